@@ -1,30 +1,110 @@
 """``fabriques`` command line (SPEC §5). It parses arguments, calls the packages, and
-prints what they return; it holds no domain logic."""
+prints what they return; it holds no domain logic.
+
+Exit codes: 0 success, 2 bad input (nothing written), 3 no allocation satisfies the rules.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from fabriques import __version__
+
+if TYPE_CHECKING:
+    from scoring.constats import Constats
+    from scoring.modele import LectureVague
 
 DESCRIPTION = (
     "Notation du jury et sélection des lauréats d'une vague de l'AMI « Fabriques de "
     "Territoire » (ANCT)."
 )
+EXIT_OK, EXIT_ENTREE, EXIT_INFAISABLE = 0, 2, 3
+
+
+def _parseur(sous: argparse._SubParsersAction, nom: str, aide: str) -> argparse.ArgumentParser:
+    parseur: argparse.ArgumentParser = sous.add_parser(nom, help=aide, description=aide,
+                                                       add_help=False)
+    parseur.add_argument("-h", "--help", action="help", help="affiche cette aide et quitte")
+    parseur.add_argument("vague", type=Path, metavar="VAGUE",
+                         help="classeur vague-NN.xlsx ou dossier vague-NN/")
+    parseur.add_argument("--correspondance", type=Path, default=None,
+                         help="fichier TOML de correspondance d'un export démarches-simplifiées")
+    return parseur
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every verb the installed version provides."""
+    from scoring.normalisation import METHODES
+
     parser = argparse.ArgumentParser(prog="fabriques", description=DESCRIPTION, add_help=False)
     parser.add_argument("-h", "--help", action="help", help="affiche cette aide et quitte")
     parser.add_argument(
         "--version", action="version", version=f"fabriques {__version__}",
         help="affiche la version et quitte",
     )
-    parser.add_subparsers(dest="verbe", metavar="VERBE")
+    sous = parser.add_subparsers(dest="verbe", metavar="VERBE")
+    _parseur(sous, "check", "vérifie tous les fichiers d'une vague et liste chaque problème")
+    score = _parseur(sous, "score", "calcule la note de chaque dossier et le diagnostic du jury")
+    score.add_argument("--method", "--methode", dest="methode", choices=METHODES, default="raw",
+                       help="méthode de normalisation (défaut : raw)")
+    score.add_argument("--out", type=Path, default=None,
+                       help="classeur à écrire (défaut : scores-<vague>.xlsx)")
     return parser
+
+
+def _afficher_constats(constats: Constats, flux: TextIO | None = None) -> None:
+    flux = flux or sys.stdout
+    for constat in constats:
+        print(constat, file=flux)
+    erreurs, avertissements = len(constats.erreurs), len(constats.avertissements)
+    print(f"{erreurs} erreur(s), {avertissements} avertissement(s).", file=flux)
+
+
+def _lire(args: argparse.Namespace) -> LectureVague:
+    from scoring.lecture import lire_vague
+
+    return lire_vague(args.vague, args.correspondance)
+
+
+def commande_check(args: argparse.Namespace) -> int:
+    """``fabriques check``: every finding at once; exit 2 when one is an error."""
+    lecture = _lire(args)
+    _afficher_constats(lecture.constats)
+    return EXIT_ENTREE if lecture.constats.a_des_erreurs else EXIT_OK
+
+
+def commande_score(args: argparse.Namespace) -> int:
+    """``fabriques score``: write the scoring workbook."""
+    from scoring.normalisation import noter
+    from scoring.rapport import ecrire_rapport_scores
+
+    lecture = _lire(args)
+    if lecture.vague is None:
+        _afficher_constats(lecture.constats, sys.stderr)
+        print("Rien n'a été écrit.", file=sys.stderr)
+        return EXIT_ENTREE
+    vague = lecture.vague
+    sortie = args.out or Path(f"scores-{vague.nom}.xlsx")
+    if sortie.resolve() in {Path(s.chemin).resolve() for s in vague.sources}:
+        print(f"Refus d'écrire sur un fichier d'entrée : {sortie}", file=sys.stderr)
+        return EXIT_ENTREE
+    scores = noter(vague, args.methode)
+    for avertissement in scores.avertissements:
+        print(f"[AVERTISSEMENT] {avertissement}")
+    ecrire_rapport_scores(sortie, vague, scores, lecture.constats)
+    meilleurs = scores.classement().head(5).join(vague.dossiers[["nom"]])
+    print(f"{len(vague.dossiers)} dossiers notés (méthode {args.methode}) ; "
+          f"{len(lecture.constats.avertissements)} avertissement(s). Écrit : {sortie}")
+    for rang, ligne in enumerate(meilleurs.itertuples(), start=1):
+        print(f"  {rang}. {ligne.Index}  {ligne.score:.2f}  {ligne.nom}")
+    return EXIT_OK
+
+
+COMMANDES = {"check": commande_check, "score": commande_score}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -33,8 +113,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.verbe is None:
         parser.print_help()
-        return 0
-    return 0
+        return EXIT_OK
+    try:
+        return COMMANDES[args.verbe](args)
+    except KeyboardInterrupt:
+        print("Interrompu.", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -168,7 +168,11 @@ class _Territoire:
     @classmethod
     def charger(cls) -> _Territoire:
         communes = referentiel.communes()
-        actuelles = communes[communes["type"] == "commune-actuelle"]
+        # Only the 101 departments: the collectivités d'outre-mer (975-989) are outside the AMI.
+        actuelles = communes[
+            (communes["type"] == "commune-actuelle")
+            & communes["departement"].isin(referentiel.departements().index)
+        ]
         avec_qpv = actuelles[actuelles.index.isin(referentiel.communes_avec_qpv())]
         exclues = referentiel.communes_villes_centres_exclues()
         hors = actuelles[

@@ -8,13 +8,22 @@ inputs give the same file, hence :func:`workbook_bytes` pins both.
 from __future__ import annotations
 
 import io
+import math
 import os
 import re
 import tempfile
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+import numpy as np
+import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 _FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 _FIXED_W3C_TIME = "2020-01-01T00:00:00Z"
@@ -62,3 +71,69 @@ def ecrire_atomiquement(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+#: Characters that make a spreadsheet treat a cell's text as a formula (CWE-1236).
+_DEBUTS_FORMULE = ("=", "+", "-", "@", "\t", "\r")
+
+
+def texte_sur(cellule: Cell, valeur: str) -> None:
+    """Put text in a cell so that it can never run as a formula.
+
+    openpyxl writes any string starting with ``=`` as a formula; forcing the string type and
+    Excel's quote prefix keeps it inert even if someone edits the cell later.
+    """
+    cellule.value = valeur
+    cellule.data_type = "s"
+    if valeur.startswith(_DEBUTS_FORMULE):
+        cellule.quotePrefix = True
+
+
+def ecrire_table(
+    workbook: Workbook,
+    titre: str,
+    table: pd.DataFrame,
+    formats: Mapping[str, str] | None = None,
+) -> Worksheet:
+    """Write ``table`` as a sheet for people: bold frozen header, filters, column widths.
+
+    ``formats`` maps a column to an Excel number format (``'0.00'``, ``'# ##0 €'``…). Text
+    cells go through :func:`texte_sur`.
+    """
+    feuille = workbook.create_sheet(titre)
+    formats = formats or {}
+    feuille.append([str(c) for c in table.columns])
+    for cellule in feuille[1]:
+        cellule.font = Font(bold=True)
+    for numero, ligne in enumerate(table.itertuples(index=False), start=2):
+        for colonne, valeur in enumerate(ligne, start=1):
+            cellule = feuille.cell(numero, colonne)
+            if isinstance(valeur, str):
+                texte_sur(cellule, valeur)
+            else:
+                cellule.value = _valeur_excel(valeur)
+    for index, nom in enumerate(table.columns, start=1):
+        lettre = get_column_letter(index)
+        if nom in formats:
+            for cellule in feuille[lettre][1:]:
+                cellule.number_format = formats[nom]
+        largeur = max([len(str(nom))] + [len(str(v)) for v in table[nom].head(300)])
+        feuille.column_dimensions[lettre].width = min(max(largeur, 6) + 2, 60)
+    feuille.freeze_panes = "A2"
+    if len(table.columns):
+        feuille.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{len(table) + 1}"
+    return feuille
+
+
+def _valeur_excel(valeur: Any) -> Any:
+    if valeur is None or valeur is pd.NA:
+        return None
+    if isinstance(valeur, float | np.floating):
+        return None if math.isnan(valeur) else float(valeur)
+    if isinstance(valeur, bool | np.bool_):
+        return "oui" if valeur else "non"
+    if isinstance(valeur, int | np.integer):
+        return int(valeur)
+    if isinstance(valeur, tuple | list):
+        return "; ".join(str(v) for v in valeur)
+    return str(valeur)

@@ -1,0 +1,98 @@
+"""How each juror scores compared with the panel, and how much the panel agrees.
+
+Per juror (:func:`diagnostic_jures`):
+
+- ``severite`` — the juror's bias from the additive model (points; < 0 severe, > 0 lenient),
+  averaged over criteria: unlike a raw mean, it does not depend on which dossiers the juror
+  happened to receive;
+- ``dispersion`` — standard deviation of the juror's notes divided by that of the panel's
+  (< 1: the juror uses a narrower range);
+- ``accord`` — correlation between the juror's notes and the mean of the other jurors'
+  notes on the same dossier and criterion;
+- ``dossiers_notes``, ``dossiers_deportes``, ``notes`` — workload and conflicts;
+- ``signalement`` — « sévère », « indulgent », « resserré », « erratique » when the juror
+  departs from the panel by more than the documented thresholds below.
+
+Agreement (:func:`fiabilite`): the six ICC, Kendall's W and Krippendorff's alpha at the four
+levels, per criterion and for the mean over criteria.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from scoring.modele import Vague
+from scoring.normalisation import noter
+from scoring.reliability import icc_details, kendall_w, krippendorff_alpha
+
+#: Thresholds of the flags, as fractions of the panel's standard deviation of notes (bias)
+#: or as ratios (spread) and correlations (agreement).
+SEUIL_BIAIS = 0.5
+SEUIL_DISPERSION = 0.6
+SEUIL_ACCORD = 0.3
+
+
+def diagnostic_jures(vague: Vague) -> pd.DataFrame:
+    """One row per juror: severity, spread, agreement, workload, flags."""
+    notes = vague.notes
+    ecart_panel = float(notes["note"].std(ddof=0)) or 1.0
+    severite = noter(vague, "bias").biais.mean(axis=1)
+    groupes = notes.groupby(["dossier", "critere"])["note"]
+    somme, nombre = groupes.transform("sum"), groupes.transform("count")
+    autres = ((somme - notes["note"]) / (nombre - 1)).where(nombre > 1)
+    lignes = []
+    for jure in vague.jury:
+        masque = notes["jure"] == jure.jure
+        les_siennes = notes.loc[masque, "note"]
+        comparables = autres[masque].notna()
+        accord = (
+            float(np.corrcoef(les_siennes[comparables], autres[masque][comparables])[0, 1])
+            if comparables.sum() >= 3 and les_siennes[comparables].std() > 0
+            else float("nan")
+        )
+        dispersion = float(les_siennes.std(ddof=0)) / ecart_panel if len(les_siennes) else np.nan
+        biais = float(severite.get(jure.jure, np.nan))
+        drapeaux = []
+        if biais < -SEUIL_BIAIS * ecart_panel:
+            drapeaux.append("sévère")
+        if biais > SEUIL_BIAIS * ecart_panel:
+            drapeaux.append("indulgent")
+        if dispersion < SEUIL_DISPERSION:
+            drapeaux.append("resserré")
+        if accord < SEUIL_ACCORD:
+            drapeaux.append("erratique")
+        lignes.append({
+            "jure": jure.jure,
+            "nom": jure.nom,
+            "college": jure.college,
+            "dossiers_notes": int(notes.loc[masque, "dossier"].nunique()),
+            "dossiers_deportes": sum(1 for j, _ in vague.deports if j == jure.jure),
+            "notes": int(masque.sum()),
+            "moyenne": float(les_siennes.mean()) if len(les_siennes) else np.nan,
+            "severite": biais,
+            "dispersion": dispersion,
+            "accord": accord,
+            "signalement": ", ".join(drapeaux),
+        })
+    return pd.DataFrame(lignes)
+
+
+def fiabilite(vague: Vague) -> pd.DataFrame:
+    """Agreement statistics per criterion and for the mean over criteria."""
+    lignes = []
+    for critere in [*vague.ids_criteres, None]:
+        matrice = vague.matrice(critere)
+        details = icc_details(matrice)
+        ligne = {"critere": critere or "ensemble", **details.valeurs}
+        ligne["kendall_w"] = kendall_w(matrice)
+        for niveau in ("nominal", "ordinal", "interval", "ratio"):
+            ligne[f"alpha_{niveau}"] = (
+                krippendorff_alpha(matrice, niveau) if critere is not None or niveau != "nominal"
+                else float("nan")  # means over criteria are not categories
+            )
+        ligne["dossiers"] = details.dossiers_utilises
+        ligne["dossiers_ecartes"] = details.dossiers_ecartes
+        ligne["notes_par_dossier"] = details.k_moyen
+        lignes.append(ligne)
+    return pd.DataFrame(lignes)

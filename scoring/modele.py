@@ -1,0 +1,89 @@
+"""Validated wave: the domain objects every later step works from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from scoring.constats import Constats
+
+COLLEGES_FAQ_3_2: dict[str, int] = {"administration": 2, "cntl": 3, "chercheur": 2, "laureat": 3}
+
+
+@dataclass(frozen=True)
+class Critere:
+    """One scoring criterion (FAQ 3.3), its weight and the scale of its notes."""
+
+    critere: str
+    libelle: str
+    poids: float
+    note_min: float
+    note_max: float
+
+
+@dataclass(frozen=True)
+class Jure:
+    """One jury member; a department makes them déported from every dossier of it."""
+
+    jure: str
+    nom: str
+    college: str
+    departement: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """An input file and its SHA-256, recorded so a decision can be redone and defended."""
+
+    chemin: str
+    sha256: str
+
+
+@dataclass(frozen=True, eq=False)
+class Vague:
+    """A wave whose files were read without error.
+
+    ``dossiers`` is indexed by dossier id with the SPEC §3 columns typed (``qpv``,
+    ``numerique``, ``video`` booleans; ``montant`` and ``montant_annuel`` integer euros;
+    ``lieux`` a tuple of place ids). ``notes`` holds the notes that count (long form:
+    ``dossier``, ``jure``, ``critere``, ``note``, ``commentaire``); ``notes_ecartees`` the
+    notes given despite a déport, which never count. ``deports`` has every (juror, dossier)
+    pair in conflict, explicit or geographic.
+    """
+
+    nom: str
+    numero: int | None
+    chemin: Path
+    dossiers: pd.DataFrame
+    jury: tuple[Jure, ...]
+    criteres: tuple[Critere, ...]
+    deports: frozenset[tuple[str, str]]
+    notes: pd.DataFrame
+    notes_ecartees: pd.DataFrame
+    sources: tuple[Source, ...]
+
+    @property
+    def ids_criteres(self) -> list[str]:
+        """Criterion ids in sheet order."""
+        return [c.critere for c in self.criteres]
+
+    @property
+    def poids(self) -> dict[str, float]:
+        """Criterion weights from sheet ``criteres``."""
+        return {c.critere: c.poids for c in self.criteres}
+
+    def matrice(self, critere: str | None = None) -> pd.DataFrame:
+        """Dossier × juror notes (NaN where none) for one criterion, or their mean over all."""
+        notes = self.notes if critere is None else self.notes[self.notes["critere"] == critere]
+        table = notes.pivot_table(index="dossier", columns="jure", values="note", aggfunc="mean")
+        return table.reindex(index=self.dossiers.index, columns=[j.jure for j in self.jury])
+
+
+@dataclass(frozen=True)
+class LectureVague:
+    """What reading a wave gives: the wave when there is no error, and every finding."""
+
+    vague: Vague | None
+    constats: Constats

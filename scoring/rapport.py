@@ -1,0 +1,70 @@
+"""The workbook written by ``fabriques score``: scores, ranking, jurors, agreement, findings."""
+
+from __future__ import annotations
+
+import platform
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+
+from fabriques import __version__
+from scoring.classeur import ecrire_atomiquement, ecrire_table, workbook_bytes
+from scoring.constats import Constats
+from scoring.diagnostics import diagnostic_jures, fiabilite
+from scoring.modele import Vague
+from scoring.normalisation import LIBELLES_METHODES, ScoresVague
+
+
+def table_scores(vague: Vague, scores: ScoresVague) -> pd.DataFrame:
+    """One row per dossier, best first: identity, criterion scores, score, rank."""
+    classement = scores.classement()
+    identite = vague.dossiers.loc[classement.index, ["nom", "departement", "qpv", "numerique"]]
+    table = pd.concat([identite, classement], axis=1).reset_index()
+    return table.rename(columns={"index": "dossier"})
+
+
+def table_constats(constats: Constats) -> pd.DataFrame:
+    """Every finding, one row each, with its location."""
+    return pd.DataFrame(
+        [
+            {"gravite": c.gravite.value, "code": c.code, "fichier": c.fichier,
+             "feuille": c.feuille, "ligne": c.ligne, "colonne": c.colonne,
+             "valeur": None if c.valeur is None else str(c.valeur), "message": c.message}
+            for c in constats
+        ],
+        columns=["gravite", "code", "fichier", "feuille", "ligne", "colonne", "valeur",
+                 "message"],
+    )
+
+
+def ecrire_rapport_scores(
+    chemin: Path, vague: Vague, scores: ScoresVague, constats: Constats
+) -> None:
+    """Write the scoring workbook atomically."""
+    classeur = Workbook()
+    classeur.remove(classeur.active)  # type: ignore[arg-type]
+    deux_decimales = {c: "0.00" for c in [*vague.ids_criteres, "score"]}
+    ecrire_table(classeur, "notes_dossiers", table_scores(vague, scores), deux_decimales)
+    ecrire_table(classeur, "jures", diagnostic_jures(vague),
+                 {"moyenne": "0.00", "severite": "+0.00;-0.00;0.00", "dispersion": "0.00",
+                  "accord": "0.00"})
+    ecrire_table(classeur, "fiabilite", fiabilite(vague).round(4))
+    ecrire_table(classeur, "constats", table_constats(constats))
+    if not scores.biais.empty:
+        ecrire_table(classeur, "biais_jures",
+                     scores.biais.rename_axis("jure").reset_index().round(4))
+    parametres = [
+        ("vague", vague.nom),
+        ("méthode", f"{scores.methode} — {LIBELLES_METHODES[scores.methode]}"),
+        *[(f"poids {c}", f"{p:g}") for c, p in scores.poids.items()],
+        *[(f"sha256 {Path(s.chemin).name}", s.sha256) for s in vague.sources],
+        ("fabriques", __version__),
+        ("python", platform.python_version()),
+        ("pandas", pd.__version__),
+        ("date", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
+        *[("avertissement", a) for a in scores.avertissements],
+    ]
+    ecrire_table(classeur, "parametres", pd.DataFrame(parametres, columns=["parametre", "valeur"]))
+    ecrire_atomiquement(chemin, workbook_bytes(classeur))

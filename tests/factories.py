@@ -1,0 +1,95 @@
+"""Small named waves, written as real xlsx files, for tests that need exact locations."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+
+Rows = list[list[Any]]
+
+DOSSIERS_HEADER = ["dossier", "nom", "porteur", "siret", "forme_juridique", "commune",
+                   "code_commune", "departement", "qpv", "numerique", "montant",
+                   "montant_annuel", "etp", "video", "lieux"]
+
+
+def dossier(ident: str, departement: str = "35", code: str = "35047", qpv: str = "non",
+            **champs: Any) -> list[Any]:
+    """One dossier row with sensible, eligible defaults."""
+    base = {
+        "dossier": ident, "nom": f"Fabrique {ident}", "porteur": f"Association {ident}",
+        "siret": "73282932000074", "forme_juridique": "Association loi 1901",
+        "commune": "Bruz", "code_commune": code, "departement": departement, "qpv": qpv,
+        "numerique": "non", "montant": 150000, "montant_annuel": 50000, "etp": 2,
+        "video": "oui", "lieux": f"L-{ident}",
+    }
+    base.update(champs)
+    return [base[c] for c in DOSSIERS_HEADER]
+
+
+def vague_minimale() -> dict[str, Rows]:
+    """Four dossiers, the FAQ 3.2 jury, two criteria, every juror scoring every dossier."""
+    jury = [["jure", "nom", "college", "departement"]]
+    colleges = ["administration"] * 2 + ["cntl"] * 3 + ["chercheur"] * 2 + ["laureat"] * 3
+    for i, college in enumerate(colleges, start=1):
+        jury.append([f"J{i:02d}", f"Juré {i}", college, None])
+    sheets: dict[str, Rows] = {
+        "dossiers": [DOSSIERS_HEADER] + [dossier(f"D{i}") for i in range(1, 5)],
+        "jury": jury,
+        "criteres": [["critere", "libelle", "poids", "note_min", "note_max"],
+                     ["offre", "Offre de services", 1, 0, 10],
+                     ["ancrage", "Ancrage territorial", 1, 0, 10]],
+        "deports": [["jure", "dossier"]],
+    }
+    for i in range(1, 11):
+        grid = [["dossier", "offre", "ancrage", "commentaire"]]
+        for d in range(1, 5):
+            grid.append([f"D{d}", (d + i) % 11, (2 * d + i) % 11, None])
+        sheets[f"J{i:02d}"] = grid
+    return sheets
+
+
+def ecrire(path: Path, sheets: dict[str, Rows]) -> Path:
+    """Write ``sheets`` to an xlsx workbook at ``path``; values are written as given."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def variante(tmp_path: Path, name: str = "vague-07.xlsx", **changes: Any) -> Path:
+    """The minimal wave with ``changes`` applied (sheet name → rows), written to disk."""
+    sheets = copy.deepcopy(vague_minimale())
+    sheets.update(changes)
+    return ecrire(tmp_path / name, sheets)
+
+
+def vague_en_memoire(notes: list[tuple[str, str, str, float]], note_max: float = 10,
+                     poids: dict[str, float] | None = None):
+    """A validated :class:`~scoring.modele.Vague` built directly from (dossier, juror,
+    criterion, note) tuples — for scoring tests that need no file."""
+    import pandas as pd
+
+    from scoring.modele import Critere, Jure, Vague
+
+    table = pd.DataFrame(notes, columns=["dossier", "jure", "critere", "note"])
+    table["note"] = table["note"].astype(float)
+    table["commentaire"] = None
+    dossiers = sorted(table["dossier"].unique())
+    jures = sorted(table["jure"].unique())
+    criteres = list(dict.fromkeys(table["critere"]))
+    poids = poids or dict.fromkeys(criteres, 1.0)
+    registre = pd.DataFrame({"nom": dossiers, "departement": "35", "qpv": False,
+                             "numerique": False}, index=pd.Index(dossiers, name="dossier"))
+    return Vague(
+        nom="vague-test", numero=1, chemin=Path("vague-test.xlsx"), dossiers=registre,
+        jury=tuple(Jure(j, j, "cntl") for j in jures),
+        criteres=tuple(Critere(c, c, poids[c], 0.0, note_max) for c in criteres),
+        deports=frozenset(), notes=table, notes_ecartees=table.iloc[0:0], sources=(),
+    )
