@@ -7,6 +7,7 @@ Exit codes: 0 success, 2 bad input (nothing written), 3 no allocation satisfies 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -51,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     score = _parseur(sous, "score", "calcule la note de chaque dossier et le diagnostic du jury")
     score.add_argument("--method", "--methode", dest="methode", choices=METHODES, default="raw",
                        help="méthode de normalisation (défaut : raw)")
+    score.add_argument("--poids", default=None, metavar="CRITERE=POIDS,…",
+                       help="remplace les poids de la feuille criteres (ex. offre=2,ancrage=1)")
     score.add_argument("--out", type=Path, default=None,
                        help="classeur à écrire (défaut : scores-<vague>.xlsx)")
     return parser
@@ -92,7 +95,14 @@ def commande_score(args: argparse.Namespace) -> int:
     if sortie.resolve() in {Path(s.chemin).resolve() for s in vague.sources}:
         print(f"Refus d'écrire sur un fichier d'entrée : {sortie}", file=sys.stderr)
         return EXIT_ENTREE
-    scores = noter(vague, args.methode)
+    poids = vague.poids
+    if args.poids:
+        try:
+            poids = {**poids, **_lire_poids(args.poids, set(poids))}
+        except ValueError as erreur:
+            print(f"[ERREUR] --poids : {erreur}", file=sys.stderr)
+            return EXIT_ENTREE
+    scores = noter(vague, args.methode, poids)
     for avertissement in scores.avertissements:
         print(f"[AVERTISSEMENT] {avertissement}")
     ecrire_rapport_scores(sortie, vague, scores, lecture.constats)
@@ -102,6 +112,26 @@ def commande_score(args: argparse.Namespace) -> int:
     for rang, ligne in enumerate(meilleurs.itertuples(), start=1):
         print(f"  {rang}. {ligne.Index}  {ligne.score:.2f}  {ligne.nom}")
     return EXIT_OK
+
+
+_PAIRE_POIDS = re.compile(r"\s*([^=,;\s]+)\s*=\s*(\d+(?:[.,]\d+)?)\s*(?:[,;]|$)")
+
+
+def _lire_poids(texte: str, criteres: set[str]) -> dict[str, float]:
+    """``offre=2,ancrage=1,5`` → weights (a decimal comma is accepted)."""
+    poids: dict[str, float] = {}
+    position = 0
+    while position < len(texte):
+        trouve = _PAIRE_POIDS.match(texte, position)
+        if trouve is None:
+            raise ValueError(f"« {texte[position:]} » : attendu critere=poids")
+        critere, valeur = trouve.groups()
+        if critere not in criteres:
+            connus = ", ".join(sorted(criteres))
+            raise ValueError(f"critère inconnu « {critere} » (connus : {connus})")
+        poids[critere] = float(valeur.replace(",", "."))
+        position = trouve.end()
+    return poids
 
 
 COMMANDES = {"check": commande_check, "score": commande_score}

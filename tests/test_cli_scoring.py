@@ -75,3 +75,16 @@ def test_score_refuses_bad_input_and_writing_over_an_input(tmp_path, capsys):
     before = copy.read_bytes()
     assert main(["score", str(copy), "--out", str(copy)]) == 2
     assert copy.read_bytes() == before
+
+
+def test_score_weights_can_be_overridden_and_are_recorded(tmp_path, capsys):
+    out = tmp_path / "s.xlsx"
+    args = ["score", str(SAMPLES / "vague-05.xlsx"), "--out", str(out)]
+    assert main([*args, "--poids", "offre=3,ancrage=0,5"]) == 0
+    workbook = openpyxl.load_workbook(out, read_only=True)
+    parameters = dict(list(workbook["parametres"].iter_rows(values_only=True))[1:])
+    workbook.close()
+    assert parameters["poids offre"] == "3" and parameters["poids ancrage"] == "0.5"
+    assert parameters["poids gouvernance"] == "1"
+    assert main([*args, "--poids", "beaute=2"]) == 2
+    assert "critère inconnu « beaute »" in capsys.readouterr().err
