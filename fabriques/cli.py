@@ -56,7 +56,102 @@ def build_parser() -> argparse.ArgumentParser:
                        help="remplace les poids de la feuille criteres (ex. offre=2,ancrage=1)")
     score.add_argument("--out", type=Path, default=None,
                        help="classeur à écrire (défaut : scores-<vague>.xlsx)")
+    allocate = _parseur(sous, "allocate", "choisit les lauréats de la vague (SPEC §4)")
+    allocate.add_argument("--programme", type=Path, default=None,
+                          help="programme.toml (défaut : dans la vague, sinon à côté)")
+    allocate.add_argument("--history", "--historique", dest="historique", type=Path,
+                          default=None, help="laureats.xlsx (défaut : dans la vague, sinon à côté)")
+    allocate.add_argument("--method", "--methode", dest="methode", choices=METHODES,
+                          default="raw", help="méthode de normalisation (défaut : raw)")
+    allocate.add_argument("--out", type=Path, default=None,
+                          help="classeur à écrire (défaut : allocation-<vague>.xlsx)")
+    allocate.add_argument("--public", type=Path, default=None,
+                          help="liste publique des lauréats à écrire (champs publics seulement)")
+    allocate.add_argument("--forcer", action="append", default=[], metavar="DOSSIER:RAISON",
+                          help="impose un dossier (décision du jury, raison enregistrée)")
+    allocate.add_argument("--exclure", action="append", default=[], metavar="DOSSIER:RAISON",
+                          help="écarte un dossier (décision du jury, raison enregistrée)")
     return parser
+
+
+def _decisions(valeurs: list[str], connus: set[str]) -> dict[str, str]:
+    decisions = {}
+    for valeur in valeurs:
+        dossier, _, raison = valeur.partition(":")
+        if dossier.strip() not in connus:
+            raise ValueError(f"dossier inconnu « {dossier} »")
+        if not raison.strip():
+            raise ValueError(f"« {dossier} » : donnez la raison (DOSSIER:RAISON)")
+        decisions[dossier.strip()] = raison.strip()
+    return decisions
+
+
+def commande_allocate(args: argparse.Namespace) -> int:
+    """``fabriques allocate``: solve SPEC §4 and write the allocation workbook."""
+    from allocation.decision import classement
+    from allocation.export import ecrire_allocation, table_parametres
+    from allocation.probleme import construire_probleme
+    from allocation.programme import lire_historique, lire_regles, trouver_fichier
+    from allocation.solveur import resoudre
+    from scoring.normalisation import noter
+
+    lecture = _lire(args)
+    constats = lecture.constats
+    vague = lecture.vague
+    chemin_programme = args.programme or trouver_fichier(args.vague, "programme.toml")
+    chemin_historique = args.historique or trouver_fichier(args.vague, "laureats.xlsx")
+    regles = lire_regles(chemin_programme, vague.numero if vague else None, constats)
+    historique = lire_historique(chemin_historique, constats)
+    if vague is None or regles is None or constats.a_des_erreurs:
+        _afficher_constats(constats, sys.stderr)
+        print("Rien n'a été écrit.", file=sys.stderr)
+        return EXIT_ENTREE
+    entrees = {Path(s.chemin).resolve() for s in vague.sources}
+    entrees |= {p.resolve() for p in (chemin_programme, chemin_historique) if p}
+    sorties = [p for p in (args.out, args.public) if p]
+    if any(p.resolve() in entrees for p in sorties):
+        print("Refus d'écrire sur un fichier d'entrée.", file=sys.stderr)
+        return EXIT_ENTREE
+    try:
+        connus = set(vague.dossiers.index)
+        forces, exclus = _decisions(args.forcer, connus), _decisions(args.exclure, connus)
+    except ValueError as erreur:
+        print(f"[ERREUR] {erreur}", file=sys.stderr)
+        return EXIT_ENTREE
+    scores = noter(vague, args.methode)
+    probleme = construire_probleme(vague.dossiers, scores.score, regles, historique,
+                                   forces, exclus)
+    allocation = resoudre(probleme)
+    if not allocation.optimale:
+        print("Aucune sélection ne respecte toutes les règles. Plus petite modification qui "
+              "rend la sélection possible :", file=sys.stderr)
+        for relaxation in allocation.relaxations:
+            print(f"  - {relaxation.message}", file=sys.stderr)
+        print("Rien n'a été écrit.", file=sys.stderr)
+        return EXIT_INFAISABLE
+    table = classement(probleme, allocation)
+    sources = [(Path(s.chemin).name, s.sha256) for s in vague.sources]
+    for chemin in (chemin_programme, chemin_historique):
+        if chemin:
+            sources.append((chemin.name, _sha256(chemin)))
+    sortie = args.out or Path(f"allocation-{vague.nom}.xlsx")
+    ecrire_allocation(sortie, table, table_parametres(vague, scores, probleme, allocation,
+                                                      sources))
+    if args.public:
+        from allocation.export import ecrire_liste_publique
+
+        ecrire_liste_publique(args.public, vague.dossiers, allocation.laureats)
+    for statut, nombre in table["statut"].value_counts().items():
+        print(f"  {statut} : {nombre}")
+    print(f"{len(allocation.laureats)} lauréats, score total {allocation.score_total:.2f} "
+          f"(résolu en {allocation.duree:.2f} s). Écrit : {sortie}")
+    return EXIT_OK
+
+
+def _sha256(chemin: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(chemin.read_bytes()).hexdigest()
 
 
 def _afficher_constats(constats: Constats, flux: TextIO | None = None) -> None:
@@ -134,7 +229,7 @@ def _lire_poids(texte: str, criteres: set[str]) -> dict[str, float]:
     return poids
 
 
-COMMANDES = {"check": commande_check, "score": commande_score}
+COMMANDES = {"check": commande_check, "score": commande_score, "allocate": commande_allocate}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,131 @@
+"""The wave problem of SPEC §4, as typed data: candidates, bounds, caps, envelopes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from allocation.eligibilite import lieux_partages, motifs_ineligibilite
+from allocation.programme import Regles
+from allocation.rythme import BornesRythme, bornes_rythme
+
+CATEGORIES = ("qpv", "hors_qpv", "numeriques")
+LIBELLES_CATEGORIES = {"qpv": "Fabriques en QPV", "hors_qpv": "Fabriques hors QPV",
+                       "numeriques": "Fabriques numériques"}
+
+
+@dataclass(frozen=True)
+class Dossier:
+    """One dossier as the allocation sees it. ``numerique`` counts only inside a QPV."""
+
+    dossier: str
+    nom: str
+    departement: str
+    qpv: bool
+    numerique: bool
+    montant: int
+    score: float
+    lieux: tuple[str, ...]
+    motifs: tuple[str, ...] = ()  # reasons of inéligibilité; empty when eligible
+
+    @property
+    def eligible(self) -> bool:
+        """True when no eligibility rule fails."""
+        return not self.motifs
+
+    def categories(self) -> tuple[str, ...]:
+        """The pace categories this dossier counts in."""
+        if not self.qpv:
+            return ("hors_qpv",)
+        return ("qpv", "numeriques") if self.numerique else ("qpv",)
+
+
+@dataclass(frozen=True)
+class ProblemeVague:
+    """Everything the solver needs, and nothing it must look up elsewhere."""
+
+    dossiers: tuple[Dossier, ...]
+    regles: Regles
+    bornes: dict[str, BornesRythme]
+    deja_par_departement: dict[str, int]
+    enveloppe_vague: int
+    enveloppe_restante: int
+    lieux_partages: dict[str, list[str]]
+    forces: dict[str, str] = field(default_factory=dict)  # dossier → reason, forced in
+    exclus: dict[str, str] = field(default_factory=dict)  # dossier → reason, forced out
+
+    def candidat(self, dossier: Dossier) -> bool:
+        """May be selected: eligible, above the quality floor, scored, not forced out."""
+        return (
+            dossier.eligible
+            and not pd.isna(dossier.score)
+            and dossier.score >= self.regles.note_minimale
+            and dossier.dossier not in self.exclus
+        )
+
+
+def enveloppe_par_defaut(regles: Regles, historique: pd.DataFrame) -> tuple[int, int]:
+    """(wave envelope, remaining programme envelope).
+
+    Default wave envelope: the remaining envelope pro rata of the places this wave may fill
+    among those remaining, i.e. restante × max_laureats / places restantes (SPEC §3).
+    """
+    restante = regles.enveloppe_totale - int(historique["montant"].sum())
+    if regles.enveloppe_vague is not None:
+        return regles.enveloppe_vague, restante
+    places = max(regles.cible_total - len(historique), 1)
+    part = min(regles.max_laureats, places) / places
+    return max(0, int(restante * part)), restante
+
+
+def construire_probleme(
+    dossiers: pd.DataFrame,
+    scores: pd.Series,
+    regles: Regles,
+    historique: pd.DataFrame,
+    forces: dict[str, str] | None = None,
+    exclus: dict[str, str] | None = None,
+) -> ProblemeVague:
+    """Assemble the problem from validated tables (``dossiers`` indexed by dossier id)."""
+    motifs = motifs_ineligibilite(dossiers, regles, historique)
+    liste = tuple(
+        Dossier(
+            dossier=str(identifiant),
+            nom=str(ligne["nom"]),
+            departement=str(ligne["departement"]),
+            qpv=bool(ligne["qpv"]),
+            numerique=bool(ligne["numerique"]) and bool(ligne["qpv"]),
+            montant=int(ligne["montant"]) if not pd.isna(ligne["montant"]) else 0,
+            score=float(scores.get(identifiant, float("nan"))),
+            lieux=tuple(ligne["lieux"]),
+            motifs=tuple(motifs[str(identifiant)]),
+        )
+        for identifiant, ligne in dossiers.iterrows()
+    )
+    historique_qpv = historique["qpv"].astype(bool)
+    deja = {
+        "qpv": int(historique_qpv.sum()),
+        "hors_qpv": int((~historique_qpv).sum()),
+        "numeriques": int((historique_qpv & historique["numerique"].astype(bool)).sum()),
+    }
+    cibles = {"qpv": regles.cible_qpv, "hors_qpv": regles.cible_hors_qpv,
+              "numeriques": regles.cible_numeriques}
+    bornes = {
+        c: bornes_rythme(cibles[c], deja[c], regles.nombre_vagues, regles.numero,
+                         regles.tolerance_rythme)
+        for c in CATEGORIES
+    }
+    enveloppe_vague, restante = enveloppe_par_defaut(regles, historique)
+    return ProblemeVague(
+        dossiers=liste,
+        regles=regles,
+        bornes=bornes,
+        deja_par_departement=dict(Counter(historique["departement"].astype(str))),
+        enveloppe_vague=enveloppe_vague,
+        enveloppe_restante=restante,
+        lieux_partages=lieux_partages((d.dossier, d.lieux) for d in liste),
+        forces=dict(forces or {}),
+        exclus=dict(exclus or {}),
+    )

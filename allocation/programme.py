@@ -1,0 +1,175 @@
+"""The programme's rules (``programme.toml``) and its history of laureates (``laureats.xlsx``).
+
+Both are found beside the wave when not given: a file inside a wave folder overrides the
+one beside it (SPEC §3). Problems are located findings, as for the wave itself.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from scoring import valeurs
+from scoring.constats import Constats
+from scoring.lecture import _lire_classeur, trouver_table
+
+COLONNES_HISTORIQUE = ["dossier", "nom", "lieux", "departement", "qpv", "numerique", "montant",
+                       "vague"]
+
+
+@dataclass(frozen=True)
+class Regles:
+    """Everything SPEC §4 needs to decide one wave (money in integer euros)."""
+
+    cible_total: int
+    cible_qpv: int
+    cible_hors_qpv: int
+    cible_numeriques: int
+    nombre_vagues: int
+    enveloppe_totale: int
+    montant_min: int
+    montant_max: int
+    montant_annuel_max: int
+    max_par_departement_programme: int
+    numero: int
+    max_laureats: int
+    tolerance_rythme: int
+    max_par_departement_vague: int
+    enveloppe_vague: int | None  # None: remaining envelope pro rata of remaining places
+    note_minimale: float
+
+
+_PROGRAMME = {
+    "cible_total": 300, "cible_qpv": 150, "cible_hors_qpv": 150, "cible_numeriques": 30,
+    "nombre_vagues": 10, "enveloppe_totale": 45_000_000, "montant_min": 75_000,
+    "montant_max": 150_000, "montant_annuel_max": 50_000, "max_par_departement": 8,
+}
+_VAGUE = {"max_laureats": 30, "tolerance_rythme": 2, "max_par_departement": 2,
+          "note_minimale": 0}
+
+
+def trouver_fichier(vague: Path, nom: str) -> Path | None:
+    """``nom`` inside a wave folder, else beside the wave, else None."""
+    candidats = ([vague / nom] if vague.is_dir() else []) + [vague.parent / nom]
+    return next((c for c in candidats if c.is_file()), None)
+
+
+def lire_regles(chemin: Path | None, numero_vague: int | None, constats: Constats) -> Regles | None:
+    """Read ``programme.toml`` (defaults of SPEC §3 for what it leaves out)."""
+    donnees: dict[str, Any] = {}
+    affichage = chemin.name if chemin else "programme.toml"
+    if chemin is not None:
+        try:
+            donnees = tomllib.loads(chemin.read_text("utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as erreur:
+            constats.erreur("programme_illisible", f"fichier programme illisible : {erreur}",
+                            fichier=affichage)
+            return None
+    programme = {**_PROGRAMME, **donnees.get("programme", {})}
+    vague = {**_VAGUE, **donnees.get("vague", {})}
+    numero = vague.get("numero", numero_vague)
+    if numero is None:
+        constats.erreur(
+            "numero_vague_manquant",
+            "numéro de vague introuvable : nommez la vague vague-NN ou donnez [vague] numero",
+            fichier=affichage,
+        )
+        return None
+    entiers: dict[str, int] = {}
+    for section, table in (("programme", programme), ("vague", vague)):
+        for cle, valeur in table.items():
+            if cle in ("enveloppe", "note_minimale"):
+                continue
+            if not isinstance(valeur, int) or isinstance(valeur, bool) or valeur < 0:
+                constats.erreur("parametre_invalide", "entier positif attendu",
+                                fichier=affichage, feuille=f"[{section}]", colonne=cle,
+                                valeur=valeur)
+            else:
+                entiers[f"{section}.{cle}"] = valeur
+    enveloppe = vague.get("enveloppe")
+    if enveloppe is not None and (not isinstance(enveloppe, int) or enveloppe < 0):
+        constats.erreur("parametre_invalide", "montant en euros attendu", fichier=affichage,
+                        feuille="[vague]", colonne="enveloppe", valeur=enveloppe)
+    note_minimale = vague.get("note_minimale", 0)
+    if not isinstance(note_minimale, int | float) or isinstance(note_minimale, bool):
+        constats.erreur("parametre_invalide", "nombre attendu", fichier=affichage,
+                        feuille="[vague]", colonne="note_minimale", valeur=note_minimale)
+    if constats.a_des_erreurs:
+        return None
+    if not 1 <= numero <= entiers["programme.nombre_vagues"]:
+        constats.erreur(
+            "numero_vague_invalide",
+            f"vague {numero} hors du programme (1 à {entiers['programme.nombre_vagues']})",
+            fichier=affichage, colonne="numero", valeur=numero,
+        )
+        return None
+    return Regles(
+        cible_total=entiers["programme.cible_total"],
+        cible_qpv=entiers["programme.cible_qpv"],
+        cible_hors_qpv=entiers["programme.cible_hors_qpv"],
+        cible_numeriques=entiers["programme.cible_numeriques"],
+        nombre_vagues=entiers["programme.nombre_vagues"],
+        enveloppe_totale=entiers["programme.enveloppe_totale"],
+        montant_min=entiers["programme.montant_min"],
+        montant_max=entiers["programme.montant_max"],
+        montant_annuel_max=entiers["programme.montant_annuel_max"],
+        max_par_departement_programme=entiers["programme.max_par_departement"],
+        numero=int(numero),
+        max_laureats=entiers["vague.max_laureats"],
+        tolerance_rythme=entiers["vague.tolerance_rythme"],
+        max_par_departement_vague=entiers["vague.max_par_departement"],
+        enveloppe_vague=enveloppe,
+        note_minimale=float(note_minimale),
+    )
+
+
+def historique_vide() -> pd.DataFrame:
+    """A history with no laureate yet (first wave)."""
+    return pd.DataFrame(columns=COLONNES_HISTORIQUE)
+
+
+def lire_historique(chemin: Path | None, constats: Constats) -> pd.DataFrame:
+    """Sheet ``laureats`` of the history workbook, typed; empty when there is no file."""
+    if chemin is None:
+        return historique_vide()
+    feuilles = _lire_classeur(chemin, chemin.name, constats)
+    if feuilles is None:
+        return historique_vide()
+    par_cle = {valeurs.cle(n): f for n, f in feuilles.items()}
+    if "laureats" not in par_cle:
+        constats.erreur("feuille_manquante", "feuille « laureats » absente",
+                        fichier=chemin.name, feuille="laureats")
+        return historique_vide()
+    table = trouver_table(par_cle["laureats"], COLONNES_HISTORIQUE, [], constats, "dossier")
+    if table is None:
+        return historique_vide()
+    lignes = []
+    for numero, ligne in table.lignes:
+        lieu = table.lieu
+        departement = valeurs.code_departement(table.valeur(ligne, "departement"))
+        montant = valeurs.nombre(table.valeur(ligne, "montant"))
+        vague = valeurs.nombre(table.valeur(ligne, "vague"))
+        qpv = valeurs.booleen(table.valeur(ligne, "qpv"))
+        numerique = valeurs.booleen(table.valeur(ligne, "numerique"))
+        for colonne, lu in (("departement", departement), ("montant", montant),
+                            ("vague", vague), ("qpv", qpv), ("numerique", numerique)):
+            if not lu.ok or lu.valeur is None:
+                constats.erreur("valeur_invalide", lu.probleme or "valeur manquante",
+                                **lieu(numero, colonne, table.valeur(ligne, colonne)))
+        lieux = valeurs.texte(table.valeur(ligne, "lieux")) or ""
+        lignes.append({
+            "dossier": valeurs.texte(table.valeur(ligne, "dossier")),
+            "nom": valeurs.texte(table.valeur(ligne, "nom")) or "",
+            "lieux": tuple(sorted({p.strip() for p in re.split(r"[;,\n]", lieux) if p.strip()})),
+            "departement": departement.valeur,
+            "qpv": bool(qpv.valeur),
+            "numerique": bool(numerique.valeur) and bool(qpv.valeur),
+            "montant": round(montant.valeur or 0),
+            "vague": int(vague.valeur or 0),
+        })
+    return pd.DataFrame(lignes, columns=COLONNES_HISTORIQUE)

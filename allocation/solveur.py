@@ -1,0 +1,272 @@
+"""The integer program of SPEC §4 (PuLP + HiGHS), one function per rule, every constraint
+named after the rule it enforces.
+
+Objective: maximise the sum of the selected dossiers' scores, rounded to 1e-6 so that
+floating noise cannot decide. Ties are broken deterministically by a second solve that keeps
+the optimal total and maximises the sum of (N − position) over the selected dossiers, where
+position orders all dossiers by score (descending) then id (ascending): among optimal
+allocations, the one holding the individually better-ranked dossiers wins.
+
+When no allocation satisfies the rules, :func:`resoudre` solves the elastic version (each
+relaxable rule gets a non-negative slack, weighted) and returns the smallest relaxation, in
+the secretariat's words.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import pulp
+
+from allocation.probleme import CATEGORIES, LIBELLES_CATEGORIES, Dossier, ProblemeVague
+
+PRECISION = 6
+#: Price of relaxing each rule by one unit, in the elastic model. The 30-per-wave cap is the
+#: FAQ's own rule (3.1), so it costs twice a pace, which is the programme's internal
+#: schedule; euros count per 75 000 € (one minimum grant costs as much as one laureate).
+POIDS_RELAXATION = {"max_laureats": 2.0, "rythme": 1.0, "departement": 1.0,
+                    "enveloppe": 1.0 / 75_000}
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """One rule to relax by ``ecart`` for an allocation to exist."""
+
+    regle: str
+    ecart: float
+    message: str
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """The solver's answer: a status, and the laureates when the status is ``optimal``."""
+
+    statut: str  # "optimal" | "infaisable" | "erreur"
+    laureats: tuple[str, ...]
+    score_total: float
+    relaxations: tuple[Relaxation, ...] = ()
+    duree: float = 0.0
+    solveur: str = ""
+
+    @property
+    def optimale(self) -> bool:
+        """True when a best allocation was found."""
+        return self.statut == "optimal"
+
+
+class _Modele:
+    """A PuLP model of one wave, with optional slacks on the relaxable rules."""
+
+    def __init__(self, probleme: ProblemeVague, elastique: bool = False):
+        self.probleme = probleme
+        self.elastique = elastique
+        self.pb = pulp.LpProblem("vague", pulp.LpMaximize if not elastique else pulp.LpMinimize)
+        self.candidats = [d for d in probleme.dossiers if probleme.candidat(d)]
+        ids = [d.dossier for d in self.candidats]
+        self.x: dict[str, Any] = self.pb.add_variable_dicts("x", ids, cat=pulp.LpBinary)
+        self.ecarts: dict[str, tuple[Any, str, float]] = {}
+        for identifiant in probleme.forces:
+            if identifiant in self.x:
+                self.x[identifiant].lowBound = 1
+
+    def ecart(self, nom: str, famille: str, borne: float) -> Any:
+        """A slack for a named constraint in the elastic model, else 0."""
+        if not self.elastique:
+            return 0
+        variable = self.pb.add_variable(f"ecart_{nom}", lowBound=0)
+        self.ecarts[nom] = (variable, famille, borne)
+        return variable
+
+    def somme(self, dossiers: list[Dossier]) -> Any:
+        return pulp.lpSum(self.x[d.dossier] for d in dossiers if d.dossier in self.x)
+
+
+def regle_max_laureats(m: _Modele) -> None:
+    """At most ``max_laureats`` laureates in the wave (FAQ 3.1)."""
+    borne = m.probleme.regles.max_laureats
+    m.pb += m.somme(m.candidats) - m.ecart("max_laureats", "max_laureats", borne) <= borne, (
+        "max_laureats")
+
+
+def regle_rythme(m: _Modele, categorie: str) -> None:
+    """This wave's count of ``categorie`` within its pace bounds (SPEC §4)."""
+    bornes = m.probleme.bornes[categorie]
+    membres = [d for d in m.candidats if categorie in d.categories()]
+    nom_min, nom_max = f"rythme_{categorie}_min", f"rythme_{categorie}_max"
+    m.pb += m.somme(membres) + m.ecart(nom_min, "rythme", bornes.minimum) >= bornes.minimum, (
+        nom_min)
+    m.pb += m.somme(membres) - m.ecart(nom_max, "rythme", bornes.maximum) <= bornes.maximum, (
+        nom_max)
+
+
+def regle_departements(m: _Modele) -> None:
+    """Per department: at most the wave cap, and the programme cap counting the history."""
+    regles = m.probleme.regles
+    par_departement: dict[str, list[Dossier]] = defaultdict(list)
+    for dossier in m.candidats:
+        par_departement[dossier.departement].append(dossier)
+    for departement, membres in sorted(par_departement.items()):
+        vague = regles.max_par_departement_vague
+        nom = f"departement_vague_{departement}"
+        m.pb += m.somme(membres) - m.ecart(nom, "departement", vague) <= vague, nom
+        reste = max(0, regles.max_par_departement_programme
+                    - m.probleme.deja_par_departement.get(departement, 0))
+        nom = f"departement_programme_{departement}"
+        m.pb += m.somme(membres) - m.ecart(nom, "departement", reste) <= reste, nom
+
+
+def regle_enveloppes(m: _Modele) -> None:
+    """Sum of the amounts within the wave envelope and the remaining programme envelope."""
+    depense = pulp.lpSum(d.montant * m.x[d.dossier] for d in m.candidats)
+    for nom, borne in (("enveloppe_vague", m.probleme.enveloppe_vague),
+                       ("enveloppe_programme", m.probleme.enveloppe_restante)):
+        m.pb += depense - m.ecart(nom, "enveloppe", borne) <= borne, nom
+
+
+def regle_lieux(m: _Modele) -> None:
+    """At most one selected dossier per place (a place shared by two dossiers)."""
+    for index, (lieu, ids) in enumerate(m.probleme.lieux_partages.items()):
+        membres = [d for d in m.candidats if d.dossier in ids]
+        if len(membres) > 1:
+            m.pb += m.somme(membres) <= 1, f"lieu_{index:04d}_{_nom_sur(lieu)}"
+
+
+def _nom_sur(texte: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in texte)[:40]
+
+
+def _ajouter_regles(m: _Modele) -> None:
+    regle_max_laureats(m)
+    for categorie in CATEGORIES:
+        regle_rythme(m, categorie)
+    regle_departements(m)
+    regle_enveloppes(m)
+    regle_lieux(m)
+
+
+def _solveur() -> Any:
+    return pulp.HiGHS(msg=False, gapRel=0.0, gapAbs=1e-9, threads=1)
+
+
+def _statut(pb: Any, retour: Any) -> str:
+    """'Optimal', 'Infeasible'… across PuLP 3 (int status) and PuLP 4 (LpSolveStats)."""
+    statut = getattr(retour, "status", retour)
+    nom = getattr(statut, "name", None)
+    return str(nom) if nom is not None else str(pulp.LpStatus.get(pb.status, pb.status))
+
+
+def _choisis(m: _Modele) -> tuple[str, ...]:
+    return tuple(sorted(i for i, v in m.x.items() if (v.value() or 0) > 0.5))
+
+
+def resoudre(probleme: ProblemeVague) -> Allocation:
+    """Solve the wave problem; the one solver entry point."""
+    debut = time.perf_counter()
+    m = _Modele(probleme)
+    _ajouter_regles(m)
+    scores = {d.dossier: round(d.score, PRECISION) for d in m.candidats}
+    total = pulp.lpSum(scores[i] * v for i, v in m.x.items())
+    m.pb.setObjective(total)
+    statut = _statut(m.pb, m.pb.solve(_solveur()))
+    if statut != "Optimal":
+        relaxations = diagnostiquer(probleme)
+        return Allocation("infaisable", (), 0.0, relaxations, time.perf_counter() - debut,
+                          _version_solveur())
+    optimum = sum(scores[i] for i in _choisis(m))
+    ordre = sorted(m.candidats, key=lambda d: (-scores[d.dossier], d.dossier))
+    rangs = {d.dossier: len(ordre) - position for position, d in enumerate(ordre)}
+    m.pb += total >= optimum - 10 ** -(PRECISION + 2) * max(1, len(ordre)), "optimum_du_score"
+    m.pb.setObjective(pulp.lpSum(rangs[i] * v for i, v in m.x.items()))
+    if _statut(m.pb, m.pb.solve(_solveur())) != "Optimal":  # pragma: no cover - cannot happen
+        return Allocation("erreur", (), 0.0, (), time.perf_counter() - debut, _version_solveur())
+    laureats = _choisis(m)
+    return Allocation("optimal", laureats, sum(scores[i] for i in laureats),
+                      (), time.perf_counter() - debut, _version_solveur())
+
+
+def diagnostiquer(probleme: ProblemeVague) -> tuple[Relaxation, ...]:
+    """The smallest weighted relaxation of the rules that makes an allocation exist."""
+    m = _Modele(probleme, elastique=True)
+    _ajouter_regles(m)
+    m.pb.setObjective(pulp.lpSum(POIDS_RELAXATION[famille] * variable
+                                 for variable, famille, _ in m.ecarts.values()))
+    if _statut(m.pb, m.pb.solve(_solveur())) != "Optimal":
+        return (Relaxation("forcages", 0, "les dossiers imposés par le jury sont incompatibles "
+                                          "entre eux (même lieu) : revoyez les forçages"),)
+    relaxations = []
+    for nom, (variable, _, borne) in sorted(m.ecarts.items()):
+        ecart = variable.value() or 0.0
+        if ecart > 1e-6:
+            relaxations.append(Relaxation(nom, ecart, _message(nom, ecart, borne)))
+    return tuple(relaxations)
+
+
+def _message(nom: str, ecart: float, borne: float) -> str:
+    entier = round(ecart)
+    if nom == "max_laureats":
+        return f"porter le nombre maximum de lauréats de {borne:g} à {borne + entier:g}"
+    if nom.startswith("rythme_"):
+        categorie = nom.removeprefix("rythme_").rsplit("_", 1)[0]
+        libelle = LIBELLES_CATEGORIES[categorie]
+        if nom.endswith("_min"):
+            return (f"abaisser le rythme minimum de {libelle} de {borne:g} "
+                    f"à {max(0, borne - entier):g}")
+        return f"relever le rythme maximum de {libelle} de {borne:g} à {borne + entier:g}"
+    if nom.startswith("departement_vague_"):
+        departement = nom.removeprefix("departement_vague_")
+        return (f"autoriser {borne + entier:g} lauréats dans le département {departement} "
+                f"pour cette vague au lieu de {borne:g}")
+    if nom.startswith("departement_programme_"):
+        departement = nom.removeprefix("departement_programme_")
+        return (f"autoriser {entier:g} lauréat(s) de plus dans le département {departement} "
+                "au-delà du plafond du programme")
+    libelle = "de la vague" if nom == "enveloppe_vague" else "restante du programme"
+    montant = f"{round(ecart):,}".replace(",", "\u202f")
+    return f"augmenter l'enveloppe {libelle} de {montant} €"
+
+
+def _version_solveur() -> str:
+    from importlib.metadata import version
+
+    return f"PuLP {pulp.__version__} + HiGHS (highspy {version('highspy')})"
+
+
+def verifier(probleme: ProblemeVague, laureats: tuple[str, ...] | list[str]) -> list[str]:
+    """Every rule of SPEC §4 that ``laureats`` breaks, in French (empty: all rules hold).
+
+    Independent of the solver: tests run it on every allocation the suite produces.
+    """
+    par_id = {d.dossier: d for d in probleme.dossiers}
+    choisis = [par_id[i] for i in laureats]
+    regles = probleme.regles
+    violations = []
+    if len(choisis) > regles.max_laureats:
+        violations.append(f"{len(choisis)} lauréats > {regles.max_laureats}")
+    for dossier in choisis:
+        if not probleme.candidat(dossier):
+            violations.append(f"{dossier.dossier} ne peut pas être retenu")
+    for categorie in CATEGORIES:
+        nombre = sum(categorie in d.categories() for d in choisis)
+        if not probleme.bornes[categorie].contient(nombre):
+            violations.append(f"rythme {categorie} : {nombre} hors de "
+                              f"[{probleme.bornes[categorie].minimum} ; "
+                              f"{probleme.bornes[categorie].maximum}]")
+    for departement, nombre in Counter(d.departement for d in choisis).items():
+        if nombre > regles.max_par_departement_vague:
+            violations.append(f"département {departement} : {nombre} dans la vague")
+        if nombre + probleme.deja_par_departement.get(departement, 0) > (
+                regles.max_par_departement_programme):
+            violations.append(f"département {departement} : plafond du programme dépassé")
+    depense = sum(d.montant for d in choisis)
+    if depense > probleme.enveloppe_vague or depense > probleme.enveloppe_restante:
+        violations.append(f"enveloppe dépassée ({depense} €)")
+    for lieu, nombre in Counter(lieu for d in choisis for lieu in d.lieux).items():
+        if nombre > 1:
+            violations.append(f"lieu {lieu} retenu {nombre} fois")
+    for identifiant in probleme.forces:
+        if identifiant not in laureats:
+            violations.append(f"{identifiant} imposé par le jury mais absent")
+    return violations

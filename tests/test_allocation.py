@@ -1,0 +1,179 @@
+"""Allocation: eligibility rules, the integer program against brute force, infeasibility
+diagnosis, deterministic ties, jury overrides. The invariant checker ``verifier`` runs on
+every solution."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from allocation.eligibilite import _luhn, hors_ville_centre_ou_en_qpv, siret_valide
+from allocation.probleme import construire_probleme
+from allocation.programme import Regles, historique_vide
+from allocation.solveur import resoudre, verifier
+
+REGLES = Regles(
+    cible_total=300, cible_qpv=150, cible_hors_qpv=150, cible_numeriques=30, nombre_vagues=10,
+    enveloppe_totale=45_000_000, montant_min=75_000, montant_max=150_000,
+    montant_annuel_max=50_000, max_par_departement_programme=8, numero=10, max_laureats=30,
+    tolerance_rythme=2, max_par_departement_vague=2, enveloppe_vague=None, note_minimale=0,
+)
+
+
+def regles(**changes):
+    return replace(REGLES, **changes)
+
+
+def table(rows):
+    """Dossiers table from (id, departement, qpv, numerique, montant, lieux) tuples."""
+    records = []
+    for ident, departement, qpv, numerique, montant, *lieux in rows:
+        records.append({
+            "dossier": ident, "nom": f"Fabrique {ident}", "siret": "73282932000074",
+            "forme_juridique": "Association loi 1901", "code_commune": "35047",
+            "departement": departement, "qpv": qpv, "numerique": numerique,
+            "montant": montant, "montant_annuel": None, "etp": 1.0, "video": True,
+            "lieux": tuple(lieux[0]) if lieux else (f"L-{ident}",),
+        })
+    return pd.DataFrame(records).set_index("dossier")
+
+
+def solve_checked(probleme):
+    allocation = resoudre(probleme)
+    if allocation.optimale:
+        assert verifier(probleme, allocation.laureats) == []
+    return allocation
+
+
+# --------------------------------------------------------------------------- eligibility
+
+
+def test_siret_luhn_and_la_poste_rule():
+    assert siret_valide("73282932000074")
+    assert not siret_valide("73282932000075")
+    assert not siret_valide("7328293200007") and not siret_valide(None)
+    la_poste = "35600000000015"  # digit sum 20: valid under La Poste's own rule
+    assert not _luhn(la_poste) and siret_valide(la_poste)
+    assert not siret_valide("35600000000016")
+
+
+@pytest.mark.parametrize(("code", "qpv", "eligible"), [
+    ("69383", False, False),  # Lyon 3e arrondissement, hors QPV
+    ("69383", True, True),
+    ("13001", False, False),  # Aix-en-Provence counts with Marseille
+    ("75056", False, False),
+    ("75112", False, False),
+    ("35047", False, True),  # Bruz, in Rennes Métropole but not the ville-centre
+])
+def test_ville_centre_rule_covers_arrondissements(code, qpv, eligible):
+    motif = hors_ville_centre_ou_en_qpv({"code_commune": code, "qpv": qpv}, REGLES)
+    assert (motif is None) == eligible
+
+
+# --------------------------------------------------------------------------- solver
+
+
+def test_best_total_score_wins_and_caps_hold():
+    dossiers = table([("A", "35", False, False, 100_000), ("B", "35", False, False, 100_000),
+                      ("C", "35", False, False, 100_000), ("D", "29", True, False, 100_000)])
+    scores = pd.Series({"A": 9.0, "B": 8.0, "C": 7.0, "D": 1.0})
+    probleme = construire_probleme(dossiers, scores,
+                                   regles(max_laureats=3, tolerance_rythme=200),
+                                   historique_vide())
+    allocation = solve_checked(probleme)
+    assert allocation.laureats == ("A", "B", "D")  # C blocked by the 2-per-department cap
+
+
+def test_ties_are_broken_by_id_deterministically():
+    dossiers = table([("B", "35", False, False, 100_000), ("A", "29", False, False, 100_000)])
+    scores = pd.Series({"A": 5.0, "B": 5.0})
+    probleme = construire_probleme(dossiers, scores, regles(max_laureats=1, tolerance_rythme=200),
+                                   historique_vide())
+    assert [solve_checked(probleme).laureats for _ in range(3)] == [("A",)] * 3
+
+
+def test_shared_place_admits_one_dossier_only():
+    dossiers = table([("A", "35", False, False, 100_000, ["L1"]),
+                      ("B", "29", False, False, 100_000, ["L1", "L2"])])
+    scores = pd.Series({"A": 5.0, "B": 6.0})
+    probleme = construire_probleme(dossiers, scores, regles(tolerance_rythme=200),
+                                   historique_vide())
+    assert probleme.lieux_partages == {"L1": ["A", "B"]}
+    assert solve_checked(probleme).laureats == ("B",)
+
+
+def test_jury_overrides_are_honoured():
+    dossiers = table([(x, d, False, False, 100_000) for x, d in
+                      (("A", "35"), ("B", "29"), ("C", "22"))])
+    scores = pd.Series({"A": 9.0, "B": 8.0, "C": 1.0})
+    probleme = construire_probleme(dossiers, scores, regles(max_laureats=2, tolerance_rythme=200),
+                                   historique_vide(), forces={"C": "projet pilote"},
+                                   exclus={"A": "doublon avec un autre financement"})
+    assert solve_checked(probleme).laureats == ("B", "C")
+
+
+def test_infeasible_rules_are_diagnosed_with_the_smallest_relaxation():
+    # Wave 10 of 10 with 28 numériques found: the last wave must bring 2 of them at least
+    # (pace 2, tolerance 0) but only one numérique dossier exists.
+    dossiers = table([("N1", "93", True, True, 100_000), ("Q1", "92", True, False, 100_000),
+                      ("H1", "35", False, False, 100_000)])
+    history = pd.DataFrame({
+        "dossier": [f"H{i}" for i in range(28)], "nom": "", "lieux": [(f"X{i}",) for i in
+                                                                     range(28)],
+        "departement": [f"{i % 90 + 1:02d}" for i in range(28)], "qpv": True,
+        "numerique": True, "montant": 100_000, "vague": 9,
+    })
+    rules = regles(tolerance_rythme=0, cible_qpv=30, cible_hors_qpv=1)
+    probleme = construire_probleme(dossiers, pd.Series({"N1": 5.0, "Q1": 5.0, "H1": 5.0}),
+                                   rules, history)
+    allocation = solve_checked(probleme)
+    assert allocation.statut == "infaisable"
+    messages = [r.message for r in allocation.relaxations]
+    assert "abaisser le rythme minimum de Fabriques numériques de 2 à 1" in messages
+
+
+@st.composite
+def petites_vagues(draw):
+    n = draw(st.integers(1, 8))
+    rows, scores = [], {}
+    for i in range(n):
+        qpv = draw(st.booleans())
+        lieux = [f"L{draw(st.integers(0, 9))}"]
+        rows.append((f"D{i}", draw(st.sampled_from(["35", "29", "22"])), qpv,
+                     qpv and draw(st.booleans()), draw(st.sampled_from([75_000, 100_000,
+                                                                         150_000])), lieux))
+        scores[f"D{i}"] = draw(st.integers(0, 20)) / 2
+    rules = regles(
+        max_laureats=draw(st.integers(1, 5)), tolerance_rythme=draw(st.integers(0, 3)),
+        cible_qpv=draw(st.integers(0, 6)), cible_hors_qpv=draw(st.integers(0, 6)),
+        cible_numeriques=draw(st.integers(0, 3)), nombre_vagues=2, numero=1,
+        max_par_departement_vague=draw(st.integers(1, 3)),
+        enveloppe_vague=draw(st.sampled_from([None, 200_000, 300_000])),
+        note_minimale=draw(st.sampled_from([0, 3])),
+    )
+    return table(rows), pd.Series(scores), rules
+
+
+@settings(max_examples=150, deadline=None)
+@given(petites_vagues())
+def test_solver_matches_brute_force_on_small_waves(instance):
+    dossiers, scores, rules = instance
+    probleme = construire_probleme(dossiers, scores, rules, historique_vide())
+    ids = [d.dossier for d in probleme.dossiers]
+    best = None
+    for size in range(len(ids) + 1):
+        for subset in itertools.combinations(ids, size):
+            if not verifier(probleme, list(subset)):
+                total = sum(scores[i] for i in subset)
+                best = total if best is None else max(best, total)
+    allocation = solve_checked(probleme)
+    if best is None:
+        assert allocation.statut == "infaisable" and allocation.relaxations
+    else:
+        assert allocation.optimale
+        assert allocation.score_total == pytest.approx(best)

@@ -1,0 +1,121 @@
+"""``fabriques allocate`` on the sample waves: valid optimal allocations, SPEC §5 sheets,
+exit 3 with a plain-French relaxation when the rules are impossible."""
+
+import re
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from allocation.probleme import construire_probleme
+from allocation.programme import lire_historique, lire_regles, trouver_fichier
+from allocation.solveur import resoudre, verifier
+from fabriques.cli import main
+from sample_waves import generate
+from scoring.constats import Constats
+from scoring.lecture import lire_vague
+from scoring.normalisation import noter
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_waves"
+CLASSEMENT = ["dossier", "nom", "departement", "qpv", "numerique", "montant", "score", "rang",
+              "statut", "motif"]
+
+
+def sheet(path, name):
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    rows = list(workbook[name].iter_rows(values_only=True))
+    workbook.close()
+    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]], list(rows[0])
+
+
+@pytest.mark.parametrize("wave", ["vague-05.xlsx", "vague-06"])
+@pytest.mark.parametrize("method", ["raw", "bias"])
+def test_sample_waves_get_valid_optimal_allocations(wave, method):
+    path = SAMPLES / wave
+    constats = Constats()
+    vague = lire_vague(path).vague
+    rules = lire_regles(trouver_fichier(path, "programme.toml"), vague.numero, constats)
+    history = lire_historique(trouver_fichier(path, "laureats.xlsx"), constats)
+    assert constats.codes() == []
+    probleme = construire_probleme(vague.dossiers, noter(vague, method).score, rules, history)
+    allocation = resoudre(probleme)
+    assert allocation.optimale and len(allocation.laureats) == 30
+    assert verifier(probleme, allocation.laureats) == []
+    # The planted inéligible dossiers are exactly the ones found (the numérique hors QPV and
+    # the two dossiers sharing a place stay eligible).
+    planted = {d for d, defect in _ground_truth()[wave].items()
+               if defect not in ("numerique_hors_qpv", "lieu_partage")}
+    assert {d.dossier for d in probleme.dossiers if not d.eligible} == planted
+
+
+_TRUTH = {}
+
+
+def _ground_truth():
+    if not _TRUTH:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            waves = generate.generer(Path(folder))
+        _TRUTH.update({"vague-05.xlsx": waves["vague-05"].ineligibles,
+                       "vague-06": waves["vague-06"].ineligibles})
+    return _TRUTH
+
+
+def test_allocate_writes_the_spec_sheets_and_a_public_list_that_leaks_nothing(tmp_path):
+    out, public = tmp_path / "a.xlsx", tmp_path / "p.xlsx"
+    assert main(["allocate", str(SAMPLES / "vague-06"), "--out", str(out),
+                 "--public", str(public)]) == 0
+    rows, header = sheet(out, "classement")
+    assert header == CLASSEMENT and len(rows) == 260
+    assert {r["statut"] for r in rows} == {"laureat", "liste_complementaire", "non_retenu",
+                                           "ineligible"}
+    assert all(r["motif"] for r in rows if r["statut"] == "ineligible")
+    laureats, header_laureats = sheet(out, "laureats")
+    assert header_laureats == CLASSEMENT and len(laureats) == 30
+    parameters = {r["parametre"]: r["valeur"] for r in sheet(out, "parametres")[0]}
+    assert parameters["methode"] == "raw" and "sha256 programme.toml" in parameters
+    assert parameters["solveur"].startswith("PuLP")
+    published, header_public = sheet(public, "laureats")
+    assert header_public == ["nom", "porteur", "commune", "departement", "label", "montant"]
+    assert sorted(r["nom"] for r in published) == sorted(r["nom"] for r in laureats)
+
+
+def test_same_input_gives_the_same_classement(tmp_path):
+    first, second = tmp_path / "1.xlsx", tmp_path / "2.xlsx"
+    for out in (first, second):
+        assert main(["allocate", str(SAMPLES / "vague-05.xlsx"), "--out", str(out)]) == 0
+    assert sheet(first, "classement") == sheet(second, "classement")
+
+
+def test_impossible_rules_exit_3_with_the_relaxation_and_write_nothing(tmp_path, capsys):
+    wave = tmp_path / "vague-06"
+    shutil.copytree(SAMPLES / "vague-06", wave)
+    (wave / "programme.toml").write_text(
+        (SAMPLES / "programme.toml").read_text().replace("max_laureats = 30",
+                                                         "max_laureats = 20"))
+    out = tmp_path / "a.xlsx"
+    assert main(["allocate", str(wave), "--out", str(out)]) == 3
+    err = capsys.readouterr().err
+    assert "Aucune sélection ne respecte toutes les règles" in err
+    # The paces ask for at least 13 QPV + 14 hors QPV = 27 > 20: lowering the minimums by 7
+    # in all is the smallest change (the FAQ's per-wave cap costs more to relax).
+    lowered = re.findall(r"abaisser le rythme minimum de Fabriques (?:en|hors) QPV "
+                         r"de (\d+) à (\d+)", err)
+    assert lowered and sum(int(a) - int(b) for a, b in lowered) == 7
+    assert "nombre maximum de lauréats" not in err
+    assert not out.exists()
+
+
+def test_allocate_records_jury_overrides(tmp_path):
+    out = tmp_path / "a.xlsx"
+    assert main(["allocate", str(SAMPLES / "vague-05.xlsx"), "--out", str(out),
+                 "--exclure", "V05-002:conflit avec un autre financement"]) == 0
+    rows, _ = sheet(out, "classement")
+    excluded = next(r for r in rows if r["dossier"] == "V05-002")
+    assert excluded["statut"] != "laureat"
+    parameters = {r["parametre"]: r["valeur"] for r in sheet(out, "parametres")[0]}
+    assert parameters["écarté V05-002"] == "conflit avec un autre financement"
+    assert main(["allocate", str(SAMPLES / "vague-05.xlsx"), "--out", str(out),
+                 "--forcer", "V05-999:x"]) == 2
