@@ -23,7 +23,8 @@ _FORMES_EXCLUES = (
 SIREN_LA_POSTE = "356000000"
 
 
-def _luhn(chiffres: str) -> bool:
+def luhn(chiffres: str) -> bool:
+    """The Luhn checksum (SIREN and SIRET)."""
     total = 0
     for position, caractere in enumerate(reversed(chiffres)):
         valeur = int(caractere) * (2 if position % 2 else 1)
@@ -38,7 +39,7 @@ def siret_valide(siret: str | None) -> bool:
         return False
     if siret.startswith(SIREN_LA_POSTE):
         return sum(int(c) for c in siret) % 5 == 0
-    return _luhn(siret)
+    return luhn(siret)
 
 
 def siret_conforme(dossier: dict[str, Any], regles: Regles) -> str | None:

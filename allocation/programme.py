@@ -16,7 +16,7 @@ import pandas as pd
 
 from scoring import valeurs
 from scoring.constats import Constats
-from scoring.lecture import _lire_classeur, trouver_table
+from scoring.lecture import lire_classeur, trouver_table
 
 COLONNES_HISTORIQUE = ["dossier", "nom", "lieux", "departement", "qpv", "numerique", "montant",
                        "vague"]
@@ -137,7 +137,7 @@ def lire_historique(chemin: Path | None, constats: Constats) -> pd.DataFrame:
     """Sheet ``laureats`` of the history workbook, typed; empty when there is no file."""
     if chemin is None:
         return historique_vide()
-    feuilles = _lire_classeur(chemin, chemin.name, constats)
+    feuilles = lire_classeur(chemin, chemin.name, constats)
     if feuilles is None:
         return historique_vide()
     par_cle = {valeurs.cle(n): f for n, f in feuilles.items()}

@@ -93,6 +93,7 @@ def commande_allocate(args: argparse.Namespace) -> int:
     from allocation.probleme import construire_probleme
     from allocation.programme import lire_historique, lire_regles, trouver_fichier
     from allocation.solveur import resoudre
+    from scoring.classeur import sha256_fichier
     from scoring.normalisation import noter
 
     lecture = _lire(args)
@@ -133,7 +134,7 @@ def commande_allocate(args: argparse.Namespace) -> int:
     sources = [(Path(s.chemin).name, s.sha256) for s in vague.sources]
     for chemin in (chemin_programme, chemin_historique):
         if chemin:
-            sources.append((chemin.name, _sha256(chemin)))
+            sources.append((chemin.name, sha256_fichier(chemin)))
     sortie = args.out or Path(f"allocation-{vague.nom}.xlsx")
     ecrire_allocation(sortie, table, table_parametres(vague, scores, probleme, allocation,
                                                       sources))
@@ -146,12 +147,6 @@ def commande_allocate(args: argparse.Namespace) -> int:
     print(f"{len(allocation.laureats)} lauréats, score total {allocation.score_total:.2f} "
           f"(résolu en {allocation.duree:.2f} s). Écrit : {sortie}")
     return EXIT_OK
-
-
-def _sha256(chemin: Path) -> str:
-    import hashlib
-
-    return hashlib.sha256(chemin.read_bytes()).hexdigest()
 
 
 def _afficher_constats(constats: Constats, flux: TextIO | None = None) -> None:

@@ -35,6 +35,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from allocation.eligibilite import luhn
 from allocation.rythme import bornes_rythme
 from scoring import referentiel
 from scoring.classeur import ecrire_atomiquement, workbook_bytes
@@ -209,21 +210,9 @@ class _Territoire:
 # --------------------------------------------------------------------------- identifiers
 
 
-def _luhn_ok(digits: str) -> bool:
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2 == 1:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
-
-
 def _completer_luhn(prefix: str) -> str:
     for last in "0123456789":
-        if _luhn_ok(prefix + last):
+        if luhn(prefix + last):
             return prefix + last
     raise AssertionError("unreachable: one check digit always fits")
 

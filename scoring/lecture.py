@@ -15,7 +15,6 @@ wave is returned only when there is no error.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import re
 import zipfile
@@ -27,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from scoring import referentiel, valeurs
+from scoring.classeur import sha256_fichier
 from scoring.constats import Constats
 from scoring.demarches import (
     charger_correspondance,
@@ -97,7 +97,7 @@ class Table:
         }
 
 
-def _lire_classeur(chemin: Path, affichage: str, constats: Constats) -> dict[str, Feuille] | None:
+def lire_classeur(chemin: Path, affichage: str, constats: Constats) -> dict[str, Feuille] | None:
     """Every sheet of an xlsx workbook, or None after recording why it cannot be read."""
     import openpyxl  # deferred: only readers need it
     from openpyxl.utils.exceptions import InvalidFileException
@@ -633,14 +633,6 @@ def _valider_notes(
 # --------------------------------------------------------------------------- assembling
 
 
-def _sha256(chemin: Path) -> str:
-    digest = hashlib.sha256()
-    with chemin.open("rb") as handle:
-        for bloc in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(bloc)
-    return digest.hexdigest()
-
-
 def numero_de_vague(nom: str) -> int | None:
     """The wave number written in a wave's name (``vague-06`` → 6), if any."""
     trouve = _NUMERO_VAGUE.search(nom)
@@ -667,7 +659,7 @@ class _Morceaux:
 
 def _morceaux_classeur(chemin: Path, constats: Constats) -> _Morceaux:
     morceaux = _Morceaux(sources=[chemin])
-    feuilles = _lire_classeur(chemin, chemin.name, constats)
+    feuilles = lire_classeur(chemin, chemin.name, constats)
     if feuilles is None:
         morceaux.lisible = False
         return morceaux
@@ -691,7 +683,7 @@ def _morceaux_dossier(chemin: Path, constats: Constats) -> _Morceaux:
     morceaux = _Morceaux()
     fichier_dossiers = chemin / "dossiers.xlsx"
     if fichier_dossiers.exists():
-        feuilles = _lire_classeur(fichier_dossiers, "dossiers.xlsx", constats)
+        feuilles = lire_classeur(fichier_dossiers, "dossiers.xlsx", constats)
         morceaux.sources.append(fichier_dossiers)
         if feuilles:
             par_cle = _par_cle(feuilles)
@@ -710,14 +702,14 @@ def _morceaux_dossier(chemin: Path, constats: Constats) -> _Morceaux:
             )
         else:
             morceaux.sources.append(export)
-            lecteur = _lire_csv if export.suffix.lower() == ".csv" else _lire_classeur
+            lecteur = _lire_csv if export.suffix.lower() == ".csv" else lire_classeur
             feuilles = lecteur(export, export.name, constats)
             if feuilles:
                 par_cle = _par_cle(feuilles)
                 morceaux.dossiers = par_cle.get("dossiers") or next(iter(feuilles.values()))
     fichier_jury = chemin / "jury.xlsx"
     morceaux.sources.append(fichier_jury)
-    feuilles_jury = _lire_classeur(fichier_jury, "jury.xlsx", constats)
+    feuilles_jury = lire_classeur(fichier_jury, "jury.xlsx", constats)
     if feuilles_jury is not None:
         par_cle = _par_cle(feuilles_jury)
         for cle_feuille in ("jury", "criteres"):
@@ -737,7 +729,7 @@ def _morceaux_dossier(chemin: Path, constats: Constats) -> _Morceaux:
     for grille in grilles:
         affichage = f"notes/{grille.name}"
         morceaux.sources.append(grille)
-        feuilles = _lire_classeur(grille, affichage, constats)
+        feuilles = lire_classeur(grille, affichage, constats)
         visibles = list((feuilles or {}).values())
         if visibles:
             morceaux.grilles.append((None, visibles[0], grille.stem))
@@ -865,6 +857,6 @@ def _lire_vague(chemin: Path, correspondance: Path | None, constats: Constats) -
         deports=frozenset(deports),
         notes=comptees,
         notes_ecartees=ecartees,
-        sources=tuple(Source(str(p), _sha256(p)) for p in morceaux.sources if p.is_file()),
+        sources=tuple(Source(str(p), sha256_fichier(p)) for p in morceaux.sources if p.is_file()),
     )
     return LectureVague(vague, constats)

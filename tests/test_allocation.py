@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from allocation.eligibilite import _luhn, hors_ville_centre_ou_en_qpv, siret_valide
+from allocation.eligibilite import hors_ville_centre_ou_en_qpv, luhn, siret_valide
 from allocation.probleme import construire_probleme
 from allocation.programme import Regles, historique_vide
 from allocation.solveur import resoudre, verifier
@@ -58,7 +58,7 @@ def test_siret_luhn_and_la_poste_rule():
     assert not siret_valide("73282932000075")
     assert not siret_valide("7328293200007") and not siret_valide(None)
     la_poste = "35600000000015"  # digit sum 20: valid under La Poste's own rule
-    assert not _luhn(la_poste) and siret_valide(la_poste)
+    assert not luhn(la_poste) and siret_valide(la_poste)
     assert not siret_valide("35600000000016")
 
 
