@@ -331,9 +331,9 @@ def lire_dossiers(table: Table, constats: Constats) -> pd.DataFrame:
                                 **table.lieu(numero, colonne, brut))
             dossier[colonne] = bool(lu_bool.valeur)
 
-        dossier["montant"] = _euros(table, numero, "montant", table.valeur(ligne, "montant"),
-                                    constats)
-        if dossier["montant"] is None and "montant" not in _erreurs_ligne(constats, numero):
+        brut_montant = table.valeur(ligne, "montant")
+        dossier["montant"] = _euros(table, numero, "montant", brut_montant, constats)
+        if valeurs.est_vide(brut_montant):
             constats.erreur("valeur_manquante", "montant demandé manquant",
                             **table.lieu(numero, "montant"))
         dossier["montant_annuel"] = _euros(
@@ -360,10 +360,6 @@ def lire_dossiers(table: Table, constats: Constats) -> pd.DataFrame:
     colonnes = [*COLONNES_DOSSIERS, "ligne", "fichier"]
     frame = pd.DataFrame(enregistrements, columns=colonnes).set_index("dossier")
     return frame.astype({"montant": "Int64", "montant_annuel": "Int64", "etp": "float"})
-
-
-def _erreurs_ligne(constats: Constats, numero: int) -> set[str]:
-    return {str(c.colonne) for c in constats.erreurs if c.ligne == numero}
 
 
 # --------------------------------------------------------------------------- jury, criteria
