@@ -1,45 +1,215 @@
-"""From a solved wave to what the secretariat records: statut and motif of every dossier,
-and the ordered reserve list (liste complémentaire)."""
+"""From a solved wave to what the secretariat records and explains: the reserve list (liste
+complémentaire), who replaces each laureate, why better-scored dossiers stayed out, and the
+statut and motif of every dossier."""
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, replace
+
 import pandas as pd
 
-from allocation.probleme import ProblemeVague
-from allocation.solveur import Allocation, verifier
+from allocation.probleme import CATEGORIES, Dossier, ProblemeVague
+from allocation.solveur import (
+    LIBELLES_REGLES,
+    Allocation,
+    engagement_minimal,
+    resoudre,
+    violations,
+)
+from scoring.francais import decimal
 
 TAILLE_LISTE_COMPLEMENTAIRE = 10
 
 
+@dataclass(frozen=True)
+class Reserve:
+    """One dossier of the liste complémentaire and the laureates it can replace."""
+
+    dossier: str
+    remplace: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Explication:
+    """Why an eligible dossier scoring above the lowest laureate was not selected.
+
+    ``regles`` are the rule families that block it; ``cout`` is the loss of total score if
+    the jury forced it in (None when no allocation can hold it); ``sortants`` / ``entrants``
+    are the changes forcing it in would make to the laureates besides itself.
+    """
+
+    dossier: str
+    regles: tuple[str, ...]
+    raison: str
+    cout: float | None
+    sortants: tuple[str, ...]
+    entrants: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A solved wave with everything derived from it for the secretariat."""
+
+    probleme: ProblemeVague
+    allocation: Allocation
+    reserve: tuple[Reserve, ...]
+    remplacants: dict[str, str | None]  # laureate → who replaces them if they withdraw
+    explications: tuple[Explication, ...]
+
+
+class _Echanges:
+    """Checks "laureate L withdraws, dossier R takes the place" in O(size of R and L)
+    instead of re-checking the whole selection: counts per category, department, place and
+    the spend of the current laureates are kept once."""
+
+    def __init__(self, probleme: ProblemeVague, laureats: tuple[str, ...]):
+        self.probleme = probleme
+        par_id = {d.dossier: d for d in probleme.dossiers}
+        self.choisis = [par_id[i] for i in laureats]
+        self.categories = Counter(c for d in self.choisis for c in d.categories())
+        self.departements = Counter(d.departement for d in self.choisis)
+        self.lieux = Counter(lieu for d in self.choisis for lieu in d.lieux)
+        self.depense = sum(engagement_minimal(probleme, d) for d in self.choisis)
+
+    def possible(self, sortant: Dossier, entrant: Dossier) -> bool:
+        """True when every rule of SPEC §4 holds after the exchange."""
+        probleme, regles = self.probleme, self.probleme.regles
+        if sortant.dossier in probleme.forces or not probleme.candidat(entrant):
+            return False
+        for categorie in CATEGORIES:
+            nombre = (self.categories[categorie] - (categorie in sortant.categories())
+                      + (categorie in entrant.categories()))
+            if not probleme.bornes[categorie].contient(nombre):
+                return False
+        if entrant.departement != sortant.departement:
+            nombre = self.departements[entrant.departement] + 1
+            deja = probleme.deja_par_departement.get(entrant.departement, 0)
+            if (nombre > regles.max_par_departement_vague
+                    or nombre + deja > regles.max_par_departement_programme):
+                return False
+        depense = (self.depense - engagement_minimal(probleme, sortant)
+                   + engagement_minimal(probleme, entrant))
+        if depense > min(probleme.enveloppe_vague, probleme.enveloppe_restante):
+            return False
+        return all(self.lieux[lieu] - (lieu in sortant.lieux) == 0 for lieu in entrant.lieux)
+
+
 def liste_complementaire(
     probleme: ProblemeVague, allocation: Allocation, taille: int = TAILLE_LISTE_COMPLEMENTAIRE
-) -> list[tuple[str, str]]:
-    """Eligible dossiers not selected, best score first, that can replace at least one
-    laureate who withdraws with every rule still holding; with the laureate they would
-    replace first (the lowest-scoring one such a swap allows)."""
+) -> tuple[tuple[Reserve, ...], dict[str, str | None]]:
+    """The reserve list and the replacement of each laureate.
+
+    Candidates not selected are taken best score first (then id); one enters the reserve
+    when it can replace at least one laureate with every rule still holding. The list holds
+    the ``taille`` best such dossiers, extended until every laureate who can be replaced has
+    a replacement: the laureate's replacement is the first reserve dossier that can take
+    their place.
+    """
     laureats = set(allocation.laureats)
     par_id = {d.dossier: d for d in probleme.dossiers}
-    remplacables = sorted(laureats, key=lambda i: (par_id[i].score, i))
-    reserve = []
-    for dossier in sorted(
+    sortants = sorted((par_id[i] for i in laureats), key=lambda d: (d.score, d.dossier))
+    echanges = _Echanges(probleme, allocation.laureats)
+    remplacants: dict[str, str | None] = dict.fromkeys(sorted(laureats))
+    reserve: list[Reserve] = []
+    for entrant in sorted(
         (d for d in probleme.dossiers if probleme.candidat(d) and d.dossier not in laureats),
         key=lambda d: (-d.score, d.dossier),
     ):
-        for sortant in remplacables:
-            essai = sorted((laureats - {sortant}) | {dossier.dossier})
-            if not verifier(probleme, essai):
-                reserve.append((dossier.dossier, sortant))
-                break
-        if len(reserve) >= taille:
+        if len(reserve) >= taille and all(remplacants.values()):
             break
-    return reserve
+        remplace = tuple(s.dossier for s in sortants if echanges.possible(s, entrant))
+        if not remplace:
+            continue
+        if len(reserve) < taille or any(remplacants[s] is None for s in remplace):
+            reserve.append(Reserve(entrant.dossier, remplace))
+            for sortant in remplace:
+                remplacants[sortant] = remplacants[sortant] or entrant.dossier
+    return tuple(reserve), remplacants
 
 
-def classement(probleme: ProblemeVague, allocation: Allocation) -> pd.DataFrame:
-    """One row per dossier: SPEC §5 columns, best score first, statut and motif."""
+def expliquer(probleme: ProblemeVague, allocation: Allocation) -> tuple[Explication, ...]:
+    """For each eligible dossier not selected that scores above the lowest laureate: the
+    rule that kept it out and the score it would cost to force it in (one extra solve each).
+    """
     laureats = set(allocation.laureats)
-    reserve = {d: (rang, sortant) for rang, (d, sortant) in
-               enumerate(liste_complementaire(probleme, allocation), start=1)}
+    if not laureats:
+        return ()
+    par_id = {d.dossier: d for d in probleme.dossiers}
+    plus_bas = min(laureats, key=lambda i: (par_id[i].score, i))
+    concernes = sorted(
+        (d for d in probleme.dossiers
+         if d.eligible and d.dossier not in laureats and not pd.isna(d.score)
+         and d.score > par_id[plus_bas].score),
+        key=lambda d: (-d.score, d.dossier),
+    )
+    return tuple(_expliquer_un(probleme, allocation, d, par_id) for d in concernes)
+
+
+def _expliquer_un(probleme: ProblemeVague, allocation: Allocation, dossier: Dossier,
+                  par_id: dict[str, Dossier]) -> Explication:
+    laureats = allocation.laureats
+    if dossier.dossier in probleme.exclus:
+        regles: tuple[str, ...] = ("decision_du_jury",)
+        raison = f"écarté par le jury : {probleme.exclus[dossier.dossier]}"
+    else:
+        regles, raison = _regles_bloquantes(probleme, laureats, dossier, par_id)
+    exclus = {k: v for k, v in probleme.exclus.items() if k != dossier.dossier}
+    force = resoudre(replace(probleme, forces={**probleme.forces, dossier.dossier: "explication"},
+                             exclus=exclus), departage=False)
+    if not force.optimale:
+        impossibles = " ; ".join(r.message for r in force.relaxations)
+        return Explication(dossier.dossier, regles,
+                           f"{raison}. Aucune sélection ne peut le retenir sans : {impossibles}",
+                           None, (), ())
+    sortants = tuple(sorted(set(laureats) - set(force.laureats)))
+    entrants = tuple(sorted(set(force.laureats) - set(laureats) - {dossier.dossier}))
+    return Explication(dossier.dossier, regles, raison,
+                       max(0.0, allocation.score_total - force.score_total), sortants, entrants)
+
+
+def _regles_bloquantes(probleme: ProblemeVague, laureats: tuple[str, ...], dossier: Dossier,
+                       par_id: dict[str, Dossier]) -> tuple[tuple[str, ...], str]:
+    """The rules broken by adding ``dossier`` to the laureates; when the only obstacle is
+    that the wave is full, the rules broken by exchanging it for the lowest laureate."""
+    ajout = [v for v in violations(probleme, (*laureats, dossier.dossier))
+             if v.regle != "max_laureats"]
+    if ajout:
+        return (tuple(dict.fromkeys(v.regle for v in ajout)),
+                " ; ".join(v.message for v in ajout))
+    moins_bien = sorted((par_id[i] for i in laureats if par_id[i].score < dossier.score),
+                        key=lambda d: (d.score, d.dossier))
+    if not moins_bien:  # pragma: no cover - the caller only asks about such dossiers
+        return (), ""
+    sortant = moins_bien[0]
+    echange = violations(probleme, [i for i in laureats if i != sortant.dossier]
+                         + [dossier.dossier])
+    if not echange:
+        regles = probleme.regles.objectifs
+        if regles.actifs:
+            return ("objectifs",), "les objectifs optionnels (couverture, parts de population) " \
+                                   "donnent l'avantage à une autre sélection"
+        return ("departage",), "à score total égal, le départage a retenu une autre sélection"
+    messages = " ; ".join(v.message for v in echange)
+    return (
+        ("max_laureats", *dict.fromkeys(v.regle for v in echange)),
+        f"la vague est complète ({len(laureats)} lauréats) et remplacer le lauréat le moins "
+        f"bien noté, {sortant.dossier} ({decimal(sortant.score)}), enfreindrait : {messages}",
+    )
+
+
+def decider(probleme: ProblemeVague, allocation: Allocation) -> Decision:
+    """Everything the secretariat needs from a solved wave."""
+    reserve, remplacants = liste_complementaire(probleme, allocation)
+    return Decision(probleme, allocation, reserve, remplacants, expliquer(probleme, allocation))
+
+
+def classement(decision: Decision) -> pd.DataFrame:
+    """One row per dossier: SPEC §5 columns, best score first, statut and motif."""
+    probleme, allocation = decision.probleme, decision.allocation
+    laureats = set(allocation.laureats)
+    reserve = {r.dossier: (rang, r) for rang, r in enumerate(decision.reserve, start=1)}
+    explications = {e.dossier: e for e in decision.explications}
     plancher = probleme.regles.note_minimale
     lignes = []
     for d in probleme.dossiers:
@@ -47,12 +217,17 @@ def classement(probleme: ProblemeVague, allocation: Allocation) -> pd.DataFrame:
             statut, motif = "ineligible", " ; ".join(d.motifs)
         elif d.dossier in laureats:
             statut = "laureat"
-            motif = probleme.forces.get(d.dossier, "")
-            motif = f"imposé par le jury : {motif}" if motif else ""
+            parties = []
+            if d.dossier in probleme.forces:
+                parties.append(f"imposé par le jury : {probleme.forces[d.dossier]}")
+            remplacant = decision.remplacants.get(d.dossier)
+            parties.append(f"remplaçant en cas de désistement : {remplacant}" if remplacant
+                           else "aucun remplaçant possible en cas de désistement")
+            motif = " ; ".join(parties)
         elif d.dossier in reserve:
-            rang, sortant = reserve[d.dossier]
+            rang, entree = reserve[d.dossier]
             statut = "liste_complementaire"
-            motif = f"rang {rang} ; remplacerait par exemple {sortant}"
+            motif = f"rang {rang} ; peut remplacer {', '.join(entree.remplace)}"
         else:
             statut = "non_retenu"
             if d.dossier in probleme.exclus:
@@ -60,9 +235,11 @@ def classement(probleme: ProblemeVague, allocation: Allocation) -> pd.DataFrame:
             elif pd.isna(d.score):
                 motif = "aucune note"
             elif d.score < plancher:
-                motif = f"note inférieure à la note minimale ({plancher:g})"
+                motif = f"note inférieure à la note minimale ({decimal(plancher)})"
+            elif d.dossier in explications:
+                motif = explications[d.dossier].raison
             else:
-                motif = "classement insuffisant compte tenu des règles de la vague"
+                motif = "note inférieure à celle du dernier lauréat"
         lignes.append({"dossier": d.dossier, "nom": d.nom, "departement": d.departement,
                        "qpv": d.qpv, "numerique": d.numerique, "montant": d.montant,
                        "score": d.score, "statut": statut, "motif": motif})
@@ -70,4 +247,63 @@ def classement(probleme: ProblemeVague, allocation: Allocation) -> pd.DataFrame:
                                              na_position="last")
     table.insert(list(table.columns).index("score") + 1, "rang",
                  table["score"].rank(ascending=False, method="min").astype("Int64"))
+    if probleme.regles.objectifs.montants_variables:
+        table.insert(list(table.columns).index("montant") + 1, "montant_accorde",
+                     table["dossier"].map(allocation.montants).astype("Int64"))
     return table.reset_index(drop=True)
+
+
+def table_liste_complementaire(decision: Decision) -> pd.DataFrame:
+    """Sheet ``liste_complementaire``: the reserve in order, and whom each can replace."""
+    par_id = {d.dossier: d for d in decision.probleme.dossiers}
+    lignes = [{"rang": rang, "dossier": r.dossier, "nom": par_id[r.dossier].nom,
+               "departement": par_id[r.dossier].departement, "qpv": par_id[r.dossier].qpv,
+               "numerique": par_id[r.dossier].numerique, "montant": par_id[r.dossier].montant,
+               "score": par_id[r.dossier].score, "peut_remplacer": ", ".join(r.remplace)}
+              for rang, r in enumerate(decision.reserve, start=1)]
+    colonnes = ["rang", "dossier", "nom", "departement", "qpv", "numerique", "montant", "score",
+                "peut_remplacer"]
+    return pd.DataFrame(lignes, columns=colonnes)
+
+
+def table_explications(decision: Decision) -> pd.DataFrame:
+    """Sheet ``explications``: the rule that kept each better-scored dossier out and the
+    score it would cost to force it in."""
+    par_id = {d.dossier: d for d in decision.probleme.dossiers}
+    lignes = [{"dossier": e.dossier, "nom": par_id[e.dossier].nom,
+               "score": par_id[e.dossier].score,
+               "regle": ", ".join(LIBELLES_REGLES.get(r, r) for r in e.regles),
+               "raison": e.raison,
+               "cout_pour_le_retenir": e.cout,
+               "sortiraient": ", ".join(e.sortants), "entreraient": ", ".join(e.entrants)}
+              for e in decision.explications]
+    colonnes = ["dossier", "nom", "score", "regle", "raison", "cout_pour_le_retenir",
+                "sortiraient", "entreraient"]
+    return pd.DataFrame(lignes, columns=colonnes)
+
+
+def table_departements(decision: Decision) -> pd.DataFrame:
+    """Sheet ``departements``: every department with its dossiers and laureates this wave,
+    before it, cumulatively, against the caps and its population fair share."""
+    from scoring.referentiel import departements
+
+    probleme = decision.probleme
+    laureats = set(decision.allocation.laureats)
+    dossiers = Counter(d.departement for d in probleme.dossiers)
+    eligibles = Counter(d.departement for d in probleme.dossiers if d.eligible)
+    vague = Counter(d.departement for d in probleme.dossiers if d.dossier in laureats)
+    referentiel = departements()
+    lignes = []
+    for code in sorted(set(referentiel.index) | set(dossiers)):
+        avant = probleme.deja_par_departement.get(code, 0)
+        lignes.append({
+            "departement": code,
+            "nom": referentiel["nom"].get(code, ""),
+            "dossiers": dossiers[code], "eligibles": eligibles[code],
+            "laureats_vague": vague[code], "laureats_avant": avant,
+            "cumul": avant + vague[code],
+            "plafond_vague": probleme.regles.max_par_departement_vague,
+            "plafond_programme": probleme.regles.max_par_departement_programme,
+            "part_equitable": round(probleme.parts_equitables.get(code, 0.0), 2),
+        })
+    return pd.DataFrame(lignes)

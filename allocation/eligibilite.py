@@ -15,6 +15,7 @@ import pandas as pd
 
 from allocation.programme import Regles
 from scoring import referentiel, valeurs
+from scoring.francais import euros
 
 _FORMES_EXCLUES = (
     "entrepriseindividuelle", "entrepreneurindividuel", "microentrepreneur",
@@ -86,8 +87,8 @@ def montant_dans_les_bornes(dossier: dict[str, Any], regles: Regles) -> str | No
     if montant is None or pd.isna(montant):
         return "montant demandé absent"
     if not regles.montant_min <= montant <= regles.montant_max:
-        return (f"montant demandé {montant:,} € hors de {regles.montant_min:,} € à "
-                f"{regles.montant_max:,} €").replace(",", "\u202f")
+        return (f"montant demandé {euros(montant)} hors de {euros(regles.montant_min)} à "
+                f"{euros(regles.montant_max)}")
     return None
 
 
@@ -95,8 +96,7 @@ def montant_annuel_plafonne(dossier: dict[str, Any], regles: Regles) -> str | No
     """At most montant_annuel_max a year (when the yearly amount is given)."""
     annuel = dossier.get("montant_annuel")
     if annuel is not None and not pd.isna(annuel) and annuel > regles.montant_annuel_max:
-        return (f"montant annuel {annuel:,} € au-delà de {regles.montant_annuel_max:,} €"
-                ).replace(",", "\u202f")
+        return f"montant annuel {euros(annuel)} au-delà de {euros(regles.montant_annuel_max)}"
     return None
 
 

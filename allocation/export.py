@@ -10,6 +10,13 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
+from allocation.decision import (
+    Decision,
+    classement,
+    table_departements,
+    table_explications,
+    table_liste_complementaire,
+)
 from allocation.probleme import ProblemeVague
 from allocation.solveur import Allocation
 from fabriques import __version__
@@ -20,13 +27,23 @@ from scoring.normalisation import ScoresVague
 FORMATS = {"montant": '#,##0 "€"', "score": "0.00"}
 
 
+#: Row of sheet ``parametres`` holding the SHA-256 of the history the decision was taken on
+#: ("aucun" for a first wave); ``fabriques record`` refuses a history that has changed since.
+EMPREINTE_HISTORIQUE = "sha256 historique"
+
+
 def table_parametres(vague: Vague, scores: ScoresVague, probleme: ProblemeVague,
-                     allocation: Allocation, sources: list[tuple[str, str]]) -> pd.DataFrame:
+                     allocation: Allocation, sources: list[tuple[str, str]],
+                     empreinte_historique: str = "aucun") -> pd.DataFrame:
     """Everything needed to redo the decision."""
     lignes = [("vague", vague.nom), ("numero", str(probleme.regles.numero)),
               ("methode", scores.methode)]
     lignes += [(f"poids {c}", f"{p:g}") for c, p in scores.poids.items()]
-    lignes += [(f"regle {k}", str(v)) for k, v in asdict(probleme.regles).items()]
+    lignes += [(f"regle {k}", str(v)) for k, v in asdict(probleme.regles).items()
+               if k != "objectifs"]
+    lignes += [(f"objectif {k}", str(v))
+               for k, v in asdict(probleme.regles.objectifs).items()]
+    lignes += [(EMPREINTE_HISTORIQUE, empreinte_historique)]
     lignes += [(f"rythme {c}", f"{b.minimum} à {b.maximum} (rythme {b.rythme:.2f})")
                for c, b in probleme.bornes.items()]
     lignes += [("enveloppe de la vague", str(probleme.enveloppe_vague)),
@@ -41,12 +58,19 @@ def table_parametres(vague: Vague, scores: ScoresVague, probleme: ProblemeVague,
     return pd.DataFrame(lignes, columns=["parametre", "valeur"])
 
 
-def ecrire_allocation(chemin: Path, classement: pd.DataFrame, parametres: pd.DataFrame) -> None:
-    """Write the allocation workbook atomically."""
+def ecrire_allocation(chemin: Path, decision: Decision, parametres: pd.DataFrame) -> None:
+    """Write the allocation workbook atomically: classement, laureats, liste_complementaire,
+    explications, departements, parametres."""
+    table = classement(decision)
+    formats = {**FORMATS, "montant_accorde": FORMATS["montant"],
+               "cout_pour_le_retenir": "0.00", "part_equitable": "0.00"}
     classeur = Workbook()
     classeur.remove(classeur.active)  # type: ignore[arg-type]
-    ecrire_table(classeur, "classement", classement, FORMATS)
-    ecrire_table(classeur, "laureats", classement[classement["statut"] == "laureat"], FORMATS)
+    ecrire_table(classeur, "classement", table, formats)
+    ecrire_table(classeur, "laureats", table[table["statut"] == "laureat"], formats)
+    ecrire_table(classeur, "liste_complementaire", table_liste_complementaire(decision), formats)
+    ecrire_table(classeur, "explications", table_explications(decision), formats)
+    ecrire_table(classeur, "departements", table_departements(decision), formats)
     ecrire_table(classeur, "parametres", parametres)
     ecrire_atomiquement(chemin, workbook_bytes(classeur))
 

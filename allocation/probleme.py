@@ -10,6 +10,7 @@ import pandas as pd
 from allocation.eligibilite import lieux_partages, motifs_ineligibilite
 from allocation.programme import Regles
 from allocation.rythme import BornesRythme, bornes_rythme
+from scoring.referentiel import departements
 
 CATEGORIES = ("qpv", "hors_qpv", "numeriques")
 LIBELLES_CATEGORIES = {"qpv": "Fabriques en QPV", "hors_qpv": "Fabriques hors QPV",
@@ -55,6 +56,9 @@ class ProblemeVague:
     lieux_partages: dict[str, list[str]]
     forces: dict[str, str] = field(default_factory=dict)  # dossier → reason, forced in
     exclus: dict[str, str] = field(default_factory=dict)  # dossier → reason, forced out
+    #: department → its population fair share of the laureates expected by the end of this
+    #: wave (used only by the optional goal ``parts_population``).
+    parts_equitables: dict[str, float] = field(default_factory=dict)
 
     def candidat(self, dossier: Dossier) -> bool:
         """May be selected: eligible, above the quality floor, scored, not forced out."""
@@ -78,6 +82,14 @@ def enveloppe_par_defaut(regles: Regles, historique: pd.DataFrame) -> tuple[int,
     places = max(regles.cible_total - len(historique), 1)
     part = min(regles.max_laureats, places) / places
     return max(0, int(restante * part)), restante
+
+
+def parts_equitables(regles: Regles) -> dict[str, float]:
+    """Each department's population share of the laureates the programme expects by the
+    end of this wave (cible_total × numero / nombre_vagues)."""
+    population = departements()["population"].astype(float)
+    attendus = regles.cible_total * regles.numero / regles.nombre_vagues
+    return {str(code): float(p) for code, p in (population / population.sum() * attendus).items()}
 
 
 def construire_probleme(
@@ -128,4 +140,5 @@ def construire_probleme(
         lieux_partages=lieux_partages((d.dossier, d.lieux) for d in liste),
         forces=dict(forces or {}),
         exclus=dict(exclus or {}),
+        parts_equitables=parts_equitables(regles),
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,29 @@ from scoring.lecture import lire_classeur, trouver_table
 
 COLONNES_HISTORIQUE = ["dossier", "nom", "lieux", "departement", "qpv", "numerique", "montant",
                        "vague"]
+
+
+@dataclass(frozen=True)
+class Objectifs:
+    """Optional goals on top of SPEC §4, all off by default (section ``[objectifs]``).
+
+    ``couverture``: score points added for each department that gets its first Fabrique of
+    the programme (FAQ 7.1, « couverture territoriale la plus large possible »).
+    ``parts_population``: score points taken off for each laureate a department holds beyond
+    its population fair share of the laureates expected by the end of this wave.
+    ``montants_variables``: a laureate may be granted less than requested, down to
+    ``montant_min``, so that more dossiers fit the envelope; the amounts are then cut by one
+    common ceiling (see :func:`allocation.solveur.montants_accordes`).
+    """
+
+    couverture: float = 0.0
+    parts_population: float = 0.0
+    montants_variables: bool = False
+
+    @property
+    def actifs(self) -> bool:
+        """True when at least one optional goal is on."""
+        return bool(self.couverture or self.parts_population or self.montants_variables)
 
 
 @dataclass(frozen=True)
@@ -42,6 +65,7 @@ class Regles:
     max_par_departement_vague: int
     enveloppe_vague: int | None  # None: remaining envelope pro rata of remaining places
     note_minimale: float
+    objectifs: Objectifs = field(default_factory=Objectifs)
 
 
 _PROGRAMME = {
@@ -99,6 +123,7 @@ def lire_regles(chemin: Path | None, numero_vague: int | None, constats: Constat
     if not isinstance(note_minimale, int | float) or isinstance(note_minimale, bool):
         constats.erreur("parametre_invalide", "nombre attendu", fichier=affichage,
                         feuille="[vague]", colonne="note_minimale", valeur=note_minimale)
+    objectifs = _lire_objectifs(donnees.get("objectifs", {}), affichage, constats)
     if constats.a_des_erreurs:
         return None
     if not 1 <= numero <= entiers["programme.nombre_vagues"]:
@@ -125,7 +150,30 @@ def lire_regles(chemin: Path | None, numero_vague: int | None, constats: Constat
         max_par_departement_vague=entiers["vague.max_par_departement"],
         enveloppe_vague=enveloppe,
         note_minimale=float(note_minimale),
+        objectifs=objectifs,
     )
+
+
+def _lire_objectifs(table: dict[str, Any], affichage: str, constats: Constats) -> Objectifs:
+    connus = {"couverture", "parts_population", "montants_variables"}
+    for cle in sorted(set(table) - connus):
+        constats.erreur("parametre_inconnu",
+                        f"objectif inconnu (connus : {', '.join(sorted(connus))})",
+                        fichier=affichage, feuille="[objectifs]", colonne=cle, valeur=table[cle])
+    poids = {}
+    for cle in ("couverture", "parts_population"):
+        valeur = table.get(cle, 0)
+        if not isinstance(valeur, int | float) or isinstance(valeur, bool) or valeur < 0:
+            constats.erreur("parametre_invalide", "nombre positif attendu (0 : objectif désactivé)",
+                            fichier=affichage, feuille="[objectifs]", colonne=cle, valeur=valeur)
+            valeur = 0
+        poids[cle] = float(valeur)
+    variables = table.get("montants_variables", False)
+    if not isinstance(variables, bool):
+        constats.erreur("parametre_invalide", "true ou false attendu", fichier=affichage,
+                        feuille="[objectifs]", colonne="montants_variables", valeur=variables)
+        variables = False
+    return Objectifs(poids["couverture"], poids["parts_population"], variables)
 
 
 def historique_vide() -> pd.DataFrame:

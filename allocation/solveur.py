@@ -7,6 +7,9 @@ the optimal total and maximises the sum of (N − position) over the selected do
 position orders all dossiers by score (descending) then id (ascending): among optimal
 allocations, the one holding the individually better-ranked dossiers wins.
 
+Optional goals (:class:`~allocation.programme.Objectifs`, off by default) add terms to the
+first objective; they never change a default run.
+
 When no allocation satisfies the rules, :func:`resoudre` solves the elastic version (each
 relaxable rule gets a non-negative slack, weighted) and returns the smallest relaxation, in
 the secretariat's words.
@@ -14,14 +17,16 @@ the secretariat's words.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulp
 
 from allocation.probleme import CATEGORIES, LIBELLES_CATEGORIES, Dossier, ProblemeVague
+from scoring.francais import euros
 
 PRECISION = 6
 #: Price of relaxing each rule by one unit, in the elastic model. The 30-per-wave cap is the
@@ -50,6 +55,9 @@ class Allocation:
     relaxations: tuple[Relaxation, ...] = ()
     duree: float = 0.0
     solveur: str = ""
+    #: laureate → granted amount in euros (the requested amount unless the optional goal
+    #: ``montants_variables`` is on).
+    montants: dict[str, int] = field(default_factory=dict)
 
     @property
     def optimale(self) -> bool:
@@ -82,6 +90,18 @@ class _Modele:
 
     def somme(self, dossiers: list[Dossier]) -> Any:
         return pulp.lpSum(self.x[d.dossier] for d in dossiers if d.dossier in self.x)
+
+    def engagement(self, dossier: Dossier) -> int:
+        """What selecting ``dossier`` commits of the envelope: its request, or the minimum
+        grant when amounts are variable (the envelope is then shared by a common ceiling)."""
+        return engagement_minimal(self.probleme, dossier)
+
+
+def engagement_minimal(probleme: ProblemeVague, dossier: Dossier) -> int:
+    """The least amount ``dossier`` can be granted under the active goals."""
+    if probleme.regles.objectifs.montants_variables:
+        return min(dossier.montant, probleme.regles.montant_min)
+    return dossier.montant
 
 
 def regle_max_laureats(m: _Modele) -> None:
@@ -120,7 +140,7 @@ def regle_departements(m: _Modele) -> None:
 
 def regle_enveloppes(m: _Modele) -> None:
     """Sum of the amounts within the wave envelope and the remaining programme envelope."""
-    depense = pulp.lpSum(d.montant * m.x[d.dossier] for d in m.candidats)
+    depense = pulp.lpSum(m.engagement(d) * m.x[d.dossier] for d in m.candidats)
     for nom, borne in (("enveloppe_vague", m.probleme.enveloppe_vague),
                        ("enveloppe_programme", m.probleme.enveloppe_restante)):
         m.pb += depense - m.ecart(nom, "enveloppe", borne) <= borne, nom
@@ -136,6 +156,43 @@ def regle_lieux(m: _Modele) -> None:
 
 def _nom_sur(texte: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in texte)[:40]
+
+
+def objectif_couverture(m: _Modele) -> Any:
+    """Optional goal: ``couverture`` points for each department that gets its first
+    Fabrique of the programme (FAQ 7.1)."""
+    poids = m.probleme.regles.objectifs.couverture
+    if not poids:
+        return 0
+    par_departement: dict[str, list[Dossier]] = defaultdict(list)
+    for dossier in m.candidats:
+        if not m.probleme.deja_par_departement.get(dossier.departement, 0):
+            par_departement[dossier.departement].append(dossier)
+    termes = []
+    for departement, membres in sorted(par_departement.items()):
+        couvert = m.pb.add_variable(f"couvert_{departement}", cat=pulp.LpBinary)
+        m.pb += couvert <= m.somme(membres), f"couverture_{departement}"
+        termes.append(couvert)
+    return poids * pulp.lpSum(termes)
+
+
+def objectif_parts_population(m: _Modele) -> Any:
+    """Optional goal: ``parts_population`` points off for each laureate a department holds,
+    history included, beyond its population fair share to date."""
+    poids = m.probleme.regles.objectifs.parts_population
+    if not poids:
+        return 0
+    par_departement: dict[str, list[Dossier]] = defaultdict(list)
+    for dossier in m.candidats:
+        par_departement[dossier.departement].append(dossier)
+    termes = []
+    for departement, membres in sorted(par_departement.items()):
+        part = m.probleme.parts_equitables.get(departement, 0.0)
+        deja = m.probleme.deja_par_departement.get(departement, 0)
+        exces = m.pb.add_variable(f"exces_{departement}", lowBound=0)
+        m.pb += exces >= deja + m.somme(membres) - part, f"part_population_{departement}"
+        termes.append(exces)
+    return -poids * pulp.lpSum(termes)
 
 
 def _ajouter_regles(m: _Modele) -> None:
@@ -162,29 +219,66 @@ def _choisis(m: _Modele) -> tuple[str, ...]:
     return tuple(sorted(i for i, v in m.x.items() if (v.value() or 0) > 0.5))
 
 
-def resoudre(probleme: ProblemeVague) -> Allocation:
-    """Solve the wave problem; the one solver entry point."""
+def resoudre(probleme: ProblemeVague, departage: bool = True) -> Allocation:
+    """Solve the wave problem; the one solver entry point.
+
+    ``departage=False`` skips the tie-breaking solve: the total is the same, only the choice
+    among equally good allocations may differ (used when only the total matters).
+    """
     debut = time.perf_counter()
     m = _Modele(probleme)
     _ajouter_regles(m)
     scores = {d.dossier: round(d.score, PRECISION) for d in m.candidats}
     total = pulp.lpSum(scores[i] * v for i, v in m.x.items())
-    m.pb.setObjective(total)
+    objectif = total + objectif_couverture(m) + objectif_parts_population(m)
+    m.pb.setObjective(objectif)
     statut = _statut(m.pb, m.pb.solve(_solveur()))
     if statut != "Optimal":
         relaxations = diagnostiquer(probleme)
         return Allocation("infaisable", (), 0.0, relaxations, time.perf_counter() - debut,
                           _version_solveur())
-    optimum = sum(scores[i] for i in _choisis(m))
-    ordre = sorted(m.candidats, key=lambda d: (-scores[d.dossier], d.dossier))
-    rangs = {d.dossier: len(ordre) - position for position, d in enumerate(ordre)}
-    m.pb += total >= optimum - 10 ** -(PRECISION + 2) * max(1, len(ordre)), "optimum_du_score"
-    m.pb.setObjective(pulp.lpSum(rangs[i] * v for i, v in m.x.items()))
-    if _statut(m.pb, m.pb.solve(_solveur())) != "Optimal":  # pragma: no cover - cannot happen
-        return Allocation("erreur", (), 0.0, (), time.perf_counter() - debut, _version_solveur())
+    if departage:
+        optimum = pulp.value(objectif)
+        ordre = sorted(m.candidats, key=lambda d: (-scores[d.dossier], d.dossier))
+        rangs = {d.dossier: len(ordre) - position for position, d in enumerate(ordre)}
+        marge = 10 ** -(PRECISION + 2) * max(1, len(ordre))
+        m.pb += objectif >= optimum - marge, "optimum_du_score"
+        m.pb.setObjective(pulp.lpSum(rangs[i] * v for i, v in m.x.items()))
+        if _statut(m.pb, m.pb.solve(_solveur())) != "Optimal":  # pragma: no cover
+            return Allocation("erreur", (), 0.0, (), time.perf_counter() - debut,
+                              _version_solveur())
     laureats = _choisis(m)
     return Allocation("optimal", laureats, sum(scores[i] for i in laureats),
-                      (), time.perf_counter() - debut, _version_solveur())
+                      (), time.perf_counter() - debut, _version_solveur(),
+                      montants_accordes(probleme, laureats))
+
+
+def montants_accordes(probleme: ProblemeVague, laureats: tuple[str, ...]) -> dict[str, int]:
+    """The amount granted to each laureate, in whole euros.
+
+    By default, the amount requested. With the optional goal ``montants_variables``, when
+    the requests exceed the envelope (the smaller of the wave's and the programme's
+    remaining), every grant is cut to one common ceiling — the highest whole-euro ceiling
+    that fits — and never below ``montant_min``: those who asked least keep their request.
+    """
+    par_id = {d.dossier: d for d in probleme.dossiers}
+    demandes = {i: par_id[i].montant for i in laureats}
+    budget = min(probleme.enveloppe_vague, probleme.enveloppe_restante)
+    if not probleme.regles.objectifs.montants_variables or sum(demandes.values()) <= budget:
+        return demandes
+    plancher = probleme.regles.montant_min
+
+    def accordes(plafond: int) -> dict[str, int]:
+        return {i: min(d, max(plafond, min(d, plancher))) for i, d in demandes.items()}
+
+    bas, haut = plancher, max(demandes.values())  # accordes(bas) fits: the model ensured it
+    while bas < haut:
+        milieu = (bas + haut + 1) // 2
+        if sum(accordes(milieu).values()) <= budget:
+            bas = milieu
+        else:
+            haut = milieu - 1
+    return accordes(bas)
 
 
 def diagnostiquer(probleme: ProblemeVague) -> tuple[Relaxation, ...]:
@@ -224,8 +318,7 @@ def _message(nom: str, ecart: float, borne: float) -> str:
         return (f"autoriser {entier:g} lauréat(s) de plus dans le département {departement} "
                 "au-delà du plafond du programme")
     libelle = "de la vague" if nom == "enveloppe_vague" else "restante du programme"
-    montant = f"{round(ecart):,}".replace(",", "\u202f")
-    return f"augmenter l'enveloppe {libelle} de {montant} €"
+    return f"augmenter l'enveloppe {libelle} de {euros(ecart)}"
 
 
 def _version_solveur() -> str:
@@ -234,39 +327,104 @@ def _version_solveur() -> str:
     return f"PuLP {pulp.__version__} + HiGHS (highspy {version('highspy')})"
 
 
-def verifier(probleme: ProblemeVague, laureats: tuple[str, ...] | list[str]) -> list[str]:
-    """Every rule of SPEC §4 that ``laureats`` breaks, in French (empty: all rules hold).
+@dataclass(frozen=True)
+class Violation:
+    """One rule of SPEC §4 that a selection breaks; ``regle`` is the rule family."""
+
+    regle: str
+    message: str
+
+
+#: The rule families, as the price-of-rules table and the explanations name them.
+LIBELLES_REGLES = {
+    "max_laureats": "nombre maximum de lauréats par vague",
+    "rythme_qpv": "rythme des Fabriques en QPV",
+    "rythme_hors_qpv": "rythme des Fabriques hors QPV",
+    "rythme_numeriques": "rythme des Fabriques numériques",
+    "departement_vague": "plafond par département dans la vague",
+    "departement_programme": "plafond par département sur le programme",
+    "enveloppe": "enveloppe budgétaire",
+    "lieux": "un lieu dans un seul dossier retenu",
+    "note_minimale": "note minimale",
+    "eligibilite": "éligibilité",
+    "decision_du_jury": "décision du jury",
+    "montant": "montant accordé",
+}
+
+
+def violations(
+    probleme: ProblemeVague,
+    laureats: tuple[str, ...] | list[str],
+    montants: dict[str, int] | None = None,
+) -> list[Violation]:
+    """Every rule of SPEC §4 that ``laureats`` breaks (empty: all rules hold).
 
     Independent of the solver: tests run it on every allocation the suite produces.
+    ``montants`` are the granted amounts; without them each laureate commits its request
+    (or the minimum grant when amounts are variable).
     """
     par_id = {d.dossier: d for d in probleme.dossiers}
     choisis = [par_id[i] for i in laureats]
     regles = probleme.regles
-    violations = []
+    trouvees = []
     if len(choisis) > regles.max_laureats:
-        violations.append(f"{len(choisis)} lauréats > {regles.max_laureats}")
+        trouvees.append(Violation("max_laureats", f"{len(choisis)} lauréats pour un maximum de "
+                                                  f"{regles.max_laureats} par vague"))
     for dossier in choisis:
-        if not probleme.candidat(dossier):
-            violations.append(f"{dossier.dossier} ne peut pas être retenu")
+        if dossier.dossier in probleme.exclus:
+            trouvees.append(Violation("decision_du_jury", f"{dossier.dossier} écarté par le jury"))
+        elif not dossier.eligible or math.isnan(dossier.score):
+            trouvees.append(Violation("eligibilite", f"{dossier.dossier} n'est pas éligible"))
+        elif dossier.score < regles.note_minimale:
+            trouvees.append(Violation("note_minimale", f"{dossier.dossier} sous la note minimale"))
     for categorie in CATEGORIES:
         nombre = sum(categorie in d.categories() for d in choisis)
-        if not probleme.bornes[categorie].contient(nombre):
-            violations.append(f"rythme {categorie} : {nombre} hors de "
-                              f"[{probleme.bornes[categorie].minimum} ; "
-                              f"{probleme.bornes[categorie].maximum}]")
-    for departement, nombre in Counter(d.departement for d in choisis).items():
+        bornes = probleme.bornes[categorie]
+        libelle = LIBELLES_CATEGORIES[categorie]
+        if nombre < bornes.minimum:
+            trouvees.append(Violation(f"rythme_{categorie}", f"{libelle} : {nombre}, sous "
+                                      f"le minimum du rythme ({bornes.minimum})"))
+        elif nombre > bornes.maximum:
+            trouvees.append(Violation(f"rythme_{categorie}", f"{libelle} : {nombre}, au-dessus "
+                                      f"du maximum du rythme ({bornes.maximum})"))
+    for departement, nombre in sorted(Counter(d.departement for d in choisis).items()):
         if nombre > regles.max_par_departement_vague:
-            violations.append(f"département {departement} : {nombre} dans la vague")
-        if nombre + probleme.deja_par_departement.get(departement, 0) > (
-                regles.max_par_departement_programme):
-            violations.append(f"département {departement} : plafond du programme dépassé")
-    depense = sum(d.montant for d in choisis)
-    if depense > probleme.enveloppe_vague or depense > probleme.enveloppe_restante:
-        violations.append(f"enveloppe dépassée ({depense} €)")
-    for lieu, nombre in Counter(lieu for d in choisis for lieu in d.lieux).items():
+            trouvees.append(Violation(
+                "departement_vague", f"département {departement} : {nombre} lauréats dans la "
+                f"vague pour un plafond de {regles.max_par_departement_vague}"))
+        cumul = nombre + probleme.deja_par_departement.get(departement, 0)
+        if cumul > regles.max_par_departement_programme:
+            trouvees.append(Violation(
+                "departement_programme", f"département {departement} : {cumul} lauréats sur le "
+                f"programme pour un plafond de {regles.max_par_departement_programme}"))
+    if montants is None:
+        depense = sum(engagement_minimal(probleme, d) for d in choisis)
+    else:
+        depense = sum(montants[d.dossier] for d in choisis)
+        for d in choisis:
+            if not min(d.montant, regles.montant_min) <= montants[d.dossier] <= d.montant:
+                trouvees.append(Violation("montant", f"{d.dossier} : montant accordé "
+                                                     f"{euros(montants[d.dossier])} hors bornes"))
+    for libelle, enveloppe in (("de la vague", probleme.enveloppe_vague),
+                               ("restante du programme", probleme.enveloppe_restante)):
+        if depense > enveloppe:
+            trouvees.append(Violation("enveloppe", f"dépense de {euros(depense)} au-delà de "
+                                                   f"l'enveloppe {libelle} ({euros(enveloppe)})"))
+    for lieu, nombre in sorted(Counter(lieu for d in choisis for lieu in d.lieux).items()):
         if nombre > 1:
-            violations.append(f"lieu {lieu} retenu {nombre} fois")
+            trouvees.append(Violation("lieux", f"lieu {lieu} présent dans {nombre} dossiers "
+                                               "retenus"))
     for identifiant in probleme.forces:
         if identifiant not in laureats:
-            violations.append(f"{identifiant} imposé par le jury mais absent")
-    return violations
+            trouvees.append(Violation("decision_du_jury",
+                                      f"{identifiant} imposé par le jury mais absent"))
+    return trouvees
+
+
+def verifier(
+    probleme: ProblemeVague,
+    laureats: tuple[str, ...] | list[str],
+    montants: dict[str, int] | None = None,
+) -> list[str]:
+    """The messages of :func:`violations` (empty: every rule of SPEC §4 holds)."""
+    return [v.message for v in violations(probleme, laureats, montants)]

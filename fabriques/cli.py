@@ -71,6 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
                           help="impose un dossier (décision du jury, raison enregistrée)")
     allocate.add_argument("--exclure", action="append", default=[], metavar="DOSSIER:RAISON",
                           help="écarte un dossier (décision du jury, raison enregistrée)")
+    record = _parseur(sous, "record", "enregistre les lauréats décidés d'une vague dans "
+                                      "l'historique du programme")
+    record.add_argument("--allocation", type=Path, required=True,
+                        help="classeur écrit par fabriques allocate pour cette vague")
+    record.add_argument("--history", "--historique", dest="historique", type=Path,
+                        default=None, help="laureats.xlsx à compléter (défaut : dans la "
+                                           "vague, sinon à côté ; créé s'il n'existe pas)")
     return parser
 
 
@@ -88,7 +95,7 @@ def _decisions(valeurs: list[str], connus: set[str]) -> dict[str, str]:
 
 def commande_allocate(args: argparse.Namespace) -> int:
     """``fabriques allocate``: solve SPEC §4 and write the allocation workbook."""
-    from allocation.decision import classement
+    from allocation.decision import decider
     from allocation.export import ecrire_allocation, table_parametres
     from allocation.probleme import construire_probleme
     from allocation.programme import lire_historique, lire_regles, trouver_fichier
@@ -130,22 +137,54 @@ def commande_allocate(args: argparse.Namespace) -> int:
             print(f"  - {relaxation.message}", file=sys.stderr)
         print("Rien n'a été écrit.", file=sys.stderr)
         return EXIT_INFAISABLE
-    table = classement(probleme, allocation)
+    decision = decider(probleme, allocation)
     sources = [(Path(s.chemin).name, s.sha256) for s in vague.sources]
     for chemin in (chemin_programme, chemin_historique):
         if chemin:
             sources.append((chemin.name, sha256_fichier(chemin)))
+    empreinte = sha256_fichier(chemin_historique) if chemin_historique else "aucun"
     sortie = args.out or Path(f"allocation-{vague.nom}.xlsx")
-    ecrire_allocation(sortie, table, table_parametres(vague, scores, probleme, allocation,
-                                                      sources))
+    ecrire_allocation(sortie, decision, table_parametres(vague, scores, probleme, allocation,
+                                                         sources, empreinte))
     if args.public:
         from allocation.export import ecrire_liste_publique
 
         ecrire_liste_publique(args.public, vague.dossiers, allocation.laureats)
-    for statut, nombre in table["statut"].value_counts().items():
-        print(f"  {statut} : {nombre}")
     print(f"{len(allocation.laureats)} lauréats, score total {allocation.score_total:.2f} "
-          f"(résolu en {allocation.duree:.2f} s). Écrit : {sortie}")
+          f"(résolu en {allocation.duree:.2f} s) ; liste complémentaire : "
+          f"{len(decision.reserve)} ; mieux notés non retenus expliqués : "
+          f"{len(decision.explications)}. Écrit : {sortie}")
+    return EXIT_OK
+
+
+def commande_record(args: argparse.Namespace) -> int:
+    """``fabriques record``: append a decided wave's laureates to the programme history."""
+    from allocation.historique import enregistrer_vague, lignes_historique, lire_decision
+    from allocation.programme import trouver_fichier
+
+    lecture = _lire(args)
+    constats = lecture.constats
+    vague = lecture.vague
+    if vague is None or constats.a_des_erreurs:
+        _afficher_constats(constats, sys.stderr)
+        print("Rien n'a été écrit.", file=sys.stderr)
+        return EXIT_ENTREE
+    historique = (args.historique or trouver_fichier(args.vague, "laureats.xlsx")
+                  or (args.vague if args.vague.is_dir() else args.vague.parent) / "laureats.xlsx")
+    lue = lire_decision(args.allocation, vague, constats)
+    sauvegarde = None
+    if lue is not None:
+        nouvelles = lignes_historique(vague.dossiers, lue.montants, lue.numero)
+        sauvegarde = enregistrer_vague(historique, nouvelles, constats,
+                                       lue.empreinte_historique)
+    if lue is None or constats.a_des_erreurs:
+        _afficher_constats(constats, sys.stderr)
+        print("L'historique n'a pas été modifié.", file=sys.stderr)
+        return EXIT_ENTREE
+    print(f"Vague {lue.numero} enregistrée : {len(lue.montants)} lauréats ajoutés à "
+          f"{historique}.")
+    if sauvegarde:
+        print(f"Historique précédent conservé dans {sauvegarde}.")
     return EXIT_OK
 
 
@@ -224,7 +263,8 @@ def _lire_poids(texte: str, criteres: set[str]) -> dict[str, float]:
     return poids
 
 
-COMMANDES = {"check": commande_check, "score": commande_score, "allocate": commande_allocate}
+COMMANDES = {"check": commande_check, "score": commande_score, "allocate": commande_allocate,
+             "record": commande_record}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,204 @@
+"""Recording a decided wave into the programme history (``laureats.xlsx``, sheet
+``laureats``), so that the next wave sees its laureates, places, departments and money.
+
+The write never loses the previous history: the old file is first copied to a backup beside
+it (``laureats.avant-vague-06.xlsx``), then the new file replaces it by an atomic rename.
+Recording the same wave twice, a dossier twice, or a place already laureate is refused.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
+
+import openpyxl
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+
+from allocation.export import EMPREINTE_HISTORIQUE
+from allocation.programme import COLONNES_HISTORIQUE, lire_historique
+from scoring import valeurs
+from scoring.classeur import (
+    ecrire_atomiquement,
+    ecrire_table,
+    sha256_fichier,
+    texte_sur,
+    workbook_bytes,
+)
+from scoring.constats import Constats
+from scoring.lecture import lire_classeur, trouver_table
+from scoring.modele import Vague
+
+
+@dataclass(frozen=True)
+class DecisionLue:
+    """A decided wave as read back from its allocation workbook."""
+
+    numero: int
+    montants: dict[str, int]  # laureate → amount granted
+    empreinte_historique: str  # SHA-256 of the history it was decided on, or "aucun"
+
+
+def lire_decision(chemin: Path, vague: Vague, constats: Constats) -> DecisionLue | None:
+    """The wave number and the laureates with their granted amounts, from an allocation
+    workbook written by ``fabriques allocate`` — after checking that it was computed from
+    these very wave files (same SHA-256), so that a decision taken on other data can never
+    enter the history (the history's own fingerprint is checked by
+    :func:`enregistrer_vague`)."""
+    fichier = chemin.name
+    feuilles = lire_classeur(chemin, fichier, constats)
+    if feuilles is None:
+        return None
+    par_cle = {valeurs.cle(nom): f for nom, f in feuilles.items()}
+    for nom in ("laureats", "parametres"):
+        if nom not in par_cle:
+            constats.erreur("feuille_manquante", f"feuille « {nom} » absente : ce classeur "
+                            "n'a pas été écrit par fabriques allocate", fichier=fichier,
+                            feuille=nom)
+    if constats.a_des_erreurs:
+        return None
+    table = trouver_table(par_cle["parametres"], ["parametre", "valeur"], [], constats,
+                          "parametre")
+    laureats = trouver_table(par_cle["laureats"], ["dossier", "montant"], ["montant_accorde"],
+                             constats, "dossier")
+    if table is None or laureats is None:
+        return None
+    parametres = {str(table.valeur(ligne, "parametre")): table.valeur(ligne, "valeur")
+                  for _, ligne in table.lignes}
+    attendues = {f"sha256 {Path(s.chemin).name}": s.sha256 for s in vague.sources}
+    for cle, empreinte in attendues.items():
+        if str(parametres.get(cle)) != empreinte:
+            nom = cle.removeprefix("sha256 ")
+            constats.erreur("decision_perimee",
+                            f"« {nom} » n'est plus celui sur lequel l'allocation a été "
+                            "calculée : relancez fabriques allocate", fichier=fichier,
+                            feuille="parametres", colonne="valeur", valeur=cle)
+    if str(parametres.get("vague")) != vague.nom:
+        constats.erreur("decision_autre_vague", f"allocation de la vague "
+                        f"« {parametres.get('vague')} », pas de « {vague.nom} »",
+                        fichier=fichier, feuille="parametres", colonne="valeur",
+                        valeur=parametres.get("vague"))
+    montants: dict[str, int] = {}
+    for numero, ligne in laureats.lignes:
+        dossier = valeurs.texte(laureats.valeur(ligne, "dossier")) or ""
+        accorde = laureats.valeur(ligne, "montant_accorde")
+        montant = valeurs.nombre(accorde if accorde is not None
+                                 else laureats.valeur(ligne, "montant"))
+        if dossier not in vague.dossiers.index:
+            constats.erreur("dossier_inconnu", "dossier absent de la vague",
+                            **laureats.lieu(numero, "dossier", dossier))
+        elif not montant.ok or montant.valeur is None:
+            constats.erreur("valeur_invalide", montant.probleme or "montant manquant",
+                            **laureats.lieu(numero, "montant", accorde))
+        else:
+            montants[dossier] = round(montant.valeur)
+    if constats.a_des_erreurs:
+        return None
+    return DecisionLue(int(str(parametres["numero"])), montants,
+                       str(parametres.get(EMPREINTE_HISTORIQUE)))
+
+
+def lignes_historique(dossiers: pd.DataFrame, montants: dict[str, int],
+                      numero: int) -> pd.DataFrame:
+    """The history rows of a decided wave: its laureates (``montants``: laureate → amount
+    granted) with their places, department and labels, from the wave's ``dossiers`` table."""
+    lignes = []
+    for identifiant in sorted(montants):
+        d = dossiers.loc[identifiant]
+        lignes.append({
+            "dossier": identifiant, "nom": d["nom"], "lieux": ";".join(d["lieux"]),
+            "departement": d["departement"], "qpv": bool(d["qpv"]),
+            "numerique": bool(d["numerique"]) and bool(d["qpv"]),
+            "montant": int(montants[identifiant]), "vague": numero,
+        })
+    return pd.DataFrame(lignes, columns=COLONNES_HISTORIQUE)
+
+
+def enregistrer_vague(chemin: Path, nouvelles: pd.DataFrame, constats: Constats,
+                      empreinte_attendue: str | None = None) -> Path | None:
+    """Append ``nouvelles`` (from :func:`lignes_historique`) to the history at ``chemin``.
+
+    ``empreinte_attendue`` is the SHA-256 of the history the wave was decided on ("aucun"
+    for none): a history changed since is refused, as the decision may no longer hold.
+    Returns the backup of the previous history (None when there was none). On any refusal
+    the reasons are added to ``constats`` and nothing is written.
+    """
+    fichier = chemin.name
+    existant = lire_historique(chemin if chemin.exists() else None, constats)
+    if constats.a_des_erreurs:
+        return None
+    for numero in sorted(set(nouvelles["vague"]) & set(existant["vague"])):
+        constats.erreur("vague_deja_enregistree",
+                        f"la vague {numero} est déjà dans l'historique : elle ne peut pas être "
+                        "enregistrée deux fois", fichier=fichier, feuille="laureats",
+                        colonne="vague", valeur=numero)
+        return None  # its dossiers and places are there too: saying so would only be noise
+    for dossier in sorted(set(nouvelles["dossier"]) & set(existant["dossier"])):
+        constats.erreur("dossier_deja_enregistre", "dossier déjà lauréat dans l'historique",
+                        fichier=fichier, feuille="laureats", colonne="dossier", valeur=dossier)
+    anciens_lieux = {lieu for lieux in existant["lieux"] for lieu in lieux}
+    for ligne in nouvelles.itertuples():
+        for lieu in sorted(set(str(ligne.lieux).split(";")) & anciens_lieux):
+            constats.erreur("lieu_deja_laureat", f"le lieu {lieu} est déjà lauréat "
+                            "d'une vague précédente", fichier=fichier, feuille="laureats",
+                            colonne="lieux", valeur=ligne.dossier)
+    actuelle = sha256_fichier(chemin) if chemin.exists() else "aucun"
+    if not constats.a_des_erreurs and empreinte_attendue not in (None, actuelle):
+        constats.erreur("decision_perimee", "l'historique a changé depuis le calcul de "
+                        "l'allocation : relancez fabriques allocate", fichier=fichier)
+    if constats.a_des_erreurs:
+        return None
+    if not chemin.exists():
+        classeur = Workbook()
+        classeur.remove(classeur.active)  # type: ignore[arg-type]
+        ecrire_table(classeur, "laureats", _pour_excel(nouvelles), {"montant": '#,##0 "€"'})
+        ecrire_atomiquement(chemin, workbook_bytes(classeur))
+        return None
+    ancien = chemin.read_bytes()
+    sauvegarde = _nom_de_sauvegarde(chemin, int(nouvelles["vague"].iloc[0]))
+    ecrire_atomiquement(sauvegarde, ancien)
+    ecrire_atomiquement(chemin, _ajouter(ancien, nouvelles))
+    return sauvegarde
+
+
+def _pour_excel(table: pd.DataFrame) -> pd.DataFrame:
+    return table.assign(qpv=table["qpv"].map({True: "oui", False: "non"}),
+                        numerique=table["numerique"].map({True: "oui", False: "non"}))
+
+
+def _nom_de_sauvegarde(chemin: Path, numero: int) -> Path:
+    """``laureats.avant-vague-06.xlsx``, never an existing file."""
+    base = f"{chemin.stem}.avant-vague-{numero:02d}"
+    candidat, rang = chemin.with_name(f"{base}{chemin.suffix}"), 1
+    while candidat.exists():
+        rang += 1
+        candidat = chemin.with_name(f"{base}-{rang}{chemin.suffix}")
+    return candidat
+
+
+def _ajouter(contenu: bytes, nouvelles: pd.DataFrame) -> bytes:
+    """The history workbook with ``nouvelles`` appended under the existing rows of sheet
+    ``laureats``; other sheets, columns and formatting are kept."""
+    classeur = openpyxl.load_workbook(io.BytesIO(contenu))
+    feuille = next(f for f in classeur.worksheets if valeurs.cle(f.title) == "laureats")
+    entete, colonnes = next(
+        (numero, {valeurs.cle(c): i for i, c in enumerate(ligne, start=1) if c is not None})
+        for numero, ligne in enumerate(feuille.iter_rows(values_only=True), start=1)
+        if {"dossier", "vague"} <= {valeurs.cle(c) for c in ligne if c is not None}
+    )
+    derniere = max((c.row for ligne in feuille.iter_rows(min_row=entete) for c in ligne
+                    if c.value is not None), default=entete)
+    derniere = max([derniere, *(plage.max_row for plage in feuille.merged_cells.ranges)])
+    for decalage, ligne in enumerate(_pour_excel(nouvelles).to_dict("records"), start=1):
+        for colonne in COLONNES_HISTORIQUE:
+            position = colonnes[valeurs.cle(colonne)]
+            cellule = feuille.cell(row=derniere + decalage, column=position)
+            valeur = ligne[colonne]
+            if isinstance(valeur, str):
+                texte_sur(cast(Cell, cellule), valeur)  # below every merged range: a Cell
+            else:
+                cellule.value = int(valeur)
+    return workbook_bytes(classeur)

@@ -1,0 +1,16 @@
+"""French number formats for everything the secretariat reads: ``150 000 €``, ``12,5``."""
+
+from __future__ import annotations
+
+ESPACE_FINE = "\u202f"  # narrow no-break space: the French thousands separator
+
+
+def euros(montant: float) -> str:
+    """``150000`` → ``150 000 €`` (whole euros)."""
+    return f"{round(montant):,} €".replace(",", ESPACE_FINE)
+
+
+def decimal(valeur: float, chiffres: int = 2) -> str:
+    """``12.5`` → ``12,50`` with ``chiffres`` decimals and French separators."""
+    texte = f"{valeur:,.{chiffres}f}"
+    return texte.replace(",", ESPACE_FINE).replace(".", ",")
