@@ -12,6 +12,7 @@ import pandas as pd
 from allocation.probleme import CATEGORIES, Dossier, ProblemeVague
 from allocation.solveur import (
     LIBELLES_REGLES,
+    PRECISION,
     Allocation,
     engagement_minimal,
     resoudre,
@@ -35,7 +36,8 @@ class Explication:
     """Why an eligible dossier scoring above the lowest laureate was not selected.
 
     ``regles`` are the rule families that block it; ``cout`` is the loss of total score if
-    the jury forced it in (None when no allocation can hold it); ``sortants`` / ``entrants``
+    the jury forced it in (None when no allocation can hold it; negative when the jury's own
+    exclusion or an optional goal gave up score); ``sortants`` / ``entrants``
     are the changes forcing it in would make to the laureates besides itself.
     """
 
@@ -164,8 +166,8 @@ def _expliquer_un(probleme: ProblemeVague, allocation: Allocation, dossier: Doss
                            None, (), ())
     sortants = tuple(sorted(set(laureats) - set(force.laureats)))
     entrants = tuple(sorted(set(force.laureats) - set(laureats) - {dossier.dossier}))
-    return Explication(dossier.dossier, regles, raison,
-                       max(0.0, allocation.score_total - force.score_total), sortants, entrants)
+    cout = round(allocation.score_total - force.score_total, PRECISION)
+    return Explication(dossier.dossier, regles, raison, cout, sortants, entrants)
 
 
 def _regles_bloquantes(probleme: ProblemeVague, laureats: tuple[str, ...], dossier: Dossier,

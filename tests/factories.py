@@ -93,3 +93,45 @@ def vague_en_memoire(notes: list[tuple[str, str, str, float]], note_max: float =
         criteres=tuple(Critere(c, c, poids[c], 0.0, note_max) for c in criteres),
         deports=frozenset(), notes=table, notes_ecartees=table.iloc[0:0], sources=(),
     )
+
+
+# --------------------------------------------------------------------------- allocation
+
+
+def _regles_par_defaut():
+    from allocation.programme import Regles
+
+    return Regles(
+        cible_total=300, cible_qpv=150, cible_hors_qpv=150, cible_numeriques=30,
+        nombre_vagues=10, enveloppe_totale=45_000_000, montant_min=75_000,
+        montant_max=150_000, montant_annuel_max=50_000, max_par_departement_programme=8,
+        numero=10, max_laureats=30, tolerance_rythme=2, max_par_departement_vague=2,
+        enveloppe_vague=None, note_minimale=0,
+    )
+
+
+#: The programme's default rules, for the last wave (10 of 10).
+REGLES = _regles_par_defaut()
+
+
+def regles(**changes: Any):
+    """:data:`REGLES` with ``changes``."""
+    from dataclasses import replace
+
+    return replace(REGLES, **changes)
+
+
+def table(rows: list[tuple[Any, ...]]):
+    """Dossiers table from (id, departement, qpv, numerique, montant[, lieux]) tuples."""
+    import pandas as pd
+
+    records = []
+    for ident, departement, qpv, numerique, montant, *lieux in rows:
+        records.append({
+            "dossier": ident, "nom": f"Fabrique {ident}", "siret": "73282932000074",
+            "forme_juridique": "Association loi 1901", "code_commune": "35047",
+            "departement": departement, "qpv": qpv, "numerique": numerique,
+            "montant": montant, "montant_annuel": None, "etp": 1.0, "video": True,
+            "lieux": tuple(lieux[0]) if lieux else (f"L-{ident}",),
+        })
+    return pd.DataFrame(records).set_index("dossier")

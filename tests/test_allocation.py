@@ -5,7 +5,6 @@ every solution."""
 from __future__ import annotations
 
 import itertools
-from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -14,39 +13,17 @@ from hypothesis import strategies as st
 
 from allocation.eligibilite import hors_ville_centre_ou_en_qpv, luhn, siret_valide
 from allocation.probleme import construire_probleme
-from allocation.programme import Regles, historique_vide
+from allocation.programme import historique_vide
 from allocation.solveur import resoudre, verifier
-
-REGLES = Regles(
-    cible_total=300, cible_qpv=150, cible_hors_qpv=150, cible_numeriques=30, nombre_vagues=10,
-    enveloppe_totale=45_000_000, montant_min=75_000, montant_max=150_000,
-    montant_annuel_max=50_000, max_par_departement_programme=8, numero=10, max_laureats=30,
-    tolerance_rythme=2, max_par_departement_vague=2, enveloppe_vague=None, note_minimale=0,
-)
-
-
-def regles(**changes):
-    return replace(REGLES, **changes)
-
-
-def table(rows):
-    """Dossiers table from (id, departement, qpv, numerique, montant, lieux) tuples."""
-    records = []
-    for ident, departement, qpv, numerique, montant, *lieux in rows:
-        records.append({
-            "dossier": ident, "nom": f"Fabrique {ident}", "siret": "73282932000074",
-            "forme_juridique": "Association loi 1901", "code_commune": "35047",
-            "departement": departement, "qpv": qpv, "numerique": numerique,
-            "montant": montant, "montant_annuel": None, "etp": 1.0, "video": True,
-            "lieux": tuple(lieux[0]) if lieux else (f"L-{ident}",),
-        })
-    return pd.DataFrame(records).set_index("dossier")
+from tests.factories import REGLES, regles, table
 
 
 def solve_checked(probleme):
+    """Solve and run the invariant checker on the answer."""
     allocation = resoudre(probleme)
     if allocation.optimale:
         assert verifier(probleme, allocation.laureats) == []
+        assert verifier(probleme, allocation.laureats, allocation.montants) == []
     return allocation
 
 

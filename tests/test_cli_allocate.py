@@ -29,16 +29,21 @@ def sheet(path, name):
     return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]], list(rows[0])
 
 
-@pytest.mark.parametrize("wave", ["vague-05.xlsx", "vague-06"])
-@pytest.mark.parametrize("method", ["raw", "bias"])
-def test_sample_waves_get_valid_optimal_allocations(wave, method):
+def sample_problem(wave, method):
+    """The wave problem of a bundled sample, with its own programme and history."""
     path = SAMPLES / wave
     constats = Constats()
     vague = lire_vague(path).vague
     rules = lire_regles(trouver_fichier(path, "programme.toml"), vague.numero, constats)
     history = lire_historique(trouver_fichier(path, "laureats.xlsx"), constats)
     assert constats.codes() == []
-    probleme = construire_probleme(vague.dossiers, noter(vague, method).score, rules, history)
+    return construire_probleme(vague.dossiers, noter(vague, method).score, rules, history)
+
+
+@pytest.mark.parametrize("wave", ["vague-05.xlsx", "vague-06"])
+@pytest.mark.parametrize("method", ["raw", "bias"])
+def test_sample_waves_get_valid_optimal_allocations(wave, method):
+    probleme = sample_problem(wave, method)
     allocation = resoudre(probleme)
     assert allocation.optimale and len(allocation.laureats) == 30
     assert verifier(probleme, allocation.laureats) == []
@@ -77,6 +82,19 @@ def test_allocate_writes_the_spec_sheets_and_a_public_list_that_leaks_nothing(tm
     parameters = {r["parametre"]: r["valeur"] for r in sheet(out, "parametres")[0]}
     assert parameters["methode"] == "raw" and "sha256 programme.toml" in parameters
     assert parameters["solveur"].startswith("PuLP")
+    assert parameters["sha256 historique"] == parameters["sha256 laureats.xlsx"]
+    assert openpyxl.load_workbook(out, read_only=True).sheetnames == [
+        "classement", "laureats", "liste_complementaire", "explications", "departements",
+        "parametres"]
+    reserve, _ = sheet(out, "liste_complementaire")
+    assert [r["dossier"] for r in reserve] == [
+        r["dossier"] for r in rows if r["statut"] == "liste_complementaire"]
+    assert all(r["motif"].startswith("remplaçant en cas de désistement : ") for r in laureats)
+    departements, _ = sheet(out, "departements")
+    assert len(departements) == 101
+    assert sum(r["laureats_vague"] for r in departements) == 30
+    assert all(r["cumul"] == r["laureats_avant"] + r["laureats_vague"] <= 8
+               and r["laureats_vague"] <= 2 for r in departements)
     published, header_public = sheet(public, "laureats")
     assert header_public == ["nom", "porteur", "commune", "departement", "label", "montant"]
     assert sorted(r["nom"] for r in published) == sorted(r["nom"] for r in laureats)
@@ -119,3 +137,34 @@ def test_allocate_records_jury_overrides(tmp_path):
     assert parameters["écarté V05-002"] == "conflit avec un autre financement"
     assert main(["allocate", str(SAMPLES / "vague-05.xlsx"), "--out", str(out),
                  "--forcer", "V05-999:x"]) == 2
+
+
+def _folder_as_workbook(folder, target):
+    """The same wave as one workbook: sheets of dossiers.xlsx and jury.xlsx, one sheet per
+    juror from notes/."""
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    sources = [(ws.title, ws) for name in ("dossiers.xlsx", "jury.xlsx")
+               for ws in openpyxl.load_workbook(folder / name).worksheets]
+    sources += [(grid.stem, openpyxl.load_workbook(grid).worksheets[0])
+                for grid in sorted((folder / "notes").glob("*.xlsx"))]
+    for title, source in sources:
+        copy = workbook.create_sheet(title)
+        for row in source.iter_rows(values_only=True):
+            copy.append(row)
+    workbook.save(target)
+    return target
+
+
+def test_the_workbook_and_folder_forms_of_one_wave_give_the_same_allocation(tmp_path):
+    folder = SAMPLES / "vague-06"
+    workbook = _folder_as_workbook(folder, tmp_path / "vague-06.xlsx")
+    outputs = []
+    for wave, out in ((folder, tmp_path / "dossier.xlsx"), (workbook, tmp_path / "c.xlsx")):
+        assert main(["allocate", str(wave), "--out", str(out),
+                     "--programme", str(SAMPLES / "programme.toml"),
+                     "--history", str(folder / "laureats.xlsx")]) == 0
+        outputs.append(out)
+    for name in ("classement", "laureats", "liste_complementaire", "explications",
+                 "departements"):
+        assert sheet(outputs[0], name) == sheet(outputs[1], name), name
