@@ -5,6 +5,7 @@ from __future__ import annotations
 import platform
 from dataclasses import asdict
 from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
 
 import pandas as pd
@@ -17,10 +18,13 @@ from allocation.decision import (
     table_explications,
     table_liste_complementaire,
 )
-from allocation.probleme import ProblemeVague
+from allocation.probleme import CATEGORIES, LIBELLES_CATEGORIES, ProblemeVague
+from allocation.retours import table_retours
 from allocation.solveur import Allocation
 from fabriques import __version__
-from scoring.classeur import ecrire_atomiquement, ecrire_table, workbook_bytes
+from scoring.classeur import ajouter_table, ecrire_atomiquement, ecrire_table, workbook_bytes
+from scoring.diagnostics import diagnostic_jures, fiabilite
+from scoring.francais import euros
 from scoring.modele import Vague
 from scoring.normalisation import ScoresVague
 
@@ -53,42 +57,116 @@ def table_parametres(vague: Vague, scores: ScoresVague, probleme: ProblemeVague,
     lignes += [(f"sha256 {nom}", empreinte) for nom, empreinte in sources]
     lignes += [("solveur", allocation.solveur), ("score total", f"{allocation.score_total:.6f}"),
                ("fabriques", __version__), ("python", platform.python_version()),
-               ("pandas", pd.__version__),
+               *[(bibliotheque, version(bibliotheque)) for bibliotheque in
+                 ("pandas", "numpy", "pulp", "highspy", "openpyxl")],
                ("date", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))]
     return pd.DataFrame(lignes, columns=["parametre", "valeur"])
 
 
-def ecrire_allocation(chemin: Path, decision: Decision, parametres: pd.DataFrame) -> None:
-    """Write the allocation workbook atomically: classement, laureats, liste_complementaire,
-    explications, departements, parametres."""
+#: Row colours of sheet ``classement`` by statut (light tints that print in grey too).
+COULEURS_STATUT = ("statut", {"laureat": "C6EFCE", "liste_complementaire": "DDEBF7",
+                              "non_retenu": "FFFFFF", "ineligible": "F8CBAD"})
+
+
+def table_synthese(decision: Decision) -> pd.DataFrame:
+    """Sheet ``synthese``: this wave and the programme so far against its targets."""
+    probleme, allocation = decision.probleme, decision.allocation
+    regles = probleme.regles
+    par_id = {d.dossier: d for d in probleme.dossiers}
+    choisis = [par_id[i] for i in allocation.laureats]
+    avant = sum(probleme.deja_par_departement.values())
+    cibles = {"qpv": regles.cible_qpv, "hors_qpv": regles.cible_hors_qpv,
+              "numeriques": regles.cible_numeriques}
+    lignes: list[dict[str, object]] = [
+        {"indicateur": "Dossiers reçus", "vague": len(probleme.dossiers)},
+        {"indicateur": "Dossiers éligibles",
+         "vague": sum(d.eligible for d in probleme.dossiers)},
+        {"indicateur": "Lauréats", "vague": len(choisis), "cumul": avant + len(choisis),
+         "cible": regles.cible_total, "bornes_de_la_vague": f"au plus {regles.max_laureats}"},
+    ]
+    for categorie in CATEGORIES:
+        bornes = probleme.bornes[categorie]
+        deja = cibles[categorie] - bornes.restant
+        nombre = sum(categorie in d.categories() for d in choisis)
+        lignes.append({"indicateur": f"dont {LIBELLES_CATEGORIES[categorie]}", "vague": nombre,
+                       "cumul": deja + nombre, "cible": cibles[categorie],
+                       "bornes_de_la_vague": f"{bornes.minimum} à {bornes.maximum}"})
+    montant = sum(allocation.montants.get(d.dossier, d.montant) for d in choisis)
+    engage_avant = regles.enveloppe_totale - probleme.enveloppe_restante
+    lignes.append({"indicateur": "Montant accordé (€)", "vague": montant,
+                   "cumul": engage_avant + montant, "cible": regles.enveloppe_totale,
+                   "bornes_de_la_vague":
+                       f"enveloppe de la vague : {euros(probleme.enveloppe_vague)}"})
+    couverts = {d.departement for d in choisis}
+    cumul = couverts | {k for k, n in probleme.deja_par_departement.items() if n}
+    lignes.append({"indicateur": "Départements avec au moins une Fabrique",
+                   "vague": len(couverts), "cumul": len(cumul),
+                   "cible": len(probleme.parts_equitables)})
+    lignes.append({"indicateur": "Score total des lauréats", "vague": allocation.score_total})
+    table = pd.DataFrame(lignes, columns=["indicateur", "vague", "cumul", "cible",
+                                          "bornes_de_la_vague"])
+    table["reste"] = table["cible"] - table["cumul"]
+    return table
+
+
+def ecrire_allocation(chemin: Path, decision: Decision, parametres: pd.DataFrame,
+                      vague: Vague) -> None:
+    """Write the allocation workbook atomically: synthese, classement, laureats,
+    liste_complementaire, explications, departements, jury, parametres."""
     table = classement(decision)
     formats = {**FORMATS, "montant_accorde": FORMATS["montant"],
                "cout_pour_le_retenir": "0.00", "part_equitable": "0.00"}
     classeur = Workbook()
     classeur.remove(classeur.active)  # type: ignore[arg-type]
-    ecrire_table(classeur, "classement", table, formats)
+    synthese = ecrire_table(classeur, "synthese", table_synthese(decision),
+                            {"vague": "#,##0", "cumul": "#,##0", "cible": "#,##0",
+                             "reste": "#,##0"})
+    for ligne in synthese.iter_rows(min_row=2):
+        if str(ligne[0].value).startswith("Montant"):
+            for cellule in ligne[1:4] + ligne[5:6]:
+                cellule.number_format = FORMATS["montant"]
+        elif str(ligne[0].value).startswith("Score"):
+            ligne[1].number_format = "0.00"
+    ecrire_table(classeur, "classement", table, formats, COULEURS_STATUT)
     ecrire_table(classeur, "laureats", table[table["statut"] == "laureat"], formats)
     ecrire_table(classeur, "liste_complementaire", table_liste_complementaire(decision), formats)
     ecrire_table(classeur, "explications", table_explications(decision), formats)
     ecrire_table(classeur, "departements", table_departements(decision), formats)
+    jury = ecrire_table(classeur, "jury", diagnostic_jures(vague),
+                        {"moyenne": "0.00", "severite": "+0.00;-0.00;0.00",
+                         "dispersion": "0.00", "accord": "0.00"})
+    ajouter_table(jury, "Accord du jury (fiabilité par critère)", fiabilite(vague).round(4))
     ecrire_table(classeur, "parametres", parametres)
     ecrire_atomiquement(chemin, workbook_bytes(classeur))
 
 
-COLONNES_PUBLIQUES = {"nom": "nom", "porteur": "porteur", "commune": "commune",
-                      "departement": "departement", "label": "label", "montant": "montant"}
+def ecrire_retours(chemin: Path, decision: Decision, vague: Vague, scores: ScoresVague) -> None:
+    """Write the feedback workbook (sheet ``retours``, one row per dossier not selected)."""
+    table = table_retours(decision, vague, scores)
+    classeur = Workbook()
+    classeur.remove(classeur.active)  # type: ignore[arg-type]
+    deux = {c: "0.00" for c in table.columns if c.startswith(("note", "mediane"))}
+    ecrire_table(classeur, "retours", table, deux)
+    ecrire_atomiquement(chemin, workbook_bytes(classeur))
 
 
-def ecrire_liste_publique(chemin: Path, dossiers: pd.DataFrame, laureats: tuple[str, ...]) -> None:
-    """Laureates only, public fields only (FAQ 7.6–7.7): nothing about other candidates."""
-    choisis = dossiers.loc[list(laureats)]
+#: The only fields of a laureate that are public.
+COLONNES_PUBLIQUES = ("nom", "porteur", "commune", "departement", "label", "montant")
+
+
+def ecrire_liste_publique(chemin: Path, dossiers: pd.DataFrame, montants: dict[str, int]) -> None:
+    """Laureates only, public fields only (FAQ 7.6–7.7): nothing about other candidates.
+
+    ``montants``: laureate → amount granted.
+    """
+    choisis = dossiers.loc[sorted(montants)]
     label = choisis.apply(
         lambda d: "Fabrique numérique (QPV)" if d["qpv"] and d["numerique"]
         else ("QPV" if d["qpv"] else "hors QPV"), axis=1)
-    table = choisis.assign(label=label)[["nom", "porteur", "commune", "departement", "label",
-                                         "montant"]]
+    table = choisis.assign(label=label, montant=[montants[i] for i in choisis.index])
+    table = table[list(COLONNES_PUBLIQUES)]
     table = table.sort_values(["departement", "nom"]).reset_index(drop=True)
     classeur = Workbook()
     classeur.remove(classeur.active)  # type: ignore[arg-type]
-    ecrire_table(classeur, "laureats", table, {"montant": '#,##0 "€"'})
+    ecrire_table(classeur, "laureats", table, {"montant": FORMATS["montant"]})
     ecrire_atomiquement(chemin, workbook_bytes(classeur))

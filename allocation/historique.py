@@ -11,12 +11,10 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
 
 import openpyxl
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
 
 from allocation.export import EMPREINTE_HISTORIQUE
 from allocation.programme import COLONNES_HISTORIQUE, lire_historique
@@ -198,7 +196,7 @@ def _ajouter(contenu: bytes, nouvelles: pd.DataFrame) -> bytes:
             cellule = feuille.cell(row=derniere + decalage, column=position)
             valeur = ligne[colonne]
             if isinstance(valeur, str):
-                texte_sur(cast(Cell, cellule), valeur)  # below every merged range: a Cell
+                texte_sur(cellule, valeur)  # below every merged range: never a MergedCell
             else:
                 cellule.value = int(valeur)
     return workbook_bytes(classeur)

@@ -67,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help="classeur à écrire (défaut : allocation-<vague>.xlsx)")
     allocate.add_argument("--public", type=Path, default=None,
                           help="liste publique des lauréats à écrire (champs publics seulement)")
+    allocate.add_argument("--retours", type=Path, default=None,
+                          help="retours aux candidats non retenus à écrire (publipostage)")
     allocate.add_argument("--forcer", action="append", default=[], metavar="DOSSIER:RAISON",
                           help="impose un dossier (décision du jury, raison enregistrée)")
     allocate.add_argument("--exclure", action="append", default=[], metavar="DOSSIER:RAISON",
@@ -96,7 +98,12 @@ def _decisions(valeurs: list[str], connus: set[str]) -> dict[str, str]:
 def commande_allocate(args: argparse.Namespace) -> int:
     """``fabriques allocate``: solve SPEC §4 and write the allocation workbook."""
     from allocation.decision import decider
-    from allocation.export import ecrire_allocation, table_parametres
+    from allocation.export import (
+        ecrire_allocation,
+        ecrire_liste_publique,
+        ecrire_retours,
+        table_parametres,
+    )
     from allocation.probleme import construire_probleme
     from allocation.programme import lire_historique, lire_regles, trouver_fichier
     from allocation.solveur import resoudre
@@ -116,9 +123,14 @@ def commande_allocate(args: argparse.Namespace) -> int:
         return EXIT_ENTREE
     entrees = {Path(s.chemin).resolve() for s in vague.sources}
     entrees |= {p.resolve() for p in (chemin_programme, chemin_historique) if p}
-    sorties = [p for p in (args.out, args.public) if p]
-    if any(p.resolve() in entrees for p in sorties):
+    sortie = args.out or Path(f"allocation-{vague.nom}.xlsx")
+    sorties = [p.resolve() for p in (sortie, args.public, args.retours) if p]
+    if any(p in entrees for p in sorties):
         print("Refus d'écrire sur un fichier d'entrée.", file=sys.stderr)
+        return EXIT_ENTREE
+    if len(set(sorties)) < len(sorties):
+        print("--out, --public et --retours doivent être trois fichiers différents.",
+              file=sys.stderr)
         return EXIT_ENTREE
     try:
         connus = set(vague.dossiers.index)
@@ -143,13 +155,12 @@ def commande_allocate(args: argparse.Namespace) -> int:
         if chemin:
             sources.append((chemin.name, sha256_fichier(chemin)))
     empreinte = sha256_fichier(chemin_historique) if chemin_historique else "aucun"
-    sortie = args.out or Path(f"allocation-{vague.nom}.xlsx")
     ecrire_allocation(sortie, decision, table_parametres(vague, scores, probleme, allocation,
-                                                         sources, empreinte))
+                                                         sources, empreinte), vague)
     if args.public:
-        from allocation.export import ecrire_liste_publique
-
-        ecrire_liste_publique(args.public, vague.dossiers, allocation.laureats)
+        ecrire_liste_publique(args.public, vague.dossiers, allocation.montants)
+    if args.retours:
+        ecrire_retours(args.retours, decision, vague, scores)
     print(f"{len(allocation.laureats)} lauréats, score total {allocation.score_total:.2f} "
           f"(résolu en {allocation.duree:.2f} s) ; liste complémentaire : "
           f"{len(decision.reserve)} ; mieux notés non retenus expliqués : "

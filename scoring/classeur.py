@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Font
+from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -87,7 +87,7 @@ def ecrire_atomiquement(path: Path, data: bytes) -> None:
 _DEBUTS_FORMULE = ("=", "+", "-", "@", "\t", "\r")
 
 
-def texte_sur(cellule: Cell, valeur: str) -> None:
+def texte_sur(cellule: Cell | MergedCell, valeur: str) -> None:
     """Put text in a cell so that it can never run as a formula.
 
     openpyxl writes any string starting with ``=`` as a formula; forcing the string type and
@@ -104,35 +104,74 @@ def ecrire_table(
     titre: str,
     table: pd.DataFrame,
     formats: Mapping[str, str] | None = None,
+    couleurs: tuple[str, Mapping[str, str]] | None = None,
 ) -> Worksheet:
-    """Write ``table`` as a sheet for people: bold frozen header, filters, column widths.
+    """Write ``table`` as a sheet for people: bold frozen header, filters, column widths,
+    and a page set-up that prints (landscape, one page wide, header repeated, page numbers).
 
-    ``formats`` maps a column to an Excel number format (``'0.00'``, ``'# ##0 €'``…). Text
+    ``formats`` maps a column to an Excel number format (``'0.00'``, ``'#,##0 "€"'``…).
+    ``couleurs`` = (column, value → RGB fill) colours whole rows by a column's value. Text
     cells go through :func:`texte_sur`.
     """
     feuille = workbook.create_sheet(titre)
-    formats = formats or {}
-    feuille.append([str(c) for c in table.columns])
-    for cellule in feuille[1]:
-        cellule.font = Font(bold=True)
-    for numero, ligne in enumerate(table.itertuples(index=False), start=2):
+    _ecrire_bloc(feuille, 1, table, formats or {}, couleurs)
+    feuille.freeze_panes = "A2"
+    if len(table.columns):
+        feuille.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{len(table) + 1}"
+    feuille.page_setup.orientation = "landscape"
+    feuille.page_setup.paperSize = feuille.PAPERSIZE_A4
+    feuille.page_setup.fitToWidth = 1
+    feuille.page_setup.fitToHeight = 0
+    feuille.sheet_properties.pageSetUpPr.fitToPage = True
+    feuille.print_title_rows = "1:1"
+    feuille.oddHeader.center.text = titre
+    feuille.oddFooter.right.text = "Page &P / &N"
+    return feuille
+
+
+def ajouter_table(feuille: Worksheet, titre: str, table: pd.DataFrame,
+                  formats: Mapping[str, str] | None = None) -> None:
+    """Add a second table under the sheet's content, after a blank row and a bold title."""
+    ligne = feuille.max_row + 2
+    texte_sur(feuille.cell(ligne, 1), titre)
+    feuille.cell(ligne, 1).font = Font(bold=True, size=12)
+    _ecrire_bloc(feuille, ligne + 1, table, formats or {}, None)
+
+
+def _ecrire_bloc(feuille: Worksheet, premiere: int, table: pd.DataFrame,
+                 formats: Mapping[str, str],
+                 couleurs: tuple[str, Mapping[str, str]] | None) -> None:
+    for colonne, nom in enumerate(table.columns, start=1):
+        entete = feuille.cell(premiere, colonne)
+        texte_sur(entete, str(nom))
+        entete.font = Font(bold=True)
+        entete.fill = _ENTETE
+    remplissages = ({v: PatternFill("solid", start_color=c) for v, c in couleurs[1].items()}
+                    if couleurs else {})
+    cle_couleur = list(table.columns).index(couleurs[0]) if couleurs else -1
+    for numero, ligne in enumerate(table.itertuples(index=False), start=premiere + 1):
+        remplissage = remplissages.get(ligne[cle_couleur]) if couleurs else None
         for colonne, valeur in enumerate(ligne, start=1):
             cellule = feuille.cell(numero, colonne)
             if isinstance(valeur, str):
                 texte_sur(cellule, valeur)
             else:
                 cellule.value = _valeur_excel(valeur)
+            if remplissage is not None:
+                cellule.fill = remplissage
     for index, nom in enumerate(table.columns, start=1):
         lettre = get_column_letter(index)
         if nom in formats:
-            for cellule in feuille[lettre][1:]:
-                cellule.number_format = formats[nom]
+            for numero in range(premiere + 1, premiere + 1 + len(table)):
+                feuille.cell(numero, index).number_format = formats[nom]
         largeur = max([len(str(nom))] + [len(str(v)) for v in table[nom].head(300)])
-        feuille.column_dimensions[lettre].width = min(max(largeur, 6) + 2, 60)
-    feuille.freeze_panes = "A2"
-    if len(table.columns):
-        feuille.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{len(table) + 1}"
-    return feuille
+        ajustee = float(min(max(largeur, 6) + 2, 60))
+        if premiere > 1:  # a table under another: never narrow the columns above
+            ajustee = max(ajustee, feuille.column_dimensions[lettre].width)
+        feuille.column_dimensions[lettre].width = ajustee
+
+
+_ENTETE = PatternFill("solid", start_color="DDE4EE")
 
 
 def _valeur_excel(valeur: Any) -> Any:

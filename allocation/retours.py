@@ -1,0 +1,94 @@
+"""Feedback for every dossier not selected (FAQ 8.5: the letter says what to improve), as
+French sentences ready for a mail merge: one row per dossier, one column per field.
+
+Confidentiality (FAQ 7.7): a letter speaks of its own dossier only. It names rules and the
+laureates' median per criterion — never another candidate, a laureate's id or a score of
+someone else.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from allocation.decision import Decision, classement
+from allocation.solveur import LIBELLES_REGLES
+from scoring.francais import decimal
+from scoring.modele import Vague
+from scoring.normalisation import ScoresVague
+
+#: At most this many criteria are named as points to strengthen.
+POINTS_A_RENFORCER = 2
+
+
+def points_a_renforcer(notes: pd.Series, medianes: pd.Series, libelles: dict[str, str],
+                       nombre: int = POINTS_A_RENFORCER) -> list[tuple[str, float, float]]:
+    """The criteria where the dossier falls furthest below the laureates' median, worst
+    first: (label, the dossier's score, the median). Criteria at or above it are left out."""
+    ecarts = (notes - medianes).dropna()
+    ecarts = ecarts[ecarts < 0].sort_values(kind="stable")
+    return [(libelles[c], float(notes[c]), float(medianes[c])) for c in ecarts.index[:nombre]]
+
+
+def _liste(elements: list[str]) -> str:
+    if len(elements) <= 1:
+        return "".join(elements)
+    return f"{', '.join(elements[:-1])} et {elements[-1]}"
+
+
+def table_retours(decision: Decision, vague: Vague, scores: ScoresVague) -> pd.DataFrame:
+    """One row per dossier not selected: its scores per criterion, the laureates' medians,
+    the points to strengthen, the reason and the whole paragraph for the letter."""
+    table = classement(decision).set_index("dossier")
+    laureats = list(decision.allocation.laureats)
+    criteres = vague.ids_criteres
+    libelles = {c.critere: c.libelle.lower() if c.libelle else c.critere for c in vague.criteres}
+    medianes = scores.par_critere.loc[laureats, criteres].median()
+    explications = {e.dossier: e for e in decision.explications}
+    reserve = {r.dossier: rang for rang, r in enumerate(decision.reserve, start=1)}
+    par_id = {d.dossier: d for d in decision.probleme.dossiers}
+    lignes = []
+    for identifiant in sorted(table.index[table["statut"] != "laureat"]):
+        dossier = par_id[str(identifiant)]
+        source = vague.dossiers.loc[identifiant]
+        notes = pd.Series(scores.par_critere.loc[str(identifiant), criteres], dtype=float)
+        faibles = points_a_renforcer(notes, medianes, libelles)
+        renforcer = _liste([f"{libelle} ({decimal(note, 1)} contre {decimal(mediane, 1)} "
+                            "en médiane chez les lauréats)" for libelle, note, mediane in faibles])
+        statut = str(table.loc[identifiant, "statut"])
+        debut = f"Votre dossier « {dossier.nom} » n'a pas été retenu lors de cette vague"
+        if statut == "ineligible":
+            motifs = " ; ".join(dossier.motifs)
+            raison = f"il ne remplit pas les conditions d'éligibilité ({motifs})"
+            message = f"{debut} : {raison}."
+        elif statut == "liste_complementaire":
+            raison = (f"il est inscrit en liste complémentaire (rang {reserve[dossier.dossier]}) "
+                      "et pourra être retenu si un lauréat se désiste")
+            message = f"Votre dossier « {dossier.nom} » n'est pas retenu à ce stade : {raison}."
+        else:
+            if dossier.dossier in decision.probleme.exclus:
+                raison = ("le jury en a décidé ainsi "
+                          f"({decision.probleme.exclus[dossier.dossier]})")
+            elif dossier.dossier in explications:
+                regles = [LIBELLES_REGLES.get(r, r) for r in explications[dossier.dossier].regles]
+                raison = ("il était mieux noté que certains lauréats, mais les règles du "
+                          f"programme ne permettaient pas de le retenir ({_liste(regles)})")
+            elif pd.isna(dossier.score):
+                raison = "il n'a reçu aucune note du jury"
+            else:
+                raison = "sa note ne lui a pas permis de figurer parmi les lauréats"
+            message = f"{debut} : {raison}."
+        if faibles and statut != "ineligible":
+            message += f" Points à renforcer : {renforcer}."
+        lignes.append({
+            "dossier": dossier.dossier, "nom": dossier.nom, "porteur": source.get("porteur"),
+            "commune": source.get("commune"), "departement": dossier.departement,
+            "statut": statut, "note": dossier.score,
+            **{f"note_{c}": notes[c] for c in criteres},
+            **{f"mediane_laureats_{c}": medianes[c] for c in criteres},
+            "points_a_renforcer": renforcer if statut != "ineligible" else "",
+            "raison": raison, "message": message,
+        })
+    colonnes = ["dossier", "nom", "porteur", "commune", "departement", "statut", "note",
+                *[f"note_{c}" for c in criteres], *[f"mediane_laureats_{c}" for c in criteres],
+                "points_a_renforcer", "raison", "message"]
+    return pd.DataFrame(lignes, columns=colonnes)
