@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell, MergedCell
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -165,13 +165,19 @@ def _ecrire_bloc(feuille: Worksheet, premiere: int, table: pd.DataFrame,
             for numero in range(premiere + 1, premiere + 1 + len(table)):
                 feuille.cell(numero, index).number_format = formats[nom]
         largeur = max([len(str(nom))] + [len(str(v)) for v in table[nom].head(300)])
-        ajustee = float(min(max(largeur, 6) + 2, 60))
+        if largeur > LARGEUR_MAX:  # long sentences wrap instead of running off the page
+            for numero in range(premiere + 1, premiere + 1 + len(table)):
+                feuille.cell(numero, index).alignment = _RETOUR_A_LA_LIGNE
+        ajustee = float(min(max(largeur, 6) + 2, LARGEUR_MAX))
         if premiere > 1:  # a table under another: never narrow the columns above
             ajustee = max(ajustee, feuille.column_dimensions[lettre].width)
         feuille.column_dimensions[lettre].width = ajustee
 
 
 _ENTETE = PatternFill("solid", start_color="DDE4EE")
+_RETOUR_A_LA_LIGNE = Alignment(wrap_text=True, vertical="top")
+#: Widest column, in characters; longer text wraps.
+LARGEUR_MAX = 60
 
 
 def _valeur_excel(valeur: Any) -> Any:
