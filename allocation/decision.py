@@ -155,7 +155,7 @@ def _expliquer_un(probleme: ProblemeVague, allocation: Allocation, dossier: Doss
         regles: tuple[str, ...] = ("decision_du_jury",)
         raison = f"écarté par le jury : {probleme.exclus[dossier.dossier]}"
     else:
-        regles, raison = _regles_bloquantes(probleme, laureats, dossier, par_id)
+        regles, raison = regles_bloquantes(probleme, laureats, dossier, par_id)
     exclus = {k: v for k, v in probleme.exclus.items() if k != dossier.dossier}
     force = resoudre(replace(probleme, forces={**probleme.forces, dossier.dossier: "explication"},
                              exclus=exclus), departage=False)
@@ -170,8 +170,8 @@ def _expliquer_un(probleme: ProblemeVague, allocation: Allocation, dossier: Doss
     return Explication(dossier.dossier, regles, raison, cout, sortants, entrants)
 
 
-def _regles_bloquantes(probleme: ProblemeVague, laureats: tuple[str, ...], dossier: Dossier,
-                       par_id: dict[str, Dossier]) -> tuple[tuple[str, ...], str]:
+def regles_bloquantes(probleme: ProblemeVague, laureats: tuple[str, ...], dossier: Dossier,
+                      par_id: dict[str, Dossier]) -> tuple[tuple[str, ...], str]:
     """The rules broken by adding ``dossier`` to the laureates; when the only obstacle is
     that the wave is full, the rules broken by exchanging it for the lowest laureate."""
     ajout = [v for v in violations(probleme, (*laureats, dossier.dossier))

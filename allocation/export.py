@@ -170,3 +170,15 @@ def ecrire_liste_publique(chemin: Path, dossiers: pd.DataFrame, montants: dict[s
     classeur.remove(classeur.active)  # type: ignore[arg-type]
     ecrire_table(classeur, "laureats", table, {"montant": FORMATS["montant"]})
     ecrire_atomiquement(chemin, workbook_bytes(classeur))
+
+
+def ecrire_tables(chemin: Path, tables: dict[str, pd.DataFrame]) -> None:
+    """Write one sheet per table (in order), atomically."""
+    classeur = Workbook()
+    classeur.remove(classeur.active)  # type: ignore[arg-type]
+    for titre, table in tables.items():
+        formats = {c: "0.00" for c in ("gain", "score", "score_total")}
+        formats |= {"probabilite": "0%", "sans_un_jure": "0%", "budget": FORMATS["montant"],
+                    "qpv": "0%"}
+        ecrire_table(classeur, titre, table, formats)
+    ecrire_atomiquement(chemin, workbook_bytes(classeur))

@@ -10,14 +10,19 @@ import argparse
 import re
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from fabriques import __version__
 
 if TYPE_CHECKING:
+    import pandas as pd
+
+    from allocation.programme import Regles
+    from allocation.solveur import Allocation
     from scoring.constats import Constats
-    from scoring.modele import LectureVague
+    from scoring.modele import LectureVague, Vague
 
 DESCRIPTION = (
     "Notation du jury et sélection des lauréats d'une vague de l'AMI « Fabriques de "
@@ -57,12 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--out", type=Path, default=None,
                        help="classeur à écrire (défaut : scores-<vague>.xlsx)")
     allocate = _parseur(sous, "allocate", "choisit les lauréats de la vague (SPEC §4)")
-    allocate.add_argument("--programme", type=Path, default=None,
-                          help="programme.toml (défaut : dans la vague, sinon à côté)")
-    allocate.add_argument("--history", "--historique", dest="historique", type=Path,
-                          default=None, help="laureats.xlsx (défaut : dans la vague, sinon à côté)")
-    allocate.add_argument("--method", "--methode", dest="methode", choices=METHODES,
-                          default="raw", help="méthode de normalisation (défaut : raw)")
+    _options_programme(allocate, METHODES)
     allocate.add_argument("--out", type=Path, default=None,
                           help="classeur à écrire (défaut : allocation-<vague>.xlsx)")
     allocate.add_argument("--public", type=Path, default=None,
@@ -73,6 +73,16 @@ def build_parser() -> argparse.ArgumentParser:
                           help="impose un dossier (décision du jury, raison enregistrée)")
     allocate.add_argument("--exclure", action="append", default=[], metavar="DOSSIER:RAISON",
                           help="écarte un dossier (décision du jury, raison enregistrée)")
+    arbitrages = _parseur(sous, "tradeoffs", "prix de chaque règle, frontières de Pareto et "
+                                             "robustesse de la sélection")
+    _options_programme(arbitrages, METHODES)
+    arbitrages.add_argument("--out", type=Path, default=None,
+                            help="classeur à écrire (défaut : arbitrages-<vague>.xlsx)")
+    arbitrages.add_argument("--tirages", type=int, default=1000,
+                            help="tirages bootstrap du jury (défaut : 1000)")
+    arbitrages.add_argument("--comparer", choices=METHODES, default=None, metavar="METHODE",
+                            help="compare la sélection à celle d'une autre méthode "
+                                 "(feuille comparaison)")
     record = _parseur(sous, "record", "enregistre les lauréats décidés d'une vague dans "
                                       "l'historique du programme")
     record.add_argument("--allocation", type=Path, required=True,
@@ -81,6 +91,15 @@ def build_parser() -> argparse.ArgumentParser:
                         default=None, help="laureats.xlsx à compléter (défaut : dans la "
                                            "vague, sinon à côté ; créé s'il n'existe pas)")
     return parser
+
+
+def _options_programme(parseur: argparse.ArgumentParser, methodes: Sequence[str]) -> None:
+    parseur.add_argument("--programme", type=Path, default=None,
+                         help="programme.toml (défaut : dans la vague, sinon à côté)")
+    parseur.add_argument("--history", "--historique", dest="historique", type=Path,
+                         default=None, help="laureats.xlsx (défaut : dans la vague, sinon à côté)")
+    parseur.add_argument("--method", "--methode", dest="methode", choices=methodes,
+                         default="raw", help="méthode de normalisation (défaut : raw)")
 
 
 def _decisions(valeurs: list[str], connus: set[str]) -> dict[str, str]:
@@ -95,20 +114,22 @@ def _decisions(valeurs: list[str], connus: set[str]) -> dict[str, str]:
     return decisions
 
 
-def commande_allocate(args: argparse.Namespace) -> int:
-    """``fabriques allocate``: solve SPEC §4 and write the allocation workbook."""
-    from allocation.decision import decider
-    from allocation.export import (
-        ecrire_allocation,
-        ecrire_liste_publique,
-        ecrire_retours,
-        table_parametres,
-    )
-    from allocation.probleme import construire_probleme
+@dataclass(frozen=True)
+class _Entrees:
+    """A wave with its programme and history, validated; and every input path."""
+
+    vague: Vague
+    regles: Regles
+    historique: pd.DataFrame
+    chemin_programme: Path | None
+    chemin_historique: Path | None
+    chemins: frozenset[Path]
+
+
+def _charger(args: argparse.Namespace) -> _Entrees | None:
+    """Read and validate the wave, its programme and its history; print the findings and
+    return None when one is an error."""
     from allocation.programme import lire_historique, lire_regles, trouver_fichier
-    from allocation.solveur import resoudre
-    from scoring.classeur import sha256_fichier
-    from scoring.normalisation import noter
 
     lecture = _lire(args)
     constats = lecture.constats
@@ -120,17 +141,55 @@ def commande_allocate(args: argparse.Namespace) -> int:
     if vague is None or regles is None or constats.a_des_erreurs:
         _afficher_constats(constats, sys.stderr)
         print("Rien n'a été écrit.", file=sys.stderr)
-        return EXIT_ENTREE
-    entrees = {Path(s.chemin).resolve() for s in vague.sources}
-    entrees |= {p.resolve() for p in (chemin_programme, chemin_historique) if p}
-    sortie = args.out or Path(f"allocation-{vague.nom}.xlsx")
-    sorties = [p.resolve() for p in (sortie, args.public, args.retours) if p]
-    if any(p in entrees for p in sorties):
+        return None
+    chemins = {Path(s.chemin).resolve() for s in vague.sources}
+    chemins |= {p.resolve() for p in (chemin_programme, chemin_historique) if p}
+    return _Entrees(vague, regles, historique, chemin_programme, chemin_historique,
+                    frozenset(chemins))
+
+
+def _sorties_refusees(entrees: _Entrees, sorties: list[Path]) -> bool:
+    """True (and say why) when an output would overwrite an input or another output."""
+    resolues = [p.resolve() for p in sorties]
+    if any(p in entrees.chemins for p in resolues):
         print("Refus d'écrire sur un fichier d'entrée.", file=sys.stderr)
+        return True
+    if len(set(resolues)) < len(resolues):
+        print("Les fichiers à écrire doivent être différents.", file=sys.stderr)
+        return True
+    return False
+
+
+def _afficher_infaisable(allocation: Allocation) -> int:
+    print("Aucune sélection ne respecte toutes les règles. Plus petite modification qui "
+          "rend la sélection possible :", file=sys.stderr)
+    for relaxation in allocation.relaxations:
+        print(f"  - {relaxation.message}", file=sys.stderr)
+    print("Rien n'a été écrit.", file=sys.stderr)
+    return EXIT_INFAISABLE
+
+
+def commande_allocate(args: argparse.Namespace) -> int:
+    """``fabriques allocate``: solve SPEC §4 and write the allocation workbook."""
+    from allocation.decision import decider
+    from allocation.export import (
+        ecrire_allocation,
+        ecrire_liste_publique,
+        ecrire_retours,
+        table_parametres,
+    )
+    from allocation.probleme import construire_probleme
+    from allocation.solveur import resoudre
+    from scoring.classeur import sha256_fichier
+    from scoring.normalisation import noter
+
+    entrees = _charger(args)
+    if entrees is None:
         return EXIT_ENTREE
-    if len(set(sorties)) < len(sorties):
-        print("--out, --public et --retours doivent être trois fichiers différents.",
-              file=sys.stderr)
+    vague, chemin_programme, chemin_historique = (entrees.vague, entrees.chemin_programme,
+                                                  entrees.chemin_historique)
+    sortie = args.out or Path(f"allocation-{vague.nom}.xlsx")
+    if _sorties_refusees(entrees, [p for p in (sortie, args.public, args.retours) if p]):
         return EXIT_ENTREE
     try:
         connus = set(vague.dossiers.index)
@@ -139,16 +198,11 @@ def commande_allocate(args: argparse.Namespace) -> int:
         print(f"[ERREUR] {erreur}", file=sys.stderr)
         return EXIT_ENTREE
     scores = noter(vague, args.methode)
-    probleme = construire_probleme(vague.dossiers, scores.score, regles, historique,
-                                   forces, exclus)
+    probleme = construire_probleme(vague.dossiers, scores.score, entrees.regles,
+                                   entrees.historique, forces, exclus)
     allocation = resoudre(probleme)
     if not allocation.optimale:
-        print("Aucune sélection ne respecte toutes les règles. Plus petite modification qui "
-              "rend la sélection possible :", file=sys.stderr)
-        for relaxation in allocation.relaxations:
-            print(f"  - {relaxation.message}", file=sys.stderr)
-        print("Rien n'a été écrit.", file=sys.stderr)
-        return EXIT_INFAISABLE
+        return _afficher_infaisable(allocation)
     decision = decider(probleme, allocation)
     sources = [(Path(s.chemin).name, s.sha256) for s in vague.sources]
     for chemin in (chemin_programme, chemin_historique):
@@ -197,6 +251,84 @@ def commande_record(args: argparse.Namespace) -> int:
     if sauvegarde:
         print(f"Historique précédent conservé dans {sauvegarde}.")
     return EXIT_OK
+
+
+def commande_tradeoffs(args: argparse.Namespace) -> int:
+    """``fabriques tradeoffs``: price of each rule, Pareto frontiers, robustness."""
+    from allocation.arbitrages import (
+        Scenario,
+        comparer_scenarios,
+        pareto_budget,
+        pareto_departements,
+        pareto_qpv,
+        prix_des_regles,
+        robustesse,
+        table_pareto,
+        table_prix,
+        table_robustesse,
+    )
+    from allocation.export import ecrire_tables
+    from allocation.probleme import construire_probleme
+    from allocation.solveur import resoudre
+    from scoring.normalisation import noter
+
+    entrees = _charger(args)
+    if entrees is None:
+        return EXIT_ENTREE
+    vague = entrees.vague
+    sortie = args.out or Path(f"arbitrages-{vague.nom}.xlsx")
+    if _sorties_refusees(entrees, [sortie]):
+        return EXIT_ENTREE
+    if args.tirages < 0:
+        print("[ERREUR] --tirages : nombre positif attendu", file=sys.stderr)
+        return EXIT_ENTREE
+    probleme = construire_probleme(vague.dossiers, noter(vague, args.methode).score,
+                                   entrees.regles, entrees.historique)
+    allocation = resoudre(probleme)
+    if not allocation.optimale:
+        return _afficher_infaisable(allocation)
+    print("Prix des règles et frontières de Pareto…", file=sys.stderr)
+    tables = {"prix_des_regles": table_prix(prix_des_regles(probleme))}
+    for nom, balayage in (("pareto_departements", pareto_departements),
+                          ("pareto_budget", pareto_budget), ("pareto_qpv", pareto_qpv)):
+        tables[nom] = table_pareto(balayage(probleme))
+    barre = _BarreDeProgression("Robustesse (tirages du jury)")
+    resultats = robustesse(vague, probleme, args.methode, tirages=args.tirages,
+                           progression=barre)
+    barre.terminer()
+    tables["robustesse"] = table_robustesse(resultats, probleme)
+    if args.comparer:
+        autre = construire_probleme(vague.dossiers, noter(vague, args.comparer).score,
+                                    entrees.regles, entrees.historique)
+        autre_allocation = resoudre(autre)
+        if autre_allocation.optimale:
+            tables["comparaison"] = comparer_scenarios(
+                Scenario(args.methode, probleme, allocation),
+                Scenario(args.comparer, autre, autre_allocation))
+    ecrire_tables(sortie, tables)
+    labels = tables["robustesse"]["label"].value_counts()
+    print(f"{args.tirages} tirages : {labels.get('stable', 0)} stables, "
+          f"{labels.get('borderline', 0)} à la limite, {labels.get('depends_on_method', 0)} "
+          f"dépendant de la méthode. Écrit : {sortie}")
+    return EXIT_OK
+
+
+class _BarreDeProgression:
+    """``Robustesse [########------------]  40 %`` on the terminal's error stream."""
+
+    def __init__(self, titre: str, largeur: int = 30):
+        self.titre, self.largeur, self.dernier = titre, largeur, -1
+
+    def __call__(self, fait: int, total: int) -> None:
+        pourcent = 100 * fait // max(total, 1)
+        if pourcent != self.dernier:
+            plein = self.largeur * fait // max(total, 1)
+            print(f"\r{self.titre} [{'#' * plein}{'-' * (self.largeur - plein)}] "
+                  f"{pourcent:3d} %", end="", file=sys.stderr, flush=True)
+            self.dernier = pourcent
+
+    def terminer(self) -> None:
+        print(file=sys.stderr)
 
 
 def _afficher_constats(constats: Constats, flux: TextIO | None = None) -> None:
@@ -275,7 +407,7 @@ def _lire_poids(texte: str, criteres: set[str]) -> dict[str, float]:
 
 
 COMMANDES = {"check": commande_check, "score": commande_score, "allocate": commande_allocate,
-             "record": commande_record}
+             "tradeoffs": commande_tradeoffs, "record": commande_record}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -74,24 +74,25 @@ class ScoresVague:
         return table
 
 
+def centrer_reduire(x: pd.Series) -> pd.Series:
+    """A juror's notes as z-scores (all 0 when the juror gave a single value)."""
+    sd = x.std(ddof=0)
+    return (x - x.mean()) / sd if sd > 0 else x * 0.0
+
+
 def _par_jure(
     notes: pd.DataFrame, transformer: Callable[[pd.Series], pd.Series]
 ) -> pd.Series:
     return notes.groupby("jure", sort=False)["note"].transform(transformer)
 
 
-def _notes_transformees(notes: pd.DataFrame, methode: str,
+def notes_transformees(notes: pd.DataFrame, methode: str,
                         criteres: Mapping[str, Critere]) -> pd.Series:
     bas = notes["critere"].map({c: v.note_min for c, v in criteres.items()})
     haut = notes["critere"].map({c: v.note_max for c, v in criteres.items()})
     if methode == "zscore":
         moyenne, ecart = notes["note"].mean(), notes["note"].std(ddof=0)
-
-        def centrer(x: pd.Series) -> pd.Series:
-            sd = x.std(ddof=0)
-            return (x - x.mean()) / sd if sd > 0 else x * 0.0
-
-        return moyenne + _par_jure(notes, centrer) * ecart
+        return moyenne + _par_jure(notes, centrer_reduire) * ecart
     if methode == "minmax":
 
         def etirer(x: pd.Series) -> pd.Series:
@@ -153,7 +154,7 @@ def noter(
             notes, vague.dossiers.index, [j.jure for j in vague.jury]
         )
     else:
-        transformees = notes.assign(note=_notes_transformees(notes, methode, criteres))
+        transformees = notes.assign(note=notes_transformees(notes, methode, criteres))
         groupes = transformees.groupby(["dossier", "critere"], sort=False)["note"]
         if methode == "trimmed":
             agregees = groupes.agg(_moyenne_tronquee)
