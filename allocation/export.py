@@ -111,8 +111,13 @@ def table_synthese(decision: Decision) -> pd.DataFrame:
 
 def ecrire_allocation(chemin: Path, decision: Decision, parametres: pd.DataFrame,
                       vague: Vague) -> None:
-    """Write the allocation workbook atomically: synthese, classement, laureats,
-    liste_complementaire, explications, departements, jury, parametres."""
+    """Write the allocation workbook (:func:`classeur_allocation`) atomically."""
+    ecrire_atomiquement(chemin, classeur_allocation(decision, parametres, vague))
+
+
+def classeur_allocation(decision: Decision, parametres: pd.DataFrame, vague: Vague) -> bytes:
+    """The allocation workbook: synthese, classement, laureats, liste_complementaire,
+    explications, departements, jury, parametres."""
     table = classement(decision)
     formats = {**FORMATS, "montant_accorde": FORMATS["montant"],
                "cout_pour_le_retenir": "0.00", "part_equitable": "0.00"}
@@ -137,17 +142,22 @@ def ecrire_allocation(chemin: Path, decision: Decision, parametres: pd.DataFrame
                          "dispersion": "0.00", "accord": "0.00"})
     ajouter_table(jury, "Accord du jury (fiabilité par critère)", fiabilite(vague).round(4))
     ecrire_table(classeur, "parametres", parametres)
-    ecrire_atomiquement(chemin, workbook_bytes(classeur))
+    return workbook_bytes(classeur)
 
 
 def ecrire_retours(chemin: Path, decision: Decision, vague: Vague, scores: ScoresVague) -> None:
-    """Write the feedback workbook (sheet ``retours``, one row per dossier not selected)."""
+    """Write the feedback workbook (:func:`classeur_retours`) atomically."""
+    ecrire_atomiquement(chemin, classeur_retours(decision, vague, scores))
+
+
+def classeur_retours(decision: Decision, vague: Vague, scores: ScoresVague) -> bytes:
+    """The feedback workbook: sheet ``retours``, one row per dossier not selected."""
     table = table_retours(decision, vague, scores)
     classeur = Workbook()
     classeur.remove(classeur.active)  # type: ignore[arg-type]
     deux = {c: "0.00" for c in table.columns if c.startswith(("note", "mediane"))}
     ecrire_table(classeur, "retours", table, deux)
-    ecrire_atomiquement(chemin, workbook_bytes(classeur))
+    return workbook_bytes(classeur)
 
 
 #: The only fields of a laureate that are public.
@@ -155,6 +165,11 @@ COLONNES_PUBLIQUES = ("nom", "porteur", "commune", "departement", "label", "mont
 
 
 def ecrire_liste_publique(chemin: Path, dossiers: pd.DataFrame, montants: dict[str, int]) -> None:
+    """Write the public list (:func:`classeur_public`) atomically."""
+    ecrire_atomiquement(chemin, classeur_public(dossiers, montants))
+
+
+def classeur_public(dossiers: pd.DataFrame, montants: dict[str, int]) -> bytes:
     """Laureates only, public fields only (FAQ 7.6–7.7): nothing about other candidates.
 
     ``montants``: laureate → amount granted.
@@ -169,7 +184,7 @@ def ecrire_liste_publique(chemin: Path, dossiers: pd.DataFrame, montants: dict[s
     classeur = Workbook()
     classeur.remove(classeur.active)  # type: ignore[arg-type]
     ecrire_table(classeur, "laureats", table, {"montant": FORMATS["montant"]})
-    ecrire_atomiquement(chemin, workbook_bytes(classeur))
+    return workbook_bytes(classeur)
 
 
 def ecrire_tables(chemin: Path, tables: dict[str, pd.DataFrame]) -> None:

@@ -10,19 +10,16 @@ import argparse
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from fabriques import __version__
 
 if TYPE_CHECKING:
-    import pandas as pd
-
-    from allocation.programme import Regles
+    from allocation.chargement import Chargement
     from allocation.solveur import Allocation
     from scoring.constats import Constats
-    from scoring.modele import LectureVague, Vague
+    from scoring.modele import LectureVague
 
 DESCRIPTION = (
     "Notation du jury et sélection des lauréats d'une vague de l'AMI « Fabriques de "
@@ -114,44 +111,27 @@ def _decisions(valeurs: list[str], connus: set[str]) -> dict[str, str]:
     return decisions
 
 
-@dataclass(frozen=True)
-class _Entrees:
-    """A wave with its programme and history, validated; and every input path."""
-
-    vague: Vague
-    regles: Regles
-    historique: pd.DataFrame
-    chemin_programme: Path | None
-    chemin_historique: Path | None
-    chemins: frozenset[Path]
-
-
-def _charger(args: argparse.Namespace) -> _Entrees | None:
+def _charger(args: argparse.Namespace) -> Chargement | None:
     """Read and validate the wave, its programme and its history; print the findings and
     return None when one is an error."""
-    from allocation.programme import lire_historique, lire_regles, trouver_fichier
+    from allocation.chargement import charger
 
-    lecture = _lire(args)
-    constats = lecture.constats
-    vague = lecture.vague
-    chemin_programme = args.programme or trouver_fichier(args.vague, "programme.toml")
-    chemin_historique = args.historique or trouver_fichier(args.vague, "laureats.xlsx")
-    regles = lire_regles(chemin_programme, vague.numero if vague else None, constats)
-    historique = lire_historique(chemin_historique, constats)
-    if vague is None or regles is None or constats.a_des_erreurs:
-        _afficher_constats(constats, sys.stderr)
+    chargement = charger(args.vague, args.programme, args.historique, args.correspondance)
+    if not chargement.valide:
+        _afficher_constats(chargement.constats, sys.stderr)
         print("Rien n'a été écrit.", file=sys.stderr)
         return None
-    chemins = {Path(s.chemin).resolve() for s in vague.sources}
-    chemins |= {p.resolve() for p in (chemin_programme, chemin_historique) if p}
-    return _Entrees(vague, regles, historique, chemin_programme, chemin_historique,
-                    frozenset(chemins))
+    return chargement
 
 
-def _sorties_refusees(entrees: _Entrees, sorties: list[Path]) -> bool:
+def _sorties_refusees(chargement: Chargement, sorties: list[Path]) -> bool:
     """True (and say why) when an output would overwrite an input or another output."""
+    assert chargement.vague is not None
+    entrees = {Path(s.chemin).resolve() for s in chargement.vague.sources}
+    entrees |= {p.resolve() for p in (chargement.chemin_programme,
+                                      chargement.chemin_historique) if p}
     resolues = [p.resolve() for p in sorties]
-    if any(p in entrees.chemins for p in resolues):
+    if any(p in entrees for p in resolues):
         print("Refus d'écrire sur un fichier d'entrée.", file=sys.stderr)
         return True
     if len(set(resolues)) < len(resolues):
@@ -184,7 +164,7 @@ def commande_allocate(args: argparse.Namespace) -> int:
     from scoring.normalisation import noter
 
     entrees = _charger(args)
-    if entrees is None:
+    if entrees is None or entrees.vague is None or entrees.regles is None:
         return EXIT_ENTREE
     vague, chemin_programme, chemin_historique = (entrees.vague, entrees.chemin_programme,
                                                   entrees.chemin_historique)
@@ -273,7 +253,7 @@ def commande_tradeoffs(args: argparse.Namespace) -> int:
     from scoring.normalisation import noter
 
     entrees = _charger(args)
-    if entrees is None:
+    if entrees is None or entrees.vague is None or entrees.regles is None:
         return EXIT_ENTREE
     vague = entrees.vague
     sortie = args.out or Path(f"arbitrages-{vague.nom}.xlsx")

@@ -1,0 +1,149 @@
+"""Everything a decision needs, read and validated in one call: the wave, the programme's
+rules and its history — from paths (command line) or from uploaded files (the app).
+
+Uploaded files are never kept: they are unpacked into a temporary folder — in memory
+(``/dev/shm``) where the system has one — read, and the folder is deleted before returning.
+Zip archives are bounded (size, number of entries) and may not write outside that folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import pandas as pd
+
+from allocation.programme import Regles, lire_historique, lire_regles, trouver_fichier
+from scoring.constats import Constats
+from scoring.lecture import lire_vague
+from scoring.modele import LectureVague, Vague
+
+#: Bounds on an uploaded zip: what is unpacked, and how many entries.
+TAILLE_MAX_DECOMPRESSEE = 200 * 1024 * 1024
+ENTREES_MAX = 2_000
+
+
+@dataclass(frozen=True)
+class Chargement:
+    """A wave with its programme and history; ``vague``/``regles`` are None on error."""
+
+    lecture: LectureVague
+    regles: Regles | None
+    historique: pd.DataFrame
+    chemin_programme: Path | None
+    chemin_historique: Path | None
+
+    @property
+    def constats(self) -> Constats:
+        """Every finding of the wave, the programme and the history."""
+        return self.lecture.constats
+
+    @property
+    def vague(self) -> Vague | None:
+        """The validated wave, or None when it could not be read."""
+        return self.lecture.vague
+
+    @property
+    def valide(self) -> bool:
+        """True when nothing stops a decision."""
+        return (self.vague is not None and self.regles is not None
+                and not self.constats.a_des_erreurs)
+
+
+def charger(vague: Path, programme: Path | None = None, historique: Path | None = None,
+            correspondance: Path | None = None) -> Chargement:
+    """Read a wave and, when not given, the programme and history found inside the wave
+    folder or beside it."""
+    lecture = lire_vague(vague, correspondance)
+    chemin_programme = programme or trouver_fichier(vague, "programme.toml")
+    chemin_historique = historique or trouver_fichier(vague, "laureats.xlsx")
+    numero = lecture.vague.numero if lecture.vague else None
+    regles = lire_regles(chemin_programme, numero, lecture.constats)
+    return Chargement(lecture, regles, lire_historique(chemin_historique, lecture.constats),
+                      chemin_programme, chemin_historique)
+
+
+def charger_televersement(fichiers: Mapping[str, bytes]) -> Chargement:
+    """Read uploaded files: a wave workbook, a zip of a wave folder, or the files of a
+    folder (dossiers or a démarches-simplifiées export, ``jury.xlsx``, one grid per juror);
+    ``programme.toml`` and ``laureats.xlsx`` may come along."""
+    racine_memoire = Path("/dev/shm") if Path("/dev/shm").is_dir() else None
+    dossier = Path(tempfile.mkdtemp(prefix="fabriques-", dir=racine_memoire))
+    try:
+        constats = Constats()
+        chemin = _deposer(fichiers, dossier, constats)
+        if chemin is None:
+            lecture = LectureVague(None, constats)
+            return Chargement(lecture, None, lire_historique(None, constats), None, None)
+        chargement = charger(chemin)
+        chargement.constats.etendre(constats)
+        return Chargement(chargement.lecture, chargement.regles, chargement.historique,
+                          None, None)
+    finally:
+        shutil.rmtree(dossier, ignore_errors=True)
+
+
+def _deposer(fichiers: Mapping[str, bytes], dossier: Path, constats: Constats) -> Path | None:
+    """Lay the uploaded files out as a wave the readers know; return its path."""
+    noms = {PurePosixPath(nom).name: contenu for nom, contenu in fichiers.items()}
+    archives = [n for n in noms if n.lower().endswith(".zip")]
+    annexes = {n: c for n, c in noms.items() if n.lower() in ("programme.toml", "laureats.xlsx")}
+    for nom, contenu in annexes.items():
+        (dossier / nom.lower()).write_bytes(contenu)
+    autres = {n: c for n, c in noms.items() if n not in annexes and n not in archives}
+    if archives:
+        vague = dossier / Path(archives[0]).stem
+        if not _extraire(noms[archives[0]], vague, archives[0], constats):
+            return None
+        enfants = [p for p in vague.iterdir() if not p.name.startswith(("__MACOSX", "."))]
+        if len(enfants) == 1 and enfants[0].is_dir():  # the zip holds the folder itself
+            vague = enfants[0]
+        return vague
+    classeurs = [n for n in autres if n.lower().endswith(".xlsx")]
+    if len(autres) == 1 and classeurs:
+        chemin = dossier / classeurs[0]
+        chemin.write_bytes(autres[classeurs[0]])
+        return chemin
+    if not autres:
+        constats.erreur("televersement_vide", "aucun fichier de vague : déposez un classeur "
+                        "de vague, une archive zip du dossier de la vague, ou ses fichiers")
+        return None
+    vague = dossier / "vague"
+    (vague / "notes").mkdir(parents=True)
+    for nom, contenu in autres.items():
+        cle = nom.lower()
+        est_base = cle in ("jury.xlsx", "dossiers.xlsx") or cle.endswith(".csv") or (
+            "export" in cle or "dossiers" in cle)
+        (vague / nom if est_base else vague / "notes" / nom).write_bytes(contenu)
+    return vague
+
+
+def _extraire(contenu: bytes, cible: Path, nom: str, constats: Constats) -> bool:
+    """Unpack a zip into ``cible``, refusing bombs and paths that leave it."""
+    import io
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
+            entrees = archive.infolist()
+            taille = sum(e.file_size for e in entrees)
+            if len(entrees) > ENTREES_MAX or taille > TAILLE_MAX_DECOMPRESSEE:
+                constats.erreur("archive_trop_grande", f"archive de {len(entrees)} fichiers "
+                                f"et {taille // 1_000_000} Mo décompressés : limite "
+                                f"{ENTREES_MAX} fichiers et "
+                                f"{TAILLE_MAX_DECOMPRESSEE // 1_000_000} Mo", fichier=nom)
+                return False
+            for entree in entrees:
+                chemin = (cible / entree.filename).resolve()
+                if not chemin.is_relative_to(cible.resolve()):
+                    constats.erreur("archive_invalide", "chemin hors de l'archive refusé",
+                                    fichier=nom, valeur=entree.filename)
+                    return False
+            archive.extractall(cible)
+    except (zipfile.BadZipFile, OSError, ValueError) as erreur:
+        constats.erreur("archive_illisible", f"archive zip illisible : {erreur}", fichier=nom)
+        return False
+    return True
