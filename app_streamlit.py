@@ -1,63 +1,94 @@
-"""Streamlit workbench of the secretariat. It holds no domain logic: it calls the packages.
+"""Streamlit workbench of the secretariat: the entry script. It checks access, loads the wave
+(the bundled sample by default, or uploaded files) and hands over to the pages of
+``interface/``. It holds no domain logic: everything comes from ``scoring`` and
+``allocation``.
 
-Run: ``streamlit run app_streamlit.py`` — it opens on the bundled sample wave.
+Run: ``streamlit run app_streamlit.py`` — it opens on the bundled sample wave and its history.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import hmac
+import os
 
-import pandas as pd
 import streamlit as st
 
-from scoring.lecture import lire_vague
-from scoring.modele import LectureVague
-from scoring.normalisation import LIBELLES_METHODES, METHODES, noter
-from scoring.rapport import table_constats, table_scores
+from interface import etat
 
-SAMPLE_WAVE = Path(__file__).resolve().parent / "sample_waves" / "vague-06"
+#: Addresses that only this machine can reach; any other needs a password (FAQ 7.7: the
+#: list of candidates is confidential).
+ADRESSES_LOCALES = {"localhost", "127.0.0.1", "::1"}
 
 
-@st.cache_resource(show_spinner="Lecture de la vague…")
-def lire(chemin: str) -> LectureVague:
-    """Read and validate a wave once per session."""
-    return lire_vague(chemin)
+def mot_de_passe_configure() -> str | None:
+    """The password from Streamlit secrets (``mot_de_passe``) or ``FABRIQUES_MOT_DE_PASSE``."""
+    try:
+        secret = st.secrets.get("mot_de_passe")
+    except Exception:  # no secrets file at all: Streamlit raises, which is no error here
+        secret = None
+    return str(secret) if secret else os.environ.get("FABRIQUES_MOT_DE_PASSE") or None
+
+
+def acces_autorise() -> bool:
+    """True when the page may show candidate data: served on this machine only, or the
+    right password given. Served to a network without a password configured: refused."""
+    adresse = st.get_option("server.address")
+    if adresse in ADRESSES_LOCALES:
+        return True
+    attendu = mot_de_passe_configure()
+    if attendu is None:
+        st.error("L'application est servie sur le réseau sans mot de passe : elle refuse de "
+                 "démarrer. Définissez `mot_de_passe` dans `.streamlit/secrets.toml` ou la "
+                 "variable d'environnement FABRIQUES_MOT_DE_PASSE, ou servez-la sur "
+                 "localhost.")
+        return False
+    if st.session_state.get("acces"):
+        return True
+    saisi = st.text_input("Mot de passe", type="password")
+    if saisi and hmac.compare_digest(saisi.encode(), attendu.encode()):
+        st.session_state["acces"] = True
+        st.rerun()
+    elif saisi:
+        st.error("Mot de passe incorrect.")
+    return False
+
+
+def barre_laterale() -> None:
+    """Choose the wave: the bundled sample, or uploaded files (kept in memory)."""
+    with st.sidebar:
+        st.markdown("### Vague étudiée")
+        deposes = st.file_uploader(
+            "Déposer une vague (classeur, archive zip du dossier, ou export "
+            "démarches-simplifiées avec jury.xlsx et les grilles des jurés ; programme.toml "
+            "et laureats.xlsx facultatifs)",
+            type=["xlsx", "zip", "csv", "toml"], accept_multiple_files=True,
+            key="televersement")
+        fichiers = [(f.name, f.getvalue()) for f in deposes or []]
+        courant = etat.charger_source(fichiers or None)
+        if fichiers:
+            st.caption(f"Fichiers déposés : {', '.join(n for n, _ in fichiers)}")
+        else:
+            st.caption("Vague d'exemple : vague-06 (données fictives) et son historique.")
+        v = courant.chargement.vague
+        if v is not None:
+            st.caption(f"{v.nom} — {len(v.dossiers)} dossiers, {len(v.jury)} jurés")
 
 
 def main() -> None:
-    """Render the page."""
+    """Render the workbench."""
     st.set_page_config(page_title="Fabriques de Territoire — jury", layout="wide")
-    st.title("Fabriques de Territoire — notation et sélection")
-    st.caption(f"Vague d'exemple : {SAMPLE_WAVE.name}")
-    lecture = lire(str(SAMPLE_WAVE))
-    constats = lecture.constats
-    vague = lecture.vague
-    colonnes = st.columns(4)
-    if vague is not None:
-        qpv = int(vague.dossiers["qpv"].sum())
-        colonnes[0].metric("Dossiers", len(vague.dossiers))
-        colonnes[1].metric("En QPV", qpv)
-        colonnes[2].metric("Hors QPV", len(vague.dossiers) - qpv)
-    colonnes[3].metric("Erreurs / avertissements",
-                       f"{len(constats.erreurs)} / {len(constats.avertissements)}")
-
-    st.subheader("Contrôle des fichiers")
-    if len(constats):
-        st.dataframe(table_constats(constats), hide_index=True, width="stretch")
-    else:
-        st.success("Aucun problème dans les fichiers.")
-    if vague is None:
-        st.error("La vague contient des erreurs : corrigez les fichiers pour la noter.")
-        return
-
-    st.subheader("Classement")
-    methode = st.selectbox("Méthode de normalisation", METHODES,
-                           format_func=lambda m: f"{m} — {LIBELLES_METHODES[m]}")
-    scores = noter(vague, methode)
-    for avertissement in scores.avertissements:
-        st.warning(avertissement)
-    classement: pd.DataFrame = table_scores(vague, scores)
-    st.dataframe(classement, hide_index=True, width="stretch")
+    if not acces_autorise():
+        st.stop()
+    barre_laterale()
+    pages = [
+        st.Page("interface/donnees.py", title="Données", default=True),
+        st.Page("interface/notation.py", title="Notation"),
+        st.Page("interface/selection.py", title="Sélection"),
+        st.Page("interface/arbitrages.py", title="Arbitrages"),
+        st.Page("interface/programme.py", title="Programme"),
+        st.Page("interface/export.py", title="Export"),
+    ]
+    st.navigation(pages).run()
 
 
 main()

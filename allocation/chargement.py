@@ -8,16 +8,18 @@ Zip archives are bounded (size, number of entries) and may not write outside tha
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import tempfile
 import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
 from allocation.programme import Regles, lire_historique, lire_regles, trouver_fichier
+from scoring.classeur import sha256_fichier
 from scoring.constats import Constats
 from scoring.lecture import lire_vague
 from scoring.modele import LectureVague, Vague
@@ -36,6 +38,11 @@ class Chargement:
     historique: pd.DataFrame
     chemin_programme: Path | None
     chemin_historique: Path | None
+    #: (file name, SHA-256) of every input, the wave's files first.
+    empreintes: tuple[tuple[str, str], ...] = ()
+    #: SHA-256 of the history ("aucun" without one) and its bytes, to record a wave into it.
+    empreinte_historique: str = "aucun"
+    historique_octets: bytes | None = None
 
     @property
     def constats(self) -> Constats:
@@ -63,8 +70,17 @@ def charger(vague: Path, programme: Path | None = None, historique: Path | None 
     chemin_historique = historique or trouver_fichier(vague, "laureats.xlsx")
     numero = lecture.vague.numero if lecture.vague else None
     regles = lire_regles(chemin_programme, numero, lecture.constats)
-    return Chargement(lecture, regles, lire_historique(chemin_historique, lecture.constats),
-                      chemin_programme, chemin_historique)
+    historique_lu = lire_historique(chemin_historique, lecture.constats)
+    empreintes = [(Path(s.chemin).name, s.sha256) for s in lecture.vague.sources] if (
+        lecture.vague) else []
+    empreintes += [(c.name, sha256_fichier(c)) for c in (chemin_programme, chemin_historique)
+                   if c is not None and c.is_file()]
+    octets = chemin_historique.read_bytes() if chemin_historique and chemin_historique.is_file() \
+        else None
+    return Chargement(lecture, regles, historique_lu, chemin_programme, chemin_historique,
+                      tuple(empreintes),
+                      hashlib.sha256(octets).hexdigest() if octets is not None else "aucun",
+                      octets)
 
 
 def charger_televersement(fichiers: Mapping[str, bytes]) -> Chargement:
@@ -81,8 +97,7 @@ def charger_televersement(fichiers: Mapping[str, bytes]) -> Chargement:
             return Chargement(lecture, None, lire_historique(None, constats), None, None)
         chargement = charger(chemin)
         chargement.constats.etendre(constats)
-        return Chargement(chargement.lecture, chargement.regles, chargement.historique,
-                          None, None)
+        return replace(chargement, chemin_programme=None, chemin_historique=None)
     finally:
         shutil.rmtree(dossier, ignore_errors=True)
 

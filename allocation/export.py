@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
+from allocation.chargement import Chargement
 from allocation.decision import (
     Decision,
     classement,
@@ -34,6 +35,14 @@ FORMATS = {"montant": '#,##0 "€"', "score": "0.00"}
 #: Row of sheet ``parametres`` holding the SHA-256 of the history the decision was taken on
 #: ("aucun" for a first wave); ``fabriques record`` refuses a history that has changed since.
 EMPREINTE_HISTORIQUE = "sha256 historique"
+
+
+def parametres_de(chargement: Chargement, scores: ScoresVague, probleme: ProblemeVague,
+                  allocation: Allocation) -> pd.DataFrame:
+    """Sheet ``parametres`` for a wave loaded by :mod:`allocation.chargement`."""
+    assert chargement.vague is not None
+    return table_parametres(chargement.vague, scores, probleme, allocation,
+                            list(chargement.empreintes), chargement.empreinte_historique)
 
 
 def table_parametres(vague: Vague, scores: ScoresVague, probleme: ProblemeVague,

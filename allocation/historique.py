@@ -200,3 +200,18 @@ def _ajouter(contenu: bytes, nouvelles: pd.DataFrame) -> bytes:
             else:
                 cellule.value = int(valeur)
     return workbook_bytes(classeur)
+
+
+def historique_complete(contenu: bytes | None, nouvelles: pd.DataFrame,
+                        constats: Constats) -> bytes | None:
+    """The history workbook ``contenu`` (None: no history yet) with ``nouvelles`` recorded,
+    as bytes — for a history the user downloads rather than one on this machine's disk.
+    None, with the reasons in ``constats``, when the record is refused."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="fabriques-") as dossier:
+        chemin = Path(dossier) / "laureats.xlsx"
+        if contenu is not None:
+            chemin.write_bytes(contenu)
+        enregistrer_vague(chemin, nouvelles, constats)
+        return None if constats.a_des_erreurs else chemin.read_bytes()

@@ -156,18 +156,16 @@ def commande_allocate(args: argparse.Namespace) -> int:
         ecrire_allocation,
         ecrire_liste_publique,
         ecrire_retours,
-        table_parametres,
+        parametres_de,
     )
     from allocation.probleme import construire_probleme
     from allocation.solveur import resoudre
-    from scoring.classeur import sha256_fichier
     from scoring.normalisation import noter
 
     entrees = _charger(args)
     if entrees is None or entrees.vague is None or entrees.regles is None:
         return EXIT_ENTREE
-    vague, chemin_programme, chemin_historique = (entrees.vague, entrees.chemin_programme,
-                                                  entrees.chemin_historique)
+    vague = entrees.vague
     sortie = args.out or Path(f"allocation-{vague.nom}.xlsx")
     if _sorties_refusees(entrees, [p for p in (sortie, args.public, args.retours) if p]):
         return EXIT_ENTREE
@@ -184,13 +182,8 @@ def commande_allocate(args: argparse.Namespace) -> int:
     if not allocation.optimale:
         return _afficher_infaisable(allocation)
     decision = decider(probleme, allocation)
-    sources = [(Path(s.chemin).name, s.sha256) for s in vague.sources]
-    for chemin in (chemin_programme, chemin_historique):
-        if chemin:
-            sources.append((chemin.name, sha256_fichier(chemin)))
-    empreinte = sha256_fichier(chemin_historique) if chemin_historique else "aucun"
-    ecrire_allocation(sortie, decision, table_parametres(vague, scores, probleme, allocation,
-                                                         sources, empreinte), vague)
+    ecrire_allocation(sortie, decision, parametres_de(entrees, scores, probleme, allocation),
+                      vague)
     if args.public:
         ecrire_liste_publique(args.public, vague.dossiers, allocation.montants)
     if args.retours:

@@ -1,28 +1,149 @@
-"""The Streamlit app opens on the bundled sample wave without any upload."""
+"""The Streamlit workbench, driven by AppTest: it opens on the sample wave, every page renders,
+a rule widget changes the laureates, an impossible rule shows the relaxation, uploaded files
+are read, and a network-served app asks for a password."""
+
+from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from streamlit import config
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "app_streamlit.py")
+RACINE = Path(__file__).resolve().parents[1]
+APP = str(RACINE / "app_streamlit.py")
+SAMPLES = RACINE / "sample_waves"
+PAGES = ["interface/donnees.py", "interface/notation.py", "interface/selection.py",
+         "interface/arbitrages.py", "interface/programme.py", "interface/export.py"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def test_app_opens_on_the_sample_wave_and_shows_findings_and_ranking():
-    app = AppTest.from_file(APP, default_timeout=60).run()
-    assert not app.exception
-    assert app.title[0].value.startswith("Fabriques de Territoire")
+def ouvrir(page: str | None = None) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=120).run()
+    assert not app.exception, app.exception
+    if page:
+        app.switch_page(page).run()
+        assert not app.exception, app.exception
+    return app
+
+
+def laureats(app: AppTest) -> list[str]:
+    return list(app.dataframe[0].value["dossier"])
+
+
+def test_the_sample_wave_opens_on_the_data_page():
+    app = ouvrir()
+    assert app.title[0].value == "Données de la vague"
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Dossiers"] == "260"
     assert metrics["Erreurs / avertissements"] == "0 / 3"
-    findings, ranking = app.dataframe
-    assert len(findings.value) == 3
-    assert len(ranking.value) == 260
+    assert len(app.dataframe[0].value) == 3  # the three located warnings
 
 
-def test_changing_the_method_changes_the_ranking():
-    app = AppTest.from_file(APP, default_timeout=60).run()
-    raw_top = list(app.dataframe[1].value["dossier"].head(30))
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_without_exception(page):
+    app = ouvrir(page)
+    assert app.title and not app.error
+
+
+def test_changing_a_rule_widget_changes_the_laureates():
+    app = ouvrir("interface/selection.py")
+    before = laureats(app)
+    assert len(before) == 30
+    app.number_input(key="dep_vague").set_value(1).run()
+    assert not app.exception
+    after = laureats(app)
+    assert after != before
+    departements = [r for r in app.dataframe[0].value["departement"]]
+    assert len(departements) == len(set(departements))  # one laureate per department now
+
+
+def test_changing_the_method_changes_the_ranking_and_the_selection():
+    app = ouvrir("interface/selection.py")
+    before = laureats(app)
+    app.switch_page("interface/notation.py").run()
     app.selectbox[0].select("bias").run()
     assert not app.exception
-    bias_top = list(app.dataframe[1].value["dossier"].head(30))
-    assert raw_top != bias_top
+    app.switch_page("interface/selection.py").run()
+    assert laureats(app) != before
+
+
+def test_an_impossible_rule_shows_the_relaxation_instead_of_an_error():
+    app = ouvrir("interface/selection.py")
+    app.number_input(key="max_laureats").set_value(20).run()
+    assert not app.exception
+    assert "Aucune sélection ne respecte toutes les règles" in app.error[0].value
+    messages = " ".join(m.value for m in app.markdown)
+    assert "abaisser le rythme minimum" in messages
+
+
+def test_an_uploaded_wave_workbook_is_read_with_its_programme_and_history():
+    app = ouvrir()
+    app.sidebar.file_uploader[0].set_value([
+        ("vague-05.xlsx", (SAMPLES / "vague-05.xlsx").read_bytes(), XLSX),
+        ("programme.toml", (SAMPLES / "programme.toml").read_bytes(), "application/toml"),
+        ("laureats.xlsx", (SAMPLES / "laureats.xlsx").read_bytes(), XLSX),
+    ]).run()
+    assert not app.exception
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Dossiers"] == "220"
+    app.switch_page("interface/selection.py").run()
+    assert not app.exception and len(laureats(app)) == 30
+    assert all(d.startswith("V05-") for d in laureats(app))
+
+
+def test_a_broken_upload_lists_its_errors():
+    app = ouvrir()
+    app.sidebar.file_uploader[0].set_value(("vague-09.zip", b"not a zip", "application/zip"))
+    app.run()
+    assert not app.exception
+    assert any("archive_illisible" in str(row) for row in app.dataframe[0].value.to_dict(
+        "records"))
+    assert app.error
+
+
+@pytest.fixture
+def servie_sur_le_reseau(monkeypatch):
+    config.set_option("server.address", "0.0.0.0")
+    yield monkeypatch
+    config.set_option("server.address", "localhost")
+
+
+def test_served_on_the_network_without_a_password_it_refuses_to_start(servie_sur_le_reseau):
+    servie_sur_le_reseau.delenv("FABRIQUES_MOT_DE_PASSE", raising=False)
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    assert "refuse de démarrer" in app.error[0].value
+    assert not app.metric and not app.dataframe
+
+
+def test_served_on_the_network_it_asks_for_the_password(servie_sur_le_reseau):
+    servie_sur_le_reseau.setenv("FABRIQUES_MOT_DE_PASSE", "jury-2026")
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    assert not app.metric and not app.dataframe
+    app.text_input[0].input("mauvais").run()
+    assert app.error and not app.metric
+    app.text_input[0].input("jury-2026").run()
+    assert not app.exception
+    assert {m.label: m.value for m in app.metric}["Dossiers"] == "260"
+
+
+def test_recording_the_wave_needs_a_confirmation_and_offers_the_new_history():
+    app = ouvrir("interface/programme.py")
+    bouton = app.button(key="enregistrer")
+    assert bouton.disabled
+    app.checkbox(key="confirmation").check().run()
+    app.button(key="enregistrer").click().run()
+    assert not app.exception
+    assert "Vague 6 enregistrée : 30 lauréats ajoutés" in app.success[0].value
+    assert "historique_enregistre" in app.session_state
+
+
+def test_robustness_runs_from_the_page_with_its_labels():
+    app = ouvrir("interface/arbitrages.py")
+    app.number_input(key="tirages").set_value(20).run()
+    app.button(key="lancer_robustesse").click().run()
+    assert not app.exception
+    labels = {m.label for m in app.metric}
+    assert {"dépendent de la méthode", "à la limite", "stables"} <= labels
+    table = app.dataframe[-1].value
+    assert set(table["label"]) <= {"stable", "borderline", "depends_on_method"}

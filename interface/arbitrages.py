@@ -1,0 +1,126 @@
+"""Page « Arbitrages » : price of each rule, Pareto frontiers (click a point to see its
+allocation), robustness labels, and two saved scenarios compared side by side."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from allocation.arbitrages import (
+    Scenario,
+    comparer_scenarios,
+    pareto_budget,
+    pareto_departements,
+    pareto_qpv,
+    prix_des_regles,
+    robustesse,
+    table_pareto,
+    table_prix,
+    table_robustesse,
+)
+from interface import etat
+
+st.title("Arbitrages")
+courant = etat.etat()
+if not courant.chargement.valide:
+    st.warning("Corrigez d'abord les erreurs de la page Données.")
+    st.stop()
+resultat = etat.resultat()
+if resultat.decision is None:
+    st.error("Aucune sélection ne respecte les règles : voyez la page Sélection.")
+    st.stop()
+probleme = resultat.probleme
+cache = st.session_state.setdefault("arbitrages", {})
+cle = courant.parametres
+
+st.subheader("Prix de chaque règle")
+st.caption("Gain de score total si l'on levait cette règle seule, et qui entrerait ou "
+           "sortirait.")
+if ("prix", cle) not in cache:
+    cache[("prix", cle)] = table_prix(prix_des_regles(probleme))
+st.dataframe(etat.en_francais(cache[("prix", cle)], decimales={"gain": 3}), hide_index=True,
+             width="stretch")
+
+st.subheader("Frontières de Pareto")
+axes = {"départements couverts": ("departements", pareto_departements),
+        "budget accordé": ("budget", pareto_budget), "part de QPV": ("qpv", pareto_qpv)}
+choix = st.radio("Score total face à", list(axes), horizontal=True, key="axe_pareto")
+axe, balayage = axes[choix]
+if ("pareto", axe, cle) not in cache:
+    with st.spinner("Balayage…"):
+        cache[("pareto", axe, cle)] = table_pareto(balayage(probleme))
+points = cache[("pareto", axe, cle)]
+selection = alt.selection_point(fields=["point"], name="point_choisi")
+graphique = alt.Chart(points).mark_line(point=alt.OverlayMarkDef(size=120)).encode(
+    x=alt.X(f"{axe}:Q", title=choix, scale=alt.Scale(zero=False)),
+    y=alt.Y("score_total:Q", title="score total", scale=alt.Scale(zero=False)),
+    tooltip=["point", axe, alt.Tooltip("score_total:Q", format=".2f")],
+).add_params(selection)
+evenement = st.altair_chart(graphique, on_select="rerun", key=f"graphique_{axe}",
+                            width="stretch")
+choisis = evenement.get("selection", {}).get("point_choisi", []) if evenement else []
+numero = choisis[0]["point"] if choisis else None
+numero = st.selectbox("Point", list(points["point"]), key=f"point_{axe}",
+                      index=list(points["point"]).index(numero) if numero in
+                      list(points["point"]) else 0)
+ligne = points[points["point"] == numero].iloc[0]
+laureats = ligne["laureats"].split(", ") if ligne["laureats"] else []
+par_id = {d.dossier: d for d in probleme.dossiers}
+st.dataframe(etat.en_francais(pd.DataFrame(
+    [{"dossier": i, "nom": par_id[i].nom, "departement": par_id[i].departement,
+      "qpv": par_id[i].qpv, "montant": par_id[i].montant, "score": par_id[i].score}
+     for i in laureats])), hide_index=True, width="stretch")
+
+st.subheader("Robustesse de la sélection")
+st.caption("Probabilité d'être retenu quand le jury est tiré au hasard (avec remise), effet "
+           "de l'absence de chaque juré, méthodes qui retiennent le dossier.")
+tirages = st.number_input("Tirages", 10, 5000, 200, step=50, key="tirages")
+if st.button("Lancer le calcul de robustesse", key="lancer_robustesse"):
+    barre = st.progress(0.0, text="Tirages du jury…")
+    v = etat.vague()
+    assert v is not None
+
+    def avancer(fait: int, total: int) -> None:
+        barre.progress(fait / total, text=f"Tirages du jury… {fait}/{total}")
+
+    resultats = robustesse(v, probleme, courant.parametres.methode,
+                           dict(courant.parametres.poids) or None, tirages=int(tirages),
+                           progression=avancer)
+    barre.empty()
+    cache[("robustesse", cle)] = table_robustesse(resultats, probleme)
+if ("robustesse", cle) in cache:
+    table = cache[("robustesse", cle)]
+    c = st.columns(3)
+    for colonne, label, texte in zip(c, ["depends_on_method", "borderline", "stable"],
+                                     ["dépendent de la méthode", "à la limite", "stables"],
+                                     strict=True):
+        colonne.metric(texte, int((table["label"] == label).sum()))
+    st.dataframe(etat.en_francais(table, decimales={"probabilite": 2, "sans_un_jure": 2}),
+                 hide_index=True, width="stretch")
+
+st.subheader("Comparer deux scénarios")
+st.caption("Enregistrez la sélection courante comme scénario A ou B (méthode, poids et "
+           "règles), changez les paramètres, puis comparez.")
+scenarios = st.session_state.setdefault("scenarios", {})
+g, d = st.columns(2)
+if g.button("Enregistrer comme scénario A", key="scenario_a"):
+    scenarios["A"] = courant.parametres
+if d.button("Enregistrer comme scénario B", key="scenario_b"):
+    scenarios["B"] = courant.parametres
+if "A" in scenarios and "B" in scenarios:
+    a, b = etat.resultat(scenarios["A"]), etat.resultat(scenarios["B"])
+    if a.decision is None or b.decision is None:
+        st.warning("Un des scénarios n'a pas de sélection possible.")
+    else:
+        g.markdown(f"**A** — méthode {scenarios['A'].methode}, score total "
+                   f"{a.allocation.score_total:.2f}")
+        d.markdown(f"**B** — méthode {scenarios['B'].methode}, score total "
+                   f"{b.allocation.score_total:.2f}")
+        difference = comparer_scenarios(Scenario("A", a.probleme, a.allocation),
+                                        Scenario("B", b.probleme, b.allocation))
+        if difference.empty:
+            st.success("Les deux scénarios retiennent les mêmes lauréats.")
+        else:
+            st.dataframe(etat.en_francais(difference, decimales={"score_A": 2, "score_B": 2}),
+                         hide_index=True, width="stretch")

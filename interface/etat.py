@@ -1,0 +1,164 @@
+"""What the pages of the workbench share: the loaded wave, the parameters the secretariat
+chose (kept outside the widgets, so that they survive a change of page), and the decision they
+give. Display helpers format numbers the French way. No domain logic: every result comes from
+``scoring`` and ``allocation``."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from allocation.chargement import Chargement, charger, charger_televersement
+from allocation.decision import Decision, decider
+from allocation.probleme import ProblemeVague, construire_probleme
+from allocation.programme import Regles
+from allocation.solveur import Allocation, resoudre
+from scoring.francais import decimal, euros
+from scoring.modele import Vague
+from scoring.normalisation import ScoresVague, noter
+
+RACINE = Path(__file__).resolve().parents[1]
+VAGUE_EXEMPLE = RACINE / "sample_waves" / "vague-06"
+
+
+@dataclass(frozen=True)
+class Parametres:
+    """Everything the secretariat can change; one value identifies one decision."""
+
+    methode: str = "raw"
+    poids: tuple[tuple[str, float], ...] = ()
+    regles: Regles | None = None  # None: the programme file's
+    forces: tuple[tuple[str, str], ...] = ()
+    exclus: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Resultat:
+    """One decision and the steps that led to it."""
+
+    scores: ScoresVague
+    probleme: ProblemeVague
+    allocation: Allocation
+    decision: Decision | None  # None when no allocation satisfies the rules
+
+
+@dataclass
+class Etat:
+    """The session's wave and parameters (kept in ``st.session_state``)."""
+
+    source: str
+    chargement: Chargement
+    parametres: Parametres = field(default_factory=Parametres)
+    resultats: dict[Parametres, Resultat] = field(default_factory=dict)
+
+
+@st.cache_resource(show_spinner="Lecture de la vague…")
+def _charger_exemple(chemin: str) -> Chargement:
+    return charger(Path(chemin))
+
+
+@st.cache_resource(show_spinner="Lecture des fichiers déposés…", max_entries=8)
+def _charger_fichiers(_fichiers: tuple[tuple[str, bytes], ...], empreinte: str) -> Chargement:
+    return charger_televersement(dict(_fichiers))
+
+
+def charger_source(fichiers: list[tuple[str, bytes]] | None) -> Etat:
+    """The session's state for the sample wave (no files) or for uploaded files; a new
+    source resets the parameters."""
+    if fichiers:
+        empreinte = hashlib.sha256(b"".join(n.encode() + c for n, c in fichiers)).hexdigest()
+        source = f"televersement:{empreinte}"
+        chargement = _charger_fichiers(tuple(fichiers), empreinte)
+    else:
+        source = f"exemple:{VAGUE_EXEMPLE}"
+        chargement = _charger_exemple(str(VAGUE_EXEMPLE))
+    etat: Etat | None = st.session_state.get("etat")
+    if etat is None or etat.source != source:
+        etat = Etat(source, chargement)
+        st.session_state["etat"] = etat
+    return etat
+
+
+def etat() -> Etat:
+    """The current session state (set by the entry script)."""
+    courant: Etat = st.session_state["etat"]
+    return courant
+
+
+def vague() -> Vague | None:
+    """The validated wave, or None."""
+    return etat().chargement.vague
+
+
+def regles() -> Regles:
+    """The rules in force: the secretariat's, else the programme file's."""
+    courant = etat()
+    assert courant.chargement.regles is not None
+    return courant.parametres.regles or courant.chargement.regles
+
+
+def changer(**modifications: Any) -> None:
+    """Change some parameters (the decision is recomputed when next asked for)."""
+    courant = etat()
+    courant.parametres = replace(courant.parametres, **modifications)
+
+
+def resultat(parametres: Parametres | None = None) -> Resultat:
+    """The decision for ``parametres`` (default: the current ones), computed once."""
+    courant = etat()
+    parametres = parametres or courant.parametres
+    if parametres not in courant.resultats:
+        v = courant.chargement.vague
+        assert v is not None and courant.chargement.regles is not None
+        poids = dict(parametres.poids) or None
+        scores = noter(v, parametres.methode, poids)
+        probleme = construire_probleme(v.dossiers, scores.score,
+                                       parametres.regles or courant.chargement.regles,
+                                       courant.chargement.historique,
+                                       dict(parametres.forces), dict(parametres.exclus))
+        allocation = resoudre(probleme)
+        decision = decider(probleme, allocation) if allocation.optimale else None
+        if len(courant.resultats) > 32:
+            courant.resultats.clear()
+        courant.resultats[parametres] = Resultat(scores, probleme, allocation, decision)
+    return courant.resultats[parametres]
+
+
+# --------------------------------------------------------------------------- display
+
+
+def en_francais(table: pd.DataFrame, euros_: tuple[str, ...] = ("montant",),
+                decimales: dict[str, int] | None = None) -> pd.DataFrame:
+    """A copy for display: booleans as oui/non, money as ``150 000 €``, decimals with a
+    comma."""
+    decimales = {"score": 2, **(decimales or {})}
+    copie = table.copy()
+    for colonne in copie.columns:
+        serie = copie[colonne]
+        if colonne in euros_:
+            copie[colonne] = serie.map(lambda v: "" if pd.isna(v) else euros(v))
+        elif colonne in decimales:
+            chiffres = decimales[colonne]
+            copie[colonne] = serie.map(lambda v, c=chiffres: "" if pd.isna(v) else decimal(v, c))
+        elif serie.dtype == bool:
+            copie[colonne] = serie.map({True: "oui", False: "non"})
+    return copie
+
+
+def sens_d3(geometrie: dict[str, Any]) -> dict[str, Any]:
+    """The geometry with its rings reversed: GeoJSON (RFC 7946) winds exterior rings
+    counter-clockwise, the map renderer (d3-geo, behind Vega) clockwise — unreversed, each
+    department would be drawn as the whole sphere minus itself."""
+    def polygone(anneaux: list[Any]) -> list[Any]:
+        return [list(reversed(anneau)) for anneau in anneaux]
+
+    if geometrie["type"] == "Polygon":
+        return {**geometrie, "coordinates": polygone(geometrie["coordinates"])}
+    if geometrie["type"] == "MultiPolygon":
+        return {**geometrie, "coordinates": [polygone(p) for p in geometrie["coordinates"]]}
+    return geometrie

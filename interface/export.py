@@ -1,0 +1,39 @@
+"""Page « Export » : the allocation workbook, the public list and the feedback letters."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from allocation.export import classeur_allocation, classeur_public, classeur_retours, parametres_de
+from interface import etat
+
+st.title("Export")
+courant = etat.etat()
+if not courant.chargement.valide:
+    st.warning("Corrigez d'abord les erreurs de la page Données.")
+    st.stop()
+vague = etat.vague()
+assert vague is not None
+resultat = etat.resultat()
+if resultat.decision is None:
+    st.error("Aucune sélection ne respecte les règles : voyez la page Sélection.")
+    st.stop()
+decision = resultat.decision
+parametres = parametres_de(courant.chargement, resultat.scores, resultat.probleme,
+                           resultat.allocation)
+tableur = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+st.download_button(
+    "Télécharger le classeur d'allocation", classeur_allocation(decision, parametres, vague),
+    file_name=f"allocation-{vague.nom}.xlsx", mime=tableur, key="export_allocation")
+st.caption("Synthèse, classement, lauréats, liste complémentaire, explications, "
+           "départements, jury, paramètres (empreintes des fichiers, règles, décisions du jury).")
+st.download_button(
+    "Télécharger la liste publique des lauréats",
+    classeur_public(vague.dossiers, resultat.allocation.montants),
+    file_name=f"laureats-publics-{vague.nom}.xlsx", mime=tableur, key="export_public")
+st.caption("Lauréats seuls, champs publics seuls : rien sur les autres candidats (FAQ 7.7).")
+st.download_button(
+    "Télécharger les retours aux candidats non retenus",
+    classeur_retours(decision, vague, resultat.scores),
+    file_name=f"retours-{vague.nom}.xlsx", mime=tableur, key="export_retours")
+st.caption("Une ligne par dossier non retenu, prête pour un publipostage.")

@@ -1,0 +1,81 @@
+"""Page « Programme » : progress toward 150 / 150 / 30 and the envelope, wave by wave, and
+recording the decided wave into the history (with a confirmation)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from allocation.historique import historique_complete, lignes_historique
+from interface import etat
+from scoring.constats import Constats
+from scoring.francais import euros
+from scoring.rapport import table_constats
+
+st.title("Programme")
+courant = etat.etat()
+if not courant.chargement.valide:
+    st.warning("Corrigez d'abord les erreurs de la page Données.")
+    st.stop()
+vague = etat.vague()
+assert vague is not None
+regles = etat.regles()
+resultat = etat.resultat()
+historique = courant.chargement.historique.copy()
+
+lignes = historique.assign(hors_qpv=~historique["qpv"].astype(bool))
+if resultat.decision is not None:
+    par_id = {d.dossier: d for d in resultat.probleme.dossiers}
+    courante = pd.DataFrame([
+        {"vague": regles.numero, "qpv": par_id[i].qpv, "hors_qpv": not par_id[i].qpv,
+         "numerique": par_id[i].numerique, "montant": resultat.allocation.montants[i]}
+        for i in resultat.allocation.laureats])
+    lignes = pd.concat([lignes, courante], ignore_index=True)
+par_vague = lignes.groupby("vague").agg(
+    laureats=("qpv", "size"), qpv=("qpv", "sum"), hors_qpv=("hors_qpv", "sum"),
+    numeriques=("numerique", "sum"), montant=("montant", "sum")).reset_index()
+for colonne in ("laureats", "qpv", "hors_qpv", "numeriques", "montant"):
+    par_vague[f"cumul_{colonne}"] = par_vague[colonne].cumsum()
+par_vague["vague"] = par_vague["vague"].map(
+    lambda n: f"vague {int(n)}" + (" (en cours)" if n == regles.numero else ""))
+
+cumul = par_vague.iloc[-1] if len(par_vague) else None
+for libelle, colonne, cible in (("Fabriques", "cumul_laureats", regles.cible_total),
+                                ("en QPV", "cumul_qpv", regles.cible_qpv),
+                                ("hors QPV", "cumul_hors_qpv", regles.cible_hors_qpv),
+                                ("numériques", "cumul_numeriques", regles.cible_numeriques)):
+    fait = int(cumul[colonne]) if cumul is not None else 0
+    st.progress(min(1.0, fait / max(cible, 1)), text=f"{libelle} : {fait} sur {cible}")
+engage = int(cumul["cumul_montant"]) if cumul is not None else 0
+st.progress(min(1.0, engage / max(regles.enveloppe_totale, 1)),
+            text=f"Enveloppe : {euros(engage)} sur {euros(regles.enveloppe_totale)}")
+st.dataframe(etat.en_francais(par_vague, euros_=("montant", "cumul_montant")),
+             hide_index=True, width="stretch")
+st.bar_chart(par_vague.set_index("vague")[["qpv", "hors_qpv"]], stack=True)
+
+st.subheader("Enregistrer la vague décidée dans l'historique")
+if resultat.decision is None:
+    st.info("Aucune sélection possible avec les règles actuelles : rien à enregistrer.")
+    st.stop()
+if regles.numero in set(historique["vague"]):
+    st.warning(f"La vague {regles.numero} est déjà dans l'historique.")
+    st.stop()
+st.caption("Les lauréats de la sélection courante sont ajoutés à l'historique, qui est "
+           "proposé en téléchargement ; l'historique d'origine n'est pas modifié.")
+confirme = st.checkbox(f"Je confirme que le jury a arrêté cette sélection de "
+                       f"{len(resultat.allocation.laureats)} lauréats pour la vague "
+                       f"{regles.numero}.", key="confirmation")
+if st.button("Enregistrer la vague", disabled=not confirme, key="enregistrer"):
+    constats = Constats()
+    nouvelles = lignes_historique(vague.dossiers, resultat.allocation.montants, regles.numero)
+    contenu = historique_complete(courant.chargement.historique_octets, nouvelles, constats)
+    if contenu is None:
+        st.error("L'enregistrement est refusé :")
+        st.dataframe(table_constats(constats), hide_index=True)
+    else:
+        st.session_state["historique_enregistre"] = contenu
+        st.success(f"Vague {regles.numero} enregistrée : {len(nouvelles)} lauréats ajoutés.")
+if "historique_enregistre" in st.session_state:
+    st.download_button("Télécharger l'historique mis à jour (laureats.xlsx)",
+                       st.session_state["historique_enregistre"], file_name="laureats.xlsx",
+                       key="telecharger_historique")

@@ -1,0 +1,135 @@
+"""Page « Sélection » : the rules as widgets, the jury's decisions, and the laureates, the
+reserve list, the explanations and the map that follow — recomputed on every change."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+
+import altair as alt
+import streamlit as st
+
+from allocation.decision import classement, table_explications, table_liste_complementaire
+from interface import etat
+from scoring.francais import decimal, euros
+from scoring.referentiel import departements, departements_geojson
+
+st.title("Sélection des lauréats")
+courant = etat.etat()
+if not courant.chargement.valide:
+    st.warning("Corrigez d'abord les erreurs de la page Données.")
+    st.stop()
+vague = etat.vague()
+assert vague is not None
+regles = etat.regles()
+base = etat.resultat()
+
+with st.expander("Règles de la vague", expanded=True):
+    c = st.columns(6)
+    max_laureats = c[0].number_input("Lauréats au plus", 0, 300, regles.max_laureats,
+                                     key="max_laureats")
+    tolerance = c[1].number_input("Tolérance du rythme", 0, 50, regles.tolerance_rythme,
+                                  key="tolerance")
+    par_departement = c[2].number_input("Par département (vague)", 0, 50,
+                                        regles.max_par_departement_vague, key="dep_vague")
+    par_programme = c[3].number_input("Par département (programme)", 0, 300,
+                                      regles.max_par_departement_programme, key="dep_prog")
+    enveloppe = c[4].number_input("Enveloppe de la vague (€)", 0, 45_000_000,
+                                  int(base.probleme.enveloppe_vague), step=75_000,
+                                  key="enveloppe")
+    plancher = c[5].number_input("Note minimale", 0.0, 20.0, float(regles.note_minimale),
+                                 step=0.5, key="plancher")
+    bornes = base.probleme.bornes
+    st.caption("Rythme de cette vague : " + " ; ".join(
+        f"{nom} {bornes[c].minimum} à {bornes[c].maximum}" for c, nom in
+        (("qpv", "QPV"), ("hors_qpv", "hors QPV"), ("numeriques", "numériques"))))
+
+ids = list(vague.dossiers.index)
+with st.expander("Décisions du jury (motivées)"):
+    g, d = st.columns(2)
+    forces = g.multiselect("Imposer", ids, default=[i for i, _ in courant.parametres.forces],
+                           key="forces")
+    raison_force = g.text_input("Raison", value=dict(courant.parametres.forces).get(
+        forces[0], "") if forces else "", key="raison_force")
+    exclus = d.multiselect("Écarter", ids, default=[i for i, _ in courant.parametres.exclus],
+                           key="exclus")
+    raison_exclu = d.text_input("Raison ", value=dict(courant.parametres.exclus).get(
+        exclus[0], "") if exclus else "", key="raison_exclu")
+    if (forces and not raison_force) or (exclus and not raison_exclu):
+        st.warning("Donnez la raison de chaque décision du jury : elle est enregistrée.")
+
+nouvelles = replace(regles, max_laureats=int(max_laureats), tolerance_rythme=int(tolerance),
+                    max_par_departement_vague=int(par_departement),
+                    max_par_departement_programme=int(par_programme),
+                    enveloppe_vague=int(enveloppe), note_minimale=float(plancher))
+if nouvelles.enveloppe_vague == base.probleme.enveloppe_vague and regles.enveloppe_vague is None:
+    nouvelles = replace(nouvelles, enveloppe_vague=None)  # keep the pro-rata default
+decisions = {
+    "forces": tuple((i, raison_force or "décision du jury") for i in forces),
+    "exclus": tuple((i, raison_exclu or "décision du jury") for i in exclus),
+}
+regles_changees = nouvelles if nouvelles != courant.chargement.regles else None
+if (regles_changees, decisions["forces"], decisions["exclus"]) != (
+        courant.parametres.regles, courant.parametres.forces, courant.parametres.exclus):
+    etat.changer(regles=regles_changees, **decisions)
+
+resultat = etat.resultat()
+if resultat.decision is None:
+    st.error("Aucune sélection ne respecte toutes les règles. Plus petite modification qui "
+             "rend la sélection possible :")
+    for relaxation in resultat.allocation.relaxations:
+        st.markdown(f"- {relaxation.message}")
+    st.stop()
+
+decision = resultat.decision
+table = classement(decision)
+laureats = table[table["statut"] == "laureat"]
+c = st.columns(6)
+c[0].metric("Lauréats", len(laureats))
+c[1].metric("En QPV", int(laureats["qpv"].sum()))
+c[2].metric("Hors QPV", int((~laureats["qpv"].astype(bool)).sum()))
+c[3].metric("Numériques", int(laureats["numerique"].sum()))
+montant = sum(resultat.allocation.montants.values())
+c[4].metric("Montant", f"{decimal(montant / 1e6)} M€", help=euros(montant))
+c[5].metric("Score total", decimal(resultat.allocation.score_total))
+
+st.subheader("Lauréats")
+st.dataframe(etat.en_francais(laureats), hide_index=True, width="stretch")
+
+st.subheader("Carte des départements")
+vue = st.radio("Compter", ["cette vague", "cumul du programme"], horizontal=True, key="vue")
+par_departement_vague = Counter(laureats["departement"])
+comptes = {code: par_departement_vague.get(code, 0)
+           + (resultat.probleme.deja_par_departement.get(code, 0)
+              if vue == "cumul du programme" else 0)
+           for code in departements().index}
+entites = [
+    {**f, "geometry": etat.sens_d3(f["geometry"]),
+     "properties": {**f["properties"], "laureats": comptes.get(f["properties"]["code"], 0)}}
+    for f in departements_geojson()["features"] if not f["properties"]["code"].startswith("97")]
+st.altair_chart(
+    alt.Chart(alt.Data(values=entites)).mark_geoshape(stroke="white").encode(
+        color=alt.Color("properties.laureats:Q", title="lauréats",
+                        scale=alt.Scale(scheme="greens"),
+                        legend=alt.Legend(format="d", tickMinStep=1)),
+        tooltip=[alt.Tooltip("properties.nom:N", title="département"),
+                 alt.Tooltip("properties.code:N", title="code"),
+                 alt.Tooltip("properties.laureats:Q", title="lauréats")],
+    ).project("mercator").properties(height=520),
+    width="stretch")
+outre_mer = {code: n for code, n in comptes.items() if code.startswith("97") and n}
+st.caption("Outre-mer : " + (", ".join(f"{departements()['nom'][c]} {n}"
+                                       for c, n in sorted(outre_mer.items())) or "aucun lauréat"))
+
+st.subheader("Liste complémentaire")
+st.dataframe(etat.en_francais(table_liste_complementaire(decision)), hide_index=True,
+             width="stretch")
+st.subheader("Explications")
+explications = table_explications(decision)
+if explications.empty:
+    st.info("Aucun dossier éligible non retenu n'est mieux noté que le dernier lauréat.")
+else:
+    st.dataframe(etat.en_francais(explications, decimales={"cout_pour_le_retenir": 2}),
+                 hide_index=True, width="stretch")
+st.subheader("Tous les dossiers")
+st.dataframe(etat.en_francais(table), hide_index=True, width="stretch", height=320)
