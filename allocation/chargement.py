@@ -103,13 +103,21 @@ def charger_televersement(fichiers: Mapping[str, bytes]) -> Chargement:
 
 
 def _deposer(fichiers: Mapping[str, bytes], dossier: Path, constats: Constats) -> Path | None:
-    """Lay the uploaded files out as a wave the readers know; return its path."""
+    """Lay the uploaded files out as a wave the readers know; return its path. An uploaded
+    ``programme.toml`` or ``laureats.xlsx`` goes beside the wave (one inside a zipped
+    folder still wins, as on disk)."""
     noms = {PurePosixPath(nom).name: contenu for nom, contenu in fichiers.items()}
-    archives = [n for n in noms if n.lower().endswith(".zip")]
     annexes = {n: c for n, c in noms.items() if n.lower() in ("programme.toml", "laureats.xlsx")}
-    for nom, contenu in annexes.items():
-        (dossier / nom.lower()).write_bytes(contenu)
-    autres = {n: c for n, c in noms.items() if n not in annexes and n not in archives}
+    vague = _deposer_vague({n: c for n, c in noms.items() if n not in annexes}, dossier,
+                           constats)
+    if vague is not None:
+        for nom, contenu in annexes.items():
+            (vague.parent / nom.lower()).write_bytes(contenu)
+    return vague
+
+
+def _deposer_vague(noms: Mapping[str, bytes], dossier: Path, constats: Constats) -> Path | None:
+    archives = [n for n in noms if n.lower().endswith(".zip")]
     if archives:
         vague = dossier / Path(archives[0]).stem
         if not _extraire(noms[archives[0]], vague, archives[0], constats):
@@ -118,18 +126,18 @@ def _deposer(fichiers: Mapping[str, bytes], dossier: Path, constats: Constats) -
         if len(enfants) == 1 and enfants[0].is_dir():  # the zip holds the folder itself
             vague = enfants[0]
         return vague
-    classeurs = [n for n in autres if n.lower().endswith(".xlsx")]
-    if len(autres) == 1 and classeurs:
+    classeurs = [n for n in noms if n.lower().endswith(".xlsx")]
+    if len(noms) == 1 and classeurs:
         chemin = dossier / classeurs[0]
-        chemin.write_bytes(autres[classeurs[0]])
+        chemin.write_bytes(noms[classeurs[0]])
         return chemin
-    if not autres:
+    if not noms:
         constats.erreur("televersement_vide", "aucun fichier de vague : déposez un classeur "
                         "de vague, une archive zip du dossier de la vague, ou ses fichiers")
         return None
     vague = dossier / "vague"
     (vague / "notes").mkdir(parents=True)
-    for nom, contenu in autres.items():
+    for nom, contenu in noms.items():
         cle = nom.lower()
         est_base = cle in ("jury.xlsx", "dossiers.xlsx") or cle.endswith(".csv") or (
             "export" in cle or "dossiers" in cle)

@@ -147,3 +147,26 @@ def test_robustness_runs_from_the_page_with_its_labels():
     assert {"dépendent de la méthode", "à la limite", "stables"} <= labels
     table = app.dataframe[-1].value
     assert set(table["label"]) <= {"stable", "borderline", "depends_on_method"}
+
+
+def test_an_uploaded_zip_of_a_wave_folder_is_read():
+    import io
+    import zipfile
+
+    contenu = io.BytesIO()
+    with zipfile.ZipFile(contenu, "w") as archive:
+        for fichier in sorted((SAMPLES / "vague-06").rglob("*.xlsx")):
+            archive.write(fichier, Path("vague-06") / fichier.relative_to(SAMPLES / "vague-06"))
+    app = ouvrir()
+    programme = (SAMPLES / "programme.toml").read_text().replace(
+        "max_par_departement = 2", "max_par_departement = 1")
+    app.sidebar.file_uploader[0].set_value(
+        [("vague-06.zip", contenu.getvalue(), "application/zip"),
+         ("programme.toml", programme.encode(), "application/toml")])
+    app.run()
+    assert not app.exception
+    assert {m.label: m.value for m in app.metric}["Dossiers"] == "260"
+    app.switch_page("interface/selection.py").run()
+    assert len(laureats(app)) == 30
+    departements = list(app.dataframe[0].value["departement"])
+    assert len(set(departements)) == 30  # the uploaded programme's cap of 1 was applied
