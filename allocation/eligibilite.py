@@ -125,8 +125,7 @@ def motifs_ineligibilite(
     """Every reason each dossier is inéligible (empty list: eligible)."""
     lieux_laureats = frozenset(lieu for lieux in historique["lieux"] for lieu in lieux)
     motifs: dict[str, list[str]] = {}
-    for identifiant, ligne in dossiers.iterrows():
-        dossier = {str(cle): valeur for cle, valeur in ligne.items()}
+    for identifiant, dossier in zip(dossiers.index, dossiers.to_dict("records"), strict=True):
         raisons = [r for regle in REGLES_ELIGIBILITE if (r := regle(dossier, regles))]
         if raison := lieux_jamais_laureats(dossier, regles, lieux_laureats):
             raisons.append(raison)

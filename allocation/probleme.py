@@ -102,6 +102,7 @@ def construire_probleme(
 ) -> ProblemeVague:
     """Assemble the problem from validated tables (``dossiers`` indexed by dossier id)."""
     motifs = motifs_ineligibilite(dossiers, regles, historique)
+    notes = scores.to_dict()
     liste = tuple(
         Dossier(
             dossier=str(identifiant),
@@ -110,11 +111,11 @@ def construire_probleme(
             qpv=bool(ligne["qpv"]),
             numerique=bool(ligne["numerique"]) and bool(ligne["qpv"]),
             montant=int(ligne["montant"]) if not pd.isna(ligne["montant"]) else 0,
-            score=float(scores.get(identifiant, float("nan"))),
+            score=float(notes.get(identifiant, float("nan"))),
             lieux=tuple(ligne["lieux"]),
             motifs=tuple(motifs[str(identifiant)]),
         )
-        for identifiant, ligne in dossiers.iterrows()
+        for identifiant, ligne in zip(dossiers.index, dossiers.to_dict("records"), strict=True)
     )
     historique_qpv = historique["qpv"].astype(bool)
     deja = {

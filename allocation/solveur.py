@@ -17,6 +17,7 @@ the secretariat's words.
 
 from __future__ import annotations
 
+import bisect
 import math
 import time
 from collections import Counter, defaultdict
@@ -65,6 +66,40 @@ class Allocation:
         return self.statut == "optimal"
 
 
+def candidats_utiles(probleme: ProblemeVague) -> list[Dossier]:
+    """The candidates that can be in the chosen allocation: the others are dominated.
+
+    A candidate d is dominated when, in its department and with its categories, at least K
+    better-ranked candidates (score, then id) cost no more, hold places no other dossier
+    shares, and are not forced — K being the most d's department can take with d
+    (``max_laureats``, the wave's department cap, what the programme cap leaves). In any
+    allocation holding d, one of them is free: exchanging it for d keeps every rule and
+    never lowers the total, and the tie-break prefers it. So d is never chosen, and leaving
+    it out of the model changes nothing but the size (100,000 dossiers → a few hundred).
+    """
+    regles = probleme.regles
+    partages = set(probleme.lieux_partages)
+    groupes: dict[tuple[str, tuple[str, ...]], list[Dossier]] = defaultdict(list)
+    for dossier in probleme.dossiers:
+        if probleme.candidat(dossier):
+            groupes[(dossier.departement, dossier.categories())].append(dossier)
+    utiles = []
+    for (departement, _), membres in groupes.items():
+        k = min(regles.max_laureats, regles.max_par_departement_vague,
+                max(0, regles.max_par_departement_programme
+                    - probleme.deja_par_departement.get(departement, 0)))
+        dominants: list[int] = []  # sorted costs of the better-ranked "free" candidates
+        for dossier in sorted(membres, key=lambda d: (-round(d.score, PRECISION), d.dossier)):
+            cout = engagement_minimal(probleme, dossier)
+            forcee = dossier.dossier in probleme.forces
+            if forcee or bisect.bisect_right(dominants, cout) < max(k, 1):
+                utiles.append(dossier)
+            if not forcee and not any(lieu in partages for lieu in dossier.lieux):
+                bisect.insort(dominants, cout)
+    ordre = {d.dossier: i for i, d in enumerate(probleme.dossiers)}
+    return sorted(utiles, key=lambda d: ordre[d.dossier])
+
+
 class _Modele:
     """A PuLP model of one wave, with optional slacks on the relaxable rules."""
 
@@ -72,7 +107,7 @@ class _Modele:
         self.probleme = probleme
         self.elastique = elastique
         self.pb = pulp.LpProblem("vague", pulp.LpMaximize if not elastique else pulp.LpMinimize)
-        self.candidats = [d for d in probleme.dossiers if probleme.candidat(d)]
+        self.candidats = candidats_utiles(probleme)
         ids = [d.dossier for d in self.candidats]
         self.x: dict[str, Any] = self.pb.add_variable_dicts("x", ids, cat=pulp.LpBinary)
         self.ecarts: dict[str, tuple[Any, str, float]] = {}

@@ -154,3 +154,43 @@ def test_solver_matches_brute_force_on_small_waves(instance):
     else:
         assert allocation.optimale
         assert allocation.score_total == pytest.approx(best)
+
+
+@st.composite
+def vagues_moyennes(draw):
+    """Up to 30 dossiers in 3 departments: enough for the dominance reduction to bite."""
+    n = draw(st.integers(5, 30))
+    rows, scores = [], {}
+    for i in range(n):
+        qpv = draw(st.booleans())
+        shared = draw(st.integers(0, 9)) == 0
+        rows.append((f"D{i:02d}", draw(st.sampled_from(["35", "29", "22"])), qpv,
+                     qpv and draw(st.booleans()),
+                     draw(st.sampled_from([75_000, 100_000, 150_000])),
+                     ["COMMUN"] if shared else [f"L{i}"]))
+        scores[f"D{i:02d}"] = draw(st.integers(0, 12)) / 2  # many ties
+    rules = regles(max_laureats=draw(st.integers(1, 8)), tolerance_rythme=draw(st.integers(0, 3)),
+                   cible_qpv=draw(st.integers(0, 12)), cible_hors_qpv=draw(st.integers(0, 12)),
+                   cible_numeriques=draw(st.integers(0, 4)), nombre_vagues=2, numero=1,
+                   max_par_departement_vague=draw(st.integers(1, 4)),
+                   enveloppe_vague=draw(st.sampled_from([None, 300_000, 500_000])))
+    forces = {f"D{draw(st.integers(0, n - 1)):02d}": "jury"} if draw(st.booleans()) else {}
+    return table(rows), pd.Series(scores), rules, forces
+
+
+@settings(max_examples=150, deadline=None)
+@given(vagues_moyennes())
+def test_leaving_dominated_dossiers_out_changes_nothing(instance):
+    import allocation.solveur as solveur
+
+    dossiers, scores, rules, forces = instance
+    probleme = construire_probleme(dossiers, scores, rules, historique_vide(), forces)
+    reduced = solve_checked(probleme)
+    original = solveur.candidats_utiles
+    solveur.candidats_utiles = lambda p: [d for d in p.dossiers if p.candidat(d)]
+    try:
+        full = resoudre(probleme)
+    finally:
+        solveur.candidats_utiles = original
+    assert reduced.statut == full.statut
+    assert reduced.laureats == full.laureats  # same optimum, same tie-break
