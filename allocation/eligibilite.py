@@ -125,7 +125,8 @@ def motifs_ineligibilite(
     """Every reason each dossier is inéligible (empty list: eligible)."""
     lieux_laureats = frozenset(lieu for lieux in historique["lieux"] for lieu in lieux)
     motifs: dict[str, list[str]] = {}
-    for identifiant, dossier in zip(dossiers.index, dossiers.to_dict("records"), strict=True):
+    enregistrements: list[dict[str, Any]] = dossiers.to_dict("records")  # type: ignore[assignment]
+    for identifiant, dossier in zip(dossiers.index, enregistrements, strict=True):
         raisons = [r for regle in REGLES_ELIGIBILITE if (r := regle(dossier, regles))]
         if raison := lieux_jamais_laureats(dossier, regles, lieux_laureats):
             raisons.append(raison)
