@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 import pandas as pd
 
@@ -97,9 +98,25 @@ class Table:
         }
 
 
+#: Bounds on what one workbook may unpack to (a zip bomb is refused before reading).
+TAILLE_MAX_DECOMPRESSEE = 200 * 1024 * 1024
+ENTREES_MAX = 5_000
+#: Columns read per sheet, and empty rows after which the rest of a sheet is not read.
+COLONNES_MAX = 200
+LIGNES_VIDES_MAX = 5_000
+
+
 def lire_classeur(chemin: Path, affichage: str, constats: Constats) -> dict[str, Feuille] | None:
-    """Every sheet of an xlsx workbook, or None after recording why it cannot be read."""
+    """Every sheet of an xlsx workbook, or None after recording why it cannot be read.
+
+    Hostile files give findings, not crashes: an archive that would unpack beyond
+    :data:`TAILLE_MAX_DECOMPRESSEE` is refused unread; XML entities (billion laughs) are
+    refused by defusedxml; a sheet stops being read after :data:`LIGNES_VIDES_MAX` empty
+    rows in a row and beyond :data:`COLONNES_MAX` columns (with a warning); hidden sheets and
+    formulas are reported, as only their last computed values can be read.
+    """
     import openpyxl  # deferred: only readers need it
+    from defusedxml import DefusedXmlException  # type: ignore[import-untyped]
     from openpyxl.utils.exceptions import InvalidFileException
 
     if not chemin.is_file():
@@ -113,27 +130,88 @@ def lire_classeur(chemin: Path, affichage: str, constats: Constats) -> dict[str,
             fichier=affichage,
         )
         return None
+    illisible = ("ce fichier n'est pas un classeur .xlsx lisible (protégé par mot de passe, "
+                 "abîmé, ou d'un autre format) : ouvrez-le dans Excel et enregistrez-le en .xlsx")
+    try:
+        with zipfile.ZipFile(chemin) as archive:
+            entrees = archive.infolist()
+            taille = sum(e.file_size for e in entrees)
+            formules = [e.filename for e in entrees if e.filename.startswith("xl/worksheets/")
+                        and _contient_formule(archive, e.filename)]
+    except (zipfile.BadZipFile, OSError):
+        constats.erreur("fichier_illisible", illisible, fichier=affichage)
+        return None
+    if len(entrees) > ENTREES_MAX or taille > TAILLE_MAX_DECOMPRESSEE:
+        constats.erreur(
+            "classeur_trop_volumineux",
+            f"le classeur se décompresse en {taille // 1_000_000} Mo et {len(entrees)} "
+            f"fichiers (limite : {TAILLE_MAX_DECOMPRESSEE // 1_000_000} Mo, {ENTREES_MAX} "
+            "fichiers) : il n'a pas été lu", fichier=affichage)
+        return None
+    dangereux = ("le classeur contient des constructions XML interdites (entités) : il n'a "
+                 "pas été lu")
     try:
         classeur = openpyxl.load_workbook(chemin, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError):
-        constats.erreur(
-            "fichier_illisible",
-            "ce fichier n'est pas un classeur .xlsx lisible (protégé par mot de passe, "
-            "abîmé, ou d'un autre format) : ouvrez-le dans Excel et enregistrez-le en .xlsx",
-            fichier=affichage,
-        )
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError,
+            ParseError, DefusedXmlException) as erreur:
+        # openpyxl wraps what the XML parser raised in a ValueError.
+        causes = (erreur, erreur.__cause__, erreur.__context__)
+        if any(isinstance(c, DefusedXmlException) for c in causes):
+            constats.erreur("classeur_dangereux", dangereux, fichier=affichage)
+        else:
+            constats.erreur("fichier_illisible", illisible, fichier=affichage)
         return None
     try:
         feuilles = {}
         for feuille in classeur.worksheets:
-            lignes = []
-            for numero, ligne in enumerate(feuille.iter_rows(values_only=True), start=1):
-                if any(not valeurs.est_vide(v) for v in ligne):
-                    lignes.append((numero, tuple(ligne)))
-            feuilles[feuille.title] = Feuille(affichage, feuille.title, lignes)
+            if feuille.sheet_state != "visible":
+                constats.avertissement("feuille_masquee", "feuille masquée : elle est lue "
+                                       "comme les autres", fichier=affichage,
+                                       feuille=feuille.title)
+            feuilles[feuille.title] = Feuille(affichage, feuille.title,
+                                              _lignes(feuille, affichage, constats))
+        if formules:
+            constats.avertissement(
+                "formules", "le classeur contient des formules : seules leurs dernières "
+                "valeurs calculées par le tableur sont lues (une formule jamais calculée "
+                "est lue comme une case vide)", fichier=affichage)
         return feuilles
+    except DefusedXmlException:
+        constats.erreur("classeur_dangereux", dangereux, fichier=affichage)
+        return None
+    except ParseError:
+        constats.erreur("fichier_illisible", illisible, fichier=affichage)
+        return None
     finally:
         classeur.close()
+
+
+def _contient_formule(archive: zipfile.ZipFile, nom: str) -> bool:
+    with archive.open(nom) as flux:
+        while bloc := flux.read(1 << 20):
+            if b"<f>" in bloc or b"<f " in bloc:
+                return True
+    return False
+
+
+def _lignes(feuille: Any, affichage: str, constats: Constats) -> list[tuple[int, tuple[Any, ...]]]:
+    """The non-empty rows of a sheet, bounded in columns and in trailing empty rows."""
+    lignes = []
+    vides = 0
+    for numero, ligne in enumerate(
+            feuille.iter_rows(values_only=True, max_col=COLONNES_MAX), start=1):
+        if any(not valeurs.est_vide(v) for v in ligne):
+            lignes.append((numero, tuple(ligne)))
+            vides = 0
+        else:
+            vides += 1
+            if vides >= LIGNES_VIDES_MAX:
+                constats.avertissement(
+                    "feuille_tronquee", f"plus de {LIGNES_VIDES_MAX} lignes vides à la suite : "
+                    "la suite de la feuille n'est pas lue", fichier=affichage,
+                    feuille=feuille.title, ligne=numero)
+                break
+    return lignes
 
 
 def _lire_csv(chemin: Path, affichage: str, constats: Constats) -> dict[str, Feuille] | None:
