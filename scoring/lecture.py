@@ -22,7 +22,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import ParseError
 
 import pandas as pd
 
@@ -109,15 +108,14 @@ LIGNES_VIDES_MAX = 5_000
 def lire_classeur(chemin: Path, affichage: str, constats: Constats) -> dict[str, Feuille] | None:
     """Every sheet of an xlsx workbook, or None after recording why it cannot be read.
 
-    Hostile files give findings, not crashes: an archive that would unpack beyond
-    :data:`TAILLE_MAX_DECOMPRESSEE` is refused unread; XML entities (billion laughs) are
-    refused by defusedxml; a sheet stops being read after :data:`LIGNES_VIDES_MAX` empty
-    rows in a row and beyond :data:`COLONNES_MAX` columns (with a warning); hidden sheets and
-    formulas are reported, as only their last computed values can be read.
+    The cells are read with calamine (Rust; about 20 times faster than openpyxl here), the
+    last computed value of a formula included. Hostile files give findings, not crashes:
+    before anything is parsed, the archive is inspected — refused when it would unpack beyond
+    :data:`TAILLE_MAX_DECOMPRESSEE`, or when its XML declares entities (billion laughs);
+    a sheet stops being read after :data:`LIGNES_VIDES_MAX` empty rows in a row and beyond
+    :data:`COLONNES_MAX` columns (with a warning); hidden sheets and formulas are reported.
     """
-    import openpyxl  # deferred: only readers need it
-    from defusedxml import DefusedXmlException  # type: ignore[import-untyped]
-    from openpyxl.utils.exceptions import InvalidFileException
+    from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
     if not chemin.is_file():
         constats.erreur("fichier_introuvable", "fichier introuvable", fichier=affichage)
@@ -136,72 +134,81 @@ def lire_classeur(chemin: Path, affichage: str, constats: Constats) -> dict[str,
         with zipfile.ZipFile(chemin) as archive:
             entrees = archive.infolist()
             taille = sum(e.file_size for e in entrees)
-            formules = [e.filename for e in entrees if e.filename.startswith("xl/worksheets/")
-                        and _contient_formule(archive, e.filename)]
-    except (zipfile.BadZipFile, OSError):
+            if len(entrees) > ENTREES_MAX or taille > TAILLE_MAX_DECOMPRESSEE:
+                constats.erreur(
+                    "classeur_trop_volumineux",
+                    f"le classeur se décompresse en {taille // 1_000_000} Mo et "
+                    f"{len(entrees)} fichiers (limite : {TAILLE_MAX_DECOMPRESSEE // 1_000_000} "
+                    f"Mo, {ENTREES_MAX} fichiers) : il n'a pas été lu", fichier=affichage)
+                return None
+            dangereux, formules = _inspecter(archive)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
         constats.erreur("fichier_illisible", illisible, fichier=affichage)
         return None
-    if len(entrees) > ENTREES_MAX or taille > TAILLE_MAX_DECOMPRESSEE:
-        constats.erreur(
-            "classeur_trop_volumineux",
-            f"le classeur se décompresse en {taille // 1_000_000} Mo et {len(entrees)} "
-            f"fichiers (limite : {TAILLE_MAX_DECOMPRESSEE // 1_000_000} Mo, {ENTREES_MAX} "
-            "fichiers) : il n'a pas été lu", fichier=affichage)
-        return None
-    dangereux = ("le classeur contient des constructions XML interdites (entités) : il n'a "
-                 "pas été lu")
-    try:
-        classeur = openpyxl.load_workbook(chemin, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError,
-            ParseError, DefusedXmlException) as erreur:
-        # openpyxl wraps what the XML parser raised in a ValueError.
-        causes = (erreur, erreur.__cause__, erreur.__context__)
-        if any(isinstance(c, DefusedXmlException) for c in causes):
-            constats.erreur("classeur_dangereux", dangereux, fichier=affichage)
-        else:
-            constats.erreur("fichier_illisible", illisible, fichier=affichage)
+    if dangereux:
+        constats.erreur("classeur_dangereux", "le classeur contient des constructions XML "
+                        "interdites (déclarations d'entités) : il n'a pas été lu",
+                        fichier=affichage)
         return None
     try:
+        classeur = CalamineWorkbook.from_path(str(chemin))
         feuilles = {}
-        for feuille in classeur.worksheets:
-            if feuille.sheet_state != "visible":
+        for meta in classeur.sheets_metadata:
+            if meta.visible != SheetVisibleEnum.Visible:
                 constats.avertissement("feuille_masquee", "feuille masquée : elle est lue "
-                                       "comme les autres", fichier=affichage,
-                                       feuille=feuille.title)
-            feuilles[feuille.title] = Feuille(affichage, feuille.title,
-                                              _lignes(feuille, affichage, constats))
-        if formules:
-            constats.avertissement(
-                "formules", "le classeur contient des formules : seules leurs dernières "
-                "valeurs calculées par le tableur sont lues (une formule jamais calculée "
-                "est lue comme une case vide)", fichier=affichage)
-        return feuilles
-    except DefusedXmlException:
-        constats.erreur("classeur_dangereux", dangereux, fichier=affichage)
-        return None
-    except ParseError:
+                                       "comme les autres", fichier=affichage, feuille=meta.name)
+            cellules = classeur.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+            feuilles[meta.name] = Feuille(affichage, meta.name,
+                                          _lignes(cellules, meta.name, affichage, constats))
+    except (CalamineError, OSError, ValueError):
         constats.erreur("fichier_illisible", illisible, fichier=affichage)
         return None
-    finally:
-        classeur.close()
+    if formules:
+        constats.avertissement(
+            "formules", "le classeur contient des formules : seules leurs dernières valeurs "
+            "calculées par le tableur sont lues (une formule jamais calculée est lue comme une "
+            "case vide)", fichier=affichage)
+    return feuilles
 
 
-def _contient_formule(archive: zipfile.ZipFile, nom: str) -> bool:
-    with archive.open(nom) as flux:
-        while bloc := flux.read(1 << 20):
-            if b"<f>" in bloc or b"<f " in bloc:
-                return True
-    return False
+def _inspecter(archive: zipfile.ZipFile) -> tuple[bool, bool]:
+    """(declares XML entities, holds formulas), streaming each XML part once."""
+    dangereux = formules = False
+    for entree in archive.infolist():
+        if not entree.filename.endswith((".xml", ".rels")):
+            continue
+        feuille = entree.filename.startswith("xl/worksheets/")
+        reste = b""
+        with archive.open(entree) as flux:
+            while bloc := flux.read(1 << 20):
+                fenetre = reste + bloc
+                dangereux = dangereux or b"<!ENTITY" in fenetre or b"<!DOCTYPE" in fenetre
+                formules = formules or (feuille and (b"<f>" in fenetre or b"<f " in fenetre))
+                reste = bloc[-16:]
+                if dangereux:
+                    return True, formules
+    return dangereux, formules
 
 
-def _lignes(feuille: Any, affichage: str, constats: Constats) -> list[tuple[int, tuple[Any, ...]]]:
-    """The non-empty rows of a sheet, bounded in columns and in trailing empty rows."""
+def _cellule(valeur: Any) -> Any:
+    """calamine's value as openpyxl gave it: empty → None, 4.0 → 4."""
+    if valeur == "":
+        return None
+    if isinstance(valeur, float) and valeur.is_integer() and abs(valeur) < 2**53:
+        return int(valeur)
+    return valeur
+
+
+def _lignes(cellules: list[list[Any]], titre: str, affichage: str,
+            constats: Constats) -> list[tuple[int, tuple[Any, ...]]]:
+    """The non-empty rows of a sheet (Excel numbering), bounded in columns and in empty
+    rows in a row."""
     lignes = []
     vides = 0
-    for numero, ligne in enumerate(
-            feuille.iter_rows(values_only=True, max_col=COLONNES_MAX), start=1):
-        if any(not valeurs.est_vide(v) for v in ligne):
-            lignes.append((numero, tuple(ligne)))
+    for numero, ligne in enumerate(cellules, start=1):
+        valeurs_ligne = tuple(_cellule(v) for v in ligne[:COLONNES_MAX])
+        if any(not valeurs.est_vide(v) for v in valeurs_ligne):
+            lignes.append((numero, valeurs_ligne))
             vides = 0
         else:
             vides += 1
@@ -209,7 +216,7 @@ def _lignes(feuille: Any, affichage: str, constats: Constats) -> list[tuple[int,
                 constats.avertissement(
                     "feuille_tronquee", f"plus de {LIGNES_VIDES_MAX} lignes vides à la suite : "
                     "la suite de la feuille n'est pas lue", fichier=affichage,
-                    feuille=feuille.title, ligne=numero)
+                    feuille=titre, ligne=numero)
                 break
     return lignes
 

@@ -71,8 +71,10 @@ def test_a_million_empty_rows_are_not_read_and_the_data_is(tmp_path):
     entree = _feuille_xml(chemin, "J01")
     with zipfile.ZipFile(chemin) as archive:
         xml = archive.read(entree).decode()
-    # Formatted but empty cells: every row is there for the reader to walk through.
-    vides = "".join(f'<row r="{r}"><c r="A{r}" s="0"/></row>' for r in range(20, 1_000_020))
+    # Formatted but empty cells, then one stray value a million rows down: the sheet's
+    # range spans a million rows for the reader to walk through.
+    vides = "".join(f'<row r="{r}"><c r="A{r}" s="0"/></row>' for r in range(20, 100_020))
+    vides += '<row r="1000020"><c r="A1000020" t="inlineStr"><is><t>V99</t></is></c></row>'
     xml, remplacees = re.subn(r'<dimension ref="[^"]*"\s*/>',
                               '<dimension ref="A1:XFD1048576"/>', xml)
     assert remplacees == 1
