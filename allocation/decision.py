@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from allocation.probleme import CATEGORIES, Dossier, ProblemeVague
+
+if TYPE_CHECKING:
+    from allocation.moteur import MoteurVague
 from allocation.solveur import (
     LIBELLES_REGLES,
     PRECISION,
@@ -132,7 +136,8 @@ def liste_complementaire(
 
 def expliquer(probleme: ProblemeVague, allocation: Allocation) -> tuple[Explication, ...]:
     """For each eligible dossier not selected that scores above the lowest laureate: the
-    rule that kept it out and the score it would cost to force it in (one extra solve each).
+    rule that kept it out and the score it would cost to force it in (one extra solve each,
+    on the re-solve engine built once).
     """
     laureats = set(allocation.laureats)
     if not laureats:
@@ -145,28 +150,38 @@ def expliquer(probleme: ProblemeVague, allocation: Allocation) -> tuple[Explicat
          and d.score > par_id[plus_bas].score),
         key=lambda d: (-d.score, d.dossier),
     )
-    return tuple(_expliquer_un(probleme, allocation, d, par_id) for d in concernes)
+    if not concernes:
+        return ()
+    from allocation.moteur import MoteurVague  # the re-solve engine: one model, many solves
+
+    moteur = MoteurVague(probleme)
+    return tuple(_expliquer_un(probleme, allocation, d, par_id, moteur) for d in concernes)
 
 
 def _expliquer_un(probleme: ProblemeVague, allocation: Allocation, dossier: Dossier,
-                  par_id: dict[str, Dossier]) -> Explication:
+                  par_id: dict[str, Dossier], moteur: MoteurVague) -> Explication:
     laureats = allocation.laureats
     if dossier.dossier in probleme.exclus:
         regles: tuple[str, ...] = ("decision_du_jury",)
         raison = f"écarté par le jury : {probleme.exclus[dossier.dossier]}"
     else:
         regles, raison = regles_bloquantes(probleme, laureats, dossier, par_id)
-    exclus = {k: v for k, v in probleme.exclus.items() if k != dossier.dossier}
-    force = resoudre(replace(probleme, forces={**probleme.forces, dossier.dossier: "explication"},
-                             exclus=exclus), departage=False)
-    if not force.optimale:
-        impossibles = " ; ".join(r.message for r in force.relaxations)
-        return Explication(dossier.dossier, regles,
-                           f"{raison}. Aucune sélection ne peut le retenir sans : {impossibles}",
-                           None, (), ())
-    sortants = tuple(sorted(set(laureats) - set(force.laureats)))
-    entrants = tuple(sorted(set(force.laureats) - set(laureats) - {dossier.dossier}))
-    cout = round(allocation.score_total - force.score_total, PRECISION)
+    rapide = (moteur.resoudre(forces=(dossier.dossier,))
+              if dossier.dossier in moteur.position else None)
+    if rapide is not None and rapide.optimale:
+        avec, total = rapide.laureats, rapide.score_total
+    else:  # an excluded dossier, or no allocation holds it: the decision solver says why
+        exclus = {k: v for k, v in probleme.exclus.items() if k != dossier.dossier}
+        force = resoudre(replace(probleme, exclus=exclus,
+                                 forces={**probleme.forces, dossier.dossier: "explication"}))
+        if not force.optimale:
+            impossibles = " ; ".join(r.message for r in force.relaxations)
+            return Explication(dossier.dossier, regles, f"{raison}. Aucune sélection ne peut "
+                               f"le retenir sans : {impossibles}", None, (), ())
+        avec, total = force.laureats, force.score_total
+    sortants = tuple(sorted(set(laureats) - set(avec)))
+    entrants = tuple(sorted(set(avec) - set(laureats) - {dossier.dossier}))
+    cout = round(allocation.score_total - total, PRECISION)
     return Explication(dossier.dossier, regles, raison, cout, sortants, entrants)
 
 

@@ -54,7 +54,7 @@ class MoteurVague:
     """One wave's rules as a HiGHS model, re-solved with other scores, lifted rules or
     ε-constraints."""
 
-    def __init__(self, probleme: ProblemeVague):
+    def __init__(self, probleme: ProblemeVague, depart: bool = True):
         self.probleme = probleme
         self.dossiers: list[Dossier] = [
             d for d in probleme.dossiers if d.eligible and d.dossier not in probleme.exclus]
@@ -65,7 +65,8 @@ class MoteurVague:
         self._sweep: dict[str, int] = {}
         self._h = self._construire()
         self._depart: highspy.HighsSolution | None = None
-        self._nouveau_depart()
+        if depart:  # worth it for many solves; a single solve starts from nothing
+            self._nouveau_depart()
 
     def _nouveau_depart(self) -> None:
         """Every solve starts from the base selection: a good incumbent, and the same
@@ -196,6 +197,8 @@ class MoteurVague:
         leves: Iterable[str] = (),
         balayages: dict[str, tuple[float, float]] | None = None,
         objectif: np.ndarray | None = None,
+        forces: Iterable[str] = (),
+        departage: bool = True,
     ) -> Solution:
         """Best selection under ``scores`` (per column, NaN: cannot be selected) with the
         rule families in ``leves`` lifted and the sweep rows bounded by ``balayages``.
@@ -204,25 +207,30 @@ class MoteurVague:
         keeping the optimum and preferring better-ranked dossiers), so both name the same
         laureates. ``objectif`` replaces the scores as the coefficients to maximise (the
         scores still decide who may be selected; no tie-break); the total reported is
-        always the scores'."""
+        always the scores'. ``forces`` are selected on top of the jury's own."""
         h = self._h
         leves = frozenset(leves)
         scores = self.scores if scores is None else np.asarray(scores, dtype=float)
         n = len(self.dossiers)
-        if n == 0:
-            return Solution(True, (), 0.0)
+        if n == 0:  # nothing to select: feasible when every rule admits zero laureates
+            possible = all(r.famille in leves or r.bas <= 0 <= r.haut for r in self._lignes)
+            return Solution(possible, (), 0.0)
         arrondis = np.round(np.nan_to_num(scores, nan=0.0), PRECISION)
         indices = np.arange(n, dtype=np.int32)
         h.changeColsCost(n, indices, arrondis if objectif is None
                          else np.round(np.asarray(objectif, dtype=float), PRECISION))
         plancher = -math.inf if "note_minimale" in leves else self.probleme.regles.note_minimale
         haut = np.where(np.isnan(scores) | (scores < plancher), 0.0, 1.0)
-        bas = np.array([1.0 if i in self.probleme.forces else 0.0 for i in self.ids])
+        imposes = set(self.probleme.forces) | set(forces)
+        bas = np.array([1.0 if i in imposes else 0.0 for i in self.ids])
         h.changeColsBounds(n, indices, np.minimum(bas, haut), haut)
         lignes = np.arange(len(self._lignes), dtype=np.int32)
         bas_lignes = np.array([-INFINI if r.famille in leves else r.bas for r in self._lignes])
         haut_lignes = np.array([INFINI if r.famille in leves else r.haut for r in self._lignes])
         h.changeRowsBounds(len(lignes), lignes, bas_lignes, haut_lignes)  # type: ignore[attr-defined]
+        if any(not r.indices and not b <= 0 <= t  # HiGHS does not judge an empty row
+               for r, b, t in zip(self._lignes, bas_lignes, haut_lignes, strict=True)):
+            return Solution(False, (), 0.0)
         for nom, ligne in self._sweep.items():
             borne_bas, borne_haut = (balayages or {}).get(nom, (-INFINI, INFINI))
             h.changeRowBounds(ligne, borne_bas, borne_haut)
@@ -232,7 +240,7 @@ class MoteurVague:
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return Solution(False, (), 0.0)
         valeurs = np.asarray(h.getSolution().col_value[:n])
-        if objectif is None:
+        if objectif is None and departage:
             valeurs = self._departager(arrondis, haut)
         choisis = np.flatnonzero(valeurs > 0.5)
         return Solution(True, tuple(sorted(self.ids[k] for k in choisis)),

@@ -21,7 +21,7 @@ import bisect
 import math
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pulp
@@ -250,42 +250,29 @@ def _statut(pb: Any, retour: Any) -> str:
     return str(nom) if nom is not None else str(pulp.LpStatus.get(pb.status, pb.status))
 
 
-def _choisis(m: _Modele) -> tuple[str, ...]:
-    return tuple(sorted(i for i, v in m.x.items() if (v.value() or 0) > 0.5))
-
-
 def resoudre(probleme: ProblemeVague, departage: bool = True) -> Allocation:
     """Solve the wave problem; the one solver entry point.
+
+    The dominated dossiers are left out (:func:`candidats_utiles`), the rest is solved by
+    HiGHS through the re-solve engine (:class:`~allocation.moteur.MoteurVague`, the same
+    rules as the named PuLP model below, built directly as arrays: building the PuLP model
+    cost more than solving it). When no allocation exists, the named elastic PuLP model
+    (:func:`diagnostiquer`) finds the smallest relaxation.
 
     ``departage=False`` skips the tie-breaking solve: the total is the same, only the choice
     among equally good allocations may differ (used when only the total matters).
     """
+    from allocation.moteur import MoteurVague  # it builds on this module's rules
+
     debut = time.perf_counter()
-    m = _Modele(probleme)
-    _ajouter_regles(m)
-    scores = {d.dossier: round(d.score, PRECISION) for d in m.candidats}
-    total = pulp.lpSum(scores[i] * v for i, v in m.x.items())
-    objectif = total + objectif_couverture(m) + objectif_parts_population(m)
-    m.pb.setObjective(objectif)
-    statut = _statut(m.pb, m.pb.solve(_solveur()))
-    if statut != "Optimal":
-        relaxations = diagnostiquer(probleme)
-        return Allocation("infaisable", (), 0.0, relaxations, time.perf_counter() - debut,
-                          _version_solveur())
-    if departage:
-        optimum = pulp.value(objectif)
-        ordre = sorted(m.candidats, key=lambda d: (-scores[d.dossier], d.dossier))
-        rangs = {d.dossier: len(ordre) - position for position, d in enumerate(ordre)}
-        marge = 10 ** -(PRECISION + 2) * max(1, len(ordre))
-        m.pb += objectif >= optimum - marge, "optimum_du_score"
-        m.pb.setObjective(pulp.lpSum(rangs[i] * v for i, v in m.x.items()))
-        if _statut(m.pb, m.pb.solve(_solveur())) != "Optimal":  # pragma: no cover
-            return Allocation("erreur", (), 0.0, (), time.perf_counter() - debut,
-                              _version_solveur())
-    laureats = _choisis(m)
-    return Allocation("optimal", laureats, sum(scores[i] for i in laureats),
-                      (), time.perf_counter() - debut, _version_solveur(),
-                      montants_accordes(probleme, laureats))
+    reduit = replace(probleme, dossiers=tuple(candidats_utiles(probleme)))
+    solution = MoteurVague(reduit, depart=False).resoudre(departage=departage)
+    if not solution.optimale:
+        return Allocation("infaisable", (), 0.0, diagnostiquer(probleme),
+                          time.perf_counter() - debut, _version_solveur())
+    return Allocation("optimal", solution.laureats, solution.score_total, (),
+                      time.perf_counter() - debut, _version_solveur(),
+                      montants_accordes(probleme, solution.laureats))
 
 
 def montants_accordes(probleme: ProblemeVague, laureats: tuple[str, ...]) -> dict[str, int]:
@@ -359,7 +346,8 @@ def _message(nom: str, ecart: float, borne: float) -> str:
 def _version_solveur() -> str:
     from importlib.metadata import version
 
-    return f"PuLP {pulp.__version__} + HiGHS (highspy {version('highspy')})"
+    return (f"HiGHS (highspy {version('highspy')}) ; diagnostic des règles impossibles : "
+            f"PuLP {pulp.__version__}")
 
 
 @dataclass(frozen=True)

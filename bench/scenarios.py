@@ -128,7 +128,7 @@ def _resolution(c: Contexte, n: int, rapide: bool, chrono: Chrono) -> Mesure:
     durees = chrono(lambda: resoudre(probleme), n)
     nu = float(np.median(solve_nu(probleme, n)))
     ratio = float(np.median(durees)) / nu
-    return Mesure(durees, ratio, f"solve HiGHS nu : {nu * 1000:.1f} ms ; PuLP + 2 phases",
+    return Mesure(durees, ratio, f"solve HiGHS nu : {nu * 1000:.1f} ms ; réduction + 2 phases",
                   ratio <= 2.0)
 
 

@@ -154,6 +154,17 @@ def test_solver_matches_brute_force_on_small_waves(instance):
     else:
         assert allocation.optimale
         assert allocation.score_total == pytest.approx(best)
+        # The documented tie-break: among the optimal subsets, the one with the largest sum
+        # of (N − position), positions ordering candidates by score then id.
+        ordre = sorted((d for d in probleme.dossiers if probleme.candidat(d)),
+                       key=lambda d: (-round(d.score, 6), d.dossier))
+        rang = {d.dossier: len(ordre) - k for k, d in enumerate(ordre)}
+        optimaux = [s for size in range(len(ids) + 1)
+                    for s in itertools.combinations(ids, size)
+                    if not verifier(probleme, list(s))
+                    and abs(sum(scores[i] for i in s) - best) < 1e-9]
+        attendu = max(optimaux, key=lambda s: sum(rang[i] for i in s))
+        assert allocation.laureats == tuple(sorted(attendu))
 
 
 @st.composite

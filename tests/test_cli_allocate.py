@@ -81,7 +81,7 @@ def test_allocate_writes_the_spec_sheets_and_a_public_list_that_leaks_nothing(tm
     assert header_laureats == CLASSEMENT and len(laureats) == 30
     parameters = {r["parametre"]: r["valeur"] for r in sheet(out, "parametres")[0]}
     assert parameters["methode"] == "raw" and "sha256 programme.toml" in parameters
-    assert parameters["solveur"].startswith("PuLP")
+    assert parameters["solveur"].startswith("HiGHS")
     assert parameters["sha256 historique"] == parameters["sha256 laureats.xlsx"]
     assert openpyxl.load_workbook(out, read_only=True).sheetnames == [
         "synthese", "classement", "laureats", "liste_complementaire", "explications",
