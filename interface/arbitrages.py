@@ -23,13 +23,8 @@ from interface import etat
 
 st.title("Arbitrages")
 courant = etat.etat()
-if not courant.chargement.valide:
-    st.warning("Corrigez d'abord les erreurs de la page Données.")
-    st.stop()
-resultat = etat.resultat()
-if resultat.decision is None:
-    st.error("Aucune sélection ne respecte les règles : voyez la page Sélection.")
-    st.stop()
+vague = etat.vague()
+resultat = etat.selection_possible()
 probleme = resultat.probleme
 cache = st.session_state.setdefault("arbitrages", {})
 cle = courant.parametres
@@ -78,13 +73,11 @@ st.caption("Probabilité d'être retenu quand le jury est tiré au hasard (avec 
 tirages = st.number_input("Tirages", 10, 5000, 200, step=50, key="tirages")
 if st.button("Lancer le calcul de robustesse", key="lancer_robustesse"):
     barre = st.progress(0.0, text="Tirages du jury…")
-    v = etat.vague()
-    assert v is not None
 
     def avancer(fait: int, total: int) -> None:
         barre.progress(fait / total, text=f"Tirages du jury… {fait}/{total}")
 
-    resultats = robustesse(v, probleme, courant.parametres.methode,
+    resultats = robustesse(vague, probleme, courant.parametres.methode,
                            dict(courant.parametres.poids) or None, tirages=int(tirages),
                            progression=avancer)
     barre.empty()

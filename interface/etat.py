@@ -90,9 +90,22 @@ def etat() -> Etat:
     return courant
 
 
-def vague() -> Vague | None:
-    """The validated wave, or None."""
-    return etat().chargement.vague
+def vague() -> Vague:
+    """The validated wave; a page without one stops here and points to « Données »."""
+    chargement = etat().chargement
+    if not chargement.valide or chargement.vague is None:
+        st.warning("Corrigez d'abord les erreurs de la page Données.")
+        st.stop()
+    return chargement.vague
+
+
+def selection_possible() -> Resultat:
+    """The current decision; a page without one stops here and points to « Sélection »."""
+    courant = resultat()
+    if courant.decision is None:
+        st.error("Aucune sélection ne respecte les règles : voyez la page Sélection.")
+        st.stop()
+    return courant
 
 
 def regles() -> Regles:

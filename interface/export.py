@@ -9,16 +9,10 @@ from interface import etat
 
 st.title("Export")
 courant = etat.etat()
-if not courant.chargement.valide:
-    st.warning("Corrigez d'abord les erreurs de la page Données.")
-    st.stop()
 vague = etat.vague()
-assert vague is not None
-resultat = etat.resultat()
-if resultat.decision is None:
-    st.error("Aucune sélection ne respecte les règles : voyez la page Sélection.")
-    st.stop()
+resultat = etat.selection_possible()
 decision = resultat.decision
+assert decision is not None
 parametres = parametres_de(courant.chargement, resultat.scores, resultat.probleme,
                            resultat.allocation)
 tableur = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

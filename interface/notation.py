@@ -13,11 +13,7 @@ from scoring.rapport import table_scores
 
 st.title("Notation")
 courant = etat.etat()
-if not courant.chargement.valide:
-    st.warning("Corrigez d'abord les erreurs de la page Données.")
-    st.stop()
 vague = etat.vague()
-assert vague is not None
 parametres = courant.parametres
 
 methode = st.selectbox("Méthode de normalisation", METHODES,

@@ -14,11 +14,7 @@ from scoring.rapport import table_constats
 
 st.title("Programme")
 courant = etat.etat()
-if not courant.chargement.valide:
-    st.warning("Corrigez d'abord les erreurs de la page Données.")
-    st.stop()
 vague = etat.vague()
-assert vague is not None
 regles = etat.regles()
 resultat = etat.resultat()
 historique = courant.chargement.historique.copy()

@@ -16,11 +16,7 @@ from scoring.referentiel import departements, departements_geojson
 
 st.title("Sélection des lauréats")
 courant = etat.etat()
-if not courant.chargement.valide:
-    st.warning("Corrigez d'abord les erreurs de la page Données.")
-    st.stop()
 vague = etat.vague()
-assert vague is not None
 regles = etat.regles()
 base = etat.resultat()
 
