@@ -1,12 +1,12 @@
-"""The wave problem compiled once into a HiGHS model, for the many solves of the trade-off
-analyses (price of each rule, Pareto sweeps, bootstrap over jurors).
+"""The wave problem as one HiGHS model built from arrays (the rules of
+:mod:`allocation.solveur`, row by row, each tagged with its rule family), solved in two
+phases: best total, then the documented tie-break.
 
-:func:`allocation.solveur.resoudre` stays the solver entry point of a decision: it builds a
-named PuLP model, breaks ties, and diagnoses infeasibility. Building that model costs more
-than solving it, so the analyses that solve hundreds of variants use :class:`MoteurVague`
-instead: the same rules, as rows of one ``highspy`` model built once; between solves only the
-objective and the bounds change. Ties are left to HiGHS (deterministic for the same input);
-the optimal total is the same as ``resoudre``'s, which the tests check on random waves.
+:func:`allocation.solveur.resoudre` solves a decision with it (building a PuLP model cost more
+than solving it), and the trade-off analyses re-solve it hundreds of times: between solves
+only the objective and the bounds change. Infeasible rules are diagnosed on the named PuLP
+model instead. Brute force on random waves checks this model's optimum and tie-break; the
+elastic PuLP model is checked on the infeasible ones.
 
 Columns are the dossiers that can ever be selected (eligible, not excluded by the jury);
 a dossier without a score, or below the quality floor, gets an upper bound of 0 in that solve.

@@ -2,7 +2,7 @@
 checker :func:`violations`, and the named PuLP model — one function per rule, every
 constraint named after the rule it enforces — whose elastic version diagnoses impossible
 rules. The optimum itself is found on the same rules built as arrays
-(:mod:`allocation.moteur`); both forms are checked against brute force and the checker.
+(:mod:`allocation.moteur`), checked against brute force and the invariant checker.
 
 Objective: maximise the sum of the selected dossiers' scores, rounded to 1e-6 so that
 floating noise cannot decide. Ties are broken deterministically by a second solve that keeps

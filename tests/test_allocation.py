@@ -205,3 +205,24 @@ def test_leaving_dominated_dossiers_out_changes_nothing(instance):
         solveur.candidats_utiles = original
     assert reduced.statut == full.statut
     assert reduced.laureats == full.laureats  # same optimum, same tie-break
+
+
+@settings(max_examples=100, deadline=None)
+@given(vagues_moyennes())
+def test_the_named_pulp_model_and_the_arrays_give_the_same_optimum(instance):
+    """The rules are written twice (named PuLP constraints for the elastic diagnosis, arrays
+    for the solves): both must accept the same allocations and find the same optimum."""
+    import pulp
+
+    from allocation.solveur import _ajouter_regles, _Modele, _solveur, _statut
+
+    dossiers, scores, rules, forces = instance
+    probleme = construire_probleme(dossiers, scores, rules, historique_vide(), forces)
+    m = _Modele(probleme)
+    _ajouter_regles(m)
+    m.pb.setObjective(pulp.lpSum(round(d.score, 6) * m.x[d.dossier] for d in m.candidats))
+    statut = _statut(m.pb, m.pb.solve(_solveur()))
+    reference = solve_checked(probleme)
+    assert (statut == "Optimal") == reference.optimale
+    if reference.optimale:
+        assert pulp.value(m.pb.objective) == pytest.approx(reference.score_total, abs=1e-6)
