@@ -73,14 +73,15 @@ def charger(vague: Path, programme: Path | None = None, historique: Path | None 
     historique_lu = lire_historique(chemin_historique, lecture.constats)
     empreintes = [(Path(s.chemin).name, s.sha256) for s in lecture.vague.sources] if (
         lecture.vague) else []
-    empreintes += [(c.name, sha256_fichier(c)) for c in (chemin_programme, chemin_historique)
-                   if c is not None and c.is_file()]
+    if chemin_programme is not None and chemin_programme.is_file():
+        empreintes.append((chemin_programme.name, sha256_fichier(chemin_programme)))
     octets = chemin_historique.read_bytes() if chemin_historique and chemin_historique.is_file() \
         else None
+    empreinte_historique = hashlib.sha256(octets).hexdigest() if octets is not None else "aucun"
+    if octets is not None and chemin_historique is not None:
+        empreintes.append((chemin_historique.name, empreinte_historique))
     return Chargement(lecture, regles, historique_lu, chemin_programme, chemin_historique,
-                      tuple(empreintes),
-                      hashlib.sha256(octets).hexdigest() if octets is not None else "aucun",
-                      octets)
+                      tuple(empreintes), empreinte_historique, octets)
 
 
 def charger_televersement(fichiers: Mapping[str, bytes]) -> Chargement:

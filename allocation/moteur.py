@@ -61,6 +61,11 @@ class MoteurVague:
         self.ids = [d.dossier for d in self.dossiers]
         self.position = {i: k for k, i in enumerate(self.ids)}
         self.scores = np.array([d.score for d in self.dossiers], dtype=float)
+        par_departement: dict[str, list[int]] = defaultdict(list)
+        for k, d in enumerate(self.dossiers):
+            par_departement[d.departement].append(k)
+        #: department → its columns, in department order.
+        self._departements = {dep: tuple(ks) for dep, ks in sorted(par_departement.items())}
         self._lignes = self._regles()
         self._sweep: dict[str, int] = {}
         self._h = self._construire()
@@ -87,17 +92,13 @@ class MoteurVague:
             bornes = p.bornes[categorie]
             lignes.append(_Ligne(f"rythme_{categorie}", membres, (1.0,) * len(membres),
                                  bornes.minimum, bornes.maximum))
-        par_departement: dict[str, list[int]] = defaultdict(list)
-        for k, d in enumerate(self.dossiers):
-            par_departement[d.departement].append(k)
-        for departement, du_departement in sorted(par_departement.items()):
+        for departement, du_departement in self._departements.items():
             un = (1.0,) * len(du_departement)
             reste = max(0, regles.max_par_departement_programme
                         - p.deja_par_departement.get(departement, 0))
-            lignes.append(_Ligne("departement_vague", tuple(du_departement), un, -INFINI,
+            lignes.append(_Ligne("departement_vague", du_departement, un, -INFINI,
                                  regles.max_par_departement_vague))
-            lignes.append(_Ligne("departement_programme", tuple(du_departement), un, -INFINI,
-                                 reste))
+            lignes.append(_Ligne("departement_programme", du_departement, un, -INFINI, reste))
         montants = tuple(float(engagement_minimal(p, d)) for d in self.dossiers)
         for borne in (p.enveloppe_vague, p.enveloppe_restante):
             lignes.append(_Ligne("enveloppe", tous, montants, -INFINI, borne))
@@ -132,14 +133,13 @@ class MoteurVague:
         return h
 
     def _objectifs_optionnels(self, h: highspy.Highs) -> None:
-        """The optional goals' extra columns and rows (see solveur.objectif_*)."""
+        """The optional goals' extra columns and rows: ``couverture`` points for a
+        department's first Fabrique of the programme (FAQ 7.1), ``parts_population`` points
+        off per laureate beyond the department's population fair share to date."""
         self._couts_objectifs: dict[int, float] = {}
         p = self.probleme
         objectifs = p.regles.objectifs
-        par_departement: dict[str, list[int]] = defaultdict(list)
-        for k, d in enumerate(self.dossiers):
-            par_departement[d.departement].append(k)
-        for departement, membres in sorted(par_departement.items()):
+        for departement, membres in self._departements.items():
             deja = p.deja_par_departement.get(departement, 0)
             if objectifs.couverture and not deja:
                 colonne = self._colonne(h, objectifs.couverture, entiere=True)
@@ -176,11 +176,8 @@ class MoteurVague:
         """Add the sweep row ``departements``: the number of departments with a laureate
         (one binary per department, at most the sum of its dossiers' selections)."""
         h = self._h
-        par_departement: dict[str, list[int]] = defaultdict(list)
-        for k, d in enumerate(self.dossiers):
-            par_departement[d.departement].append(k)
         colonnes = []
-        for membres in par_departement.values():
+        for membres in self._departements.values():
             colonne = self._colonne(h, 0.0, entiere=True)
             _ajouter_ligne(h, (*membres, colonne), (1.0,) * len(membres) + (-1.0,), 0.0,
                            INFINI)

@@ -11,7 +11,8 @@ position orders all dossiers by score (descending) then id (ascending): among op
 allocations, the one holding the individually better-ranked dossiers wins.
 
 Optional goals (:class:`~allocation.programme.Objectifs`, off by default) add terms to the
-first objective; they never change a default run.
+first objective (:meth:`allocation.moteur.MoteurVague._objectifs_optionnels`); they never
+change a default run.
 
 When no allocation satisfies the rules, :func:`resoudre` solves the elastic version (each
 relaxable rule gets a non-negative slack, weighted) and returns the smallest relaxation, in
@@ -194,43 +195,6 @@ def regle_lieux(m: _Modele) -> None:
 
 def _nom_sur(texte: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in texte)[:40]
-
-
-def objectif_couverture(m: _Modele) -> Any:
-    """Optional goal: ``couverture`` points for each department that gets its first
-    Fabrique of the programme (FAQ 7.1)."""
-    poids = m.probleme.regles.objectifs.couverture
-    if not poids:
-        return 0
-    par_departement: dict[str, list[Dossier]] = defaultdict(list)
-    for dossier in m.candidats:
-        if not m.probleme.deja_par_departement.get(dossier.departement, 0):
-            par_departement[dossier.departement].append(dossier)
-    termes = []
-    for departement, membres in sorted(par_departement.items()):
-        couvert = m.pb.add_variable(f"couvert_{departement}", cat=pulp.LpBinary)
-        m.pb += couvert <= m.somme(membres), f"couverture_{departement}"
-        termes.append(couvert)
-    return poids * pulp.lpSum(termes)
-
-
-def objectif_parts_population(m: _Modele) -> Any:
-    """Optional goal: ``parts_population`` points off for each laureate a department holds,
-    history included, beyond its population fair share to date."""
-    poids = m.probleme.regles.objectifs.parts_population
-    if not poids:
-        return 0
-    par_departement: dict[str, list[Dossier]] = defaultdict(list)
-    for dossier in m.candidats:
-        par_departement[dossier.departement].append(dossier)
-    termes = []
-    for departement, membres in sorted(par_departement.items()):
-        part = m.probleme.parts_equitables.get(departement, 0.0)
-        deja = m.probleme.deja_par_departement.get(departement, 0)
-        exces = m.pb.add_variable(f"exces_{departement}", lowBound=0)
-        m.pb += exces >= deja + m.somme(membres) - part, f"part_population_{departement}"
-        termes.append(exces)
-    return -poids * pulp.lpSum(termes)
 
 
 def _ajouter_regles(m: _Modele) -> None:

@@ -82,8 +82,8 @@ class Reechantillonneur:
     def _lent(self, w: np.ndarray) -> pd.Series:
         """Recompute with :func:`noter` on a wave where juror j appears w_j times."""
         notes, jury = [], []
-        for jure, (fois, membre) in zip(self.jures, zip(w, self.vague.jury, strict=True),
-                                        strict=True):
+        for fois, membre in zip(w, self.vague.jury, strict=True):
+            jure = membre.jure
             for copie in range(int(fois)):
                 nom = jure if copie == 0 else f"{jure}~{copie + 1}"
                 notes.append(self.vague.notes[self.vague.notes["jure"] == jure].assign(jure=nom))
