@@ -8,6 +8,7 @@ Recording the same wave twice, a dossier twice, or a place already laureate is r
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,6 @@ from scoring import valeurs
 from scoring.classeur import (
     ecrire_atomiquement,
     ecrire_table,
-    sha256_fichier,
     texte_sur,
     workbook_bytes,
 )
@@ -143,19 +143,20 @@ def enregistrer_vague(chemin: Path, nouvelles: pd.DataFrame, constats: Constats,
             constats.erreur("lieu_deja_laureat", f"le lieu {lieu} est déjà lauréat "
                             "d'une vague précédente", fichier=fichier, feuille="laureats",
                             colonne="lieux", valeur=ligne.dossier)
-    actuelle = sha256_fichier(chemin) if chemin.exists() else "aucun"
+    # Read once: the content checked is the content backed up and extended.
+    ancien = chemin.read_bytes() if chemin.exists() else None
+    actuelle = hashlib.sha256(ancien).hexdigest() if ancien is not None else "aucun"
     if not constats.a_des_erreurs and empreinte_attendue not in (None, actuelle):
         constats.erreur("decision_perimee", "l'historique a changé depuis le calcul de "
                         "l'allocation : relancez fabriques allocate", fichier=fichier)
     if constats.a_des_erreurs:
         return None
-    if not chemin.exists():
+    if ancien is None:
         classeur = Workbook()
         classeur.remove(classeur.active)  # type: ignore[arg-type]
         ecrire_table(classeur, "laureats", _pour_excel(nouvelles), {"montant": '#,##0 "€"'})
         ecrire_atomiquement(chemin, workbook_bytes(classeur))
         return None
-    ancien = chemin.read_bytes()
     sauvegarde = _nom_de_sauvegarde(chemin, int(nouvelles["vague"].iloc[0]))
     ecrire_atomiquement(sauvegarde, ancien)
     ecrire_atomiquement(chemin, _ajouter(ancien, nouvelles))
