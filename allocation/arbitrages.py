@@ -19,9 +19,10 @@ import numpy as np
 import pandas as pd
 
 from allocation.decision import regles_bloquantes
-from allocation.moteur import FAMILLES, MoteurVague
+from allocation.moteur import MoteurVague
 from allocation.probleme import ProblemeVague
-from allocation.solveur import LIBELLES_REGLES, Allocation
+from allocation.regles import FAMILLES_LEVABLES, LIBELLES_REGLES
+from allocation.solveur import Allocation
 from scoring.francais import decimal
 from scoring.modele import Vague
 from scoring.normalisation import METHODES, noter
@@ -80,7 +81,7 @@ def prix_des_regles(probleme: ProblemeVague, moteur: MoteurVague | None = None
     moteur = moteur or MoteurVague(probleme)
     base = moteur.resoudre()
     prix = []
-    for famille in FAMILLES:
+    for famille in FAMILLES_LEVABLES:
         leve = moteur.resoudre(leves=(famille,))
         prix.append(PrixRegle(
             famille, round(leve.score_total - base.score_total, 6),

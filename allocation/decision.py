@@ -5,24 +5,16 @@ statut and motif of every dossier."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import pandas as pd
 
-from allocation.probleme import CATEGORIES, Dossier, ProblemeVague
-
-if TYPE_CHECKING:
-    from allocation.moteur import MoteurVague
-from allocation.solveur import (
-    LIBELLES_REGLES,
-    PRECISION,
-    Allocation,
-    engagement_minimal,
-    resoudre,
-    violations,
-)
+from allocation.moteur import MoteurVague
+from allocation.probleme import Dossier, ProblemeVague
+from allocation.regles import LIBELLES_REGLES, PRECISION, Echanges, violations
+from allocation.solveur import Allocation
 from scoring.francais import decimal
+from scoring.referentiel import departements
 
 TAILLE_LISTE_COMPLEMENTAIRE = 10
 
@@ -64,43 +56,6 @@ class Decision:
     explications: tuple[Explication, ...]
 
 
-class _Echanges:
-    """Checks "laureate L withdraws, dossier R takes the place" in O(size of R and L)
-    instead of re-checking the whole selection: counts per category, department, place and
-    the spend of the current laureates are kept once."""
-
-    def __init__(self, probleme: ProblemeVague, laureats: tuple[str, ...]):
-        self.probleme = probleme
-        par_id = {d.dossier: d for d in probleme.dossiers}
-        self.choisis = [par_id[i] for i in laureats]
-        self.categories = Counter(c for d in self.choisis for c in d.categories())
-        self.departements = Counter(d.departement for d in self.choisis)
-        self.lieux = Counter(lieu for d in self.choisis for lieu in d.lieux)
-        self.depense = sum(engagement_minimal(probleme, d) for d in self.choisis)
-
-    def possible(self, sortant: Dossier, entrant: Dossier) -> bool:
-        """True when every rule of SPEC §4 holds after the exchange."""
-        probleme, regles = self.probleme, self.probleme.regles
-        if sortant.dossier in probleme.forces or not probleme.candidat(entrant):
-            return False
-        for categorie in CATEGORIES:
-            nombre = (self.categories[categorie] - (categorie in sortant.categories())
-                      + (categorie in entrant.categories()))
-            if not probleme.bornes[categorie].contient(nombre):
-                return False
-        if entrant.departement != sortant.departement:
-            nombre = self.departements[entrant.departement] + 1
-            deja = probleme.deja_par_departement.get(entrant.departement, 0)
-            if (nombre > regles.max_par_departement_vague
-                    or nombre + deja > regles.max_par_departement_programme):
-                return False
-        depense = (self.depense - engagement_minimal(probleme, sortant)
-                   + engagement_minimal(probleme, entrant))
-        if depense > min(probleme.enveloppe_vague, probleme.enveloppe_restante):
-            return False
-        return all(self.lieux[lieu] - (lieu in sortant.lieux) == 0 for lieu in entrant.lieux)
-
-
 def liste_complementaire(
     probleme: ProblemeVague, allocation: Allocation, taille: int = TAILLE_LISTE_COMPLEMENTAIRE
 ) -> tuple[tuple[Reserve, ...], dict[str, str | None]]:
@@ -115,7 +70,7 @@ def liste_complementaire(
     laureats = set(allocation.laureats)
     par_id = {d.dossier: d for d in probleme.dossiers}
     sortants = sorted((par_id[i] for i in laureats), key=lambda d: (d.score, d.dossier))
-    echanges = _Echanges(probleme, allocation.laureats)
+    echanges = Echanges(probleme, allocation.laureats)
     remplacants: dict[str, str | None] = dict.fromkeys(sorted(laureats))
     reserve: list[Reserve] = []
     for entrant in sorted(
@@ -152,9 +107,7 @@ def expliquer(probleme: ProblemeVague, allocation: Allocation) -> tuple[Explicat
     )
     if not concernes:
         return ()
-    from allocation.moteur import MoteurVague  # the re-solve engine: one model, many solves
-
-    moteur = MoteurVague(probleme)
+    moteur = MoteurVague(probleme)  # every candidate, the excluded ones too: many solves
     return tuple(_expliquer_un(probleme, allocation, d, par_id, moteur) for d in concernes)
 
 
@@ -166,19 +119,14 @@ def _expliquer_un(probleme: ProblemeVague, allocation: Allocation, dossier: Doss
         raison = f"écarté par le jury : {probleme.exclus[dossier.dossier]}"
     else:
         regles, raison = regles_bloquantes(probleme, laureats, dossier, par_id)
-    rapide = (moteur.resoudre(forces=(dossier.dossier,))
-              if dossier.dossier in moteur.position else None)
-    if rapide is not None and rapide.optimale:
-        avec, total = rapide.laureats, rapide.score_total
-    else:  # an excluded dossier, or no allocation holds it: the decision solver says why
-        exclus = {k: v for k, v in probleme.exclus.items() if k != dossier.dossier}
-        force = resoudre(replace(probleme, exclus=exclus,
-                                 forces={**probleme.forces, dossier.dossier: "explication"}))
-        if not force.optimale:
-            impossibles = " ; ".join(r.message for r in force.relaxations)
-            return Explication(dossier.dossier, regles, f"{raison}. Aucune sélection ne peut "
-                               f"le retenir sans : {impossibles}", None, (), ())
-        avec, total = force.laureats, force.score_total
+    force = moteur.resoudre(forces=(dossier.dossier,))
+    if not force.optimale:
+        relaxations = moteur.diagnostiquer(forces=(dossier.dossier,))
+        impossibles = (" ; ".join(r.message for r in relaxations) if relaxations is not None
+                       else "lever un forçage du jury qui partage un de ses lieux")
+        return Explication(dossier.dossier, regles, f"{raison}. Aucune sélection ne peut "
+                           f"le retenir sans : {impossibles}", None, (), ())
+    avec, total = force.laureats, force.score_total
     sortants = tuple(sorted(set(laureats) - set(avec)))
     entrants = tuple(sorted(set(avec) - set(laureats) - {dossier.dossier}))
     cout = round(allocation.score_total - total, PRECISION)
@@ -302,8 +250,6 @@ def table_explications(decision: Decision) -> pd.DataFrame:
 def table_departements(decision: Decision) -> pd.DataFrame:
     """Sheet ``departements``: every department with its dossiers and laureates this wave,
     before it, cumulatively, against the caps and its population fair share."""
-    from scoring.referentiel import departements
-
     probleme = decision.probleme
     laureats = set(decision.allocation.laureats)
     dossiers = Counter(d.departement for d in probleme.dossiers)

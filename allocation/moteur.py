@@ -1,77 +1,99 @@
-"""The wave problem as one HiGHS model built from arrays (the rules of
-:mod:`allocation.solveur`, row by row, each tagged with its rule family), solved in two
-phases: best total, then the documented tie-break.
+"""The wave problem as one HiGHS model generated from the rule catalogue
+(:mod:`allocation.regles`): solved, re-solved and relaxed by changing bounds and costs only.
 
-:func:`allocation.solveur.resoudre` solves a decision with it (building a PuLP model cost more
-than solving it), and the trade-off analyses re-solve it hundreds of times: between solves
-only the objective and the bounds change. Infeasible rules are diagnosed on the named PuLP
-model instead. Brute force on random waves checks this model's optimum and tie-break; the
-elastic PuLP model is checked on the infeasible ones.
+Columns are every eligible dossier, sorted by id (the model never depends on the order of
+a file's rows); one that cannot be chosen in a given solve — no score, below the quality
+floor, excluded by the jury — gets an upper bound of 0 there. Each relaxable row also has
+two slack columns, fixed at 0 except in the diagnosis (:meth:`MoteurVague.diagnostiquer`),
+which minimises the weighted relaxation on the same model.
 
-Columns are the dossiers that can ever be selected (eligible, not excluded by the jury);
-a dossier without a score, or below the quality floor, gets an upper bound of 0 in that solve.
+The objective is the sum of the selected scores in micro-points (scores rounded to 1e-6):
+two selections whose totals differ by less than that are equally good, and the documented
+tie-break decides between them (:meth:`MoteurVague._departager`).
 """
 
 from __future__ import annotations
 
-import math
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 import highspy
 import numpy as np
 
-from allocation.probleme import CATEGORIES, Dossier, ProblemeVague
-from allocation.solveur import PRECISION, engagement_minimal
+from allocation.probleme import Dossier, ProblemeVague
+from allocation.regles import (
+    ECHELLE,
+    FAMILLES,
+    Contrainte,
+    contraintes,
+    plancher_respecte,
+    termes,
+)
 
 INFINI = highspy.kHighsInf
+_OPTIMAL = highspy.HighsModelStatus.kOptimal
+_INFAISABLE = (highspy.HighsModelStatus.kInfeasible,
+               highspy.HighsModelStatus.kUnboundedOrInfeasible)
 
-#: Rule families, as in sheet ``prix_des_regles``.
-FAMILLES = ("rythme_qpv", "rythme_hors_qpv", "rythme_numeriques", "departement_vague",
-            "departement_programme", "enveloppe", "lieux", "note_minimale")
+
+class Statut(StrEnum):
+    """What a solve found."""
+
+    OPTIMAL = "optimal"
+    INFAISABLE = "infaisable"
+    ERREUR = "erreur"  # HiGHS stopped for another reason (limit, numerical trouble)
 
 
 @dataclass(frozen=True)
 class Solution:
     """One re-solve: the laureates (ids, sorted) and their total score."""
 
-    optimale: bool
+    statut: Statut
     laureats: tuple[str, ...]
     score_total: float
 
+    @property
+    def optimale(self) -> bool:
+        """True when a best selection was found."""
+        return self.statut is Statut.OPTIMAL
+
 
 @dataclass(frozen=True)
-class _Ligne:
-    famille: str
-    indices: tuple[int, ...]
-    coefficients: tuple[float, ...]
-    bas: float
-    haut: float
+class Relaxation:
+    """One rule to relax by ``ecart`` for an allocation to exist."""
+
+    regle: str
+    ecart: float
+    message: str
 
 
 class MoteurVague:
-    """One wave's rules as a HiGHS model, re-solved with other scores, lifted rules or
-    ε-constraints."""
+    """One wave's rules as a HiGHS model, re-solved with other scores, lifted rules,
+    forced dossiers or ε-constraints, and relaxed for the diagnosis."""
 
     def __init__(self, probleme: ProblemeVague, depart: bool = True):
         self.probleme = probleme
-        self.dossiers: list[Dossier] = [
-            d for d in probleme.dossiers if d.eligible and d.dossier not in probleme.exclus]
+        self.dossiers: list[Dossier] = sorted(
+            (d for d in probleme.dossiers if d.eligible), key=lambda d: d.dossier)
         self.ids = [d.dossier for d in self.dossiers]
         self.position = {i: k for k, i in enumerate(self.ids)}
         self.scores = np.array([d.score for d in self.dossiers], dtype=float)
-        par_departement: dict[str, list[int]] = defaultdict(list)
-        for k, d in enumerate(self.dossiers):
-            par_departement[d.departement].append(k)
-        #: department → its columns, in department order.
-        self._departements = {dep: tuple(ks) for dep, ks in sorted(par_departement.items())}
-        self._lignes = self._regles()
+        self._exclus = np.array([i in probleme.exclus for i in self.ids], dtype=bool)
+        self.lignes: list[Contrainte] = [self._restreinte(c) for c in contraintes(probleme)]
         self._sweep: dict[str, int] = {}
+        self._couts_objectifs: dict[int, float] = {}
         self._h = self._construire()
         self._depart: highspy.HighsSolution | None = None
         if depart:  # worth it for many solves; a single solve starts from nothing
             self._nouveau_depart()
+
+    def _restreinte(self, c: Contrainte) -> Contrainte:
+        """The row over this model's columns (ineligible dossiers are none)."""
+        garde = [(i, k) for i, k in zip(c.membres, c.coefficients, strict=True)
+                 if i in self.position]
+        return Contrainte(c.nom, c.famille, c.sujet, tuple(i for i, _ in garde),
+                          tuple(k for _, k in garde), c.bas, c.haut, c.montant)
 
     def _nouveau_depart(self) -> None:
         """Every solve starts from the base selection: a good incumbent, and the same
@@ -81,32 +103,6 @@ class MoteurVague:
             self._depart = self._h.getSolution()
 
     # ----------------------------------------------------------------- model construction
-
-    def _regles(self) -> list[_Ligne]:
-        p, regles = self.probleme, self.probleme.regles
-        tous = tuple(range(len(self.dossiers)))
-        lignes = [_Ligne("max_laureats", tous, (1.0,) * len(tous), -INFINI,
-                         regles.max_laureats)]
-        for categorie in CATEGORIES:
-            membres = tuple(k for k, d in enumerate(self.dossiers) if categorie in d.categories())
-            bornes = p.bornes[categorie]
-            lignes.append(_Ligne(f"rythme_{categorie}", membres, (1.0,) * len(membres),
-                                 bornes.minimum, bornes.maximum))
-        for departement, du_departement in self._departements.items():
-            un = (1.0,) * len(du_departement)
-            reste = max(0, regles.max_par_departement_programme
-                        - p.deja_par_departement.get(departement, 0))
-            lignes.append(_Ligne("departement_vague", du_departement, un, -INFINI,
-                                 regles.max_par_departement_vague))
-            lignes.append(_Ligne("departement_programme", du_departement, un, -INFINI, reste))
-        montants = tuple(float(engagement_minimal(p, d)) for d in self.dossiers)
-        for borne in (p.enveloppe_vague, p.enveloppe_restante):
-            lignes.append(_Ligne("enveloppe", tous, montants, -INFINI, borne))
-        for ids in p.lieux_partages.values():
-            partage = tuple(self.position[i] for i in ids if i in self.position)
-            if len(partage) > 1:
-                lignes.append(_Ligne("lieux", partage, (1.0,) * len(partage), -INFINI, 1.0))
-        return lignes
 
     def _construire(self) -> highspy.Highs:
         h = highspy.Highs()
@@ -121,37 +117,29 @@ class MoteurVague:
         if n:
             h.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
                                     np.array([highspy.HighsVarType.kInteger] * n))
-        for ligne in self._lignes:
-            _ajouter_ligne(h, ligne.indices, ligne.coefficients, ligne.bas, ligne.haut)
-        self._objectifs_optionnels(h)
-        # Tie-break row: Σ score·x + goals ≥ optimum − margin, bounded only in phase 2.
+        #: row → (its slack below, its slack above), columns fixed at 0 outside diagnosis.
+        self._ecarts: dict[int, tuple[int, int]] = {}
+        for r, ligne in enumerate(self.lignes):
+            _ajouter_ligne(h, [self.position[i] for i in ligne.membres], ligne.coefficients,
+                           ligne.bas, ligne.haut)
+            if ligne.relachable:
+                self._ecarts[r] = (self._colonne(h, 0.0, haut=0.0),
+                                   self._colonne(h, 0.0, haut=0.0))
+                h.changeCoeff(r, self._ecarts[r][0], 1.0)
+                h.changeCoeff(r, self._ecarts[r][1], -1.0)
+        for terme in termes(self.probleme):
+            colonne = self._colonne(h, terme.cout * ECHELLE, entiere=terme.entiere,
+                                    haut=terme.haut)
+            garde = [(self.position[i], k) for i, k in
+                     zip(terme.membres, terme.coefficients, strict=True) if i in self.position]
+            _ajouter_ligne(h, [*(c for c, _ in garde), colonne],
+                           [*(k for _, k in garde), terme.coefficient_terme],
+                           terme.bas, terme.haut_ligne)
+        # Tie-break row: Σ points·x + goals ≥ optimum − ½, bounded only while departing.
         self._ligne_optimum = h.getNumRow()
-        colonnes = tuple(self._couts_objectifs)
-        _ajouter_ligne(h, colonnes, tuple(self._couts_objectifs[c] for c in colonnes),
-                       -INFINI, INFINI)
+        _ajouter_ligne(h, [], [], -INFINI, INFINI)
         h.changeObjectiveSense(highspy.ObjSense.kMaximize)
         return h
-
-    def _objectifs_optionnels(self, h: highspy.Highs) -> None:
-        """The optional goals' extra columns and rows: ``couverture`` points for a
-        department's first Fabrique of the programme (FAQ 7.1), ``parts_population`` points
-        off per laureate beyond the department's population fair share to date."""
-        self._couts_objectifs: dict[int, float] = {}
-        p = self.probleme
-        objectifs = p.regles.objectifs
-        for departement, membres in self._departements.items():
-            deja = p.deja_par_departement.get(departement, 0)
-            if objectifs.couverture and not deja:
-                colonne = self._colonne(h, objectifs.couverture, entiere=True)
-                # couvert ≤ Σx  ⇔  Σx − couvert ≥ 0
-                _ajouter_ligne(h, (*membres, colonne), (1.0,) * len(membres) + (-1.0,), 0.0,
-                               INFINI)
-            if objectifs.parts_population:
-                colonne = self._colonne(h, -objectifs.parts_population, haut=INFINI)
-                part = p.parts_equitables.get(departement, 0.0)
-                # exces ≥ deja + Σx − part  ⇔  exces − Σx ≥ deja − part
-                _ajouter_ligne(h, (colonne, *membres), (1.0,) + (-1.0,) * len(membres),
-                               deja - part, INFINI)
 
     def _colonne(self, h: highspy.Highs, cout: float, entiere: bool = False,
                  haut: float = 1.0) -> int:
@@ -168,8 +156,7 @@ class MoteurVague:
         """Add a free row Σ coefficients·x for ε-constraint sweeps; bound it in
         :meth:`resoudre` with ``balayages={nom: (bas, haut)}``."""
         self._sweep[nom] = self._h.getNumRow()
-        _ajouter_ligne(self._h, tuple(range(len(self.dossiers))), tuple(coefficients),
-                       -INFINI, INFINI)
+        _ajouter_ligne(self._h, range(len(self.dossiers)), coefficients, -INFINI, INFINI)
         self._nouveau_depart()
 
     def ajouter_couverture(self) -> None:
@@ -177,16 +164,51 @@ class MoteurVague:
         (one binary per department, at most the sum of its dossiers' selections)."""
         h = self._h
         colonnes = []
-        for membres in self._departements.values():
-            colonne = self._colonne(h, 0.0, entiere=True)
-            _ajouter_ligne(h, (*membres, colonne), (1.0,) * len(membres) + (-1.0,), 0.0,
-                           INFINI)
-            colonnes.append(colonne)
+        for ligne in self.lignes:
+            if ligne.famille == "departement_vague":
+                colonne = self._colonne(h, 0.0, entiere=True)
+                _ajouter_ligne(h, [*(self.position[i] for i in ligne.membres), colonne],
+                               [*(1.0 for _ in ligne.membres), -1.0], 0.0, INFINI)
+                colonnes.append(colonne)
         self._sweep["departements"] = h.getNumRow()
-        _ajouter_ligne(h, tuple(colonnes), (1.0,) * len(colonnes), -INFINI, INFINI)
+        _ajouter_ligne(h, colonnes, [1.0] * len(colonnes), -INFINI, INFINI)
         self._nouveau_depart()
 
     # ----------------------------------------------------------------- solving
+
+    def _preparer(self, scores: np.ndarray, leves: frozenset[str],
+                  forces: Iterable[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+        """Set the column and row bounds of one solve; return (micro-points, lower and
+        upper column bounds, whether some empty row already fails)."""
+        h, n = self._h, len(self.dossiers)
+        points = np.round(np.nan_to_num(scores, nan=0.0) * ECHELLE)
+        bas, haut = self._bornes(scores, leves, forces)
+        indices = np.arange(n, dtype=np.int32)
+        h.changeColsBounds(n, indices, bas, haut)
+        rangs = np.arange(len(self.lignes), dtype=np.int32)
+        bas_lignes = np.array([-INFINI if r.famille in leves else r.bas for r in self.lignes])
+        haut_lignes = np.array([INFINI if r.famille in leves else r.haut for r in self.lignes])
+        if len(rangs):
+            h.changeRowsBounds(len(rangs), rangs, bas_lignes, haut_lignes)  # type: ignore[attr-defined]
+        vide_impossible = any(not r.membres and not b <= 0 <= t  # HiGHS does not judge it
+                              for r, b, t in zip(self.lignes, bas_lignes, haut_lignes,
+                                                 strict=True))
+        return points, bas, haut, vide_impossible
+
+    def _bornes(self, scores: np.ndarray, leves: frozenset[str],
+                forces: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Column bounds: forced ones at 1; 0 for the jury's exclusions and, unless the
+        floor is lifted, for scores missing or below ``note_minimale``."""
+        plancher = None if "note_minimale" in leves else self.probleme.regles
+        imposes = set(self.probleme.forces) | set(forces)
+        force = np.array([i in imposes for i in self.ids], dtype=bool)
+        haut = np.where(force | (plancher_respecte(scores, plancher) & ~self._exclus), 1.0, 0.0)
+        return np.where(force, 1.0, 0.0), haut
+
+    def bornes_colonnes(self) -> list[tuple[int, int]]:
+        """(lower, upper) bound of each column in a plain solve, in column order."""
+        bas, haut = self._bornes(self.scores, frozenset(), ())
+        return [(int(b), int(t)) for b, t in zip(bas, haut, strict=True)]
 
     def resoudre(
         self,
@@ -198,83 +220,156 @@ class MoteurVague:
         departage: bool = True,
     ) -> Solution:
         """Best selection under ``scores`` (per column, NaN: cannot be selected) with the
-        rule families in ``leves`` lifted and the sweep rows bounded by ``balayages``.
+        rule families in ``leves`` lifted, the sweep rows bounded by ``balayages`` and
+        ``forces`` selected on top of the jury's own (even if the jury excluded them).
 
-        Ties are broken as :func:`allocation.solveur.resoudre` breaks them (a second solve
-        keeping the optimum and preferring better-ranked dossiers), so both name the same
-        laureates. ``objectif`` replaces the scores as the coefficients to maximise (the
-        scores still decide who may be selected; no tie-break); the total reported is
-        always the scores'. ``forces`` are selected on top of the jury's own."""
-        h = self._h
-        leves = frozenset(leves)
+        Ties are broken by the documented total order (:meth:`_departager`) unless
+        ``departage`` is False. ``objectif`` replaces the scores as the coefficients to
+        maximise (the scores still decide who may be selected; no tie-break); the total
+        reported is always the scores'."""
+        h, n = self._h, len(self.dossiers)
         scores = self.scores if scores is None else np.asarray(scores, dtype=float)
-        n = len(self.dossiers)
-        if n == 0:  # nothing to select: feasible when every rule admits zero laureates
-            possible = all(r.famille in leves or r.bas <= 0 <= r.haut for r in self._lignes)
-            return Solution(possible, (), 0.0)
-        arrondis = np.round(np.nan_to_num(scores, nan=0.0), PRECISION)
+        points, bas, haut, vide_impossible = self._preparer(scores, frozenset(leves), forces)
+        if n == 0 or vide_impossible:
+            possible = not vide_impossible and all(
+                r.famille in leves or r.bas <= 0 <= r.haut for r in self.lignes)
+            return Solution(Statut.OPTIMAL if possible else Statut.INFAISABLE, (), 0.0)
         indices = np.arange(n, dtype=np.int32)
-        h.changeColsCost(n, indices, arrondis if objectif is None
-                         else np.round(np.asarray(objectif, dtype=float), PRECISION))
-        plancher = -math.inf if "note_minimale" in leves else self.probleme.regles.note_minimale
-        haut = np.where(np.isnan(scores) | (scores < plancher), 0.0, 1.0)
-        imposes = set(self.probleme.forces) | set(forces)
-        bas = np.array([1.0 if i in imposes else 0.0 for i in self.ids])
-        h.changeColsBounds(n, indices, np.minimum(bas, haut), haut)
-        lignes = np.arange(len(self._lignes), dtype=np.int32)
-        bas_lignes = np.array([-INFINI if r.famille in leves else r.bas for r in self._lignes])
-        haut_lignes = np.array([INFINI if r.famille in leves else r.haut for r in self._lignes])
-        h.changeRowsBounds(len(lignes), lignes, bas_lignes, haut_lignes)  # type: ignore[attr-defined]
-        if any(not r.indices and not b <= 0 <= t  # HiGHS does not judge an empty row
-               for r, b, t in zip(self._lignes, bas_lignes, haut_lignes, strict=True)):
-            return Solution(False, (), 0.0)
+        h.changeColsCost(n, indices, points if objectif is None
+                         else np.round(np.asarray(objectif, dtype=float) * ECHELLE))
         for nom, ligne in self._sweep.items():
             borne_bas, borne_haut = (balayages or {}).get(nom, (-INFINI, INFINI))
             h.changeRowBounds(ligne, borne_bas, borne_haut)
         if self._depart is not None:
             h.setSolution(self._depart)
-        h.run()
-        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            return Solution(False, (), 0.0)
+        statut = self._lancer()
+        if statut is not Statut.OPTIMAL:
+            return Solution(statut, (), 0.0)
         valeurs = np.asarray(h.getSolution().col_value[:n])
         if objectif is None and departage:
-            valeurs = self._departager(arrondis, haut)
+            valeurs = self._departager(points, bas, haut, valeurs)
         choisis = np.flatnonzero(valeurs > 0.5)
-        return Solution(True, tuple(sorted(self.ids[k] for k in choisis)),
-                        float(arrondis[choisis].sum()))
+        return Solution(Statut.OPTIMAL, tuple(sorted(self.ids[k] for k in choisis)),
+                        float(points[choisis].sum()) / ECHELLE)
 
+    def _lancer(self) -> Statut:
+        self._h.run()
+        modele = self._h.getModelStatus()
+        if modele == _OPTIMAL:
+            return Statut.OPTIMAL
+        return Statut.INFAISABLE if modele in _INFAISABLE else Statut.ERREUR
 
-    def _departager(self, arrondis: np.ndarray, selectionnables: np.ndarray) -> np.ndarray:
-        """Phase 2: keep the optimum, maximise Σ (N − position) over the selected, position
-        ordering the selectable dossiers by score (descending) then id."""
+    def _departager(self, points: np.ndarray, bas: np.ndarray, haut: np.ndarray,
+                    premiere: np.ndarray) -> np.ndarray:
+        """The documented total order among optimal selections: the one whose best dossier
+        ranks highest wins, then the next… (rank: score in micro-points descending, then id
+        ascending) — greedily, each dossier in rank order is kept in when some optimal
+        selection agreeing with the earlier choices holds it.
+
+        Ties are rare, so the walk starts by asking whether any other optimal selection
+        exists at all (one solve that is usually infeasible); it re-asks after each change,
+        and stops as soon as the current selection is the only one left."""
         h, n = self._h, len(self.dossiers)
         optimum = h.getInfo().objective_function_value
-        premiere = h.getSolution()
         ligne = self._ligne_optimum
         for k in range(n):
-            h.changeCoeff(ligne, k, float(arrondis[k]))
-        candidats = np.flatnonzero(selectionnables > 0)
-        ordre = sorted(candidats, key=lambda k: (-arrondis[k], self.ids[k]))
-        rangs = np.zeros(n)
-        rangs[ordre] = np.arange(len(ordre), 0, -1)
-        marge = 10 ** -(PRECISION + 2) * max(1, len(ordre))
-        h.changeRowBounds(ligne, optimum - marge, INFINI)
-        h.changeColsCost(n, np.arange(n, dtype=np.int32), rangs)
+            h.changeCoeff(ligne, k, float(points[k]))
+        for colonne, cout in self._couts_objectifs.items():
+            h.changeCoeff(ligne, colonne, cout)
+        h.changeRowBounds(ligne, optimum - 0.5, INFINI)
+        h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
         for colonne in self._couts_objectifs:
             h.changeColCost(colonne, 0.0)
-        h.setSolution(premiere)
-        h.run()
-        statut = h.getModelStatus()
-        valeurs = np.asarray(h.getSolution().col_value[:n])
-        h.changeRowBounds(ligne, -INFINI, INFINI)
-        for colonne, cout in self._couts_objectifs.items():
-            h.changeColCost(colonne, cout)
-        if statut != highspy.HighsModelStatus.kOptimal:  # pragma: no cover
-            raise RuntimeError("HiGHS n'a pas pu départager une sélection optimale")
-        return valeurs
+        ordre = sorted(np.flatnonzero(haut > bas), key=lambda k: (-points[k], self.ids[k]))
+        bas, haut = bas.copy(), haut.copy()
+        choix = premiere > 0.5
+        suivant = 0
+        try:
+            while self._autre_optimum(choix):
+                while suivant < len(ordre):
+                    k = ordre[suivant]
+                    suivant += 1
+                    if choix[k]:
+                        bas[k] = 1.0
+                        h.changeColBounds(int(k), 1.0, 1.0)
+                        continue
+                    h.changeColBounds(int(k), 1.0, 1.0)
+                    if self._lancer() is Statut.OPTIMAL:
+                        choix = np.asarray(h.getSolution().col_value[:n]) > 0.5
+                        bas[k] = 1.0
+                        break
+                    haut[k] = 0.0
+                    h.changeColBounds(int(k), 0.0, 0.0)
+                else:
+                    break
+        finally:
+            h.changeRowBounds(ligne, -INFINI, INFINI)
+            for colonne, cout in self._couts_objectifs.items():
+                h.changeColCost(colonne, cout)
+        return choix.astype(float)
+
+    def _autre_optimum(self, choix: np.ndarray) -> bool:
+        """True when an optimal selection other than ``choix`` agrees with the current
+        bounds (a "no-good" row excludes ``choix`` for one feasibility solve)."""
+        h, n = self._h, len(self.dossiers)
+        signes = np.where(choix, 1.0, -1.0)
+        ligne = h.getNumRow()
+        _ajouter_ligne(h, range(n), signes, -INFINI, float(choix.sum()) - 1.0)
+        try:
+            return self._lancer() is Statut.OPTIMAL
+        finally:
+            h.deleteRows(1, np.array([ligne], dtype=np.int32))
+
+    # ----------------------------------------------------------------- diagnosis
+
+    def diagnostiquer(self, forces: Iterable[str] = ()) -> tuple[Relaxation, ...] | None:
+        """The smallest weighted relaxation of the rules that lets a selection exist (the
+        weights are each family's :attr:`~allocation.regles.Famille.poids`), or None when
+        even that is impossible (the forced dossiers share a place). The diagnosis runs on
+        every candidate, never on a reduced set: a relaxation may need any of them."""
+        h, n = self._h, len(self.dossiers)
+        _, _, _, vide_impossible = self._preparer(self.scores, frozenset(), forces)
+        if n == 0 or vide_impossible:
+            return self._diagnostic_vide()
+        h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
+        for colonne in self._couts_objectifs:
+            h.changeColCost(colonne, 0.0)
+        for nom, ligne in self._sweep.items():
+            h.changeRowBounds(ligne, -INFINI, INFINI)
+        for r, colonnes in self._ecarts.items():
+            poids = FAMILLES[self.lignes[r].famille].poids
+            assert poids is not None
+            for colonne in colonnes:
+                h.changeColBounds(colonne, 0.0, INFINI)
+                h.changeColCost(colonne, -poids)
+        try:
+            if self._lancer() is not Statut.OPTIMAL:
+                return None
+            valeurs = h.getSolution().col_value
+            relaxations = []
+            for r, (dessous, dessus) in self._ecarts.items():
+                c = self.lignes[r]
+                for sens, colonne in (("min", dessous), ("max", dessus)):
+                    ecart = valeurs[colonne]
+                    if ecart > 1e-6:
+                        nom = c.nom if sens == "max" and c.bas == -INFINI else f"{c.nom}_{sens}"
+                        relaxations.append(Relaxation(nom, ecart, c.relaxation(sens, ecart)))
+            return tuple(sorted(relaxations, key=lambda r: r.regle))
+        finally:
+            for colonnes in self._ecarts.values():
+                for colonne in colonnes:
+                    h.changeColBounds(colonne, 0.0, 0.0)
+                    h.changeColCost(colonne, 0.0)
+            for colonne, cout in self._couts_objectifs.items():
+                h.changeColCost(colonne, cout)
+
+    def _diagnostic_vide(self) -> tuple[Relaxation, ...]:
+        """No column can help: every row that fails at zero must move its lower bound."""
+        return tuple(Relaxation(f"{c.nom}_min", c.bas, c.relaxation("min", c.bas))
+                     for c in self.lignes if c.bas > 0 and c.relachable)
 
 
-def _ajouter_ligne(h: highspy.Highs, indices: Sequence[int], coefficients: Sequence[float],
+def _ajouter_ligne(h: highspy.Highs, indices: Iterable[int], coefficients: Iterable[float],
                    bas: float, haut: float) -> None:
-    h.addRow(bas, haut, len(indices), np.asarray(indices, dtype=np.int32),
-             np.asarray(coefficients, dtype=float))
+    colonnes = np.fromiter(indices, dtype=np.int32)
+    h.addRow(bas, haut, len(colonnes), colonnes, np.fromiter(coefficients, dtype=float))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from allocation.decision import Decision, classement
-from allocation.solveur import LIBELLES_REGLES
+from allocation.regles import LIBELLES_REGLES
 from scoring.francais import decimal
 from scoring.modele import Vague
 from scoring.normalisation import ScoresVague

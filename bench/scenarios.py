@@ -19,7 +19,8 @@ from allocation.decision import classement, decider
 from allocation.moteur import MoteurVague
 from allocation.probleme import ProblemeVague, construire_probleme
 from allocation.programme import Regles, lire_historique, lire_regles
-from allocation.solveur import _ajouter_regles, _Modele, resoudre
+from allocation.modele_lp import modele_pulp
+from allocation.solveur import resoudre
 from sample_waves import generate
 from scoring.constats import Constats
 from scoring.lecture import lire_vague
@@ -100,13 +101,9 @@ def solve_nu(probleme: ProblemeVague, repetitions: int) -> list[float]:
     """The bare HiGHS solve: the wave's phase-1 model written to MPS, read by highspy, and
     only ``Highs.run()`` timed (no Python model around it)."""
     import highspy
-    import pulp
 
-    m = _Modele(probleme)
-    _ajouter_regles(m)
-    m.pb.setObjective(pulp.lpSum(round(d.score, 6) * m.x[d.dossier] for d in m.candidats))
     chemin = Path(__file__).parent / ".modele-nu.mps"
-    m.pb.writeMPS(str(chemin))
+    modele_pulp(probleme).writeMPS(str(chemin))
     durees = []
     try:
         for _ in range(repetitions + 1):

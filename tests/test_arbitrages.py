@@ -26,11 +26,13 @@ from allocation.arbitrages import (
     prix_des_regles,
     robustesse,
 )
-from allocation.moteur import FAMILLES, MoteurVague
+from allocation.moteur import MoteurVague
+from allocation.regles import FAMILLES_LEVABLES as FAMILLES
 from allocation.probleme import construire_probleme
 from allocation.programme import Objectifs, historique_vide
 from allocation.rythme import BornesRythme
-from allocation.solveur import resoudre, verifier
+from allocation.regles import verifier
+from allocation.solveur import resoudre
 from fabriques.cli import main
 from scoring.lecture import lire_vague
 from scoring.normalisation import METHODES, noter

@@ -10,7 +10,8 @@ import pytest
 
 from allocation.probleme import construire_probleme
 from allocation.programme import lire_historique, lire_regles, trouver_fichier
-from allocation.solveur import resoudre, verifier
+from allocation.regles import verifier
+from allocation.solveur import resoudre
 from fabriques.cli import main
 from sample_waves import generate
 from scoring.constats import Constats

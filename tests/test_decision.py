@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from allocation.decision import decider, expliquer, liste_complementaire, table_departements
 from allocation.probleme import construire_probleme
 from allocation.programme import Objectifs, historique_vide
-from allocation.solveur import montants_accordes, verifier, violations
+from allocation.regles import verifier, violations
+from allocation.solveur import montants_accordes
 from tests.factories import regles, table
 from tests.test_allocation import petites_vagues, solve_checked
 
