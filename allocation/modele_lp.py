@@ -30,7 +30,7 @@ def modele_pulp(probleme: ProblemeVague, reduit: bool = True) -> pulp.LpProblem:
     bornes = moteur.bornes_colonnes()
     x = {}
     for k, (identifiant, (bas, haut)) in enumerate(zip(moteur.ids, bornes, strict=True)):
-        x[identifiant] = pulp.LpVariable(f"x_{k:04d}_{nom_sur(identifiant)}", lowBound=bas,
+        x[identifiant] = pb.add_variable(f"x_{k:04d}_{nom_sur(identifiant)}", lowBound=bas,
                                          upBound=haut, cat=pulp.LpInteger)
     objectif: list[Any] = [round(float(moteur.scores[k]) * ECHELLE) / ECHELLE * x[i]
                            for k, i in enumerate(moteur.ids) if bornes[k][1] > 0]
@@ -39,7 +39,7 @@ def modele_pulp(probleme: ProblemeVague, reduit: bool = True) -> pulp.LpProblem:
                                                     strict=True))
         _borner(pb, somme, ligne.bas, ligne.haut, ligne.nom)
     for terme in termes(base):
-        y = pulp.LpVariable(terme.nom, lowBound=0,
+        y = pb.add_variable(terme.nom, lowBound=0,
                             upBound=None if terme.haut == INFINI else terme.haut,
                             cat=pulp.LpInteger if terme.entiere else pulp.LpContinuous)
         objectif.append(terme.cout * y)

@@ -328,13 +328,11 @@ class MoteurVague:
         even that is impossible (the forced dossiers share a place). The diagnosis runs on
         every candidate, never on a reduced set: a relaxation may need any of them."""
         h, n = self._h, len(self.dossiers)
-        _, _, _, vide_impossible = self._preparer(self.scores, frozenset(), forces)
-        if n == 0 or vide_impossible:
-            return self._diagnostic_vide()
+        self._preparer(self.scores, frozenset(), forces)  # relaxable rows are never empty
         h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
         for colonne in self._couts_objectifs:
             h.changeColCost(colonne, 0.0)
-        for nom, ligne in self._sweep.items():
+        for ligne in self._sweep.values():
             h.changeRowBounds(ligne, -INFINI, INFINI)
         for r, colonnes in self._ecarts.items():
             poids = FAMILLES[self.lignes[r].famille].poids
@@ -362,11 +360,6 @@ class MoteurVague:
                     h.changeColCost(colonne, 0.0)
             for colonne, cout in self._couts_objectifs.items():
                 h.changeColCost(colonne, cout)
-
-    def _diagnostic_vide(self) -> tuple[Relaxation, ...]:
-        """No column can help: every row that fails at zero must move its lower bound."""
-        return tuple(Relaxation(f"{c.nom}_min", c.bas, c.relaxation("min", c.bas))
-                     for c in self.lignes if c.bas > 0 and c.relachable)
 
 
 def _ajouter_ligne(h: highspy.Highs, indices: Iterable[int], coefficients: Iterable[float],

@@ -149,10 +149,7 @@ class Contrainte:
     def relaxation(self, sens: str, ecart: float) -> str:
         """The French advice to relax this row by ``ecart`` on side ``sens`` (min | max)."""
         famille = FAMILLES[self.famille]
-        if famille.monetaire:
-            ecart = math.ceil(ecart - 1e-6)
-        else:
-            ecart = round(ecart)
+        ecart = math.ceil(ecart - 1e-06) if famille.monetaire else round(ecart)
         if sens == "min":
             return famille.abaisser.format(
                 sujet=self.sujet, borne=famille.nombre(self.bas), ecart=famille.nombre(ecart),

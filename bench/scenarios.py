@@ -16,10 +16,10 @@ import pandas as pd
 
 from allocation.arbitrages import robustesse
 from allocation.decision import classement, decider
+from allocation.modele_lp import modele_pulp
 from allocation.moteur import MoteurVague
 from allocation.probleme import ProblemeVague, construire_probleme
 from allocation.programme import Regles, lire_historique, lire_regles
-from allocation.modele_lp import modele_pulp
 from allocation.solveur import resoudre
 from sample_waves import generate
 from scoring.constats import Constats

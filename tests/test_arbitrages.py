@@ -27,11 +27,11 @@ from allocation.arbitrages import (
     robustesse,
 )
 from allocation.moteur import MoteurVague
-from allocation.regles import FAMILLES_LEVABLES as FAMILLES
 from allocation.probleme import construire_probleme
 from allocation.programme import Objectifs, historique_vide
-from allocation.rythme import BornesRythme
+from allocation.regles import FAMILLES_LEVABLES as FAMILLES
 from allocation.regles import verifier
+from allocation.rythme import BornesRythme
 from allocation.solveur import resoudre
 from fabriques.cli import main
 from scoring.lecture import lire_vague

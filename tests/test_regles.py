@@ -1,0 +1,311 @@
+"""The rule catalogue and everything generated from it.
+
+An oracle written here, straight from SPEC §4 and independent of the catalogue, judges
+random selections of random waves (history, quality floor, variable grants, programme-wide
+caps, shared places, jury decisions). The four generated forms — the HiGHS model, the named
+PuLP model, the checker and the swap checks — must agree with it on every selection; a
+deliberate mutation of any one rule of the catalogue must be caught; the diagnosis must be
+the smallest relaxation, against brute force.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pulp
+import pytest
+
+import allocation.regles as catalogue
+from allocation.modele_lp import modele_pulp
+from allocation.moteur import MoteurVague
+from allocation.probleme import ProblemeVague, construire_probleme
+from allocation.programme import Objectifs
+from allocation.regles import FAMILLES, Echanges, contraintes, interdits, violations
+from allocation.solveur import resoudre
+from tests.factories import regles, table
+
+DEPARTEMENTS = ("35", "29", "22", "56")
+
+
+def vague_aleatoire(rng: np.random.Generator, n: int | None = None) -> ProblemeVague:
+    """A small random wave with a history, a floor, maybe variable grants and jury
+    decisions: every rule of SPEC §4 has a chance to bind."""
+    n = n or int(rng.integers(3, 9))
+    lignes, notes = [], {}
+    for i in range(n):
+        qpv = bool(rng.integers(2))
+        lieux = ["COMMUN"] if rng.random() < 0.2 else [f"L{i}"]
+        ineligible = rng.random() < 0.1
+        lignes.append((f"D{i}", str(rng.choice(DEPARTEMENTS)), qpv,
+                       qpv and bool(rng.integers(2)),
+                       int(rng.choice([75_000, 100_000, 150_000])), lieux))
+        notes[f"D{i}"] = float(rng.integers(0, 21)) / 2
+        if ineligible:
+            notes[f"D{i}"] = float("nan")
+    historique = pd.DataFrame({
+        "dossier": [f"H{k}" for k in range(int(rng.integers(0, 6)))],
+    })
+    k = len(historique)
+    historique = historique.assign(
+        nom="", lieux=[(f"X{j}",) for j in range(k)],
+        departement=[str(rng.choice(DEPARTEMENTS)) for _ in range(k)],
+        qpv=[bool(rng.integers(2)) for _ in range(k)],
+        numerique=[bool(rng.integers(2)) for _ in range(k)],
+        montant=[int(rng.choice([75_000, 150_000])) for _ in range(k)], vague=1)
+    rules = regles(
+        max_laureats=int(rng.integers(1, 5)), tolerance_rythme=int(rng.integers(0, 3)),
+        cible_qpv=int(rng.integers(0, 8)), cible_hors_qpv=int(rng.integers(0, 8)),
+        cible_numeriques=int(rng.integers(0, 4)), nombre_vagues=3, numero=2,
+        max_par_departement_vague=int(rng.integers(1, 3)),
+        max_par_departement_programme=int(rng.integers(1, 4)),
+        enveloppe_vague=[None, 200_000, 300_000][int(rng.integers(3))],
+        enveloppe_totale=int(rng.choice([700_000, 45_000_000])),
+        note_minimale=float(rng.choice([0, 3])),
+        objectifs=Objectifs(montants_variables=bool(rng.random() < 0.3)),
+    )
+    ids = [f"D{i}" for i in range(n)]
+    admissibles = [i for i in ids if notes[i] >= rules.note_minimale]  # as validated
+    forces = ({str(rng.choice(admissibles)): "jury"} if admissibles and rng.random() < 0.2
+              else {})
+    exclus = {i: "jury" for i in ids if rng.random() < 0.1 and i not in forces}
+    probleme = construire_probleme(table(lignes), pd.Series(notes), rules, historique,
+                                   forces, exclus)
+    motifs = {i: ("pas de SIRET",) for i in ids if math.isnan(notes[i])}
+    return replace(probleme, dossiers=tuple(
+        replace(d, motifs=motifs.get(d.dossier, ()), score=0.0 if d.dossier in motifs
+                else d.score) for d in probleme.dossiers))
+
+
+# --------------------------------------------------------------------------- the oracle
+
+
+def oracle_lignes(p: ProblemeVague, selection: set[str]) -> bool:
+    """SPEC §4's rules on the whole selection, written plainly from the problem's fields."""
+    r = p.regles
+    choisis = [d for d in p.dossiers if d.dossier in selection]
+    if len(choisis) > r.max_laureats:
+        return False
+    comptes = {"qpv": sum(d.qpv for d in choisis),
+               "hors_qpv": sum(not d.qpv for d in choisis),
+               "numeriques": sum(d.qpv and d.numerique for d in choisis)}
+    for categorie, nombre in comptes.items():
+        if not p.bornes[categorie].minimum <= nombre <= p.bornes[categorie].maximum:
+            return False
+    for departement in {d.departement for d in choisis}:
+        nombre = sum(d.departement == departement for d in choisis)
+        if nombre > r.max_par_departement_vague:
+            return False
+        if nombre + p.deja_par_departement.get(departement, 0) > \
+                r.max_par_departement_programme:
+            return False
+    variable = r.objectifs.montants_variables
+    depense = sum(min(d.montant, r.montant_min) if variable else d.montant for d in choisis)
+    if depense > p.enveloppe_vague or depense > p.enveloppe_restante:
+        return False
+    lieux = [lieu for d in choisis for lieu in d.lieux]
+    return len(lieux) == len(set(lieux))
+
+
+def oracle_dossiers(p: ProblemeVague, selection: set[str]) -> bool:
+    """The rules on single dossiers: eligible, scored, above the floor, not excluded, and
+    every forced dossier in."""
+    for d in p.dossiers:
+        if d.dossier in selection and (not d.eligible or math.isnan(d.score)
+                                       or d.score < p.regles.note_minimale
+                                       or d.dossier in p.exclus):
+            return False
+    return set(p.forces) <= selection
+
+
+# --------------------------------------------------------------------------- the forms
+
+
+def moteur_admet(moteur: MoteurVague, selection: set[str]) -> bool:
+    """The HiGHS model accepts the selection's rows: selected columns at 1, others at 0."""
+    scores = np.array([1.0 if i in selection else np.nan for i in moteur.ids])
+    forces = [i for i in moteur.ids if i in selection]
+    return moteur.resoudre(scores, forces=forces, leves=("note_minimale",),
+                           departage=False).optimale
+
+
+def pulp_admet(p: ProblemeVague, selection: set[str]) -> bool:
+    """The named PuLP model accepts the selection's rows."""
+    pb = modele_pulp(replace(p, forces={}, exclus={}), reduit=False)
+    ids = sorted(d.dossier for d in p.dossiers if d.eligible)
+    variables = {v.name: v for v in pb.variables()}
+    for k, i in enumerate(ids):
+        nom = next(n for n in variables if n.startswith(f"x_{k:04d}_"))
+        valeur = 1 if i in selection else 0
+        variables[nom].lowBound = variables[nom].upBound = valeur
+    pb.solve(pulp.HiGHS(msg=False))
+    return pulp.LpStatus[pb.status] == "Optimal"
+
+
+def checker_lignes(p: ProblemeVague, selection: set[str]) -> bool:
+    simples = {"decision_du_jury", "eligibilite", "note_minimale"}
+    return not [v for v in violations(p, sorted(selection)) if v.regle not in simples]
+
+
+def comparer_formes(p: ProblemeVague, rng: np.random.Generator, tirages: int,
+                    avec_pulp: bool) -> list[str]:
+    """Disagreements between the oracle and the generated forms on random selections."""
+    desaccords = []
+    moteur = MoteurVague(replace(p, forces={}, exclus={}), depart=False)
+    eligibles = [d.dossier for d in p.dossiers if d.eligible]
+    tous = [d.dossier for d in p.dossiers]
+    for _ in range(tirages):
+        selection = {i for i in eligibles if rng.random() < 0.45}
+        attendu = oracle_lignes(p, selection)
+        formes = {"verificateur": checker_lignes(p, selection),
+                  "highs": moteur_admet(moteur, selection)}
+        if avec_pulp:
+            formes["pulp"] = pulp_admet(p, selection)
+        desaccords += [f"{nom} {sorted(selection)}" for nom, ok in formes.items()
+                       if ok != attendu]
+        choisis = {i for i in tous if rng.random() < 0.45}
+        complet = oracle_lignes(p, choisis) and oracle_dossiers(p, choisis)
+        if complet != (not violations(p, sorted(choisis))):
+            desaccords.append(f"verificateur complet {sorted(choisis)}")
+        # Swaps are checked from a selection that keeps every rule, as the laureates do.
+        admis = {i for i in selection if oracle_dossiers(replace(p, forces={}), {i})}
+        if admis and oracle_lignes(p, admis):
+            selection = admis
+            echanges = Echanges(p, selection)
+            par_id = {d.dossier: d for d in p.dossiers}
+            for sortant in sorted(selection):
+                for entrant in tous:
+                    if entrant in selection:
+                        continue
+                    apres = (selection - {sortant}) | {entrant}
+                    vrai = (oracle_lignes(p, apres) and sortant not in p.forces
+                            and oracle_dossiers(replace(p, forces={}), apres))
+                    if echanges.possible(par_id[sortant], par_id[entrant]) != vrai:
+                        desaccords.append(f"echange {sortant}->{entrant} {sorted(selection)}")
+    return desaccords
+
+
+def test_every_generated_form_agrees_with_the_oracle_on_random_selections():
+    rng = np.random.default_rng(12)
+    desaccords = []
+    for k in range(120):
+        desaccords += comparer_formes(vague_aleatoire(rng), rng, 6, avec_pulp=k < 40)
+    assert desaccords == []
+
+
+def _mutee(regle):
+    """``regle`` with every row's bound tightened by one unit of its family."""
+    def mutation(p):
+        for c in regle(p):
+            pas = 25_000 if FAMILLES[c.famille].monetaire else 1
+            if c.haut < math.inf:
+                yield replace(c, haut=c.haut - pas)
+            else:
+                yield replace(c, bas=c.bas + pas)
+    return mutation
+
+
+@pytest.mark.parametrize("regle", catalogue.REGLES, ids=lambda r: r.__name__)
+def test_a_mutated_rule_is_caught(regle, monkeypatch):
+    mutees = tuple(_mutee(r) if r is regle else r for r in catalogue.REGLES)
+    monkeypatch.setattr(catalogue, "REGLES", mutees)
+    rng = np.random.default_rng(12)
+    desaccords = []
+    for _ in range(120):
+        desaccords += comparer_formes(vague_aleatoire(rng), rng, 6, avec_pulp=False)
+        if desaccords:
+            break
+    assert desaccords, f"la mutation de {regle.__name__} est passée inaperçue"
+
+
+def test_single_dossier_rules_agree_with_the_oracle():
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        p = vague_aleatoire(rng)
+        for d in p.dossiers:
+            assert (not interdits(p, d)) == oracle_dossiers(replace(p, forces={}), {d.dossier})
+
+
+# --------------------------------------------------------------------------- diagnosis
+
+
+def cout_minimal(p: ProblemeVague) -> float | None:
+    """Brute force: the least weighted relaxation over every selection holding the forced
+    dossiers and only candidates, places kept (None: no such selection)."""
+    lignes = contraintes(p)
+    candidats = [d.dossier for d in p.dossiers if not interdits(p, d)]
+    meilleur = None
+    for taille in range(len(candidats) + 1):
+        for selection in itertools.combinations(candidats, taille):
+            choisis = set(selection)
+            if not set(p.forces) <= choisis:
+                continue
+            cout = 0.0
+            for c in lignes:
+                valeur = sum(k for i, k in zip(c.membres, c.coefficients, strict=True)
+                             if i in choisis)
+                depassement = max(0.0, c.bas - valeur) + max(0.0, valeur - c.haut)
+                poids = FAMILLES[c.famille].poids
+                if depassement and poids is None:
+                    cout = math.inf
+                    break
+                cout += (poids or 0.0) * depassement
+            if meilleur is None or cout < meilleur:
+                meilleur = cout
+    return None if meilleur is None or meilleur == math.inf else meilleur
+
+
+def test_the_diagnosis_is_the_smallest_relaxation_against_brute_force():
+    rng = np.random.default_rng(7)
+    infaisables = 0
+    for _ in range(400):
+        p = vague_aleatoire(rng)
+        allocation = resoudre(p)
+        if allocation.optimale:
+            continue
+        infaisables += 1
+        attendu = cout_minimal(p)
+        if attendu is None:
+            assert [r.regle for r in allocation.relaxations] == ["forcages"]
+            continue
+        lignes = {c.nom: c for c in contraintes(p)}
+        cout = 0.0
+        for r in allocation.relaxations:
+            nom = r.regle.removesuffix("_min").removesuffix("_max")
+            poids = FAMILLES[lignes[nom if nom in lignes else r.regle].famille].poids
+            cout += (poids or 0.0) * r.ecart
+        assert cout == pytest.approx(attendu, abs=1e-6)
+    assert infaisables > 40
+
+
+# --------------------------------------------------------------------------- LP export
+
+
+def test_the_lp_file_reads_back_with_the_same_optimum(tmp_path):
+    import highspy
+
+    from allocation.modele_lp import ecrire_modele
+
+    rng = np.random.default_rng(5)
+    verifies = 0
+    for _ in range(60):
+        p = vague_aleatoire(rng, n=8)
+        allocation = resoudre(p)
+        if not allocation.optimale:
+            continue
+        chemin = tmp_path / "modele.lp"
+        ecrire_modele(chemin, p)
+        texte = chemin.read_text()
+        assert "max_laureats" in texte and "rythme_qpv" in texte
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("mip_rel_gap", 0.0)
+        h.readModel(str(chemin))
+        h.run()
+        assert h.getInfo().objective_function_value == pytest.approx(allocation.score_total,
+                                                                      abs=1e-6)
+        verifies += 1
+    assert verifies > 20
