@@ -21,12 +21,9 @@ import pandas as pd
 from allocation.programme import Regles, lire_historique, lire_regles, trouver_fichier
 from scoring.classeur import sha256_fichier
 from scoring.constats import Constats
+from scoring.conteneurs import ENTREES_MAX, TAILLE_MAX_DECOMPRESSEE
 from scoring.lecture import lire_vague
 from scoring.modele import LectureVague, Vague
-
-#: Bounds on an uploaded zip: what is unpacked, and how many entries.
-TAILLE_MAX_DECOMPRESSEE = 200 * 1024 * 1024
-ENTREES_MAX = 2_000
 
 
 @dataclass(frozen=True)

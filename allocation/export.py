@@ -22,7 +22,7 @@ from allocation.decision import (
 from allocation.probleme import CATEGORIES, LIBELLES_CATEGORIES, ProblemeVague
 from allocation.retours import table_retours
 from allocation.solveur import Allocation
-from fabriques import __version__
+from commun.version import VERSION as __version__
 from scoring.classeur import ajouter_table, ecrire_atomiquement, ecrire_table, workbook_bytes
 from scoring.diagnostics import diagnostic_jures, fiabilite
 from scoring.francais import euros

@@ -27,7 +27,8 @@ from scoring.classeur import (
     workbook_bytes,
 )
 from scoring.constats import Constats
-from scoring.lecture import lire_classeur, trouver_table
+from scoring.conteneurs import lire_classeur
+from scoring.lecture import trouver_table
 from scoring.modele import Vague
 
 

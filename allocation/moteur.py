@@ -280,7 +280,8 @@ class MoteurVague:
         h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
         for colonne in self._couts_objectifs:
             h.changeColCost(colonne, 0.0)
-        ordre = sorted(np.flatnonzero(haut > bas), key=lambda k: (-points[k], self.ids[k]))
+        ordre = [int(k) for k in sorted(np.flatnonzero(haut > bas),
+                                        key=lambda k: (-points[k], self.ids[k]))]
         bas, haut = bas.copy(), haut.copy()
         choix = premiere > 0.5
         suivant = 0
@@ -291,15 +292,15 @@ class MoteurVague:
                     suivant += 1
                     if choix[k]:
                         bas[k] = 1.0
-                        h.changeColBounds(int(k), 1.0, 1.0)
+                        h.changeColBounds(k, 1.0, 1.0)
                         continue
-                    h.changeColBounds(int(k), 1.0, 1.0)
+                    h.changeColBounds(k, 1.0, 1.0)
                     if self._lancer() is Statut.OPTIMAL:
                         choix = np.asarray(h.getSolution().col_value[:n]) > 0.5
                         bas[k] = 1.0
                         break
                     haut[k] = 0.0
-                    h.changeColBounds(int(k), 0.0, 0.0)
+                    h.changeColBounds(k, 0.0, 0.0)
                 else:
                     break
         finally:

@@ -10,6 +10,7 @@ import pandas as pd
 from allocation.eligibilite import lieux_partages, motifs_ineligibilite
 from allocation.programme import Regles
 from allocation.rythme import BornesRythme, bornes_rythme
+from scoring.constats import Constats
 from scoring.referentiel import departements
 
 CATEGORIES = ("qpv", "hors_qpv", "numeriques")
@@ -143,3 +144,41 @@ def construire_probleme(
         exclus=dict(exclus or {}),
         parts_equitables=parts_equitables(regles),
     )
+
+
+def valider_decisions(probleme: ProblemeVague) -> Constats:
+    """The jury's forcings and exclusions checked against the problem, all at once: an
+    unknown dossier, a blank reason, forcing an ineligible dossier or one below
+    ``note_minimale`` (or without a score), and forcing and excluding the same dossier are
+    errors (SPEC §4). The command line and the app both call this, and write nothing when
+    it finds an error."""
+    constats = Constats()
+    par_id = {d.dossier: d for d in probleme.dossiers}
+    for nature, decisions in (("forcer", probleme.forces), ("exclure", probleme.exclus)):
+        for identifiant, raison in sorted(decisions.items()):
+            lieu = {"colonne": f"--{nature}", "valeur": identifiant}
+            if identifiant not in par_id:
+                constats.erreur("decision_dossier_inconnu",
+                                f"{nature} : dossier inconnu « {identifiant} »", **lieu)
+            elif not str(raison).strip():
+                constats.erreur("decision_sans_raison", f"{nature} {identifiant} : donnez la "
+                                "raison de la décision du jury", **lieu)
+    for identifiant in sorted(set(probleme.forces) & set(probleme.exclus)):
+        constats.erreur("decision_contradictoire", f"{identifiant} est à la fois imposé et "
+                        "écarté par le jury", colonne="--forcer", valeur=identifiant)
+    for identifiant in sorted(probleme.forces):
+        dossier = par_id.get(identifiant)
+        if dossier is None:
+            continue
+        lieu = {"colonne": "--forcer", "valeur": identifiant}
+        if not dossier.eligible:
+            constats.erreur("forcage_ineligible", f"{identifiant} ne peut pas être imposé : "
+                            f"inéligible ({' ; '.join(dossier.motifs)})", **lieu)
+        elif pd.isna(dossier.score):
+            constats.erreur("forcage_sans_note", f"{identifiant} ne peut pas être imposé : "
+                            "aucune note", **lieu)
+        elif dossier.score < probleme.regles.note_minimale:
+            constats.erreur("forcage_sous_note_minimale", f"{identifiant} ne peut pas être "
+                            f"imposé : note {dossier.score:.2f} sous la note minimale "
+                            f"({probleme.regles.note_minimale:g})".replace(".", ","), **lieu)
+    return constats

@@ -16,7 +16,8 @@ import pandas as pd
 
 from scoring import valeurs
 from scoring.constats import Constats
-from scoring.lecture import lire_classeur, trouver_table
+from scoring.conteneurs import lire_classeur
+from scoring.lecture import trouver_table
 
 COLONNES_HISTORIQUE = ["dossier", "nom", "lieux", "departement", "qpv", "numerique", "montant",
                        "vague"]

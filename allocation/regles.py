@@ -20,7 +20,7 @@ A new rule is one function added to :data:`REGLES` (or :data:`OBJECTIFS`).
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -404,7 +404,7 @@ class Echanges:
         """True when every rule of SPEC §4 holds after the exchange."""
         if sortant.dossier in self.probleme.forces or interdits(self.probleme, entrant):
             return False
-        delta: Counter[int] = Counter()
+        delta: dict[int, float] = defaultdict(float)
         for r, k in self.touche[sortant.dossier]:
             delta[r] -= k
         for r, k in self.touche[entrant.dossier]:

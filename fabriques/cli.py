@@ -66,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
                           help="liste publique des lauréats à écrire (champs publics seulement)")
     allocate.add_argument("--retours", type=Path, default=None,
                           help="retours aux candidats non retenus à écrire (publipostage)")
+    allocate.add_argument("--modele", type=Path, default=None,
+                          help="écrit le programme linéaire résolu (fichier LP, contraintes "
+                               "nommées) pour l'audit")
     allocate.add_argument("--forcer", action="append", default=[], metavar="DOSSIER:RAISON",
                           help="impose un dossier (décision du jury, raison enregistrée)")
     allocate.add_argument("--exclure", action="append", default=[], metavar="DOSSIER:RAISON",
@@ -99,16 +102,10 @@ def _options_programme(parseur: argparse.ArgumentParser, methodes: Sequence[str]
                          default="raw", help="méthode de normalisation (défaut : raw)")
 
 
-def _decisions(valeurs: list[str], connus: set[str]) -> dict[str, str]:
-    decisions = {}
-    for valeur in valeurs:
-        dossier, _, raison = valeur.partition(":")
-        if dossier.strip() not in connus:
-            raise ValueError(f"dossier inconnu « {dossier} »")
-        if not raison.strip():
-            raise ValueError(f"« {dossier} » : donnez la raison (DOSSIER:RAISON)")
-        decisions[dossier.strip()] = raison.strip()
-    return decisions
+def _decisions(valeurs: list[str]) -> tuple[tuple[str, str], ...]:
+    """``DOSSIER:RAISON`` options → (dossier, reason); the service validates them."""
+    return tuple((dossier.strip(), raison.strip())
+                 for dossier, _, raison in (v.partition(":") for v in valeurs))
 
 
 def _charger(args: argparse.Namespace) -> Chargement | None:
@@ -126,21 +123,19 @@ def _charger(args: argparse.Namespace) -> Chargement | None:
 
 def _sorties_refusees(chargement: Chargement, sorties: list[Path]) -> bool:
     """True (and say why) when an output would overwrite an input or another output."""
-    assert chargement.vague is not None
-    entrees = {Path(s.chemin).resolve() for s in chargement.vague.sources}
-    entrees |= {p.resolve() for p in (chargement.chemin_programme,
-                                      chargement.chemin_historique) if p}
-    resolues = [p.resolve() for p in sorties]
-    if any(p in entrees for p in resolues):
-        print("Refus d'écrire sur un fichier d'entrée.", file=sys.stderr)
-        return True
-    if len(set(resolues)) < len(resolues):
-        print("Les fichiers à écrire doivent être différents.", file=sys.stderr)
-        return True
-    return False
+    from application.service import sorties_refusees
+
+    raison = sorties_refusees(chargement, sorties)
+    if raison:
+        print(raison, file=sys.stderr)
+    return raison is not None
 
 
 def _afficher_infaisable(allocation: Allocation) -> int:
+    if not allocation.relaxations:  # the solver stopped for another reason
+        print(f"Le solveur n'a pas abouti (statut : {allocation.statut}). Rien n'a été "
+              "écrit.", file=sys.stderr)
+        return EXIT_INFAISABLE
     print("Aucune sélection ne respecte toutes les règles. Plus petite modification qui "
           "rend la sélection possible :", file=sys.stderr)
     for relaxation in allocation.relaxations:
@@ -151,47 +146,29 @@ def _afficher_infaisable(allocation: Allocation) -> int:
 
 def commande_allocate(args: argparse.Namespace) -> int:
     """``fabriques allocate``: solve SPEC §4 and write the allocation workbook."""
-    from allocation.decision import decider
-    from allocation.export import (
-        ecrire_allocation,
-        ecrire_liste_publique,
-        ecrire_retours,
-        parametres_de,
-    )
-    from allocation.probleme import construire_probleme
-    from allocation.solveur import resoudre
-    from scoring.normalisation import noter
+    from application.service import Parametres, Refus, Sorties, decider_vague, ecrire_decision
 
     entrees = _charger(args)
-    if entrees is None or entrees.vague is None or entrees.regles is None:
+    if entrees is None or entrees.vague is None:
         return EXIT_ENTREE
-    vague = entrees.vague
-    sortie = args.out or Path(f"allocation-{vague.nom}.xlsx")
-    if _sorties_refusees(entrees, [p for p in (sortie, args.public, args.retours) if p]):
+    sorties = Sorties(args.out or Path(f"allocation-{entrees.vague.nom}.xlsx"), args.public,
+                      args.retours, args.modele)
+    if _sorties_refusees(entrees, sorties.chemins()):
         return EXIT_ENTREE
-    try:
-        connus = set(vague.dossiers.index)
-        forces, exclus = _decisions(args.forcer, connus), _decisions(args.exclure, connus)
-    except ValueError as erreur:
-        print(f"[ERREUR] {erreur}", file=sys.stderr)
+    resultat = decider_vague(entrees, Parametres(
+        methode=args.methode, forces=_decisions(args.forcer), exclus=_decisions(args.exclure)))
+    if isinstance(resultat, Refus):
+        _afficher_constats(resultat.erreurs, sys.stderr)
+        print("Rien n'a été écrit.", file=sys.stderr)
         return EXIT_ENTREE
-    scores = noter(vague, args.methode)
-    probleme = construire_probleme(vague.dossiers, scores.score, entrees.regles,
-                                   entrees.historique, forces, exclus)
-    allocation = resoudre(probleme)
-    if not allocation.optimale:
-        return _afficher_infaisable(allocation)
-    decision = decider(probleme, allocation)
-    ecrire_allocation(sortie, decision, parametres_de(entrees, scores, probleme, allocation),
-                      vague)
-    if args.public:
-        ecrire_liste_publique(args.public, vague.dossiers, allocation.montants)
-    if args.retours:
-        ecrire_retours(args.retours, decision, vague, scores)
+    if resultat.decision is None:
+        return _afficher_infaisable(resultat.allocation)
+    ecrire_decision(entrees, resultat, sorties)
+    allocation, decision = resultat.allocation, resultat.decision
     print(f"{len(allocation.laureats)} lauréats, score total {allocation.score_total:.2f} "
           f"(résolu en {allocation.duree:.2f} s) ; liste complémentaire : "
           f"{len(decision.reserve)} ; mieux notés non retenus expliqués : "
-          f"{len(decision.explications)}. Écrit : {sortie}")
+          f"{len(decision.explications)}. Écrit : {sorties.classeur}")
     return EXIT_OK
 
 
@@ -241,12 +218,10 @@ def commande_tradeoffs(args: argparse.Namespace) -> int:
         table_robustesse,
     )
     from allocation.export import ecrire_tables
-    from allocation.probleme import construire_probleme
-    from allocation.solveur import resoudre
-    from scoring.normalisation import noter
+    from application.service import Parametres, Refus, Resultat, decider_vague
 
     entrees = _charger(args)
-    if entrees is None or entrees.vague is None or entrees.regles is None:
+    if entrees is None or entrees.vague is None:
         return EXIT_ENTREE
     vague = entrees.vague
     sortie = args.out or Path(f"arbitrages-{vague.nom}.xlsx")
@@ -255,9 +230,11 @@ def commande_tradeoffs(args: argparse.Namespace) -> int:
     if args.tirages < 0:
         print("[ERREUR] --tirages : nombre positif attendu", file=sys.stderr)
         return EXIT_ENTREE
-    probleme = construire_probleme(vague.dossiers, noter(vague, args.methode).score,
-                                   entrees.regles, entrees.historique)
-    allocation = resoudre(probleme)
+    resultat = decider_vague(entrees, Parametres(methode=args.methode), avec_decision=False)
+    if isinstance(resultat, Refus):
+        _afficher_constats(resultat.erreurs, sys.stderr)
+        return EXIT_ENTREE
+    probleme, allocation = resultat.probleme, resultat.allocation
     if not allocation.optimale:
         return _afficher_infaisable(allocation)
     print("Prix des règles et frontières de Pareto…", file=sys.stderr)
@@ -271,13 +248,11 @@ def commande_tradeoffs(args: argparse.Namespace) -> int:
     barre.terminer()
     tables["robustesse"] = table_robustesse(resultats, probleme)
     if args.comparer:
-        autre = construire_probleme(vague.dossiers, noter(vague, args.comparer).score,
-                                    entrees.regles, entrees.historique)
-        autre_allocation = resoudre(autre)
-        if autre_allocation.optimale:
+        autre = decider_vague(entrees, Parametres(methode=args.comparer), avec_decision=False)
+        if isinstance(autre, Resultat) and autre.allocation.optimale:
             tables["comparaison"] = comparer_scenarios(
                 Scenario(args.methode, probleme, allocation),
-                Scenario(args.comparer, autre, autre_allocation))
+                Scenario(args.comparer, autre.probleme, autre.allocation))
     ecrire_tables(sortie, tables)
     labels = tables["robustesse"]["label"].value_counts()
     print(f"{args.tirages} tirages : {labels.get('stable', 0)} stables, "

@@ -14,37 +14,13 @@ import pandas as pd
 import streamlit as st
 
 from allocation.chargement import Chargement, charger, charger_televersement
-from allocation.decision import Decision, decider
-from allocation.probleme import ProblemeVague, construire_probleme
 from allocation.programme import Regles
-from allocation.solveur import Allocation, resoudre
+from application.service import Parametres, Refus, Resultat, decider_vague
 from scoring.francais import decimal, euros
 from scoring.modele import Vague
-from scoring.normalisation import ScoresVague, noter
 
 RACINE = Path(__file__).resolve().parents[1]
 VAGUE_EXEMPLE = RACINE / "sample_waves" / "vague-06"
-
-
-@dataclass(frozen=True)
-class Parametres:
-    """Everything the secretariat can change; one value identifies one decision."""
-
-    methode: str = "raw"
-    poids: tuple[tuple[str, float], ...] = ()
-    regles: Regles | None = None  # None: the programme file's
-    forces: tuple[tuple[str, str], ...] = ()
-    exclus: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True)
-class Resultat:
-    """One decision and the steps that led to it."""
-
-    scores: ScoresVague
-    probleme: ProblemeVague
-    allocation: Allocation
-    decision: Decision | None  # None when no allocation satisfies the rules
 
 
 @dataclass
@@ -54,7 +30,7 @@ class Etat:
     source: str
     chargement: Chargement
     parametres: Parametres = field(default_factory=Parametres)
-    resultats: dict[Parametres, Resultat] = field(default_factory=dict)
+    resultats: dict[Parametres, Resultat | Refus] = field(default_factory=dict)
 
 
 @st.cache_resource(show_spinner="Lecture de la vague…")
@@ -122,24 +98,22 @@ def changer(**modifications: Any) -> None:
 
 
 def resultat(parametres: Parametres | None = None) -> Resultat:
-    """The decision for ``parametres`` (default: the current ones), computed once."""
+    """The decision for ``parametres`` (default: the current ones), computed once; a page
+    whose parameters are refused shows why and stops."""
     courant = etat()
     parametres = parametres or courant.parametres
     if parametres not in courant.resultats:
-        v = courant.chargement.vague
-        assert v is not None and courant.chargement.regles is not None
-        poids = dict(parametres.poids) or None
-        scores = noter(v, parametres.methode, poids)
-        probleme = construire_probleme(v.dossiers, scores.score,
-                                       parametres.regles or courant.chargement.regles,
-                                       courant.chargement.historique,
-                                       dict(parametres.forces), dict(parametres.exclus))
-        allocation = resoudre(probleme)
-        decision = decider(probleme, allocation) if allocation.optimale else None
         if len(courant.resultats) > 32:
             courant.resultats.clear()
-        courant.resultats[parametres] = Resultat(scores, probleme, allocation, decision)
-    return courant.resultats[parametres]
+        courant.resultats[parametres] = decider_vague(courant.chargement, parametres)
+    trouve = courant.resultats[parametres]
+    if isinstance(trouve, Refus):
+        st.error("Ces paramètres ne peuvent pas être appliqués :")
+        for constat in trouve.erreurs.erreurs:
+            st.markdown(f"- {constat.message}")
+        st.stop()
+    assert isinstance(trouve, Resultat)
+    return trouve
 
 
 # --------------------------------------------------------------------------- display

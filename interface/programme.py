@@ -3,10 +3,10 @@ recording the decided wave into the history (with a confirmation)."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from allocation.historique import historique_complete, lignes_historique
+from application.service import avancement_programme
 from interface import etat
 from scoring.constats import Constats
 from scoring.francais import euros
@@ -19,21 +19,7 @@ regles = etat.regles()
 resultat = etat.resultat()
 historique = courant.chargement.historique.copy()
 
-lignes = historique.assign(hors_qpv=~historique["qpv"].astype(bool))
-if resultat.decision is not None:
-    par_id = {d.dossier: d for d in resultat.probleme.dossiers}
-    courante = pd.DataFrame([
-        {"vague": regles.numero, "qpv": par_id[i].qpv, "hors_qpv": not par_id[i].qpv,
-         "numerique": par_id[i].numerique, "montant": resultat.allocation.montants[i]}
-        for i in resultat.allocation.laureats])
-    lignes = pd.concat([lignes, courante], ignore_index=True)
-par_vague = lignes.groupby("vague").agg(
-    laureats=("qpv", "size"), qpv=("qpv", "sum"), hors_qpv=("hors_qpv", "sum"),
-    numeriques=("numerique", "sum"), montant=("montant", "sum")).reset_index()
-for colonne in ("laureats", "qpv", "hors_qpv", "numeriques", "montant"):
-    par_vague[f"cumul_{colonne}"] = par_vague[colonne].cumsum()
-par_vague["vague"] = par_vague["vague"].map(
-    lambda n: f"vague {int(n)}" + (" (en cours)" if n == regles.numero else ""))
+par_vague = avancement_programme(historique, regles, resultat)
 
 cumul = par_vague.iloc[-1] if len(par_vague) else None
 for libelle, colonne, cible in (("Fabriques", "cumul_laureats", regles.cible_total),

@@ -18,7 +18,8 @@ st.title("Sélection des lauréats")
 courant = etat.etat()
 vague = etat.vague()
 regles = etat.regles()
-base = etat.resultat()
+# The rules' widgets start from the rules alone: a refused jury decision must stay fixable.
+base = etat.resultat(replace(courant.parametres, forces=(), exclus=()))
 
 with st.expander("Règles de la vague", expanded=True):
     c = st.columns(6)
@@ -45,14 +46,13 @@ with st.expander("Décisions du jury (motivées)"):
     g, d = st.columns(2)
     forces = g.multiselect("Imposer", ids, default=[i for i, _ in courant.parametres.forces],
                            key="forces")
-    raison_force = g.text_input("Raison", value=dict(courant.parametres.forces).get(
-        forces[0], "") if forces else "", key="raison_force")
     exclus = d.multiselect("Écarter", ids, default=[i for i, _ in courant.parametres.exclus],
                            key="exclus")
-    raison_exclu = d.text_input("Raison ", value=dict(courant.parametres.exclus).get(
-        exclus[0], "") if exclus else "", key="raison_exclu")
-    if (forces and not raison_force) or (exclus and not raison_exclu):
-        st.warning("Donnez la raison de chaque décision du jury : elle est enregistrée.")
+    # One reason per dossier: each decision is recorded with its own.
+    raisons_forces = {i: g.text_input(f"Raison d'imposer {i}", value=dict(
+        courant.parametres.forces).get(i, ""), key=f"raison_force_{i}") for i in forces}
+    raisons_exclus = {i: d.text_input(f"Raison d'écarter {i}", value=dict(
+        courant.parametres.exclus).get(i, ""), key=f"raison_exclu_{i}") for i in exclus}
 
 nouvelles = replace(regles, max_laureats=int(max_laureats), tolerance_rythme=int(tolerance),
                     max_par_departement_vague=int(par_departement),
@@ -60,10 +60,7 @@ nouvelles = replace(regles, max_laureats=int(max_laureats), tolerance_rythme=int
                     enveloppe_vague=int(enveloppe), note_minimale=float(plancher))
 if nouvelles.enveloppe_vague == base.probleme.enveloppe_vague and regles.enveloppe_vague is None:
     nouvelles = replace(nouvelles, enveloppe_vague=None)  # keep the pro-rata default
-decisions = {
-    "forces": tuple((i, raison_force or "décision du jury") for i in forces),
-    "exclus": tuple((i, raison_exclu or "décision du jury") for i in exclus),
-}
+decisions = {"forces": tuple(raisons_forces.items()), "exclus": tuple(raisons_exclus.items())}
 regles_changees = nouvelles if nouvelles != courant.chargement.regles else None
 if (regles_changees, decisions["forces"], decisions["exclus"]) != (
         courant.parametres.regles, courant.parametres.forces, courant.parametres.exclus):

@@ -11,13 +11,11 @@ import tomllib
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from scoring import referentiel, valeurs
 from scoring.constats import Constats
-
-if TYPE_CHECKING:
-    from scoring.lecture import Feuille
+from scoring.conteneurs import Feuille
 
 _REQUISES = ("dossier", "montant", "etp")
 _FIXES = {valeurs.cle(h) for h in ("ID", "Email", "État du dossier", "Déposé le")}
@@ -86,7 +84,6 @@ def traduire_export(
 
     The department, when the export has none, is taken from the INSEE commune code.
     """
-    from scoring.lecture import Feuille
 
     numero_entete, entete = feuille.lignes[0]
     par_cle = {valeurs.cle(v): i for i, v in enumerate(entete) if not valeurs.est_vide(v)}

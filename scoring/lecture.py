@@ -14,10 +14,7 @@ wave is returned only when there is no error.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +25,7 @@ import pandas as pd
 from scoring import referentiel, valeurs
 from scoring.classeur import sha256_fichier
 from scoring.constats import Constats
+from scoring.conteneurs import Feuille, lire_classeur, lire_csv
 from scoring.demarches import (
     charger_correspondance,
     est_export_demarches,
@@ -57,18 +55,6 @@ ALIAS_COLONNES: dict[str, tuple[str, ...]] = {
 }
 
 
-# --------------------------------------------------------------------------- raw sheets
-
-
-@dataclass
-class Feuille:
-    """A sheet as read: its rows with their Excel row numbers, empty rows left out."""
-
-    fichier: str
-    nom: str
-    lignes: list[tuple[int, tuple[Any, ...]]]
-
-
 @dataclass
 class Table:
     """A sheet whose header row was found: canonical column → position and header text."""
@@ -95,153 +81,6 @@ class Table:
             "colonne": entete,
             "valeur": valeur,
         }
-
-
-#: Bounds on what one workbook may unpack to (a zip bomb is refused before reading).
-TAILLE_MAX_DECOMPRESSEE = 200 * 1024 * 1024
-ENTREES_MAX = 5_000
-#: Columns read per sheet, and empty rows after which the rest of a sheet is not read.
-COLONNES_MAX = 200
-LIGNES_VIDES_MAX = 5_000
-
-
-def lire_classeur(chemin: Path, affichage: str, constats: Constats) -> dict[str, Feuille] | None:
-    """Every sheet of an xlsx workbook, or None after recording why it cannot be read.
-
-    The cells are read with calamine (Rust; about 20 times faster than openpyxl here), the
-    last computed value of a formula included. Hostile files give findings, not crashes:
-    before anything is parsed, the archive is inspected — refused when it would unpack beyond
-    :data:`TAILLE_MAX_DECOMPRESSEE`, or when its XML declares entities (billion laughs);
-    a sheet stops being read after :data:`LIGNES_VIDES_MAX` empty rows in a row and beyond
-    :data:`COLONNES_MAX` columns (with a warning); hidden sheets and formulas are reported.
-    """
-    from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
-
-    if not chemin.is_file():
-        constats.erreur("fichier_introuvable", "fichier introuvable", fichier=affichage)
-        return None
-    suffixe = chemin.suffix.lower()
-    if suffixe in {".xls", ".ods", ".xlsb", ".numbers"}:
-        constats.erreur(
-            "format_non_pris_en_charge",
-            f"format {suffixe} non pris en charge : enregistrez le classeur au format .xlsx",
-            fichier=affichage,
-        )
-        return None
-    illisible = ("ce fichier n'est pas un classeur .xlsx lisible (protégé par mot de passe, "
-                 "abîmé, ou d'un autre format) : ouvrez-le dans Excel et enregistrez-le en .xlsx")
-    try:
-        with zipfile.ZipFile(chemin) as archive:
-            entrees = archive.infolist()
-            taille = sum(e.file_size for e in entrees)
-            if len(entrees) > ENTREES_MAX or taille > TAILLE_MAX_DECOMPRESSEE:
-                constats.erreur(
-                    "classeur_trop_volumineux",
-                    f"le classeur se décompresse en {taille // 1_000_000} Mo et "
-                    f"{len(entrees)} fichiers (limite : {TAILLE_MAX_DECOMPRESSEE // 1_000_000} "
-                    f"Mo, {ENTREES_MAX} fichiers) : il n'a pas été lu", fichier=affichage)
-                return None
-            dangereux, formules = _inspecter(archive)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-        constats.erreur("fichier_illisible", illisible, fichier=affichage)
-        return None
-    if dangereux:
-        constats.erreur("classeur_dangereux", "le classeur contient des constructions XML "
-                        "interdites (déclarations d'entités) : il n'a pas été lu",
-                        fichier=affichage)
-        return None
-    try:
-        classeur = CalamineWorkbook.from_path(str(chemin))
-        feuilles = {}
-        for meta in classeur.sheets_metadata:
-            if meta.visible != SheetVisibleEnum.Visible:
-                constats.avertissement("feuille_masquee", "feuille masquée : elle est lue "
-                                       "comme les autres", fichier=affichage, feuille=meta.name)
-            cellules = classeur.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-            feuilles[meta.name] = Feuille(affichage, meta.name,
-                                          _lignes(cellules, meta.name, affichage, constats))
-    except (CalamineError, OSError, ValueError):
-        constats.erreur("fichier_illisible", illisible, fichier=affichage)
-        return None
-    if formules:
-        constats.avertissement(
-            "formules", "le classeur contient des formules : seules leurs dernières valeurs "
-            "calculées par le tableur sont lues (une formule jamais calculée est lue comme une "
-            "case vide)", fichier=affichage)
-    return feuilles
-
-
-def _inspecter(archive: zipfile.ZipFile) -> tuple[bool, bool]:
-    """(declares XML entities, holds formulas), streaming each XML part once."""
-    dangereux = formules = False
-    for entree in archive.infolist():
-        if not entree.filename.endswith((".xml", ".rels")):
-            continue
-        feuille = entree.filename.startswith("xl/worksheets/")
-        reste = b""
-        with archive.open(entree) as flux:
-            while bloc := flux.read(1 << 20):
-                fenetre = reste + bloc
-                dangereux = dangereux or b"<!ENTITY" in fenetre or b"<!DOCTYPE" in fenetre
-                formules = formules or (feuille and (b"<f>" in fenetre or b"<f " in fenetre))
-                reste = bloc[-16:]
-                if dangereux:
-                    return True, formules
-    return dangereux, formules
-
-
-def _cellule(valeur: Any) -> Any:
-    """calamine's value as openpyxl gave it: empty → None, 4.0 → 4."""
-    if valeur == "":
-        return None
-    if isinstance(valeur, float) and valeur.is_integer() and abs(valeur) < 2**53:
-        return int(valeur)
-    return valeur
-
-
-def _lignes(cellules: list[list[Any]], titre: str, affichage: str,
-            constats: Constats) -> list[tuple[int, tuple[Any, ...]]]:
-    """The non-empty rows of a sheet (Excel numbering), bounded in columns and in empty
-    rows in a row."""
-    lignes = []
-    vides = 0
-    for numero, ligne in enumerate(cellules, start=1):
-        valeurs_ligne = tuple(_cellule(v) for v in ligne[:COLONNES_MAX])
-        if any(not valeurs.est_vide(v) for v in valeurs_ligne):
-            lignes.append((numero, valeurs_ligne))
-            vides = 0
-        else:
-            vides += 1
-            if vides >= LIGNES_VIDES_MAX:
-                constats.avertissement(
-                    "feuille_tronquee", f"plus de {LIGNES_VIDES_MAX} lignes vides à la suite : "
-                    "la suite de la feuille n'est pas lue", fichier=affichage,
-                    feuille=titre, ligne=numero)
-                break
-    return lignes
-
-
-def _lire_csv(chemin: Path, affichage: str, constats: Constats) -> dict[str, Feuille] | None:
-    """A CSV file as one sheet; UTF-8 (with or without BOM) or Windows-1252, ``,`` or ``;``."""
-    brut = chemin.read_bytes()
-    for encodage in ("utf-8-sig", "cp1252"):
-        try:
-            texte = brut.decode(encodage)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1252 decodes nearly anything
-        constats.erreur("fichier_illisible", "encodage de texte non reconnu", fichier=affichage)
-        return None
-    premiere = texte.splitlines()[0] if texte else ""
-    separateur = max((";", ",", "\t"), key=premiere.count)
-    lecteur = csv.reader(io.StringIO(texte), delimiter=separateur)
-    lignes = [
-        (numero, tuple(ligne))
-        for numero, ligne in enumerate(lecteur, start=1)
-        if any(not valeurs.est_vide(v) for v in ligne)
-    ]
-    return {chemin.stem: Feuille(affichage, chemin.stem, lignes)}
 
 
 def trouver_table(
@@ -783,7 +622,7 @@ def _morceaux_dossier(chemin: Path, constats: Constats) -> _Morceaux:
             )
         else:
             morceaux.sources.append(export)
-            lecteur = _lire_csv if export.suffix.lower() == ".csv" else lire_classeur
+            lecteur = lire_csv if export.suffix.lower() == ".csv" else lire_classeur
             feuilles = lecteur(export, export.name, constats)
             if feuilles:
                 par_cle = _par_cle(feuilles)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
-from fabriques import __version__
+from commun.version import VERSION as __version__
 from scoring.classeur import ecrire_atomiquement, ecrire_table, workbook_bytes
 from scoring.constats import Constats
 from scoring.diagnostics import diagnostic_jures, fiabilite

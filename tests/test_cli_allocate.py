@@ -169,3 +169,54 @@ def test_the_workbook_and_folder_forms_of_one_wave_give_the_same_allocation(tmp_
     for name in ("classement", "laureats", "liste_complementaire", "explications",
                  "departements"):
         assert sheet(outputs[0], name) == sheet(outputs[1], name), name
+
+
+@pytest.mark.parametrize("cas", ["inconnu", "ineligible", "les_deux", "sans_raison"])
+def test_a_jury_decision_that_cannot_be_honoured_exits_2_and_writes_nothing(tmp_path, cas,
+                                                                           capsys):
+    probleme = sample_problem("vague-05.xlsx", "raw")
+    ineligible = next(d.dossier for d in probleme.dossiers if not d.eligible)
+    eligible = next(d.dossier for d in probleme.dossiers if d.eligible)
+    options = {
+        "inconnu": ["--forcer", "V05-999:projet pilote"],
+        "ineligible": ["--forcer", f"{ineligible}:projet pilote"],
+        "les_deux": ["--forcer", f"{eligible}:pilote", "--exclure", f"{eligible}:doublon"],
+        "sans_raison": ["--exclure", eligible],
+    }[cas]
+    out = tmp_path / "a.xlsx"
+    assert main(["allocate", str(SAMPLES / "vague-05.xlsx"), "--out", str(out),
+                 "--modele", str(tmp_path / "m.lp"), *options]) == 2
+    assert not out.exists() and not (tmp_path / "m.lp").exists()
+    assert "Rien n'a été écrit" in capsys.readouterr().err
+
+
+def test_forcing_below_the_quality_floor_is_refused_in_one_place():
+    from dataclasses import replace
+
+    from allocation.probleme import valider_decisions
+
+    probleme = sample_problem("vague-05.xlsx", "raw")
+    faible = min((d for d in probleme.dossiers if d.eligible), key=lambda d: d.score)
+    plancher = replace(probleme, regles=replace(probleme.regles,
+                                                note_minimale=faible.score + 0.5),
+                       forces={faible.dossier: "projet pilote"})
+    assert valider_decisions(plancher).codes() == ["forcage_sous_note_minimale"]
+    assert valider_decisions(replace(probleme, forces={faible.dossier: "pilote"})).codes() == []
+
+
+def test_allocate_writes_the_solved_model_as_a_readable_lp_file(tmp_path):
+    import highspy
+
+    out, modele = tmp_path / "a.xlsx", tmp_path / "modele.lp"
+    assert main(["allocate", str(SAMPLES / "vague-06"), "--out", str(out),
+                 "--modele", str(modele)]) == 0
+    texte = modele.read_text()
+    assert "departement_vague_" in texte and "enveloppe_vague" in texte
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.readModel(str(modele))
+    h.run()
+    parametres = {r["parametre"]: r["valeur"] for r in sheet(out, "parametres")[0]}
+    assert h.getInfo().objective_function_value == pytest.approx(
+        float(parametres["score total"]), abs=1e-5)

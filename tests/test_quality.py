@@ -25,3 +25,15 @@ def test_mypy_finds_nothing():
         capture_output=True, text=True, cwd=ROOT,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_import_linter_contracts_hold():
+    """The layers of pyproject.toml: no lower layer imports a higher one, the domain never
+    imports streamlit, and no package has an import cycle."""
+    beside = Path(sys.executable).parent / "lint-imports"
+    commande = str(beside) if beside.exists() else shutil.which("lint-imports")
+    if commande is None:
+        pytest.fail("import-linter is part of the [test] extra")
+    result = subprocess.run([commande, "--config", str(ROOT / "pyproject.toml")],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,147 @@
+"""The one application service: load → score → problem → validate the jury's decisions →
+solve → decision → outputs, and the programme's progress. The command line, the app and
+the bench only collect parameters and show what this returns; none of them repeats a step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from allocation.chargement import Chargement
+from allocation.decision import Decision, decider
+from allocation.export import (
+    ecrire_allocation,
+    ecrire_liste_publique,
+    ecrire_retours,
+    parametres_de,
+)
+from allocation.modele_lp import ecrire_modele
+from allocation.probleme import ProblemeVague, construire_probleme, valider_decisions
+from allocation.programme import Regles
+from allocation.solveur import Allocation, resoudre
+from scoring.constats import Constats
+from scoring.normalisation import ScoresVague, noter
+
+
+@dataclass(frozen=True)
+class Parametres:
+    """Everything the secretariat can change; one value identifies one decision."""
+
+    methode: str = "raw"
+    poids: tuple[tuple[str, float], ...] = ()  # empty: the criteria sheet's weights
+    regles: Regles | None = None  # None: the programme file's
+    forces: tuple[tuple[str, str], ...] = ()  # (dossier, reason) forced in by the jury
+    exclus: tuple[tuple[str, str], ...] = ()  # (dossier, reason) kept out by the jury
+
+
+@dataclass(frozen=True)
+class Resultat:
+    """One decision and the steps that led to it; ``decision`` is None when no allocation
+    satisfies the rules (``allocation.relaxations`` says what to relax) or when it was not
+    asked for."""
+
+    parametres: Parametres
+    scores: ScoresVague
+    probleme: ProblemeVague
+    allocation: Allocation
+    decision: Decision | None
+
+
+@dataclass(frozen=True)
+class Refus:
+    """The input errors that stop a decision (nothing is computed or written)."""
+
+    parametres: Parametres
+    erreurs: Constats
+
+
+def decider_vague(chargement: Chargement, parametres: Parametres,
+                  avec_decision: bool = True) -> Resultat | Refus:
+    """The decision for a loaded wave and the secretariat's parameters (``avec_decision``
+    False: the allocation only, without reserve list and explanations)."""
+    vague, regles = chargement.vague, parametres.regles or chargement.regles
+    if vague is None or regles is None or chargement.constats.a_des_erreurs:
+        erreurs = Constats()
+        erreurs.etendre(chargement.constats.erreurs)
+        return Refus(parametres, erreurs)
+    scores = noter(vague, parametres.methode, dict(parametres.poids) or None)
+    probleme = construire_probleme(vague.dossiers, scores.score, regles,
+                                   chargement.historique, dict(parametres.forces),
+                                   dict(parametres.exclus))
+    erreurs = valider_decisions(probleme)
+    if erreurs.a_des_erreurs:
+        return Refus(parametres, erreurs)
+    allocation = resoudre(probleme)
+    decision = decider(probleme, allocation) if allocation.optimale and avec_decision else None
+    return Resultat(parametres, scores, probleme, allocation, decision)
+
+
+@dataclass(frozen=True)
+class Sorties:
+    """Where to write a decision: the workbook, and the optional public list, letters and
+    audit model."""
+
+    classeur: Path
+    public: Path | None = None
+    retours: Path | None = None
+    modele: Path | None = None
+
+    def chemins(self) -> list[Path]:
+        """Every path to write."""
+        return [p for p in (self.classeur, self.public, self.retours, self.modele) if p]
+
+
+def sorties_refusees(chargement: Chargement, sorties: list[Path]) -> str | None:
+    """Why these outputs may not be written (one overwrites an input or another output),
+    or None."""
+    entrees = {Path(s.chemin).resolve() for s in chargement.vague.sources} if (
+        chargement.vague) else set()
+    entrees |= {p.resolve() for p in (chargement.chemin_programme,
+                                      chargement.chemin_historique) if p}
+    resolues = [p.resolve() for p in sorties]
+    if any(p in entrees for p in resolues):
+        return "Refus d'écrire sur un fichier d'entrée."
+    if len(set(resolues)) < len(resolues):
+        return "Les fichiers à écrire doivent être différents."
+    return None
+
+
+def ecrire_decision(chargement: Chargement, resultat: Resultat, sorties: Sorties) -> None:
+    """Write a decided wave's outputs (each file atomically)."""
+    vague, decision = chargement.vague, resultat.decision
+    assert vague is not None and decision is not None
+    allocation, probleme = decision.allocation, decision.probleme
+    ecrire_allocation(sorties.classeur, decision,
+                      parametres_de(chargement, resultat.scores, probleme, allocation), vague)
+    if sorties.public:
+        ecrire_liste_publique(sorties.public, vague.dossiers, allocation.montants)
+    if sorties.retours:
+        ecrire_retours(sorties.retours, decision, vague, resultat.scores)
+    if sorties.modele:
+        ecrire_modele(sorties.modele, probleme)
+
+
+def avancement_programme(historique: pd.DataFrame, regles: Regles,
+                         resultat: Resultat | None = None) -> pd.DataFrame:
+    """Laureates, QPV, hors QPV, numériques and money per wave and cumulated, the wave being
+    decided (when it has a selection) included."""
+    lignes = historique.assign(hors_qpv=~historique["qpv"].astype(bool))
+    if resultat is not None and resultat.decision is not None:
+        allocation = resultat.decision.allocation
+        par_id = {d.dossier: d for d in resultat.decision.probleme.dossiers}
+        courante = pd.DataFrame([
+            {"vague": regles.numero, "qpv": par_id[i].qpv, "hors_qpv": not par_id[i].qpv,
+             "numerique": par_id[i].numerique, "montant": allocation.montants[i]}
+            for i in allocation.laureats])
+        lignes = pd.concat([lignes, courante], ignore_index=True)
+    par_vague = lignes.groupby("vague").agg(
+        laureats=("qpv", "size"), qpv=("qpv", "sum"), hors_qpv=("hors_qpv", "sum"),
+        numeriques=("numerique", "sum"), montant=("montant", "sum")).reset_index()
+    for colonne in ("laureats", "qpv", "hors_qpv", "numeriques", "montant"):
+        par_vague[f"cumul_{colonne}"] = par_vague[colonne].cumsum()
+    par_vague["vague"] = par_vague["vague"].map(
+        lambda n: f"vague {int(n)}" + (" (en cours)" if n == regles.numero else ""))
+    return par_vague
