@@ -221,4 +221,6 @@ def lire_historique(chemin: Path | None, constats: Constats) -> pd.DataFrame:
             "montant": round(montant.valeur or 0),
             "vague": int(vague.valeur or 0),
         })
-    return pd.DataFrame(lignes, columns=COLONNES_HISTORIQUE)
+    # Canonical order: no decision may depend on the order of the history's rows.
+    return pd.DataFrame(lignes, columns=COLONNES_HISTORIQUE).sort_values(
+        ["vague", "dossier"], kind="stable").reset_index(drop=True)

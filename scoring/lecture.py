@@ -767,16 +767,19 @@ def _lire_vague(chemin: Path, correspondance: Path | None, constats: Constats) -
         )
     if constats.a_des_erreurs:
         return LectureVague(None, constats)
+    # One canonical order at the boundary: nothing downstream — a mean, a tie, a sheet —
+    # can depend on the order of the rows in the files.
+    ordre_notes = ["dossier", "jure", "critere"]
     vague = Vague(
         nom=chemin.stem,
         numero=numero_de_vague(chemin.name),
         chemin=chemin,
-        dossiers=dossiers,
-        jury=tuple(jury),
+        dossiers=dossiers.sort_index(kind="stable"),
+        jury=tuple(sorted(jury, key=lambda j: j.jure)),
         criteres=tuple(criteres),
         deports=frozenset(deports),
-        notes=comptees,
-        notes_ecartees=ecartees,
+        notes=comptees.sort_values(ordre_notes, kind="stable").reset_index(drop=True),
+        notes_ecartees=ecartees.sort_values(ordre_notes, kind="stable").reset_index(drop=True),
         sources=tuple(Source(str(p), sha256_fichier(p)) for p in morceaux.sources if p.is_file()),
     )
     return LectureVague(vague, constats)
