@@ -6,7 +6,6 @@ one beside it (SPEC §3). Problems are located findings, as for the wave itself.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -210,11 +209,10 @@ def lire_historique(chemin: Path | None, constats: Constats) -> pd.DataFrame:
             if not lu.ok or lu.valeur is None:
                 constats.erreur("valeur_invalide", lu.probleme or "valeur manquante",
                                 **lieu(numero, colonne, table.valeur(ligne, colonne)))
-        lieux = valeurs.texte(table.valeur(ligne, "lieux")) or ""
         lignes.append({
             "dossier": valeurs.texte(table.valeur(ligne, "dossier")),
             "nom": valeurs.texte(table.valeur(ligne, "nom")) or "",
-            "lieux": tuple(sorted({p.strip() for p in re.split(r"[;,\n]", lieux) if p.strip()})),
+            "lieux": valeurs.lieux(table.valeur(ligne, "lieux")),
             "departement": departement.valeur,
             "qpv": bool(qpv.valeur),
             "numerique": bool(numerique.valeur) and bool(qpv.valeur),

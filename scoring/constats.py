@@ -3,8 +3,8 @@
 Readers never stop at the first problem: they collect every finding, so the secretariat
 fixes a file once. A finding names the file, the sheet, the Excel row number (1-based, as
 Excel shows it), the column as written in the file, the value, a stable code and a French
-message. The only exception a reader lets out is :class:`ErreurDeLecture`, which carries
-the findings.
+message. Readers raise nothing: an unexpected exception becomes an
+``erreur_inattendue`` finding.
 """
 
 from __future__ import annotations
@@ -107,11 +107,3 @@ class Constats:
 
     def __len__(self) -> int:
         return len(self.elements)
-
-
-class ErreurDeLecture(Exception):
-    """The one exception readers raise: the input cannot be used; see ``constats``."""
-
-    def __init__(self, constats: Iterable[Constat]):
-        self.constats = list(constats)
-        super().__init__("\n".join(str(c) for c in self.constats))

@@ -269,11 +269,7 @@ def lire_dossiers(table: Table, constats: Constats) -> pd.DataFrame:
             constats.erreur("etp_invalide", "nombre d'ETP attendu (ex. 1 ou 1,5)",
                             **table.lieu(numero, "etp", brut_etp))
         dossier["etp"] = lu_etp.valeur
-        lieux = valeurs.texte(table.valeur(ligne, "lieux"))
-        dossier["lieux"] = (
-            tuple(sorted({p.strip() for p in re.split(r"[;,\n]", lieux) if p.strip()}))
-            if lieux else (identifiant,)
-        )
+        dossier["lieux"] = valeurs.lieux(table.valeur(ligne, "lieux")) or (identifiant,)
         if dossier["numerique"] and not dossier["qpv"]:
             constats.avertissement(
                 "numerique_hors_qpv",

@@ -72,6 +72,14 @@ def texte(value: Any) -> str | None:
     return str(value).strip()
 
 
+def lieux(value: Any) -> tuple[str, ...]:
+    """A cell listing places (``;``, ``,`` or line breaks between them) → the distinct
+    places, sorted; empty when the cell is. The one place parser, for the wave and the
+    history alike."""
+    brut = texte(value) or ""
+    return tuple(sorted({p.strip() for p in re.split(r"[;,\n]", brut) if p.strip()}))
+
+
 def booleen(value: Any) -> Lu[bool]:
     """``oui/non``, ``o/n``, ``yes/no``, ``1/0``, ``x``/empty (and Excel TRUE/FALSE)."""
     if isinstance(value, bool):
