@@ -135,3 +135,15 @@ def table(rows: list[tuple[Any, ...]]):
             "lieux": tuple(lieux[0]) if lieux else (f"L-{ident}",),
         })
     return pd.DataFrame(records).set_index("dossier")
+
+
+def optimum_lp(chemin: Path) -> float:
+    """The optimum HiGHS finds for an LP file written by ``--modele`` (exact gap)."""
+    import highspy
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.readModel(str(chemin))
+    h.run()
+    return float(h.getInfo().objective_function_value)

@@ -205,18 +205,13 @@ def test_forcing_below_the_quality_floor_is_refused_in_one_place():
 
 
 def test_allocate_writes_the_solved_model_as_a_readable_lp_file(tmp_path):
-    import highspy
+    from tests.factories import optimum_lp
 
     out, modele = tmp_path / "a.xlsx", tmp_path / "modele.lp"
     assert main(["allocate", str(SAMPLES / "vague-06"), "--out", str(out),
                  "--modele", str(modele)]) == 0
     texte = modele.read_text()
     assert "departement_vague_" in texte and "enveloppe_vague" in texte
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("mip_rel_gap", 0.0)
-    h.readModel(str(modele))
-    h.run()
     parametres = {r["parametre"]: r["valeur"] for r in sheet(out, "parametres")[0]}
-    assert h.getInfo().objective_function_value == pytest.approx(
+    assert optimum_lp(modele) == pytest.approx(
         float(parametres["score total"]), abs=1e-5)

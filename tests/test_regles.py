@@ -285,9 +285,8 @@ def test_the_diagnosis_is_the_smallest_relaxation_against_brute_force():
 
 
 def test_the_lp_file_reads_back_with_the_same_optimum(tmp_path):
-    import highspy
-
     from allocation.modele_lp import ecrire_modele
+    from tests.factories import optimum_lp
 
     rng = np.random.default_rng(5)
     verifies = 0
@@ -300,12 +299,6 @@ def test_the_lp_file_reads_back_with_the_same_optimum(tmp_path):
         ecrire_modele(chemin, p)
         texte = chemin.read_text()
         assert "max_laureats" in texte and "rythme_qpv" in texte
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("mip_rel_gap", 0.0)
-        h.readModel(str(chemin))
-        h.run()
-        assert h.getInfo().objective_function_value == pytest.approx(allocation.score_total,
-                                                                      abs=1e-6)
+        assert optimum_lp(chemin) == pytest.approx(allocation.score_total, abs=1e-6)
         verifies += 1
     assert verifies > 20
