@@ -11,7 +11,7 @@ import pandas as pd
 
 from allocation.moteur import MoteurVague
 from allocation.probleme import Dossier, ProblemeVague
-from allocation.regles import LIBELLES_REGLES, PRECISION, Echanges, violations
+from allocation.regles import LIBELLES_REGLES, PRECISION, Echanges
 from allocation.solveur import Allocation
 from scoring.francais import decimal
 from scoring.referentiel import departements
@@ -108,17 +108,20 @@ def expliquer(probleme: ProblemeVague, allocation: Allocation) -> tuple[Explicat
     if not concernes:
         return ()
     moteur = MoteurVague(probleme)  # every candidate, the excluded ones too: many solves
-    return tuple(_expliquer_un(probleme, allocation, d, par_id, moteur) for d in concernes)
+    echanges = Echanges(probleme, allocation.laureats)
+    return tuple(_expliquer_un(probleme, allocation, d, par_id, moteur, echanges)
+                 for d in concernes)
 
 
 def _expliquer_un(probleme: ProblemeVague, allocation: Allocation, dossier: Dossier,
-                  par_id: dict[str, Dossier], moteur: MoteurVague) -> Explication:
+                  par_id: dict[str, Dossier], moteur: MoteurVague,
+                  echanges: Echanges) -> Explication:
     laureats = allocation.laureats
     if dossier.dossier in probleme.exclus:
         regles: tuple[str, ...] = ("decision_du_jury",)
         raison = f"écarté par le jury : {probleme.exclus[dossier.dossier]}"
     else:
-        regles, raison = regles_bloquantes(probleme, laureats, dossier, par_id)
+        regles, raison = regles_bloquantes(probleme, laureats, dossier, par_id, echanges)
     force = moteur.resoudre(forces=(dossier.dossier,))
     if not force.optimale:
         relaxations = moteur.diagnostiquer(forces=(dossier.dossier,))
@@ -134,11 +137,13 @@ def _expliquer_un(probleme: ProblemeVague, allocation: Allocation, dossier: Doss
 
 
 def regles_bloquantes(probleme: ProblemeVague, laureats: tuple[str, ...], dossier: Dossier,
-                      par_id: dict[str, Dossier]) -> tuple[tuple[str, ...], str]:
+                      par_id: dict[str, Dossier], echanges: Echanges | None = None
+                      ) -> tuple[tuple[str, ...], str]:
     """The rules broken by adding ``dossier`` to the laureates; when the only obstacle is
-    that the wave is full, the rules broken by exchanging it for the lowest laureate."""
-    ajout = [v for v in violations(probleme, (*laureats, dossier.dossier))
-             if v.regle != "max_laureats"]
+    that the wave is full, the rules broken by exchanging it for the lowest laureate
+    (``echanges``: the laureates' row values, when the caller already holds them)."""
+    echanges = echanges or Echanges(probleme, laureats)
+    ajout = [v for v in echanges.violations(None, dossier) if v.regle != "max_laureats"]
     if ajout:
         return (tuple(dict.fromkeys(v.regle for v in ajout)),
                 " ; ".join(v.message for v in ajout))
@@ -147,8 +152,7 @@ def regles_bloquantes(probleme: ProblemeVague, laureats: tuple[str, ...], dossie
     if not moins_bien:  # pragma: no cover - the caller only asks about such dossiers
         return (), ""
     sortant = moins_bien[0]
-    echange = violations(probleme, [i for i in laureats if i != sortant.dossier]
-                         + [dossier.dossier])
+    echange = echanges.violations(sortant.dossier, dossier)
     if not echange:
         regles = probleme.regles.objectifs
         if regles.actifs:

@@ -32,6 +32,8 @@ from allocation.regles import (
 )
 
 INFINI = highspy.kHighsInf
+#: Columns decided per tie-break solve: weights 2^0 … 2^23 stay exact in double precision.
+BLOC_DEPARTAGE = 24
 _OPTIMAL = highspy.HighsModelStatus.kOptimal
 _INFAISABLE = (highspy.HighsModelStatus.kInfeasible,
                highspy.HighsModelStatus.kUnboundedOrInfeasible)
@@ -81,6 +83,13 @@ class MoteurVague:
         self.scores = np.array([d.score for d in self.dossiers], dtype=float)
         self._exclus = np.array([i in probleme.exclus for i in self.ids], dtype=bool)
         self.lignes: list[Contrainte] = [self._restreinte(c) for c in contraintes(probleme)]
+        #: column → its (row, coefficient) pairs; per row, the sum of its negative ones.
+        self._touche: dict[int, list[tuple[int, float]]] = {}
+        self._negatif = np.zeros(len(self.lignes))
+        for r, ligne in enumerate(self.lignes):
+            for i, k in zip(ligne.membres, ligne.coefficients, strict=True):
+                self._touche.setdefault(self.position[i], []).append((r, k))
+                self._negatif[r] += min(k, 0.0)
         self._sweep: dict[str, int] = {}
         self._couts_objectifs: dict[int, float] = {}
         self._h = self._construire()
@@ -101,6 +110,46 @@ class MoteurVague:
         self._depart = None
         if self.resoudre().optimale:
             self._depart = self._h.getSolution()
+
+    def _echange(self, forces: tuple[str, ...], elargies: dict[int, float]
+                 ) -> np.ndarray | None:
+        """A selection holding ``forces`` made from the base one by adding them and dropping
+        at most one base laureate (the lowest-ranked that works), with every row holding —
+        rows in ``elargies`` widened above by those amounts; None when there is none.
+
+        Plain arithmetic on the rows: a proof that such a selection exists without a solve,
+        and a good incumbent for one."""
+        if self._depart is None:
+            return None
+        n = len(self.dossiers)
+        choix = np.asarray(self._depart.col_value[:n]) > 0.5
+        valeurs = np.zeros(len(self.lignes))
+        for k in np.flatnonzero(choix).tolist():
+            self._ajouter(valeurs, k, 1.0)
+        imposes = {self.position[i] for i in (*self.probleme.forces, *forces)
+                   if i in self.position}
+        for colonne in imposes - set(np.flatnonzero(choix).tolist()):
+            choix[colonne] = True
+            self._ajouter(valeurs, colonne, 1.0)
+        bas = np.array([ligne.bas for ligne in self.lignes])
+        haut = np.array([ligne.haut for ligne in self.lignes])
+        for r, ecart in elargies.items():
+            haut[r] += ecart
+        retraits = sorted((int(k) for k in np.flatnonzero(choix) if int(k) not in imposes),
+                          key=lambda k: (self.scores[k], self.ids[k]))
+        for retrait in (None, *retraits):
+            essai = valeurs.copy()
+            if retrait is not None:
+                self._ajouter(essai, retrait, -1.0)
+            if np.all(essai <= haut + 1e-9) and np.all(essai >= bas - 1e-9):
+                if retrait is not None:
+                    choix[retrait] = False
+                return choix
+        return None
+
+    def _ajouter(self, valeurs: np.ndarray, colonne: int, signe: float) -> None:
+        for r, k in self._touche.get(colonne, ()):
+            valeurs[r] += signe * k
 
     # ----------------------------------------------------------------- model construction
 
@@ -229,6 +278,8 @@ class MoteurVague:
         reported is always the scores'."""
         h, n = self._h, len(self.dossiers)
         scores = self.scores if scores is None else np.asarray(scores, dtype=float)
+        if self.depassements(forces, frozenset(leves)):
+            return Solution(Statut.INFAISABLE, (), 0.0)
         points, bas, haut, vide_impossible = self._preparer(scores, frozenset(leves), forces)
         if n == 0 or vide_impossible:
             possible = not vide_impossible and all(
@@ -241,7 +292,8 @@ class MoteurVague:
             borne_bas, borne_haut = (balayages or {}).get(nom, (-INFINI, INFINI))
             h.changeRowBounds(ligne, borne_bas, borne_haut)
         if self._depart is not None:
-            h.setSolution(self._depart)
+            h.setSolution(self._depart_avec(tuple(forces)) if forces and scores is self.scores
+                          and not leves and not balayages else self._depart)
         statut = self._lancer()
         if statut is not Statut.OPTIMAL:
             return Solution(statut, (), 0.0)
@@ -251,6 +303,34 @@ class MoteurVague:
         choisis = np.flatnonzero(valeurs > 0.5)
         return Solution(Statut.OPTIMAL, tuple(sorted(self.ids[k] for k in choisis)),
                         float(points[choisis].sum()) / ECHELLE)
+
+    def depassements(self, forces: Iterable[str], leves: frozenset[str] = frozenset()
+                     ) -> dict[int, float]:
+        """Rows that ``forces`` (with the jury's own) break whatever else is selected: row →
+        by how much its smallest possible value exceeds its upper bound. A proof of
+        infeasibility without a solve, and a lower bound on any relaxation."""
+        colonnes = {self.position[i] for i in (*self.probleme.forces, *forces)
+                    if i in self.position}
+        minimum: dict[int, float] = {}
+        for colonne in colonnes:
+            for r, k in self._touche.get(colonne, ()):
+                minimum[r] = minimum.get(r, self._negatif[r]) + max(k, 0.0)
+        return {r: valeur - self.lignes[r].haut for r, valeur in sorted(minimum.items())
+                if valeur > self.lignes[r].haut + 1e-9
+                and self.lignes[r].famille not in leves}
+
+    def _depart_avec(self, forces: tuple[str, ...]) -> highspy.HighsSolution:
+        """The warm start of a solve with ``forces``: the base selection changed by one
+        exchange when one holds them (else the base selection)."""
+        assert self._depart is not None
+        choix = self._echange(forces, {})
+        if choix is None:
+            return self._depart
+        depart = highspy.HighsSolution()
+        valeurs = np.asarray(self._depart.col_value, dtype=float).copy()
+        valeurs[:len(choix)] = choix
+        depart.col_value = valeurs.tolist()
+        return depart
 
     def _lancer(self) -> Statut:
         self._h.run()
@@ -263,12 +343,15 @@ class MoteurVague:
                     premiere: np.ndarray) -> np.ndarray:
         """The documented total order among optimal selections: the one whose best dossier
         ranks highest wins, then the next… (rank: score in micro-points descending, then id
-        ascending) — greedily, each dossier in rank order is kept in when some optimal
-        selection agreeing with the earlier choices holds it.
+        ascending).
 
         Ties are rare, so the walk starts by asking whether any other optimal selection
-        exists at all (one solve that is usually infeasible); it re-asks after each change,
-        and stops as soon as the current selection is the only one left."""
+        exists at all (one solve, usually infeasible). When one does, the free columns are
+        taken in rank order by blocks of :data:`BLOC_DEPARTAGE`: within a block, maximising
+        Σ 2^(taille − 1 − j)·x_j over the optimal selections agreeing with the earlier
+        blocks is exactly the lexicographic choice (each weight exceeds the sum of those
+        after it); the block is then fixed. One solve per block instead of one per dossier.
+        """
         h, n = self._h, len(self.dossiers)
         optimum = h.getInfo().objective_function_value
         ligne = self._ligne_optimum
@@ -277,32 +360,29 @@ class MoteurVague:
         for colonne, cout in self._couts_objectifs.items():
             h.changeCoeff(ligne, colonne, cout)
         h.changeRowBounds(ligne, optimum - 0.5, INFINI)
-        h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
+        indices = np.arange(n, dtype=np.int32)
+        h.changeColsCost(n, indices, np.zeros(n))
         for colonne in self._couts_objectifs:
             h.changeColCost(colonne, 0.0)
-        ordre = [int(k) for k in sorted(np.flatnonzero(haut > bas),
-                                        key=lambda k: (-points[k], self.ids[k]))]
-        bas, haut = bas.copy(), haut.copy()
+        ordre = np.array(sorted(np.flatnonzero(haut > bas),
+                                key=lambda k: (-points[k], self.ids[k])), dtype=np.int32)
         choix = premiere > 0.5
-        suivant = 0
         try:
-            while self._autre_optimum(choix):
-                while suivant < len(ordre):
-                    k = ordre[suivant]
-                    suivant += 1
-                    if choix[k]:
-                        bas[k] = 1.0
-                        h.changeColBounds(k, 1.0, 1.0)
-                        continue
-                    h.changeColBounds(k, 1.0, 1.0)
-                    if self._lancer() is Statut.OPTIMAL:
-                        choix = np.asarray(h.getSolution().col_value[:n]) > 0.5
-                        bas[k] = 1.0
-                        break
-                    haut[k] = 0.0
-                    h.changeColBounds(k, 0.0, 0.0)
-                else:
-                    break
+            if not self._autre_optimum(choix):
+                return choix.astype(float)
+            solution = h.getSolution()
+            for debut in range(0, len(ordre), BLOC_DEPARTAGE):
+                bloc = ordre[debut:debut + BLOC_DEPARTAGE]
+                poids = np.ldexp(1.0, np.arange(len(bloc) - 1, -1, -1))
+                h.changeColsCost(len(bloc), bloc, poids)
+                h.setSolution(solution)
+                if self._lancer() is not Statut.OPTIMAL:  # pragma: no cover - choix holds
+                    raise RuntimeError("départage : l'optimum n'est plus atteignable")
+                solution = h.getSolution()
+                valeurs = np.round(np.asarray(solution.col_value)[bloc])
+                h.changeColsCost(len(bloc), bloc, np.zeros(len(bloc)))
+                h.changeColsBounds(len(bloc), bloc, valeurs, valeurs)
+            choix = np.asarray(solution.col_value[:n]) > 0.5
         finally:
             h.changeRowBounds(ligne, -INFINI, INFINI)
             for colonne, cout in self._couts_objectifs.items():
@@ -323,42 +403,74 @@ class MoteurVague:
 
     # ----------------------------------------------------------------- diagnosis
 
+    def _relaxation(self, r: int, sens: str, ecart: float) -> Relaxation:
+        c = self.lignes[r]
+        nom = c.nom if sens == "max" and c.bas == -INFINI else f"{c.nom}_{sens}"
+        return Relaxation(nom, ecart, c.relaxation(sens, ecart))
+
+    def _colonnes_ecarts(self) -> tuple[np.ndarray, np.ndarray]:
+        """The slack columns of the relaxable rows and the weight of each (its family's)."""
+        colonnes: list[int] = []
+        poids: list[float] = []
+        for r, paire in self._ecarts.items():
+            famille = FAMILLES[self.lignes[r].famille].poids
+            assert famille is not None
+            colonnes += paire
+            poids += [famille, famille]
+        return np.array(colonnes, dtype=np.int32), np.array(poids, dtype=float)
+
     def diagnostiquer(self, forces: Iterable[str] = ()) -> tuple[Relaxation, ...] | None:
         """The smallest weighted relaxation of the rules that lets a selection exist (the
         weights are each family's :attr:`~allocation.regles.Famille.poids`), or None when
         even that is impossible (the forced dossiers share a place). The diagnosis runs on
         every candidate, never on a reduced set: a relaxation may need any of them."""
         h, n = self._h, len(self.dossiers)
+        forces = tuple(forces)
         self._preparer(self.scores, frozenset(), forces)  # relaxable rows are never empty
         h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
         for colonne in self._couts_objectifs:
             h.changeColCost(colonne, 0.0)
         for ligne in self._sweep.values():
             h.changeRowBounds(ligne, -INFINI, INFINI)
-        for r, colonnes in self._ecarts.items():
-            poids = FAMILLES[self.lignes[r].famille].poids
-            assert poids is not None
-            for colonne in colonnes:
-                h.changeColBounds(colonne, 0.0, INFINI)
-                h.changeColCost(colonne, -poids)
+        necessaires = self.depassements(forces)
+        if any(not self.lignes[r].relachable for r in necessaires):
+            for colonne, cout in self._couts_objectifs.items():
+                h.changeColCost(colonne, cout)
+            return None
+        if necessaires:
+            # Every relaxation must widen these rows by at least these amounts; when that
+            # alone admits a selection (one feasibility solve), it is the smallest one.
+            suffit = self._echange(forces, necessaires) is not None
+            if not suffit:
+                for r, ecart in necessaires.items():
+                    h.changeRowBounds(r, self.lignes[r].bas, self.lignes[r].haut + ecart)
+                suffit = self._lancer() is Statut.OPTIMAL
+                for r in necessaires:
+                    h.changeRowBounds(r, self.lignes[r].bas, self.lignes[r].haut)
+            if suffit:
+                for colonne, cout in self._couts_objectifs.items():
+                    h.changeColCost(colonne, cout)
+                return tuple(sorted((self._relaxation(r, "max", ecart)
+                                     for r, ecart in necessaires.items()),
+                                    key=lambda x: x.regle))
+        ecarts, poids = self._colonnes_ecarts()
+        h.changeColsBounds(len(ecarts), ecarts, np.zeros(len(ecarts)),
+                           np.full(len(ecarts), INFINI))
+        h.changeColsCost(len(ecarts), ecarts, -poids)
         try:
             if self._lancer() is not Statut.OPTIMAL:
                 return None
             valeurs = h.getSolution().col_value
             relaxations = []
             for r, (dessous, dessus) in self._ecarts.items():
-                c = self.lignes[r]
                 for sens, colonne in (("min", dessous), ("max", dessus)):
-                    ecart = valeurs[colonne]
-                    if ecart > 1e-6:
-                        nom = c.nom if sens == "max" and c.bas == -INFINI else f"{c.nom}_{sens}"
-                        relaxations.append(Relaxation(nom, ecart, c.relaxation(sens, ecart)))
+                    if valeurs[colonne] > 1e-6:
+                        relaxations.append(self._relaxation(r, sens, valeurs[colonne]))
             return tuple(sorted(relaxations, key=lambda r: r.regle))
         finally:
-            for colonnes in self._ecarts.values():
-                for colonne in colonnes:
-                    h.changeColBounds(colonne, 0.0, 0.0)
-                    h.changeColCost(colonne, 0.0)
+            zeros = np.zeros(len(ecarts))
+            h.changeColsBounds(len(ecarts), ecarts, zeros, zeros)
+            h.changeColsCost(len(ecarts), ecarts, zeros)
             for colonne, cout in self._couts_objectifs.items():
                 h.changeColCost(colonne, cout)
 

@@ -404,10 +404,19 @@ class Echanges:
         """True when every rule of SPEC §4 holds after the exchange."""
         if sortant.dossier in self.probleme.forces or interdits(self.probleme, entrant):
             return False
+        return not self.violations(sortant.dossier, entrant)
+
+    def violations(self, sortant: str | None, entrant: Dossier) -> list[Violation]:
+        """The rows broken once ``entrant`` joins the laureates and ``sortant`` (if any)
+        leaves them, in catalogue order; the rules on ``entrant`` alone are not checked."""
         delta: dict[int, float] = defaultdict(float)
-        for r, k in self.touche[sortant.dossier]:
+        for r, k in self.touche[sortant] if sortant is not None else ():
             delta[r] -= k
         for r, k in self.touche[entrant.dossier]:
             delta[r] += k
-        return all(self.lignes[r].message(self.valeurs[r] + d) is None
-                   for r, d in delta.items())
+        trouvees = []
+        for r in sorted(delta):
+            message = self.lignes[r].message(self.valeurs[r] + delta[r])
+            if message:
+                trouvees.append(Violation(self.lignes[r].famille, message))
+        return trouvees

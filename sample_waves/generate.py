@@ -753,12 +753,14 @@ def ecrire_vague_dossier(vague: Vague, folder: Path) -> None:
         _ecrire(folder / "notes" / f"{jure.jure}.xlsx", [("grille", grid)])
 
 
-def programme_toml() -> str:
-    """The programme file shared by the sample waves (no wave number: read from the name)."""
+def programme_toml(programme: dict[str, Any] | None = None,
+                   vague: dict[str, Any] | None = None) -> str:
+    """The programme file shared by the sample waves (no wave number: read from the name),
+    with some keys of either section changed (the bench's tight-cap wave)."""
     lines = ["# Règles du programme « Fabriques de Territoire » (SPEC §3).", "[programme]"]
-    lines += [f"{key} = {value}" for key, value in PROGRAMME.items()]
+    lines += [f"{key} = {value}" for key, value in (PROGRAMME | (programme or {})).items()]
     lines += ["", "[vague]", "# numero : lu dans le nom de la vague (vague-05 → 5)."]
-    lines += [f"{key} = {value}" for key, value in VAGUE.items()]
+    lines += [f"{key} = {value}" for key, value in (VAGUE | (vague or {})).items()]
     return "\n".join(lines) + "\n"
 
 

@@ -271,14 +271,73 @@ def test_the_diagnosis_is_the_smallest_relaxation_against_brute_force():
         if attendu is None:
             assert [r.regle for r in allocation.relaxations] == ["forcages"]
             continue
-        lignes = {c.nom: c for c in contraintes(p)}
-        cout = 0.0
-        for r in allocation.relaxations:
-            nom = r.regle.removesuffix("_min").removesuffix("_max")
-            poids = FAMILLES[lignes[nom if nom in lignes else r.regle].famille].poids
-            cout += (poids or 0.0) * r.ecart
-        assert cout == pytest.approx(attendu, abs=1e-6)
+        assert cout_de(p, allocation.relaxations) == pytest.approx(attendu, abs=1e-6)
     assert infaisables > 40
+
+
+def cout_de(p: ProblemeVague, relaxations) -> float:
+    """The weighted size of a diagnosis."""
+    lignes = {c.nom: c for c in contraintes(p)}
+    cout = 0.0
+    for r in relaxations:
+        nom = r.regle.removesuffix("_min").removesuffix("_max")
+        poids = FAMILLES[lignes[nom if nom in lignes else r.regle].famille].poids
+        cout += (poids or 0.0) * r.ecart
+    return cout
+
+
+def meilleure_avec(p: ProblemeVague, impose: str) -> float | None:
+    """Brute force: the best total score of a selection holding ``impose`` and the jury's
+    forced dossiers with every rule holding (None: there is none)."""
+    lignes = contraintes(p)
+    candidats = [d.dossier for d in p.dossiers if not interdits(p, d) or d.dossier == impose]
+    scores = {d.dossier: d.score for d in p.dossiers}
+    meilleur = None
+    for taille in range(len(candidats) + 1):
+        for selection in itertools.combinations(candidats, taille):
+            choisis = set(selection)
+            if not {*p.forces, impose} <= choisis or any(c.message(sum(
+                    k for i, k in zip(c.membres, c.coefficients, strict=True) if i in choisis))
+                    for c in lignes):
+                continue
+            total = sum(scores[i] for i in choisis)
+            meilleur = total if meilleur is None else max(meilleur, total)
+    return meilleur
+
+
+def test_forcing_one_dossier_is_exact_with_every_shortcut():
+    """The explanations' forced solves take shortcuts — rows a forced dossier breaks on its
+    own prove infeasibility, one exchange from the base selection proves that the necessary
+    relaxation suffices and warm-starts the solve. Against brute force: the same optimum,
+    and the smallest relaxation when none exists."""
+    rng = np.random.default_rng(21)
+    forces_infaisables = forces_possibles = 0
+    for _ in range(300):
+        p = vague_aleatoire(rng)
+        moteur = MoteurVague(p)
+        base = moteur.resoudre()
+        if not base.optimale:
+            continue
+        for d in p.dossiers:
+            if d.dossier in base.laureats or interdits(p, d):
+                continue
+            attendu = meilleure_avec(p, d.dossier)
+            force = moteur.resoudre(forces=(d.dossier,))
+            if attendu is None:
+                forces_infaisables += 1
+                assert not force.optimale
+                relaxations = moteur.diagnostiquer(forces=(d.dossier,))
+                minimal = cout_minimal(replace(p, forces={**p.forces, d.dossier: "essai"}))
+                if minimal is None:
+                    assert relaxations is None
+                else:
+                    assert relaxations is not None
+                    assert cout_de(p, relaxations) == pytest.approx(minimal, abs=1e-6)
+            else:
+                forces_possibles += 1
+                assert force.optimale and d.dossier in force.laureats
+                assert force.score_total == pytest.approx(attendu, abs=1e-6)
+    assert forces_infaisables > 30 and forces_possibles > 30
 
 
 # --------------------------------------------------------------------------- LP export
