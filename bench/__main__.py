@@ -55,12 +55,14 @@ def main(argv: list[str] | None = None) -> int:
     parseur.add_argument("--quick", action="store_true",
                          help="moins de répétitions, vague de stress de 20 000 dossiers")
     parseur.add_argument("--json", type=Path, default=None, help="résultats en JSON")
+    parseur.add_argument("--seulement", default="",
+                         help="seulement les scénarios dont le nom contient ce texte")
     args = parseur.parse_args(argv)
     repetitions = 3 if args.quick else 7
     lignes: list[Ligne] = []
     with tempfile.TemporaryDirectory(prefix="fabriques-bench-") as dossier:
         contexte = scenarios.Contexte.preparer(Path(dossier))
-        for scenario in scenarios.SCENARIOS:
+        for scenario in (s for s in scenarios.SCENARIOS if args.seulement in s.nom):
             print(f"… {scenario.nom}", file=sys.stderr, flush=True)
             resultat = scenario.mesurer(contexte, repetitions, args.quick, chronometrer)
             lignes.append(Ligne(scenario.nom, scenario.cible, statistics.median(resultat.durees),

@@ -15,14 +15,15 @@ import numpy as np
 import pandas as pd
 
 from allocation.arbitrages import robustesse
-from allocation.decision import classement, decider
+from allocation.chargement import Chargement, charger
+from allocation.decision import classement
 from allocation.modele_lp import modele_pulp
 from allocation.moteur import MoteurVague
 from allocation.probleme import ProblemeVague, construire_probleme
-from allocation.programme import Regles, lire_historique, lire_regles
+from allocation.programme import Regles
 from allocation.solveur import resoudre
+from application.service import Parametres, Resultat, decider_vague
 from sample_waves import generate
-from scoring.constats import Constats
 from scoring.lecture import lire_vague
 from scoring.modele import Critere, Jure, Vague
 from scoring.normalisation import noter
@@ -41,6 +42,13 @@ class Mesure:
     atteinte: bool | None = None
 
 
+#: The tight-cap wave of issue 12: the sample's vague-06 (260 dossiers, 6 of 10 jurors per
+#: dossier, its anomalies and ineligible dossiers, its history) with one laureate per
+#: department in the wave and two over the programme: about a hundred eligible dossiers
+#: score above the lowest laureate and must each be explained.
+PLAFONDS_SERRES = ({"max_par_departement": 2}, {"max_par_departement": 1})
+
+
 @dataclass
 class Contexte:
     """The waves every scenario uses, made once."""
@@ -48,13 +56,14 @@ class Contexte:
     dossier: Path
     vague_300: Path
     vague_3000: Vague
-    regles: Regles
-    historique: pd.DataFrame
+    chargement_300: Chargement
+    serre: Path
 
     @classmethod
     def preparer(cls, dossier: Path) -> Contexte:
         """Generate a 300-dossier folder wave (every juror scores every dossier) beside the
-        sample programme and history, and a 3,000-dossier wave read once."""
+        sample programme and history, a 3,000-dossier wave read once, and the tight-cap
+        wave in its own folder."""
         rng = np.random.default_rng(generate.SEED)
         territoire = generate._Territoire.charger()
         for taille, numero in ((300, 6), (3000, 7)):
@@ -64,18 +73,25 @@ class Contexte:
         shutil.copy(RACINE / "sample_waves" / "programme.toml", dossier / "programme.toml")
         shutil.copy(RACINE / "sample_waves" / "vague-06" / "laureats.xlsx",
                     dossier / "laureats.xlsx")
-        constats = Constats()
-        regles = lire_regles(dossier / "programme.toml", 6, constats)
-        historique = lire_historique(dossier / "laureats.xlsx", constats)
+        serre = dossier / "serre"
+        shutil.copytree(RACINE / "sample_waves" / "vague-06", serre / "vague-06")
+        (serre / "programme.toml").write_text(generate.programme_toml(*PLAFONDS_SERRES),
+                                              "utf-8")
         grande = lire_vague(dossier / "vague-07").vague
-        assert regles is not None and grande is not None, constats.codes()
-        return cls(dossier, dossier / "vague-06", grande, regles, historique)
+        chargement = charger(dossier / "vague-06")
+        assert grande is not None and chargement.valide, chargement.constats.codes()
+        return cls(dossier, dossier / "vague-06", grande, chargement, serre / "vague-06")
+
+    def resultat_300(self, poids: dict[str, float] | None = None,
+                     avec_decision: bool = False) -> Resultat:
+        """The 300-dossier wave decided through the application service."""
+        resultat = decider_vague(self.chargement_300, Parametres(
+            poids=tuple(sorted((poids or {}).items()))), avec_decision=avec_decision)
+        assert isinstance(resultat, Resultat)
+        return resultat
 
     def probleme_300(self, poids: dict[str, float] | None = None) -> ProblemeVague:
-        vague = lire_vague(self.vague_300).vague
-        assert vague is not None
-        return construire_probleme(vague.dossiers, noter(vague, "raw", poids).score,
-                                   self.regles, self.historique)
+        return self.resultat_300(poids).probleme
 
 
 @dataclass(frozen=True)
@@ -140,20 +156,19 @@ def _moteur(c: Contexte, n: int, rapide: bool, chrono: Chrono) -> Mesure:
 
 
 def _what_if(c: Contexte, n: int, rapide: bool, chrono: Chrono) -> Mesure:
-    vague = lire_vague(c.vague_300).vague
+    vague = c.chargement_300.vague
     assert vague is not None
     jeux = [{k: 1.0 + ((i + j) % 3) for j, k in enumerate(vague.poids)} for i in range(5)]
     compteur = iter(range(10**9))
 
     def cycle() -> object:
-        poids = jeux[next(compteur) % len(jeux)]
-        scores = noter(vague, "raw", poids)
-        probleme = construire_probleme(vague.dossiers, scores.score, c.regles, c.historique)
-        allocation = resoudre(probleme)
-        return classement(decider(probleme, allocation))
+        resultat = c.resultat_300(jeux[next(compteur) % len(jeux)], avec_decision=True)
+        assert resultat.decision is not None
+        return classement(resultat.decision)
 
     durees = chrono(cycle, max(n, 5))
-    return Mesure(durees, detail="poids → notes → problème → résolution → classement",
+    return Mesure(durees, detail="service : poids → notes → problème → résolution → "
+                                 "décision → classement",
                   atteinte=float(np.median(durees)) <= 0.150)
 
 
@@ -166,8 +181,38 @@ def _allocate(c: Contexte, n: int, rapide: bool, chrono: Chrono) -> Mesure:
                   atteinte=float(np.median(durees)) <= 3.0)
 
 
+def _commande(*arguments: str | Path) -> Callable[[], object]:
+    commande = [sys.executable, "-m", *map(str, arguments)]
+    return lambda: subprocess.run(commande, check=True, capture_output=True, cwd=RACINE)
+
+
+def _allocate_serre(c: Contexte, n: int, rapide: bool, chrono: Chrono) -> Mesure:
+    """``fabriques allocate`` as a whole process on the tight-cap wave, against the minimal
+    pipeline of :mod:`bench.minimal` on the same files, both timed here."""
+    sortie = c.serre.parent / "allocation.xlsx"
+    durees = chrono(_commande("fabriques.cli", "allocate", c.serre, "--out", sortie),
+                    max(n, 5))
+    minimal = chrono(_commande("bench.minimal", c.serre, c.serre.parent / "programme.toml",
+                               c.serre.parent / "minimal.xlsx"), max(n, 5))
+    ratio = float(np.median(durees)) / float(np.median(minimal))
+    resultat = decider_vague(charger(c.serre), Parametres())
+    assert isinstance(resultat, Resultat) and resultat.decision is not None
+    expliques = len(resultat.decision.explications)
+    return Mesure(durees, ratio, f"minimal (lecture → moyenne → ILP → écriture) : "
+                                 f"{float(np.median(minimal)):.2f} s ; {expliques} mieux notés "
+                                 f"non retenus expliqués", ratio <= 2.0)
+
+
+def _arbitrages_serre(c: Contexte, n: int, rapide: bool, chrono: Chrono) -> Mesure:
+    sortie = c.serre.parent / "arbitrages.xlsx"
+    durees = chrono(_commande("fabriques.cli", "tradeoffs", c.serre, "--out", sortie,
+                              "--tirages", "1000"), 1 if rapide else 3)
+    return Mesure(durees, detail="processus complet : prix, 3 frontières, 1 000 tirages",
+                  atteinte=float(np.median(durees)) <= 15.0)
+
+
 def _robustesse(c: Contexte, n: int, rapide: bool, chrono: Chrono) -> Mesure:
-    vague = lire_vague(c.vague_300).vague
+    vague = c.chargement_300.vague
     assert vague is not None
     probleme = c.probleme_300()
     durees = chrono(lambda: robustesse(vague, probleme, tirages=1000), 1 if rapide else 3)
@@ -258,6 +303,9 @@ SCENARIOS = [
     Scenario("what-if (poids → classement), 300", "médiane ≤ 150 ms", _what_if),
     Scenario("fabriques allocate, 300 dossiers", "≤ 3 s", _allocate),
     Scenario("robustesse, 1 000 tirages, 300", "≤ 15 s", _robustesse),
+    Scenario("fabriques allocate, vague serrée de 260", "≤ 2 × pipeline minimal",
+             _allocate_serre),
+    Scenario("fabriques tradeoffs, vague serrée, 1 000 tirages", "≤ 15 s", _arbitrages_serre),
     Scenario("stress : notes + résolution", "≤ 60 s, ≤ 4 Go", _stress),
 ]
 

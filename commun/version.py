@@ -1,8 +1,4 @@
-"""The installed version of fabriques, written into every output's provenance."""
+"""The version of fabriques, written into every output's provenance; the package metadata
+(pyproject.toml) reads it from here."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    VERSION = version("fabriques")
-except PackageNotFoundError:  # run from a checkout that was never installed
-    VERSION = "0.0.0"
+VERSION = "0.1.0"

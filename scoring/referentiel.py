@@ -89,7 +89,8 @@ def communes() -> pd.DataFrame:
     ``departement``, ``population``, ``epci_nom``.
     """
     table = _read_csv(
-        "communes.csv", ["code_insee", "code_departement", "code_region", "epci_siren"]
+        "communes.csv", ["code_insee", "code_departement"],
+        usecols=["code_insee", "nom", "type", "code_departement", "population", "epci_nom"],
     )
     table = table.rename(columns={"code_insee": "code", "code_departement": "departement"})
     return table.set_index("code")[["nom", "type", "departement", "population", "epci_nom"]]

@@ -34,7 +34,17 @@ Niveau = Literal["nominal", "ordinal", "interval", "ratio"]
 
 
 def _matrice(ratings: pd.DataFrame) -> np.ndarray:
+    if all(pd.api.types.is_numeric_dtype(t) for t in ratings.dtypes):
+        return ratings.to_numpy(dtype=float, na_value=np.nan)
     return ratings.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+
+
+def _rangs_moyens(valeurs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Average ranks (1 = smallest; ties share the mean of their ranks) and the size of
+    each group of equal values."""
+    _, inverse, tailles = np.unique(valeurs, return_inverse=True, return_counts=True)
+    fins = np.cumsum(tailles)
+    return (fins - (tailles - 1) / 2)[inverse], tailles
 
 
 # --------------------------------------------------------------------------- ICC
@@ -121,9 +131,7 @@ def icc(ratings: pd.DataFrame) -> dict[str, float]:
 
 def _rangs_et_ex_aequo(colonne: np.ndarray) -> tuple[np.ndarray, float]:
     """Average ranks of the values, and the tie term sum(t^3 - t)."""
-    serie = pd.Series(colonne)
-    rangs = serie.rank(method="average").to_numpy()
-    tailles = serie.value_counts().to_numpy()
+    rangs, tailles = _rangs_moyens(colonne)
     return rangs, float((tailles**3 - tailles).sum())
 
 
@@ -141,8 +149,7 @@ def _w_complet(valeurs: np.ndarray) -> float:
 
 
 def _spearman(a: np.ndarray, b: np.ndarray) -> float:
-    ra = pd.Series(a).rank(method="average").to_numpy()
-    rb = pd.Series(b).rank(method="average").to_numpy()
+    ra, rb = _rangs_moyens(a)[0], _rangs_moyens(b)[0]
     ra, rb = ra - ra.mean(), rb - rb.mean()
     denominateur = math.sqrt(float((ra @ ra) * (rb @ rb)))
     return float(ra @ rb) / denominateur if denominateur else float("nan")
@@ -198,12 +205,10 @@ def krippendorff_alpha(ratings: pd.DataFrame, level: Niveau = "interval") -> flo
     domaine = np.unique(valeurs[~np.isnan(valeurs)])
     if len(domaine) < 2:
         return float("nan")
-    index = {v: i for i, v in enumerate(domaine)}
     # counts[u, c]: how many jurors gave value c to dossier u
     counts = np.zeros((valeurs.shape[0], len(domaine)))
-    for u, ligne in enumerate(valeurs):
-        for v in ligne[~np.isnan(ligne)]:
-            counts[u, index[v]] += 1
+    u, j = np.nonzero(~np.isnan(valeurs))
+    np.add.at(counts, (u, np.searchsorted(domaine, valeurs[u, j])), 1.0)
     m_u = counts.sum(axis=1)
     coincidences = (counts / (m_u - 1)[:, None]).T @ counts
     coincidences -= np.diag((counts / (m_u - 1)[:, None]).sum(axis=0))
