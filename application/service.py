@@ -10,18 +10,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from allocation.chargement import Chargement
-from allocation.decision import Decision, decider
-from allocation.export import (
+from allocation.analyses.decision import Decision, decider
+from allocation.modele.chargement import Chargement
+from allocation.modele.probleme import ProblemeVague, construire_probleme, valider_decisions
+from allocation.modele.programme import Regles
+from allocation.resolution.modele_lp import ecrire_modele
+from allocation.resolution.solveur import Allocation, resoudre
+from allocation.sorties.export import (
     ecrire_allocation,
     ecrire_liste_publique,
     ecrire_retours,
     parametres_de,
 )
-from allocation.modele_lp import ecrire_modele
-from allocation.probleme import ProblemeVague, construire_probleme, valider_decisions
-from allocation.programme import Regles
-from allocation.solveur import Allocation, resoudre
 from scoring.constats import Constats
 from scoring.normalisation import ScoresVague, noter
 

@@ -14,14 +14,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from allocation.arbitrages import robustesse
-from allocation.chargement import Chargement, charger
-from allocation.decision import classement
-from allocation.modele_lp import modele_pulp
-from allocation.moteur import MoteurVague
-from allocation.probleme import ProblemeVague, construire_probleme
-from allocation.programme import Regles
-from allocation.solveur import resoudre
+from allocation.analyses.arbitrages import robustesse
+from allocation.analyses.decision import classement
+from allocation.modele.chargement import Chargement, charger
+from allocation.modele.probleme import ProblemeVague, construire_probleme
+from allocation.modele.programme import Regles
+from allocation.resolution.modele_lp import modele_pulp
+from allocation.resolution.moteur import MoteurVague
+from allocation.resolution.solveur import resoudre
 from application.service import Parametres, Resultat, decider_vague
 from sample_waves import generate
 from scoring.lecture import lire_vague
@@ -273,7 +273,7 @@ def stress(taille: int) -> None:
     """Score and solve one in-memory wave; print duration and peak memory as JSON."""
     import resource
 
-    from allocation.programme import historique_vide
+    from allocation.modele.programme import historique_vide
 
     vague = vague_en_memoire(taille)
     debut = time.perf_counter()

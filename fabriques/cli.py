@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, TextIO
 from fabriques import __version__
 
 if TYPE_CHECKING:
-    from allocation.chargement import Chargement
-    from allocation.solveur import Allocation
+    from allocation.modele.chargement import Chargement
+    from allocation.resolution.solveur import Allocation
     from scoring.constats import Constats
     from scoring.modele import LectureVague
 
@@ -111,7 +111,7 @@ def _decisions(valeurs: list[str]) -> tuple[tuple[str, str], ...]:
 def _charger(args: argparse.Namespace) -> Chargement | None:
     """Read and validate the wave, its programme and its history; print the findings and
     return None when one is an error."""
-    from allocation.chargement import charger
+    from allocation.modele.chargement import charger
 
     chargement = charger(args.vague, args.programme, args.historique, args.correspondance)
     if not chargement.valide:
@@ -174,8 +174,8 @@ def commande_allocate(args: argparse.Namespace) -> int:
 
 def commande_record(args: argparse.Namespace) -> int:
     """``fabriques record``: append a decided wave's laureates to the programme history."""
-    from allocation.historique import enregistrer_vague, lignes_historique, lire_decision
-    from allocation.programme import trouver_fichier
+    from allocation.modele.programme import trouver_fichier
+    from allocation.sorties.historique import enregistrer_vague, lignes_historique, lire_decision
 
     lecture = _lire(args)
     constats = lecture.constats
@@ -205,7 +205,7 @@ def commande_record(args: argparse.Namespace) -> int:
 
 def commande_tradeoffs(args: argparse.Namespace) -> int:
     """``fabriques tradeoffs``: price of each rule, Pareto frontiers, robustness."""
-    from allocation.arbitrages import (
+    from allocation.analyses.arbitrages import (
         Scenario,
         comparer_scenarios,
         pareto_budget,
@@ -217,7 +217,7 @@ def commande_tradeoffs(args: argparse.Namespace) -> int:
         table_prix,
         table_robustesse,
     )
-    from allocation.export import ecrire_tables
+    from allocation.sorties.export import ecrire_tables
     from application.service import Parametres, Refus, Resultat, decider_vague
 
     entrees = _charger(args)

@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from allocation.arbitrages import (
+from allocation.analyses.arbitrages import (
     Scenario,
     comparer_scenarios,
     pareto_budget,

@@ -13,8 +13,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from allocation.chargement import Chargement, charger, charger_televersement
-from allocation.programme import Regles
+from allocation.modele.chargement import Chargement, charger, charger_televersement
+from allocation.modele.programme import Regles
 from application.service import Parametres, Refus, Resultat, decider_vague
 from scoring.francais import decimal, euros
 from scoring.modele import Vague

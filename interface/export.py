@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from allocation.export import classeur_allocation, classeur_public, classeur_retours, parametres_de
+from allocation.sorties.export import (
+                           classeur_allocation,
+                           classeur_public,
+                           classeur_retours,
+                           parametres_de,
+)
 from interface import etat
 
 st.title("Export")

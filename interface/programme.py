@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from allocation.historique import historique_complete, lignes_historique
+from allocation.sorties.historique import historique_complete, lignes_historique
 from application.service import avancement_programme
 from interface import etat
 from scoring.constats import Constats

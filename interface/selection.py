@@ -9,7 +9,7 @@ from dataclasses import replace
 import altair as alt
 import streamlit as st
 
-from allocation.decision import classement, table_explications, table_liste_complementaire
+from allocation.analyses.decision import classement, table_explications, table_liste_complementaire
 from interface import etat
 from scoring.francais import decimal, euros
 from scoring.referentiel import departements, departements_geojson

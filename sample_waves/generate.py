@@ -35,8 +35,8 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from allocation.eligibilite import luhn
-from allocation.rythme import bornes_rythme
+from allocation.modele.eligibilite import luhn
+from allocation.modele.rythme import bornes_rythme
 from scoring import referentiel
 from scoring.classeur import ecrire_atomiquement, workbook_bytes
 

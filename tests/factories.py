@@ -99,7 +99,7 @@ def vague_en_memoire(notes: list[tuple[str, str, str, float]], note_max: float =
 
 
 def _regles_par_defaut():
-    from allocation.programme import Regles
+    from allocation.modele.programme import Regles
 
     return Regles(
         cible_total=300, cible_qpv=150, cible_hors_qpv=150, cible_numeriques=30,

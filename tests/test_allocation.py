@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from allocation.eligibilite import hors_ville_centre_ou_en_qpv, luhn, siret_valide
-from allocation.probleme import construire_probleme
-from allocation.programme import historique_vide
-from allocation.regles import verifier
-from allocation.solveur import resoudre
+from allocation.modele.eligibilite import hors_ville_centre_ou_en_qpv, luhn, siret_valide
+from allocation.modele.probleme import construire_probleme
+from allocation.modele.programme import historique_vide
+from allocation.modele.regles import verifier
+from allocation.resolution.solveur import resoudre
 from tests.factories import REGLES, regles, table
 
 
@@ -213,7 +213,7 @@ def vagues_moyennes(draw):
 @settings(max_examples=150, deadline=None)
 @given(vagues_moyennes())
 def test_leaving_dominated_dossiers_out_changes_nothing(instance):
-    import allocation.solveur as solveur
+    import allocation.resolution.solveur as solveur
 
     dossiers, scores, rules, forces = instance
     probleme = construire_probleme(dossiers, scores, rules, historique_vide(), forces)

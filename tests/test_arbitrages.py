@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from allocation.arbitrages import (
+from allocation.analyses.arbitrages import (
     Scenario,
     comparer_scenarios,
     pareto_budget,
@@ -26,13 +26,13 @@ from allocation.arbitrages import (
     prix_des_regles,
     robustesse,
 )
-from allocation.moteur import MoteurVague
-from allocation.probleme import construire_probleme
-from allocation.programme import Objectifs, historique_vide
-from allocation.regles import FAMILLES_LEVABLES as FAMILLES
-from allocation.regles import verifier
-from allocation.rythme import BornesRythme
-from allocation.solveur import resoudre
+from allocation.modele.probleme import construire_probleme
+from allocation.modele.programme import Objectifs, historique_vide
+from allocation.modele.regles import FAMILLES_LEVABLES as FAMILLES
+from allocation.modele.regles import verifier
+from allocation.modele.rythme import BornesRythme
+from allocation.resolution.moteur import MoteurVague
+from allocation.resolution.solveur import resoudre
 from fabriques.cli import main
 from scoring.lecture import lire_vague
 from scoring.normalisation import METHODES, noter

@@ -8,10 +8,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from allocation.probleme import construire_probleme
-from allocation.programme import lire_historique, lire_regles, trouver_fichier
-from allocation.regles import verifier
-from allocation.solveur import resoudre
+from allocation.modele.probleme import construire_probleme
+from allocation.modele.programme import lire_historique, lire_regles, trouver_fichier
+from allocation.modele.regles import verifier
+from allocation.resolution.solveur import resoudre
 from fabriques.cli import main
 from sample_waves import generate
 from scoring.constats import Constats
@@ -193,7 +193,7 @@ def test_a_jury_decision_that_cannot_be_honoured_exits_2_and_writes_nothing(tmp_
 def test_forcing_below_the_quality_floor_is_refused_in_one_place():
     from dataclasses import replace
 
-    from allocation.probleme import valider_decisions
+    from allocation.modele.probleme import valider_decisions
 
     probleme = sample_problem("vague-05.xlsx", "raw")
     faible = min((d for d in probleme.dossiers if d.eligible), key=lambda d: d.score)

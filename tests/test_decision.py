@@ -12,11 +12,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from allocation.decision import decider, expliquer, liste_complementaire, table_departements
-from allocation.probleme import construire_probleme
-from allocation.programme import Objectifs, historique_vide
-from allocation.regles import verifier, violations
-from allocation.solveur import montants_accordes
+from allocation.analyses.decision import (
+    decider,
+    expliquer,
+    liste_complementaire,
+    table_departements,
+)
+from allocation.modele.probleme import construire_probleme
+from allocation.modele.programme import Objectifs, historique_vide
+from allocation.modele.regles import verifier, violations
+from allocation.resolution.solveur import montants_accordes
 from tests.factories import regles, table
 from tests.test_allocation import petites_vagues, solve_checked
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from allocation.historique import enregistrer_vague, lignes_historique
-from allocation.probleme import construire_probleme
-from allocation.programme import lire_historique, lire_regles
+from allocation.modele.probleme import construire_probleme
+from allocation.modele.programme import lire_historique, lire_regles
+from allocation.sorties.historique import enregistrer_vague, lignes_historique
 from fabriques.cli import main
 from scoring.constats import Constats
 from scoring.lecture import lire_vague

@@ -19,13 +19,13 @@ import pandas as pd
 import pulp
 import pytest
 
-import allocation.regles as catalogue
-from allocation.modele_lp import modele_pulp
-from allocation.moteur import MoteurVague
-from allocation.probleme import ProblemeVague, construire_probleme
-from allocation.programme import Objectifs
-from allocation.regles import FAMILLES, Echanges, contraintes, interdits, violations
-from allocation.solveur import resoudre
+import allocation.modele.regles as catalogue
+from allocation.modele.probleme import ProblemeVague, construire_probleme
+from allocation.modele.programme import Objectifs
+from allocation.modele.regles import FAMILLES, Echanges, contraintes, interdits, violations
+from allocation.resolution.modele_lp import modele_pulp
+from allocation.resolution.moteur import MoteurVague
+from allocation.resolution.solveur import resoudre
 from tests.factories import regles, table
 
 DEPARTEMENTS = ("35", "29", "22", "56")
@@ -344,7 +344,7 @@ def test_forcing_one_dossier_is_exact_with_every_shortcut():
 
 
 def test_the_lp_file_reads_back_with_the_same_optimum(tmp_path):
-    from allocation.modele_lp import ecrire_modele
+    from allocation.resolution.modele_lp import ecrire_modele
     from tests.factories import optimum_lp
 
     rng = np.random.default_rng(5)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from allocation.rythme import bornes_rythme
+from allocation.modele.rythme import bornes_rythme
 
 
 def test_first_wave_of_ten_paces_fifteen_per_category():

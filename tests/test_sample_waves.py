@@ -6,7 +6,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from allocation.rythme import bornes_rythme
+from allocation.modele.rythme import bornes_rythme
 from sample_waves import generate
 
 SAMPLES = Path(generate.__file__).parent

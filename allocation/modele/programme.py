@@ -32,7 +32,7 @@ class Objectifs:
     its population fair share of the laureates expected by the end of this wave.
     ``montants_variables``: a laureate may be granted less than requested, down to
     ``montant_min``, so that more dossiers fit the envelope; the amounts are then cut by one
-    common ceiling (see :func:`allocation.solveur.montants_accordes`).
+    common ceiling (see :func:`allocation.resolution.solveur.montants_accordes`).
     """
 
     couverture: float = 0.0

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from allocation.eligibilite import lieux_partages, motifs_ineligibilite
-from allocation.programme import Regles
-from allocation.rythme import BornesRythme, bornes_rythme
+from allocation.modele.eligibilite import lieux_partages, motifs_ineligibilite
+from allocation.modele.programme import Regles
+from allocation.modele.rythme import BornesRythme, bornes_rythme
 from scoring.constats import Constats
 from scoring.referentiel import departements
 

@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
-from allocation.programme import Regles, lire_historique, lire_regles, trouver_fichier
+from allocation.modele.programme import Regles, lire_historique, lire_regles, trouver_fichier
 from scoring.classeur import sha256_fichier
 from scoring.constats import Constats
 from scoring.conteneurs import ENTREES_MAX, TAILLE_MAX_DECOMPRESSEE

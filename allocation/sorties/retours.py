@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from allocation.decision import Decision, classement
-from allocation.regles import LIBELLES_REGLES
+from allocation.analyses.decision import Decision, classement
+from allocation.modele.regles import LIBELLES_REGLES
 from scoring.francais import decimal
 from scoring.modele import Vague
 from scoring.normalisation import ScoresVague

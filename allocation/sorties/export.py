@@ -11,17 +11,17 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
-from allocation.chargement import Chargement
-from allocation.decision import (
+from allocation.analyses.decision import (
     Decision,
     classement,
     table_departements,
     table_explications,
     table_liste_complementaire,
 )
-from allocation.probleme import CATEGORIES, LIBELLES_CATEGORIES, ProblemeVague
-from allocation.retours import table_retours
-from allocation.solveur import Allocation
+from allocation.modele.chargement import Chargement
+from allocation.modele.probleme import CATEGORIES, LIBELLES_CATEGORIES, ProblemeVague
+from allocation.resolution.solveur import Allocation
+from allocation.sorties.retours import table_retours
 from commun.version import VERSION as __version__
 from scoring.classeur import ajouter_table, ecrire_atomiquement, ecrire_table, workbook_bytes
 from scoring.diagnostics import diagnostic_jures, fiabilite
@@ -39,7 +39,7 @@ EMPREINTE_HISTORIQUE = "sha256 historique"
 
 def parametres_de(chargement: Chargement, scores: ScoresVague, probleme: ProblemeVague,
                   allocation: Allocation) -> pd.DataFrame:
-    """Sheet ``parametres`` for a wave loaded by :mod:`allocation.chargement`."""
+    """Sheet ``parametres`` for a wave loaded by :mod:`allocation.modele.chargement`."""
     assert chargement.vague is not None
     return table_parametres(chargement.vague, scores, probleme, allocation,
                             list(chargement.empreintes), chargement.empreinte_historique)
@@ -64,7 +64,8 @@ def table_parametres(vague: Vague, scores: ScoresVague, probleme: ProblemeVague,
     lignes += [(f"imposé {d}", r) for d, r in probleme.forces.items()]
     lignes += [(f"écarté {d}", r) for d, r in probleme.exclus.items()]
     lignes += [(f"sha256 {nom}", empreinte) for nom, empreinte in sources]
-    lignes += [("solveur", allocation.solveur), ("score total", f"{allocation.score_total:.6f}"),
+    lignes += [("solveur", allocation.solveur),
+               ("score total", f"{allocation.score_total:.6f}"),
                ("fabriques", __version__), ("python", platform.python_version()),
                *[(bibliotheque, version(bibliotheque)) for bibliotheque in
                  ("pandas", "numpy", "pulp", "highspy", "openpyxl")],

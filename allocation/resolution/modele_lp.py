@@ -1,5 +1,5 @@
 """The named PuLP model of one wave, generated from the rule catalogue
-(:mod:`allocation.regles`): every constraint carries its rule's name, every variable its
+(:mod:`allocation.modele.regles`): every constraint carries its rule's name, every variable its
 dossier's id. ``fabriques allocate --modele modele.lp`` writes it for audit — the exact model
 the engine solves first (best total), readable by any LP solver.
 """
@@ -11,10 +11,10 @@ from typing import Any
 
 import pulp
 
-from allocation.moteur import MoteurVague
-from allocation.probleme import ProblemeVague
-from allocation.regles import ECHELLE, INFINI, nom_sur, termes
-from allocation.solveur import candidats_utiles
+from allocation.modele.probleme import ProblemeVague
+from allocation.modele.regles import ECHELLE, INFINI, nom_sur, termes
+from allocation.resolution.moteur import MoteurVague
+from allocation.resolution.solveur import candidats_utiles
 
 
 def modele_pulp(probleme: ProblemeVague, reduit: bool = True) -> pulp.LpProblem:

@@ -2,9 +2,9 @@
 how robust the selection is to the jury's composition and to the normalisation method, and
 how two scenarios differ.
 
-Every analysis solves many variants of one wave with :class:`~allocation.moteur.MoteurVague`
-(one HiGHS model, only bounds and objective change). Long runs take a ``progression``
-callback ``(done, total)``.
+Every analysis solves many variants of one wave with
+:class:`~allocation.resolution.moteur.MoteurVague` (one HiGHS model, only bounds and objective
+change). Long runs take a ``progression`` callback ``(done, total)``.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from allocation.decision import regles_bloquantes
-from allocation.moteur import MoteurVague
-from allocation.probleme import ProblemeVague
-from allocation.regles import FAMILLES_LEVABLES, LIBELLES_REGLES
-from allocation.solveur import Allocation
+from allocation.analyses.decision import regles_bloquantes
+from allocation.modele.probleme import ProblemeVague
+from allocation.modele.regles import FAMILLES_LEVABLES, LIBELLES_REGLES
+from allocation.resolution.moteur import MoteurVague
+from allocation.resolution.solveur import Allocation
 from scoring.francais import decimal
 from scoring.modele import Vague
 from scoring.normalisation import METHODES, noter

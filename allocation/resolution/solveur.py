@@ -1,6 +1,6 @@
 """The solver entry point of SPEC §4, :func:`resoudre`: it leaves out the dossiers that can
-never be chosen, solves the model the rule catalogue generates (:mod:`allocation.regles`,
-:mod:`allocation.moteur`), and answers an impossible wave with the smallest relaxation.
+never be chosen, solves the model the rule catalogue generates (:mod:`allocation.modele.regles`,
+:mod:`allocation.resolution.moteur`), and answers an impossible wave with the smallest relaxation.
 
 Objective: maximise the sum of the selected dossiers' scores, compared to 1e-6 so that
 floating noise cannot decide. Ties are broken by a documented total order: among optimal
@@ -8,8 +8,8 @@ allocations, the one whose best dossier ranks highest wins, then the next, and s
 rank by score (descending) then id (ascending) — so the decision never depends on the order
 of rows in a file.
 
-Optional goals (:class:`~allocation.programme.Objectifs`, off by default) add terms to the
-objective (:func:`allocation.regles.termes`); they never change a default run.
+Optional goals (:class:`~allocation.modele.programme.Objectifs`, off by default) add terms to the
+objective (:func:`allocation.modele.regles.termes`); they never change a default run.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
-from allocation.moteur import MoteurVague, Relaxation, Statut
-from allocation.probleme import Dossier, ProblemeVague
-from allocation.regles import engagement_minimal, micro_points
+from allocation.modele.probleme import Dossier, ProblemeVague
+from allocation.modele.regles import engagement_minimal, micro_points
+from allocation.resolution.moteur import MoteurVague, Relaxation, Statut
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,8 @@ def resoudre(probleme: ProblemeVague, departage: bool = True) -> Allocation:
     """Solve the wave problem; the one solver entry point.
 
     The dominated dossiers are left out (:func:`candidats_utiles`), the rest is solved by
-    HiGHS on the model the rule catalogue generates (:class:`~allocation.moteur.MoteurVague`).
+    HiGHS on the model the rule catalogue generates
+    (:class:`~allocation.resolution.moteur.MoteurVague`).
     When no allocation exists, the diagnosis runs on every candidate and gives the smallest
     weighted relaxation.
 
@@ -133,7 +134,7 @@ def montants_accordes(probleme: ProblemeVague, laureats: tuple[str, ...]) -> dic
 
 def diagnostiquer(probleme: ProblemeVague) -> tuple[Relaxation, ...]:
     """The smallest weighted relaxation of the rules that makes an allocation exist, found
-    on every candidate (:meth:`~allocation.moteur.MoteurVague.diagnostiquer`)."""
+    on every candidate (:meth:`~allocation.resolution.moteur.MoteurVague.diagnostiquer`)."""
     relaxations = MoteurVague(probleme, depart=False).diagnostiquer()
     if relaxations is None:
         return (Relaxation("forcages", 0, "les dossiers imposés par le jury sont incompatibles "

@@ -1,5 +1,5 @@
 """The wave problem as one HiGHS model generated from the rule catalogue
-(:mod:`allocation.regles`): solved, re-solved and relaxed by changing bounds and costs only.
+(:mod:`allocation.modele.regles`): solved, re-solved and relaxed by changing bounds and costs only.
 
 Columns are every eligible dossier, sorted by id (the model never depends on the order of
 a file's rows); one that cannot be chosen in a given solve — no score, below the quality
@@ -21,8 +21,8 @@ from enum import StrEnum
 import highspy
 import numpy as np
 
-from allocation.probleme import Dossier, ProblemeVague
-from allocation.regles import (
+from allocation.modele.probleme import Dossier, ProblemeVague
+from allocation.modele.regles import (
     ECHELLE,
     FAMILLES,
     Contrainte,
@@ -421,7 +421,7 @@ class MoteurVague:
 
     def diagnostiquer(self, forces: Iterable[str] = ()) -> tuple[Relaxation, ...] | None:
         """The smallest weighted relaxation of the rules that lets a selection exist (the
-        weights are each family's :attr:`~allocation.regles.Famille.poids`), or None when
+        weights are each family's :attr:`~allocation.modele.regles.Famille.poids`), or None when
         even that is impossible (the forced dossiers share a place). The diagnosis runs on
         every candidate, never on a reduced set: a relaxation may need any of them."""
         h, n = self._h, len(self.dossiers)

@@ -9,8 +9,8 @@ are :class:`Terme` entries (:func:`objectifs_optionnels`).
 
 Everything else is generated from these entries, never written again:
 
-- the HiGHS model solved, re-solved and relaxed (:mod:`allocation.moteur`);
-- the named PuLP model written for audit (:mod:`allocation.modele_lp`);
+- the HiGHS model solved, re-solved and relaxed (:mod:`allocation.resolution.moteur`);
+- the named PuLP model written for audit (:mod:`allocation.resolution.modele_lp`);
 - the invariant checker :func:`violations`;
 - the swap checks of the reserve list (:class:`Echanges`).
 
@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from allocation.probleme import CATEGORIES, LIBELLES_CATEGORIES, Dossier, ProblemeVague
-from allocation.programme import Regles
+from allocation.modele.probleme import CATEGORIES, LIBELLES_CATEGORIES, Dossier, ProblemeVague
+from allocation.modele.programme import Regles
 from scoring.francais import euros
 
 INFINI = math.inf

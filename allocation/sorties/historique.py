@@ -17,8 +17,8 @@ import openpyxl
 import pandas as pd
 from openpyxl import Workbook
 
-from allocation.export import EMPREINTE_HISTORIQUE
-from allocation.programme import COLONNES_HISTORIQUE, lire_historique
+from allocation.modele.programme import COLONNES_HISTORIQUE, lire_historique
+from allocation.sorties.export import EMPREINTE_HISTORIQUE
 from scoring import valeurs
 from scoring.classeur import (
     ecrire_atomiquement,

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from allocation.moteur import MoteurVague
-from allocation.probleme import Dossier, ProblemeVague
-from allocation.regles import LIBELLES_REGLES, PRECISION, Echanges
-from allocation.solveur import Allocation
+from allocation.modele.probleme import Dossier, ProblemeVague
+from allocation.modele.regles import LIBELLES_REGLES, PRECISION, Echanges
+from allocation.resolution.moteur import MoteurVague
+from allocation.resolution.solveur import Allocation
 from scoring.francais import decimal
 from scoring.referentiel import departements
 

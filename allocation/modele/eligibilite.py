@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from allocation.programme import Regles
+from allocation.modele.programme import Regles
 from scoring import referentiel, valeurs
 from scoring.francais import euros
 

@@ -1,0 +1,1 @@
+"""What is written: the allocation workbook, the public list, letters, the history."""
