@@ -22,7 +22,7 @@ from allocation.sorties.export import (
     ecrire_retours,
     parametres_de,
 )
-from scoring.constats import Constats
+from commun.constats import Constats
 from scoring.normalisation import ScoresVague, noter
 
 

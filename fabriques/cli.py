@@ -18,7 +18,7 @@ from fabriques import __version__
 if TYPE_CHECKING:
     from allocation.modele.chargement import Chargement
     from allocation.resolution.solveur import Allocation
-    from scoring.constats import Constats
+    from commun.constats import Constats
     from scoring.modele import LectureVague
 
 DESCRIPTION = (

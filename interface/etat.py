@@ -16,7 +16,7 @@ import streamlit as st
 from allocation.modele.chargement import Chargement, charger, charger_televersement
 from allocation.modele.programme import Regles
 from application.service import Parametres, Refus, Resultat, decider_vague
-from scoring.francais import decimal, euros
+from commun.francais import decimal, euros
 from scoring.modele import Vague
 
 RACINE = Path(__file__).resolve().parents[1]

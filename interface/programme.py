@@ -7,9 +7,9 @@ import streamlit as st
 
 from allocation.sorties.historique import historique_complete, lignes_historique
 from application.service import avancement_programme
+from commun.constats import Constats
+from commun.francais import euros
 from interface import etat
-from scoring.constats import Constats
-from scoring.francais import euros
 from scoring.rapport import table_constats
 
 st.title("Programme")

@@ -10,8 +10,8 @@ import altair as alt
 import streamlit as st
 
 from allocation.analyses.decision import classement, table_explications, table_liste_complementaire
+from commun.francais import decimal, euros
 from interface import etat
-from scoring.francais import decimal, euros
 from scoring.referentiel import departements, departements_geojson
 
 st.title("Sélection des lauréats")

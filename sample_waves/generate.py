@@ -37,8 +37,8 @@ from openpyxl.styles import Font
 
 from allocation.modele.eligibilite import luhn
 from allocation.modele.rythme import bornes_rythme
+from commun.classeur import ecrire_atomiquement, workbook_bytes
 from scoring import referentiel
-from scoring.classeur import ecrire_atomiquement, workbook_bytes
 
 SEED = 20_200_215  # the day the first 80 Fabriques were announced
 SAMPLE_DIR = Path(__file__).resolve().parent

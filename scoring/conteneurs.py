@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from commun.constats import Constats
 from scoring import valeurs
-from scoring.constats import Constats
 
 # --------------------------------------------------------------------------- raw sheets
 
@@ -51,11 +51,11 @@ def lire_classeur(chemin: Path, affichage: str, constats: Constats) -> dict[str,
     from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
     if not chemin.is_file():
-        constats.erreur("fichier_introuvable", "fichier introuvable", fichier=affichage)
+        constats.signaler("fichier_introuvable", "fichier introuvable", fichier=affichage)
         return None
     suffixe = chemin.suffix.lower()
     if suffixe in {".xls", ".ods", ".xlsb", ".numbers"}:
-        constats.erreur(
+        constats.signaler(
             "format_non_pris_en_charge",
             f"format {suffixe} non pris en charge : enregistrez le classeur au format .xlsx",
             fichier=affichage,
@@ -68,7 +68,7 @@ def lire_classeur(chemin: Path, affichage: str, constats: Constats) -> dict[str,
             entrees = archive.infolist()
             taille = sum(e.file_size for e in entrees)
             if len(entrees) > ENTREES_MAX or taille > TAILLE_MAX_DECOMPRESSEE:
-                constats.erreur(
+                constats.signaler(
                     "classeur_trop_volumineux",
                     f"le classeur se décompresse en {taille // 1_000_000} Mo et "
                     f"{len(entrees)} fichiers (limite : {TAILLE_MAX_DECOMPRESSEE // 1_000_000} "
@@ -76,28 +76,28 @@ def lire_classeur(chemin: Path, affichage: str, constats: Constats) -> dict[str,
                 return None
             dangereux, formules = _inspecter(archive)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-        constats.erreur("fichier_illisible", illisible, fichier=affichage)
+        constats.signaler("fichier_illisible", illisible, fichier=affichage)
         return None
     if dangereux:
-        constats.erreur("classeur_dangereux", "le classeur contient des constructions XML "
-                        "interdites (déclarations d'entités) : il n'a pas été lu",
-                        fichier=affichage)
+        constats.signaler("classeur_dangereux", "le classeur contient des constructions XML "
+                          "interdites (déclarations d'entités) : il n'a pas été lu",
+                          fichier=affichage)
         return None
     try:
         classeur = CalamineWorkbook.from_path(str(chemin))
         feuilles = {}
         for meta in classeur.sheets_metadata:
             if meta.visible != SheetVisibleEnum.Visible:
-                constats.avertissement("feuille_masquee", "feuille masquée : elle est lue "
-                                       "comme les autres", fichier=affichage, feuille=meta.name)
+                constats.signaler("feuille_masquee", "feuille masquée : elle est lue "
+                                  "comme les autres", fichier=affichage, feuille=meta.name)
             cellules = classeur.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
             feuilles[meta.name] = Feuille(affichage, meta.name,
                                           _lignes(cellules, meta.name, affichage, constats))
     except (CalamineError, OSError, ValueError):
-        constats.erreur("fichier_illisible", illisible, fichier=affichage)
+        constats.signaler("fichier_illisible", illisible, fichier=affichage)
         return None
     if formules:
-        constats.avertissement(
+        constats.signaler(
             "formules", "le classeur contient des formules : seules leurs dernières valeurs "
             "calculées par le tableur sont lues (une formule jamais calculée est lue comme une "
             "case vide)", fichier=affichage)
@@ -146,7 +146,7 @@ def _lignes(cellules: list[list[Any]], titre: str, affichage: str,
         else:
             vides += 1
             if vides >= LIGNES_VIDES_MAX:
-                constats.avertissement(
+                constats.signaler(
                     "feuille_tronquee", f"plus de {LIGNES_VIDES_MAX} lignes vides à la suite : "
                     "la suite de la feuille n'est pas lue", fichier=affichage,
                     feuille=titre, ligne=numero)
@@ -164,7 +164,7 @@ def lire_csv(chemin: Path, affichage: str, constats: Constats) -> dict[str, Feui
         except UnicodeDecodeError:
             continue
     else:  # pragma: no cover - cp1252 decodes nearly anything
-        constats.erreur("fichier_illisible", "encodage de texte non reconnu", fichier=affichage)
+        constats.signaler("fichier_illisible", "encodage de texte non reconnu", fichier=affichage)
         return None
     premiere = texte.splitlines()[0] if texte else ""
     separateur = max((";", ",", "\t"), key=premiere.count)

@@ -13,8 +13,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from commun.constats import Constats
 from scoring import referentiel, valeurs
-from scoring.constats import Constats
 from scoring.conteneurs import Feuille
 
 _REQUISES = ("dossier", "montant", "etp")
@@ -94,7 +94,7 @@ def traduire_export(
         if trouve is not None:
             positions[colonne] = trouve
         elif colonne in _REQUISES:
-            constats.erreur(
+            constats.signaler(
                 "correspondance_incomplete",
                 f"aucune colonne de l'export ne correspond à « {colonne} » (intitulés "
                 f"cherchés : {', '.join(candidats)}) : complétez {correspondance.source}",

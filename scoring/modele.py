@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from scoring.constats import Constats
+from commun.constats import Constats
 
 COLLEGES_FAQ_3_2: dict[str, int] = {"administration": 2, "cntl": 3, "chercheur": 2, "laureat": 3}
 

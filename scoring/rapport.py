@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import platform
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
 
-from commun.version import VERSION as __version__
-from scoring.classeur import ecrire_atomiquement, ecrire_table, workbook_bytes
-from scoring.constats import Constats
+from commun.classeur import ecrire_atomiquement, ecrire_table, workbook_bytes
+from commun.constats import Constats
+from commun.provenance import Provenance
 from scoring.diagnostics import diagnostic_jures, fiabilite
 from scoring.modele import Vague
 from scoring.normalisation import LIBELLES_METHODES, ScoresVague
@@ -55,15 +53,12 @@ def ecrire_rapport_scores(
     if not scores.biais.empty:
         ecrire_table(classeur, "biais_jures",
                      scores.biais.rename_axis("jure").reset_index().round(4))
+    provenance = Provenance(vague.nom, tuple((Path(s.chemin).name, s.sha256)
+                                             for s in vague.sources))
     parametres = [
-        ("vague", vague.nom),
+        *provenance.lignes(),
         ("méthode", f"{scores.methode} — {LIBELLES_METHODES[scores.methode]}"),
         *[(f"poids {c}", f"{p:g}") for c, p in scores.poids.items()],
-        *[(f"sha256 {Path(s.chemin).name}", s.sha256) for s in vague.sources],
-        ("fabriques", __version__),
-        ("python", platform.python_version()),
-        ("pandas", pd.__version__),
-        ("date", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
         *[("avertissement", a) for a in scores.avertissements],
     ]
     ecrire_table(classeur, "parametres", pd.DataFrame(parametres, columns=["parametre", "valeur"]))

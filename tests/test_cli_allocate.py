@@ -12,9 +12,9 @@ from allocation.modele.probleme import construire_probleme
 from allocation.modele.programme import lire_historique, lire_regles, trouver_fichier
 from allocation.modele.regles import verifier
 from allocation.resolution.solveur import resoudre
+from commun.constats import Constats
 from fabriques.cli import main
 from sample_waves import generate
-from scoring.constats import Constats
 from scoring.lecture import lire_vague
 from scoring.normalisation import noter
 

@@ -13,8 +13,8 @@ import pytest
 from allocation.modele.probleme import construire_probleme
 from allocation.modele.programme import lire_historique, lire_regles
 from allocation.sorties.historique import enregistrer_vague, lignes_historique
+from commun.constats import Constats
 from fabriques.cli import main
-from scoring.constats import Constats
 from scoring.lecture import lire_vague
 from scoring.normalisation import noter
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from scoring.constats import Gravite
+from commun.constats import Gravite
 from scoring.lecture import lire_vague
 from tests.factories import DOSSIERS_HEADER, dossier, ecrire, vague_minimale, variante
 

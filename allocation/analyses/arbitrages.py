@@ -23,7 +23,7 @@ from allocation.modele.probleme import ProblemeVague
 from allocation.modele.regles import FAMILLES_LEVABLES, LIBELLES_REGLES
 from allocation.resolution.moteur import MoteurVague
 from allocation.resolution.solveur import Allocation
-from scoring.francais import decimal
+from commun.francais import decimal
 from scoring.modele import Vague
 from scoring.normalisation import METHODES, noter
 from scoring.reechantillonnage import Reechantillonneur

@@ -13,7 +13,7 @@ from allocation.modele.probleme import Dossier, ProblemeVague
 from allocation.modele.regles import LIBELLES_REGLES, PRECISION, Echanges
 from allocation.resolution.moteur import MoteurVague
 from allocation.resolution.solveur import Allocation
-from scoring.francais import decimal
+from commun.francais import decimal
 from scoring.referentiel import departements
 
 TAILLE_LISTE_COMPLEMENTAIRE = 10

@@ -19,8 +19,9 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 
 from allocation.modele.programme import Regles, lire_historique, lire_regles, trouver_fichier
-from scoring.classeur import sha256_fichier
-from scoring.constats import Constats
+from commun.classeur import sha256_fichier
+from commun.constats import Constats
+from commun.provenance import AUCUN, Provenance
 from scoring.conteneurs import ENTREES_MAX, TAILLE_MAX_DECOMPRESSEE
 from scoring.lecture import lire_vague
 from scoring.modele import LectureVague, Vague
@@ -38,7 +39,7 @@ class Chargement:
     #: (file name, SHA-256) of every input, the wave's files first.
     empreintes: tuple[tuple[str, str], ...] = ()
     #: SHA-256 of the history ("aucun" without one) and its bytes, to record a wave into it.
-    empreinte_historique: str = "aucun"
+    empreinte_historique: str = AUCUN
     historique_octets: bytes | None = None
 
     @property
@@ -50,6 +51,12 @@ class Chargement:
     def vague(self) -> Vague | None:
         """The validated wave, or None when it could not be read."""
         return self.lecture.vague
+
+    def provenance(self) -> Provenance:
+        """What a decision on this wave is computed from (every input's fingerprint, the
+        history's), for sheet ``parametres``."""
+        return Provenance(self.vague.nom if self.vague else "", self.empreintes,
+                          self.empreinte_historique)
 
     @property
     def valide(self) -> bool:
@@ -74,7 +81,7 @@ def charger(vague: Path, programme: Path | None = None, historique: Path | None 
         empreintes.append((chemin_programme.name, sha256_fichier(chemin_programme)))
     octets = chemin_historique.read_bytes() if chemin_historique and chemin_historique.is_file() \
         else None
-    empreinte_historique = hashlib.sha256(octets).hexdigest() if octets is not None else "aucun"
+    empreinte_historique = hashlib.sha256(octets).hexdigest() if octets is not None else AUCUN
     if octets is not None and chemin_historique is not None:
         empreintes.append((chemin_historique.name, empreinte_historique))
     return Chargement(lecture, regles, historique_lu, chemin_programme, chemin_historique,
@@ -130,8 +137,8 @@ def _deposer_vague(noms: Mapping[str, bytes], dossier: Path, constats: Constats)
         chemin.write_bytes(noms[classeurs[0]])
         return chemin
     if not noms:
-        constats.erreur("televersement_vide", "aucun fichier de vague : déposez un classeur "
-                        "de vague, une archive zip du dossier de la vague, ou ses fichiers")
+        constats.signaler("televersement_vide", "aucun fichier de vague : déposez un classeur "
+                          "de vague, une archive zip du dossier de la vague, ou ses fichiers")
         return None
     vague = dossier / "vague"
     (vague / "notes").mkdir(parents=True)
@@ -152,19 +159,19 @@ def _extraire(contenu: bytes, cible: Path, nom: str, constats: Constats) -> bool
             entrees = archive.infolist()
             taille = sum(e.file_size for e in entrees)
             if len(entrees) > ENTREES_MAX or taille > TAILLE_MAX_DECOMPRESSEE:
-                constats.erreur("archive_trop_grande", f"archive de {len(entrees)} fichiers "
-                                f"et {taille // 1_000_000} Mo décompressés : limite "
-                                f"{ENTREES_MAX} fichiers et "
-                                f"{TAILLE_MAX_DECOMPRESSEE // 1_000_000} Mo", fichier=nom)
+                constats.signaler("archive_trop_grande", f"archive de {len(entrees)} fichiers "
+                                  f"et {taille // 1_000_000} Mo décompressés : limite "
+                                  f"{ENTREES_MAX} fichiers et "
+                                  f"{TAILLE_MAX_DECOMPRESSEE // 1_000_000} Mo", fichier=nom)
                 return False
             for entree in entrees:
                 chemin = (cible / entree.filename).resolve()
                 if not chemin.is_relative_to(cible.resolve()):
-                    constats.erreur("archive_invalide", "chemin hors de l'archive refusé",
-                                    fichier=nom, valeur=entree.filename)
+                    constats.signaler("archive_invalide", "chemin hors de l'archive refusé",
+                                      fichier=nom, valeur=entree.filename)
                     return False
             archive.extractall(cible)
     except (zipfile.BadZipFile, OSError, ValueError) as erreur:
-        constats.erreur("archive_illisible", f"archive zip illisible : {erreur}", fichier=nom)
+        constats.signaler("archive_illisible", f"archive zip illisible : {erreur}", fichier=nom)
         return False
     return True

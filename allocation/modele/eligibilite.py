@@ -14,8 +14,8 @@ from typing import Any
 import pandas as pd
 
 from allocation.modele.programme import Regles
+from commun.francais import euros
 from scoring import referentiel, valeurs
-from scoring.francais import euros
 
 _FORMES_EXCLUES = (
     "entrepriseindividuelle", "entrepreneurindividuel", "microentrepreneur",

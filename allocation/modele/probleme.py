@@ -10,7 +10,7 @@ import pandas as pd
 from allocation.modele.eligibilite import lieux_partages, motifs_ineligibilite
 from allocation.modele.programme import Regles
 from allocation.modele.rythme import BornesRythme, bornes_rythme
-from scoring.constats import Constats
+from commun.constats import Constats
 from scoring.referentiel import departements
 
 CATEGORIES = ("qpv", "hors_qpv", "numeriques")
@@ -158,27 +158,27 @@ def valider_decisions(probleme: ProblemeVague) -> Constats:
         for identifiant, raison in sorted(decisions.items()):
             lieu = {"colonne": f"--{nature}", "valeur": identifiant}
             if identifiant not in par_id:
-                constats.erreur("decision_dossier_inconnu",
-                                f"{nature} : dossier inconnu « {identifiant} »", **lieu)
+                constats.signaler("decision_dossier_inconnu",
+                                  f"{nature} : dossier inconnu « {identifiant} »", **lieu)
             elif not str(raison).strip():
-                constats.erreur("decision_sans_raison", f"{nature} {identifiant} : donnez la "
-                                "raison de la décision du jury", **lieu)
+                constats.signaler("decision_sans_raison", f"{nature} {identifiant} : donnez la "
+                                  "raison de la décision du jury", **lieu)
     for identifiant in sorted(set(probleme.forces) & set(probleme.exclus)):
-        constats.erreur("decision_contradictoire", f"{identifiant} est à la fois imposé et "
-                        "écarté par le jury", colonne="--forcer", valeur=identifiant)
+        constats.signaler("decision_contradictoire", f"{identifiant} est à la fois imposé et "
+                          "écarté par le jury", colonne="--forcer", valeur=identifiant)
     for identifiant in sorted(probleme.forces):
         dossier = par_id.get(identifiant)
         if dossier is None:
             continue
         lieu = {"colonne": "--forcer", "valeur": identifiant}
         if not dossier.eligible:
-            constats.erreur("forcage_ineligible", f"{identifiant} ne peut pas être imposé : "
-                            f"inéligible ({' ; '.join(dossier.motifs)})", **lieu)
+            constats.signaler("forcage_ineligible", f"{identifiant} ne peut pas être imposé : "
+                              f"inéligible ({' ; '.join(dossier.motifs)})", **lieu)
         elif pd.isna(dossier.score):
-            constats.erreur("forcage_sans_note", f"{identifiant} ne peut pas être imposé : "
-                            "aucune note", **lieu)
+            constats.signaler("forcage_sans_note", f"{identifiant} ne peut pas être imposé : "
+                              "aucune note", **lieu)
         elif dossier.score < probleme.regles.note_minimale:
-            constats.erreur("forcage_sous_note_minimale", f"{identifiant} ne peut pas être "
-                            f"imposé : note {dossier.score:.2f} sous la note minimale "
-                            f"({probleme.regles.note_minimale:g})".replace(".", ","), **lieu)
+            constats.signaler("forcage_sous_note_minimale", f"{identifiant} ne peut pas être "
+                              f"imposé : note {dossier.score:.2f} sous la note minimale "
+                              f"({probleme.regles.note_minimale:g})".replace(".", ","), **lieu)
     return constats

@@ -13,10 +13,10 @@ from typing import Any
 
 import pandas as pd
 
+from commun.constats import Constats
 from scoring import valeurs
-from scoring.constats import Constats
 from scoring.conteneurs import lire_classeur
-from scoring.lecture import trouver_table
+from scoring.tables import trouver_table
 
 COLONNES_HISTORIQUE = ["dossier", "nom", "lieux", "departement", "qpv", "numerique", "montant",
                        "vague"]
@@ -91,14 +91,14 @@ def lire_regles(chemin: Path | None, numero_vague: int | None, constats: Constat
         try:
             donnees = tomllib.loads(chemin.read_text("utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as erreur:
-            constats.erreur("programme_illisible", f"fichier programme illisible : {erreur}",
-                            fichier=affichage)
+            constats.signaler("programme_illisible", f"fichier programme illisible : {erreur}",
+                              fichier=affichage)
             return None
     programme = {**_PROGRAMME, **donnees.get("programme", {})}
     vague = {**_VAGUE, **donnees.get("vague", {})}
     numero = vague.get("numero", numero_vague)
     if numero is None:
-        constats.erreur(
+        constats.signaler(
             "numero_vague_manquant",
             "numéro de vague introuvable : nommez la vague vague-NN ou donnez [vague] numero",
             fichier=affichage,
@@ -110,24 +110,24 @@ def lire_regles(chemin: Path | None, numero_vague: int | None, constats: Constat
             if cle in ("enveloppe", "note_minimale"):
                 continue
             if not isinstance(valeur, int) or isinstance(valeur, bool) or valeur < 0:
-                constats.erreur("parametre_invalide", "entier positif attendu",
-                                fichier=affichage, feuille=f"[{section}]", colonne=cle,
-                                valeur=valeur)
+                constats.signaler("parametre_invalide", "entier positif attendu",
+                                  fichier=affichage, feuille=f"[{section}]", colonne=cle,
+                                  valeur=valeur)
             else:
                 entiers[f"{section}.{cle}"] = valeur
     enveloppe = vague.get("enveloppe")
     if enveloppe is not None and (not isinstance(enveloppe, int) or enveloppe < 0):
-        constats.erreur("parametre_invalide", "montant en euros attendu", fichier=affichage,
-                        feuille="[vague]", colonne="enveloppe", valeur=enveloppe)
+        constats.signaler("parametre_invalide", "montant en euros attendu", fichier=affichage,
+                          feuille="[vague]", colonne="enveloppe", valeur=enveloppe)
     note_minimale = vague.get("note_minimale", 0)
     if not isinstance(note_minimale, int | float) or isinstance(note_minimale, bool):
-        constats.erreur("parametre_invalide", "nombre attendu", fichier=affichage,
-                        feuille="[vague]", colonne="note_minimale", valeur=note_minimale)
+        constats.signaler("parametre_invalide", "nombre attendu", fichier=affichage,
+                          feuille="[vague]", colonne="note_minimale", valeur=note_minimale)
     objectifs = _lire_objectifs(donnees.get("objectifs", {}), affichage, constats)
     if constats.a_des_erreurs:
         return None
     if not 1 <= numero <= entiers["programme.nombre_vagues"]:
-        constats.erreur(
+        constats.signaler(
             "numero_vague_invalide",
             f"vague {numero} hors du programme (1 à {entiers['programme.nombre_vagues']})",
             fichier=affichage, colonne="numero", valeur=numero,
@@ -157,21 +157,22 @@ def lire_regles(chemin: Path | None, numero_vague: int | None, constats: Constat
 def _lire_objectifs(table: dict[str, Any], affichage: str, constats: Constats) -> Objectifs:
     connus = {"couverture", "parts_population", "montants_variables"}
     for cle in sorted(set(table) - connus):
-        constats.erreur("parametre_inconnu",
-                        f"objectif inconnu (connus : {', '.join(sorted(connus))})",
-                        fichier=affichage, feuille="[objectifs]", colonne=cle, valeur=table[cle])
+        constats.signaler("parametre_inconnu",
+                          f"objectif inconnu (connus : {', '.join(sorted(connus))})",
+                          fichier=affichage, feuille="[objectifs]", colonne=cle, valeur=table[cle])
     poids = {}
     for cle in ("couverture", "parts_population"):
         valeur = table.get(cle, 0)
         if not isinstance(valeur, int | float) or isinstance(valeur, bool) or valeur < 0:
-            constats.erreur("parametre_invalide", "nombre positif attendu (0 : objectif désactivé)",
-                            fichier=affichage, feuille="[objectifs]", colonne=cle, valeur=valeur)
+            constats.signaler("parametre_invalide",
+                              "nombre positif attendu (0 : objectif désactivé)",
+                              fichier=affichage, feuille="[objectifs]", colonne=cle, valeur=valeur)
             valeur = 0
         poids[cle] = float(valeur)
     variables = table.get("montants_variables", False)
     if not isinstance(variables, bool):
-        constats.erreur("parametre_invalide", "true ou false attendu", fichier=affichage,
-                        feuille="[objectifs]", colonne="montants_variables", valeur=variables)
+        constats.signaler("parametre_invalide", "true ou false attendu", fichier=affichage,
+                          feuille="[objectifs]", colonne="montants_variables", valeur=variables)
         variables = False
     return Objectifs(poids["couverture"], poids["parts_population"], variables)
 
@@ -190,8 +191,8 @@ def lire_historique(chemin: Path | None, constats: Constats) -> pd.DataFrame:
         return historique_vide()
     par_cle = {valeurs.cle(n): f for n, f in feuilles.items()}
     if "laureats" not in par_cle:
-        constats.erreur("feuille_manquante", "feuille « laureats » absente",
-                        fichier=chemin.name, feuille="laureats")
+        constats.signaler("feuille_manquante", "feuille « laureats » absente",
+                          fichier=chemin.name, feuille="laureats")
         return historique_vide()
     table = trouver_table(par_cle["laureats"], COLONNES_HISTORIQUE, [], constats, "dossier")
     if table is None:
@@ -207,8 +208,8 @@ def lire_historique(chemin: Path | None, constats: Constats) -> pd.DataFrame:
         for colonne, lu in (("departement", departement), ("montant", montant),
                             ("vague", vague), ("qpv", qpv), ("numerique", numerique)):
             if not lu.ok or lu.valeur is None:
-                constats.erreur("valeur_invalide", lu.probleme or "valeur manquante",
-                                **lieu(numero, colonne, table.valeur(ligne, colonne)))
+                constats.signaler("valeur_invalide", lu.probleme or "valeur manquante",
+                                  **lieu(numero, colonne, table.valeur(ligne, colonne)))
         lignes.append({
             "dossier": valeurs.texte(table.valeur(ligne, "dossier")),
             "nom": valeurs.texte(table.valeur(ligne, "nom")) or "",

@@ -28,7 +28,7 @@ import numpy as np
 
 from allocation.modele.probleme import CATEGORIES, LIBELLES_CATEGORIES, Dossier, ProblemeVague
 from allocation.modele.programme import Regles
-from scoring.francais import euros
+from commun.francais import euros
 
 INFINI = math.inf
 #: Scores are compared to 1e-6 (micro-points): floating noise never decides.

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import platform
 from dataclasses import asdict
-from datetime import UTC, datetime
-from importlib.metadata import version
 from pathlib import Path
 
 import pandas as pd
@@ -22,54 +19,40 @@ from allocation.modele.chargement import Chargement
 from allocation.modele.probleme import CATEGORIES, LIBELLES_CATEGORIES, ProblemeVague
 from allocation.resolution.solveur import Allocation
 from allocation.sorties.retours import table_retours
-from commun.version import VERSION as __version__
-from scoring.classeur import ajouter_table, ecrire_atomiquement, ecrire_table, workbook_bytes
+from commun.classeur import ajouter_table, ecrire_atomiquement, ecrire_table, workbook_bytes
+from commun.francais import euros
+from commun.provenance import Provenance
 from scoring.diagnostics import diagnostic_jures, fiabilite
-from scoring.francais import euros
 from scoring.modele import Vague
 from scoring.normalisation import ScoresVague
 
 FORMATS = {"montant": '#,##0 "€"', "score": "0.00"}
 
 
-#: Row of sheet ``parametres`` holding the SHA-256 of the history the decision was taken on
-#: ("aucun" for a first wave); ``fabriques record`` refuses a history that has changed since.
-EMPREINTE_HISTORIQUE = "sha256 historique"
-
-
 def parametres_de(chargement: Chargement, scores: ScoresVague, probleme: ProblemeVague,
                   allocation: Allocation) -> pd.DataFrame:
     """Sheet ``parametres`` for a wave loaded by :mod:`allocation.modele.chargement`."""
-    assert chargement.vague is not None
-    return table_parametres(chargement.vague, scores, probleme, allocation,
-                            list(chargement.empreintes), chargement.empreinte_historique)
+    return table_parametres(chargement.provenance(), scores, probleme, allocation)
 
 
-def table_parametres(vague: Vague, scores: ScoresVague, probleme: ProblemeVague,
-                     allocation: Allocation, sources: list[tuple[str, str]],
-                     empreinte_historique: str = "aucun") -> pd.DataFrame:
-    """Everything needed to redo the decision."""
-    lignes = [("vague", vague.nom), ("numero", str(probleme.regles.numero)),
-              ("methode", scores.methode)]
+def table_parametres(provenance: Provenance, scores: ScoresVague, probleme: ProblemeVague,
+                     allocation: Allocation) -> pd.DataFrame:
+    """Everything needed to redo the decision: where it comes from, then its parameters."""
+    lignes = provenance.lignes()
+    lignes += [("numero", str(probleme.regles.numero)), ("methode", scores.methode)]
     lignes += [(f"poids {c}", f"{p:g}") for c, p in scores.poids.items()]
     lignes += [(f"regle {k}", str(v)) for k, v in asdict(probleme.regles).items()
                if k != "objectifs"]
     lignes += [(f"objectif {k}", str(v))
                for k, v in asdict(probleme.regles.objectifs).items()]
-    lignes += [(EMPREINTE_HISTORIQUE, empreinte_historique)]
     lignes += [(f"rythme {c}", f"{b.minimum} à {b.maximum} (rythme {b.rythme:.2f})")
                for c, b in probleme.bornes.items()]
     lignes += [("enveloppe de la vague", str(probleme.enveloppe_vague)),
                ("enveloppe restante du programme", str(probleme.enveloppe_restante))]
     lignes += [(f"imposé {d}", r) for d, r in probleme.forces.items()]
     lignes += [(f"écarté {d}", r) for d, r in probleme.exclus.items()]
-    lignes += [(f"sha256 {nom}", empreinte) for nom, empreinte in sources]
     lignes += [("solveur", allocation.solveur),
-               ("score total", f"{allocation.score_total:.6f}"),
-               ("fabriques", __version__), ("python", platform.python_version()),
-               *[(bibliotheque, version(bibliotheque)) for bibliotheque in
-                 ("pandas", "numpy", "pulp", "highspy", "openpyxl")],
-               ("date", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))]
+               ("score total", f"{allocation.score_total:.6f}")]
     return pd.DataFrame(lignes, columns=["parametre", "valeur"])
 
 

@@ -18,18 +18,18 @@ import pandas as pd
 from openpyxl import Workbook
 
 from allocation.modele.programme import COLONNES_HISTORIQUE, lire_historique
-from allocation.sorties.export import EMPREINTE_HISTORIQUE
-from scoring import valeurs
-from scoring.classeur import (
+from commun.classeur import (
     ecrire_atomiquement,
     ecrire_table,
     texte_sur,
     workbook_bytes,
 )
-from scoring.constats import Constats
+from commun.constats import Constats
+from commun.provenance import AUCUN, Provenance
+from scoring import valeurs
 from scoring.conteneurs import lire_classeur
-from scoring.lecture import trouver_table
 from scoring.modele import Vague
+from scoring.tables import trouver_table
 
 
 @dataclass(frozen=True)
@@ -54,9 +54,9 @@ def lire_decision(chemin: Path, vague: Vague, constats: Constats) -> DecisionLue
     par_cle = {valeurs.cle(nom): f for nom, f in feuilles.items()}
     for nom in ("laureats", "parametres"):
         if nom not in par_cle:
-            constats.erreur("feuille_manquante", f"feuille « {nom} » absente : ce classeur "
-                            "n'a pas été écrit par fabriques allocate", fichier=fichier,
-                            feuille=nom)
+            constats.signaler("feuille_manquante", f"feuille « {nom} » absente : ce classeur "
+                              "n'a pas été écrit par fabriques allocate", fichier=fichier,
+                              feuille=nom)
     if constats.a_des_erreurs:
         return None
     table = trouver_table(par_cle["parametres"], ["parametre", "valeur"], [], constats,
@@ -67,19 +67,18 @@ def lire_decision(chemin: Path, vague: Vague, constats: Constats) -> DecisionLue
         return None
     parametres = {str(table.valeur(ligne, "parametre")): table.valeur(ligne, "valeur")
                   for _, ligne in table.lignes}
-    attendues = {f"sha256 {Path(s.chemin).name}": s.sha256 for s in vague.sources}
-    for cle, empreinte in attendues.items():
-        if str(parametres.get(cle)) != empreinte:
-            nom = cle.removeprefix("sha256 ")
-            constats.erreur("decision_perimee",
-                            f"« {nom} » n'est plus celui sur lequel l'allocation a été "
-                            "calculée : relancez fabriques allocate", fichier=fichier,
-                            feuille="parametres", colonne="valeur", valeur=cle)
-    if str(parametres.get("vague")) != vague.nom:
-        constats.erreur("decision_autre_vague", f"allocation de la vague "
-                        f"« {parametres.get('vague')} », pas de « {vague.nom} »",
-                        fichier=fichier, feuille="parametres", colonne="valeur",
-                        valeur=parametres.get("vague"))
+    provenance = Provenance.lire(parametres)
+    attendues = [(Path(s.chemin).name, s.sha256) for s in vague.sources]
+    for nom in provenance.fichiers_differents(attendues):
+        constats.signaler("decision_perimee",
+                          f"« {nom} » n'est plus celui sur lequel l'allocation a été "
+                          "calculée : relancez fabriques allocate", fichier=fichier,
+                          feuille="parametres", colonne="valeur", valeur=f"sha256 {nom}")
+    if provenance.vague != vague.nom:
+        constats.signaler("decision_autre_vague", f"allocation de la vague "
+                          f"« {provenance.vague} », pas de « {vague.nom} »",
+                          fichier=fichier, feuille="parametres", colonne="valeur",
+                          valeur=provenance.vague)
     montants: dict[str, int] = {}
     for numero, ligne in laureats.lignes:
         dossier = valeurs.texte(laureats.valeur(ligne, "dossier")) or ""
@@ -87,17 +86,17 @@ def lire_decision(chemin: Path, vague: Vague, constats: Constats) -> DecisionLue
         montant = valeurs.nombre(accorde if accorde is not None
                                  else laureats.valeur(ligne, "montant"))
         if dossier not in vague.dossiers.index:
-            constats.erreur("dossier_inconnu", "dossier absent de la vague",
-                            **laureats.lieu(numero, "dossier", dossier))
+            constats.signaler("dossier_inconnu", "dossier absent de la vague",
+                              **laureats.lieu(numero, "dossier", dossier))
         elif not montant.ok or montant.valeur is None:
-            constats.erreur("valeur_invalide", montant.probleme or "montant manquant",
-                            **laureats.lieu(numero, "montant", accorde))
+            constats.signaler("valeur_invalide", montant.probleme or "montant manquant",
+                              **laureats.lieu(numero, "montant", accorde))
         else:
             montants[dossier] = round(montant.valeur)
     if constats.a_des_erreurs:
         return None
     return DecisionLue(int(str(parametres["numero"])), montants,
-                       str(parametres.get(EMPREINTE_HISTORIQUE)))
+                       provenance.empreinte_historique or AUCUN)
 
 
 def lignes_historique(dossiers: pd.DataFrame, montants: dict[str, int],
@@ -130,26 +129,26 @@ def enregistrer_vague(chemin: Path, nouvelles: pd.DataFrame, constats: Constats,
     if constats.a_des_erreurs:
         return None
     for numero in sorted(set(nouvelles["vague"]) & set(existant["vague"])):
-        constats.erreur("vague_deja_enregistree",
-                        f"la vague {numero} est déjà dans l'historique : elle ne peut pas être "
-                        "enregistrée deux fois", fichier=fichier, feuille="laureats",
-                        colonne="vague", valeur=numero)
+        constats.signaler("vague_deja_enregistree",
+                          f"la vague {numero} est déjà dans l'historique : elle ne peut pas être "
+                          "enregistrée deux fois", fichier=fichier, feuille="laureats",
+                          colonne="vague", valeur=numero)
         return None  # its dossiers and places are there too: saying so would only be noise
     for dossier in sorted(set(nouvelles["dossier"]) & set(existant["dossier"])):
-        constats.erreur("dossier_deja_enregistre", "dossier déjà lauréat dans l'historique",
-                        fichier=fichier, feuille="laureats", colonne="dossier", valeur=dossier)
+        constats.signaler("dossier_deja_enregistre", "dossier déjà lauréat dans l'historique",
+                          fichier=fichier, feuille="laureats", colonne="dossier", valeur=dossier)
     anciens_lieux = {lieu for lieux in existant["lieux"] for lieu in lieux}
     for ligne in nouvelles.itertuples():
         for lieu in sorted(set(str(ligne.lieux).split(";")) & anciens_lieux):
-            constats.erreur("lieu_deja_laureat", f"le lieu {lieu} est déjà lauréat "
-                            "d'une vague précédente", fichier=fichier, feuille="laureats",
-                            colonne="lieux", valeur=ligne.dossier)
+            constats.signaler("lieu_deja_laureat", f"le lieu {lieu} est déjà lauréat "
+                              "d'une vague précédente", fichier=fichier, feuille="laureats",
+                              colonne="lieux", valeur=ligne.dossier)
     # Read once: the content checked is the content backed up and extended.
     ancien = chemin.read_bytes() if chemin.exists() else None
-    actuelle = hashlib.sha256(ancien).hexdigest() if ancien is not None else "aucun"
+    actuelle = hashlib.sha256(ancien).hexdigest() if ancien is not None else AUCUN
     if not constats.a_des_erreurs and empreinte_attendue not in (None, actuelle):
-        constats.erreur("decision_perimee", "l'historique a changé depuis le calcul de "
-                        "l'allocation : relancez fabriques allocate", fichier=fichier)
+        constats.signaler("decision_perimee", "l'historique a changé depuis le calcul de "
+                          "l'allocation : relancez fabriques allocate", fichier=fichier)
     if constats.a_des_erreurs:
         return None
     if ancien is None:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from allocation.analyses.decision import Decision, classement
 from allocation.modele.regles import LIBELLES_REGLES
-from scoring.francais import decimal
+from commun.francais import decimal
 from scoring.modele import Vague
 from scoring.normalisation import ScoresVague
 

@@ -1,0 +1,117 @@
+"""Tables inside sheets: the header row found wherever it is, columns mapped by name
+(whatever their spelling or order), cells located for findings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from commun.constats import Constats
+from scoring import valeurs
+from scoring.conteneurs import Feuille
+
+#: Other spellings accepted for a column, as header keys (see :func:`valeurs.cle`).
+ALIAS_COLONNES: dict[str, tuple[str, ...]] = {
+    "dossier": ("dossier", "ndossier", "numerodossier", "iddossier"),
+    "jure": ("jure", "membre", "idjure"),
+    "critere": ("critere", "idcritere"),
+    "commentaire": ("commentaire", "commentaires", "observations", "remarques"),
+}
+
+
+@dataclass
+class Table:
+    """A sheet whose header row was found: canonical column → position and header text."""
+
+    feuille: Feuille
+    colonnes: dict[str, tuple[int, str]]
+    lignes: list[tuple[int, tuple[Any, ...]]]
+    autres_colonnes: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+    def valeur(self, ligne: tuple[Any, ...], colonne: str) -> Any:
+        """The cell of ``colonne`` in ``ligne`` (None when the column is absent)."""
+        position = self.colonnes.get(colonne)
+        if position is None or position[0] >= len(ligne):
+            return None
+        return ligne[position[0]]
+
+    def lieu(self, numero: int, colonne: str | None = None, valeur: Any = None) -> dict[str, Any]:
+        """Location keywords for a finding about a cell of this table."""
+        entete = self.colonnes.get(colonne, (0, colonne))[1] if colonne else None
+        return {
+            "fichier": self.feuille.fichier,
+            "feuille": self.feuille.nom,
+            "ligne": numero,
+            "colonne": entete,
+            "valeur": valeur,
+        }
+
+
+def trouver_table(
+    feuille: Feuille,
+    requises: Sequence[str],
+    optionnelles: Sequence[str],
+    constats: Constats,
+    cle_colonne: str,
+) -> Table | None:
+    """Locate the header row (the first of the first 20 rows holding ``cle_colonne``) and
+    map each expected column; record one error per missing required column."""
+    attendues = list(requises) + list(optionnelles)
+    alias_cle = ALIAS_COLONNES.get(cle_colonne, (valeurs.cle(cle_colonne),))
+    def est_entete(ligne: tuple[Any, ...]) -> bool:
+        return any(not valeurs.est_vide(v) and valeurs.cle(v) in alias_cle for v in ligne)
+
+    position = next(
+        (i for i, (_, ligne) in enumerate(feuille.lignes[:20]) if est_entete(ligne)), None
+    )
+    if position is None:
+        constats.signaler(
+            "colonne_manquante",
+            f"colonne « {cle_colonne} » introuvable (ligne d'en-tête absente)",
+            fichier=feuille.fichier, feuille=feuille.nom, colonne=cle_colonne,
+        )
+        return None
+    numero_entete, ligne = feuille.lignes[position]
+    cles = [valeurs.cle(v) if not valeurs.est_vide(v) else "" for v in ligne]
+    colonnes: dict[str, tuple[int, str]] = {}
+    autres: dict[str, tuple[int, str]] = {}
+    for index, (cle, brut) in enumerate(zip(cles, ligne, strict=True)):
+        if not cle:
+            continue
+        nom = next(
+            (a for a in attendues if cle in ALIAS_COLONNES.get(a, (valeurs.cle(a),))), None
+        )
+        cible = colonnes if nom else autres
+        nom = nom or cle
+        if nom in cible:
+            constats.signaler(
+                "colonne_en_double", f"la colonne « {brut} » apparaît deux fois",
+                fichier=feuille.fichier, feuille=feuille.nom, ligne=numero_entete,
+                colonne=str(brut),
+            )
+            continue
+        cible[nom] = (index, str(brut).strip())
+    manquantes = [c for c in requises if c not in colonnes]
+    for colonne in manquantes:
+        constats.signaler(
+            "colonne_manquante", f"colonne obligatoire « {colonne} » absente",
+            fichier=feuille.fichier, feuille=feuille.nom, ligne=numero_entete, colonne=colonne,
+        )
+    if manquantes:
+        return None
+    return Table(feuille, colonnes, feuille.lignes[position + 1 :], autres)
+
+
+@dataclass(frozen=True)
+class Cellules:
+    """One row of a table, to locate findings about its cells."""
+
+    table: Table
+    numero: int
+    ligne: tuple[Any, ...]
+
+    def lieu(self, colonne: str, *valeur: Any) -> dict[str, Any]:
+        """Where the cell of ``colonne`` is, with its raw value (or ``valeur``)."""
+        return self.table.lieu(self.numero, colonne,
+                               valeur[0] if valeur else self.table.valeur(self.ligne, colonne))
