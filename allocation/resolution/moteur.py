@@ -163,6 +163,7 @@ class MoteurVague:
             h.setOptionValue(option, valeur)
         n = len(self.dossiers)
         h.addVars(n, np.zeros(n), np.ones(n))
+        self._entieres: list[int] = list(range(n))
         if n:
             h.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
                                     np.array([highspy.HighsVarType.kInteger] * n))
@@ -197,6 +198,7 @@ class MoteurVague:
         h.changeColCost(colonne, cout)
         if entiere:
             h.changeColIntegrality(colonne, highspy.HighsVarType.kInteger)
+            self._entieres.append(colonne)
         if cout:
             self._couts_objectifs[colonne] = cout
         return colonne
@@ -291,18 +293,53 @@ class MoteurVague:
         for nom, ligne in self._sweep.items():
             borne_bas, borne_haut = (balayages or {}).get(nom, (-INFINI, INFINI))
             h.changeRowBounds(ligne, borne_bas, borne_haut)
-        if self._depart is not None:
-            h.setSolution(self._depart_avec(tuple(forces)) if forces and scores is self.scores
-                          and not leves and not balayages else self._depart)
-        statut = self._lancer()
-        if statut is not Statut.OPTIMAL:
+        departager = objectif is None and departage
+        statut, continues = self._relaxation_continue()
+        if statut is Statut.INFAISABLE:  # no fractional selection, so no selection at all
             return Solution(statut, (), 0.0)
-        valeurs = np.asarray(h.getSolution().col_value[:n])
-        if objectif is None and departage:
+        if continues is not None:
+            valeurs = continues
+        else:
+            if self._depart is not None:
+                h.setSolution(self._depart_avec(tuple(forces)) if forces
+                              and scores is self.scores and not leves and not balayages
+                              else self._depart)
+            statut = self._lancer()
+            if statut is not Statut.OPTIMAL:
+                return Solution(statut, (), 0.0)
+            valeurs = np.asarray(h.getSolution().col_value[:n])
+        if departager:
             valeurs = self._departager(points, bas, haut, valeurs)
         choisis = np.flatnonzero(valeurs > 0.5)
         return Solution(Statut.OPTIMAL, tuple(sorted(self.ids[k] for k in choisis)),
                         float(points[choisis].sum()) / ECHELLE)
+
+    def _relaxation_continue(self) -> tuple[Statut, np.ndarray | None]:
+        """Solve the continuous relaxation first (a fraction of a millisecond where the
+        integer solve takes several): when it is infeasible, so is the wave; when its
+        optimum is integral, that is an optimal selection (returned, per column); else None
+        and the caller runs the integer solve."""
+        h, n = self._h, len(self.dossiers)
+        statut = self._lancer_continu()
+        if statut is not Statut.OPTIMAL:
+            return statut, None
+        valeurs = np.asarray(h.getSolution().col_value)
+        entieres = np.array(self._entieres, dtype=np.int32)
+        if np.any(np.abs(valeurs[entieres] - np.round(valeurs[entieres])) > 1e-7):
+            return statut, None
+        return statut, np.round(valeurs[:n])
+
+    def _lancer_continu(self) -> Statut:
+        """One solve with every integer column made continuous."""
+        h = self._h
+        entieres = np.array(self._entieres, dtype=np.int32)
+        h.changeColsIntegrality(len(entieres), entieres, np.array(
+            [highspy.HighsVarType.kContinuous] * len(entieres)))
+        try:
+            return self._lancer()
+        finally:
+            h.changeColsIntegrality(len(entieres), entieres, np.array(
+                [highspy.HighsVarType.kInteger] * len(entieres)))
 
     def depassements(self, forces: Iterable[str], leves: frozenset[str] = frozenset()
                      ) -> dict[int, float]:
@@ -391,8 +428,22 @@ class MoteurVague:
 
     def _autre_optimum(self, choix: np.ndarray) -> bool:
         """True when an optimal selection other than ``choix`` agrees with the current
-        bounds (a "no-good" row excludes ``choix`` for one feasibility solve)."""
+        bounds (a "no-good" row excludes ``choix`` for one feasibility solve).
+
+        First, its continuous relaxation: the largest Hamming distance from ``choix`` over
+        the fractional selections scoring within half a micro-point of the optimum. Another
+        selection would be at distance 1 or more; when even the fractional ones stay below
+        ½, there is none, and the integer solve is not needed."""
         h, n = self._h, len(self.dossiers)
+        indices = np.arange(n, dtype=np.int32)
+        h.changeColsCost(n, indices, np.where(choix, -1.0, 1.0))
+        try:
+            continu = self._lancer_continu()
+            distance = h.getInfo().objective_function_value + float(choix.sum())
+        finally:
+            h.changeColsCost(n, indices, np.zeros(n))
+        if continu is Statut.INFAISABLE or (continu is Statut.OPTIMAL and distance < 0.5):
+            return False
         signes = np.where(choix, 1.0, -1.0)
         ligne = h.getNumRow()
         _ajouter_ligne(h, range(n), signes, -INFINI, float(choix.sum()) - 1.0)
