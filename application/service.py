@@ -14,7 +14,6 @@ from allocation.analyses.decision import Decision, decider
 from allocation.modele.chargement import Chargement
 from allocation.modele.probleme import ProblemeVague, construire_probleme, valider_decisions
 from allocation.modele.programme import Regles
-from allocation.resolution.modele_lp import ecrire_modele
 from allocation.resolution.solveur import Allocation, resoudre
 from allocation.sorties.export import (
     ecrire_allocation,
@@ -121,6 +120,10 @@ def ecrire_decision(chargement: Chargement, resultat: Resultat, sorties: Sorties
     if sorties.retours:
         ecrire_retours(sorties.retours, decision, vague, resultat.scores)
     if sorties.modele:
+        # PuLP is loaded only when the audit model is asked for (a third of the decision's
+        # own import time otherwise).
+        from allocation.resolution.modele_lp import ecrire_modele
+
         ecrire_modele(sorties.modele, probleme)
 
 

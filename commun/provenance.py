@@ -12,7 +12,7 @@ import platform
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib.metadata import version
+from importlib import import_module
 
 from commun.version import VERSION
 
@@ -22,6 +22,16 @@ AUCUN = "aucun"
 BIBLIOTHEQUES = ("pandas", "numpy", "pulp", "highspy", "openpyxl")
 _PREFIXE = "sha256 "
 _HISTORIQUE = f"{_PREFIXE}historique"
+
+
+def version_de(bibliotheque: str) -> str:
+    """The version of an installed library, read from the module itself (importing
+    ``importlib.metadata`` costs more than the rest of a decision's provenance)."""
+    module = import_module(bibliotheque)
+    if bibliotheque == "highspy":
+        return ".".join(str(getattr(module, f"HIGHS_VERSION_{partie}"))
+                        for partie in ("MAJOR", "MINOR", "PATCH"))
+    return str(module.__version__)
 
 
 def _maintenant() -> str:
@@ -48,7 +58,7 @@ class Provenance:
         if self.empreinte_historique is not None:
             lignes.append((_HISTORIQUE, self.empreinte_historique))
         lignes += [("fabriques", self.version), ("python", platform.python_version())]
-        lignes += [(nom, version(nom)) for nom in BIBLIOTHEQUES]
+        lignes += [(nom, version_de(nom)) for nom in BIBLIOTHEQUES]
         lignes.append(("date", self.date))
         return lignes
 

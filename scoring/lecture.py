@@ -244,6 +244,7 @@ def _valider_notes(
     """Check every note; split those that count from those given despite a déport."""
     bornes = {c.critere: (c.note_min, c.note_max) for c in criteres}
     jures = {j.jure for j in jury}
+    connus = set(dossiers.index)
     vues: dict[tuple[str, str, str], int] = {}
     deports_signales: set[tuple[str, str]] = set()
     comptees, ecartees = [], []
@@ -251,7 +252,7 @@ def _valider_notes(
         lieu = {"fichier": note.fichier, "feuille": note.feuille, "ligne": note.ligne,
                 "colonne": note.colonne}
         valide = True
-        if note.dossier not in dossiers.index:
+        if note.dossier not in connus:
             constats.signaler("dossier_inconnu", "dossier absent de la feuille dossiers",
                               **{**lieu, "valeur": note.dossier})
             valide = False

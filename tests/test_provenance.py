@@ -23,3 +23,11 @@ def test_changed_or_missing_files_are_named():
     ecrite = Provenance("vague-06", (("a.xlsx", "1" * 64), ("b.xlsx", "2" * 64)), AUCUN)
     attendues = [("a.xlsx", "1" * 64), ("b.xlsx", "3" * 64), ("c.xlsx", "4" * 64)]
     assert ecrite.fichiers_differents(attendues) == ["b.xlsx", "c.xlsx"]
+
+
+def test_library_versions_read_from_the_modules_are_the_installed_ones():
+    from importlib.metadata import version
+
+    from commun.provenance import BIBLIOTHEQUES, version_de
+
+    assert {n: version_de(n) for n in BIBLIOTHEQUES} == {n: version(n) for n in BIBLIOTHEQUES}

@@ -395,6 +395,7 @@ class Echanges:
         choisis = set(laureats)
         self.valeurs = [sum(k for i, k in zip(c.membres, c.coefficients, strict=True)
                             if i in choisis) for c in self.lignes]
+        self._admis: dict[str, bool] = {}  # dossier → no rule on it alone forbids it
         self.touche: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for r, c in enumerate(self.lignes):
             for i, k in zip(c.membres, c.coefficients, strict=True):
@@ -402,21 +403,28 @@ class Echanges:
 
     def possible(self, sortant: Dossier, entrant: Dossier) -> bool:
         """True when every rule of SPEC §4 holds after the exchange."""
-        if sortant.dossier in self.probleme.forces or interdits(self.probleme, entrant):
+        if entrant.dossier not in self._admis:
+            self._admis[entrant.dossier] = not interdits(self.probleme, entrant)
+        if sortant.dossier in self.probleme.forces or not self._admis[entrant.dossier]:
             return False
-        return not self.violations(sortant.dossier, entrant)
+        return all(self.lignes[r].bas - 1e-9 <= valeur <= self.lignes[r].haut + 1e-9
+                   for r, valeur in self._apres(sortant.dossier, entrant).items())
 
     def violations(self, sortant: str | None, entrant: Dossier) -> list[Violation]:
         """The rows broken once ``entrant`` joins the laureates and ``sortant`` (if any)
         leaves them, in catalogue order; the rules on ``entrant`` alone are not checked."""
-        delta: dict[int, float] = defaultdict(float)
-        for r, k in self.touche[sortant] if sortant is not None else ():
-            delta[r] -= k
-        for r, k in self.touche[entrant.dossier]:
-            delta[r] += k
         trouvees = []
-        for r in sorted(delta):
-            message = self.lignes[r].message(self.valeurs[r] + delta[r])
+        for r, valeur in sorted(self._apres(sortant, entrant).items()):
+            message = self.lignes[r].message(valeur)
             if message:
                 trouvees.append(Violation(self.lignes[r].famille, message))
         return trouvees
+
+    def _apres(self, sortant: str | None, entrant: Dossier) -> dict[int, float]:
+        """The value after the exchange of every row it touches."""
+        apres: dict[int, float] = {}
+        for r, k in self.touche[sortant] if sortant is not None else ():
+            apres[r] = apres.get(r, self.valeurs[r]) - k
+        for r, k in self.touche[entrant.dossier]:
+            apres[r] = apres.get(r, self.valeurs[r]) + k
+        return apres

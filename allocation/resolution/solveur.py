@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from allocation.modele.probleme import Dossier, ProblemeVague
 from allocation.modele.regles import engagement_minimal, micro_points
 from allocation.resolution.moteur import MoteurVague, Relaxation, Statut
+from commun.provenance import version_de
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,4 @@ def diagnostiquer(probleme: ProblemeVague) -> tuple[Relaxation, ...]:
 
 def version_solveur() -> str:
     """The solver and its version, for the ``parametres`` sheet."""
-    from importlib.metadata import version
-
-    return f"HiGHS (highspy {version('highspy')})"
+    return f"HiGHS (highspy {version_de('highspy')})"
