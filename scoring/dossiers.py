@@ -93,19 +93,8 @@ def lire_dossiers(table: Table, constats: Constats) -> pd.DataFrame:
     """The ``dossiers`` sheet as a typed table indexed by dossier id: each cell read by its
     column of :data:`SCHEMA_DOSSIERS`, then the checks across columns."""
     enregistrements: list[dict[str, Any]] = []
-    vus: dict[str, int] = {}
-    for numero, ligne in table.lignes:
-        identifiant = valeurs.texte(table.valeur(ligne, "dossier"))
-        if identifiant is None:
-            constats.signaler("identifiant_manquant", "ligne sans identifiant de dossier",
-                              **table.lieu(numero, "dossier"))
-            continue
-        if identifiant in vus:
-            constats.signaler("dossier_en_double",
-                              f"identifiant déjà utilisé ligne {vus[identifiant]}",
-                              **table.lieu(numero, "dossier", identifiant))
-            continue
-        vus[identifiant] = numero
+    for numero, ligne, identifiant in table.par_identifiant("dossier", "dossier",
+                                                            "dossier_en_double", constats):
         dossier: dict[str, Any] = {"dossier": identifiant, "ligne": numero,
                                    "fichier": table.feuille.fichier}
         cellules = Cellules(table, numero, ligne)

@@ -53,18 +53,8 @@ _COLLEGES = {
 def lire_jury(table: Table, constats: Constats) -> list[Jure]:
     """The ``jury`` sheet; warns when the composition differs from FAQ 3.2."""
     jury: list[Jure] = []
-    vus: dict[str, int] = {}
-    for numero, ligne in table.lignes:
-        identifiant = valeurs.texte(table.valeur(ligne, "jure"))
-        if identifiant is None:
-            constats.signaler("identifiant_manquant", "ligne sans identifiant de juré",
-                              **table.lieu(numero, "jure"))
-            continue
-        if identifiant in vus:
-            constats.signaler("jure_en_double", f"juré déjà déclaré ligne {vus[identifiant]}",
-                              **table.lieu(numero, "jure", identifiant))
-            continue
-        vus[identifiant] = numero
+    for numero, ligne, identifiant in table.par_identifiant("jure", "juré", "jure_en_double",
+                                                            constats):
         brut_college = table.valeur(ligne, "college")
         college = _COLLEGES.get(valeurs.cle(brut_college or ""))
         if college is None:

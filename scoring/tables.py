@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +35,24 @@ class Table:
         if position is None or position[0] >= len(ligne):
             return None
         return ligne[position[0]]
+
+    def par_identifiant(self, colonne: str, quoi: str, code_double: str,
+                        constats: Constats) -> Iterator[tuple[int, tuple[Any, ...], str]]:
+        """(row number, row, identifier) of each row with an identifier in ``colonne``
+        not seen before; a row without one, or repeating one, is reported and skipped
+        (``quoi`` names what the identifier is of, in French)."""
+        vus: dict[str, int] = {}
+        for numero, ligne in self.lignes:
+            identifiant = valeurs.texte(self.valeur(ligne, colonne))
+            if identifiant is None:
+                constats.signaler("identifiant_manquant", f"ligne sans identifiant de {quoi}",
+                                  **self.lieu(numero, colonne))
+            elif identifiant in vus:
+                constats.signaler(code_double, f"identifiant de {quoi} déjà utilisé ligne "
+                                  f"{vus[identifiant]}", **self.lieu(numero, colonne, identifiant))
+            else:
+                vus[identifiant] = numero
+                yield numero, ligne, identifiant
 
     def lieu(self, numero: int, colonne: str | None = None, valeur: Any = None) -> dict[str, Any]:
         """Location keywords for a finding about a cell of this table."""
