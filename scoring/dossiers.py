@@ -3,19 +3,13 @@ checks across columns of each row."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from commun.constats import Constats
 from scoring import referentiel, valeurs
-from scoring.tables import Cellules, Table
-
-
-def _texte(brut: Any) -> valeurs.Lu[str]:
-    return valeurs.Lu(valeurs.texte(brut) or "")
+from scoring.tables import Cellules, Colonne, Table
 
 
 def _euros(brut: Any) -> valeurs.Lu[int]:
@@ -38,51 +32,28 @@ def _etp(brut: Any) -> valeurs.Lu[float]:
     return lu
 
 
-def _brut(brut: Any) -> valeurs.Lu[Any]:
-    return valeurs.Lu(brut)
-
-
-@dataclass(frozen=True)
-class ColonneDossier:
-    """One column of sheet ``dossiers``: how its cells are read and what they report.
-
-    ``lire`` turns a cell into a :class:`~scoring.valeurs.Lu`; a cell it cannot read is
-    reported under ``invalide`` with the parser's reason, one it read after a repair under
-    ``reparee``; an empty cell under ``vide`` = (code, message) when set. The value stored
-    is ``defaut`` when the cell gives none. Checks across columns are the ``_verifier_*``
-    functions run on each row after its cells."""
-
-    nom: str
-    lire: Callable[[Any], valeurs.Lu[Any]]
-    requise: bool = False
-    invalide: str | None = None
-    reparee: str | None = None
-    vide: tuple[str, str] | None = None
-    defaut: Any = None
-
-
 #: Sheet ``dossiers`` (SPEC §3), in column order; the identifier ``dossier`` comes first.
-SCHEMA_DOSSIERS: tuple[ColonneDossier, ...] = (
-    ColonneDossier("nom", _texte, requise=True, defaut=""),
-    ColonneDossier("porteur", _texte, defaut=""),
-    ColonneDossier("siret", valeurs.siret, reparee="siret_repare"),
-    ColonneDossier("forme_juridique", _texte, defaut=""),
-    ColonneDossier("commune", _texte, defaut=""),
-    ColonneDossier("code_commune", valeurs.code_commune, invalide="commune_invalide",
+SCHEMA_DOSSIERS: tuple[Colonne, ...] = (
+    Colonne("nom", valeurs.texte_lu, requise=True, defaut=""),
+    Colonne("porteur", valeurs.texte_lu, defaut=""),
+    Colonne("siret", valeurs.siret, reparee="siret_repare"),
+    Colonne("forme_juridique", valeurs.texte_lu, defaut=""),
+    Colonne("commune", valeurs.texte_lu, defaut=""),
+    Colonne("code_commune", valeurs.code_commune, invalide="commune_invalide",
                    reparee="commune_reparee"),
-    ColonneDossier("departement", _brut, requise=True),  # read by _verifier_departement
-    ColonneDossier("qpv", valeurs.booleen, requise=True, invalide="booleen_invalide",
+    Colonne("departement", valeurs.Lu, requise=True),  # read by _verifier_departement
+    Colonne("qpv", valeurs.booleen, requise=True, invalide="booleen_invalide",
                    defaut=False),
-    ColonneDossier("numerique", valeurs.booleen, invalide="booleen_invalide", defaut=False),
-    ColonneDossier("montant", _euros, requise=True, invalide="montant_invalide",
+    Colonne("numerique", valeurs.booleen, invalide="booleen_invalide", defaut=False),
+    Colonne("montant", _euros, requise=True, invalide="montant_invalide",
                    reparee="montant_arrondi",
                    vide=("valeur_manquante", "montant demandé manquant")),
-    ColonneDossier("montant_annuel", _euros, invalide="montant_invalide",
+    Colonne("montant_annuel", _euros, invalide="montant_invalide",
                    reparee="montant_arrondi"),
-    ColonneDossier("etp", _etp, requise=True, invalide="etp_invalide"),
-    ColonneDossier("video", valeurs.booleen, requise=True, invalide="booleen_invalide",
+    Colonne("etp", _etp, requise=True, invalide="etp_invalide"),
+    Colonne("video", valeurs.booleen, requise=True, invalide="booleen_invalide",
                    defaut=False),
-    ColonneDossier("lieux", lambda brut: valeurs.Lu(valeurs.lieux(brut))),
+    Colonne("lieux", valeurs.lieux_lu),
 )
 COLONNES_DOSSIERS = ("dossier", *(c.nom for c in SCHEMA_DOSSIERS))
 REQUISES_DOSSIERS = ("dossier", *(c.nom for c in SCHEMA_DOSSIERS if c.requise))
@@ -99,29 +70,13 @@ def lire_dossiers(table: Table, constats: Constats) -> pd.DataFrame:
                                    "fichier": table.feuille.fichier}
         cellules = Cellules(table, numero, ligne)
         for colonne in SCHEMA_DOSSIERS:
-            dossier[colonne.nom] = _lire_cellule(cellules, colonne, constats)
+            dossier[colonne.nom] = cellules.lire(colonne, constats)
         for verifier in _VERIFICATIONS_DOSSIER:
             verifier(dossier, cellules, constats)
         enregistrements.append(dossier)
     colonnes = [*COLONNES_DOSSIERS, "ligne", "fichier"]
     frame = pd.DataFrame(enregistrements, columns=colonnes).set_index("dossier")
     return frame.astype(_TYPES_DOSSIERS)
-
-
-def _lire_cellule(cellules: Cellules, colonne: ColonneDossier, constats: Constats) -> Any:
-    brut = cellules.table.valeur(cellules.ligne, colonne.nom)
-    lieu = cellules.lieu(colonne.nom, brut)
-    if colonne.vide and valeurs.est_vide(brut):
-        constats.signaler(colonne.vide[0], colonne.vide[1], **lieu)
-        return colonne.defaut
-    lu = colonne.lire(brut)
-    if not lu.ok:
-        if colonne.invalide:
-            constats.signaler(colonne.invalide, str(lu.probleme), **lieu)
-        return colonne.defaut
-    if lu.repare and colonne.reparee:
-        constats.signaler(colonne.reparee, lu.repare, **lieu)
-    return colonne.defaut if lu.valeur is None else lu.valeur
 
 
 def _verifier_commune(dossier: dict[str, Any], cellules: Cellules,

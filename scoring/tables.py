@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,6 +122,24 @@ def trouver_table(
 
 
 @dataclass(frozen=True)
+class Colonne:
+    """One column of a table schema: how its cells are read and what they report.
+
+    ``lire`` turns a cell into a :class:`~scoring.valeurs.Lu`; a cell it cannot read is
+    reported under ``invalide`` with the parser's reason, one it read after a repair under
+    ``reparee``; an empty cell under ``vide`` = (code, message) when set. The value stored
+    is ``defaut`` when the cell gives none. Checks across columns are the reader's own."""
+
+    nom: str
+    lire: Callable[[Any], valeurs.Lu[Any]]
+    requise: bool = False
+    invalide: str | None = None
+    reparee: str | None = None
+    vide: tuple[str, str] | None = None
+    defaut: Any = None
+
+
+@dataclass(frozen=True)
 class Cellules:
     """One row of a table, to locate findings about its cells."""
 
@@ -133,3 +151,19 @@ class Cellules:
         """Where the cell of ``colonne`` is, with its raw value (or ``valeur``)."""
         return self.table.lieu(self.numero, colonne,
                                valeur[0] if valeur else self.table.valeur(self.ligne, colonne))
+
+    def lire(self, colonne: Colonne, constats: Constats) -> Any:
+        """The value of ``colonne``'s cell in this row, its findings recorded."""
+        brut = self.table.valeur(self.ligne, colonne.nom)
+        lieu = self.lieu(colonne.nom, brut)
+        if colonne.vide and valeurs.est_vide(brut):
+            constats.signaler(colonne.vide[0], colonne.vide[1], **lieu)
+            return colonne.defaut
+        lu = colonne.lire(brut)
+        if not lu.ok:
+            if colonne.invalide:
+                constats.signaler(colonne.invalide, str(lu.probleme), **lieu)
+            return colonne.defaut
+        if lu.repare and colonne.reparee:
+            constats.signaler(colonne.reparee, lu.repare, **lieu)
+        return colonne.defaut if lu.valeur is None else lu.valeur

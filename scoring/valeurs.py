@@ -80,6 +80,26 @@ def lieux(value: Any) -> tuple[str, ...]:
     return tuple(sorted({p.strip() for p in re.split(r"[;,\n]", brut) if p.strip()}))
 
 
+def texte_lu(value: Any) -> Lu[str]:
+    """:func:`texte` as a :class:`Lu` (None for an empty cell), for table schemas."""
+    return Lu(texte(value))
+
+
+def lieux_lu(value: Any) -> Lu[tuple[str, ...]]:
+    """:func:`lieux` as a :class:`Lu`, for table schemas."""
+    return Lu(lieux(value))
+
+
+def entier(value: Any) -> Lu[int]:
+    """A whole number (rounded); an empty cell is a problem."""
+    lu = nombre(value)
+    if not lu.ok:
+        return Lu(probleme=lu.probleme)
+    if lu.valeur is None:
+        return Lu(probleme="valeur manquante")
+    return Lu(round(lu.valeur))
+
+
 def booleen(value: Any) -> Lu[bool]:
     """``oui/non``, ``o/n``, ``yes/no``, ``1/0``, ``x``/empty (and Excel TRUE/FALSE)."""
     if isinstance(value, bool):

@@ -16,10 +16,20 @@ import pandas as pd
 from commun.constats import Constats
 from scoring import valeurs
 from scoring.conteneurs import lire_classeur
-from scoring.tables import trouver_table
+from scoring.tables import Cellules, Colonne, trouver_table
 
-COLONNES_HISTORIQUE = ["dossier", "nom", "lieux", "departement", "qpv", "numerique", "montant",
-                       "vague"]
+#: Sheet ``laureats`` of the history (SPEC §3), every column required.
+SCHEMA_HISTORIQUE: tuple[Colonne, ...] = (
+    Colonne("dossier", valeurs.texte_lu),
+    Colonne("nom", valeurs.texte_lu, defaut=""),
+    Colonne("lieux", valeurs.lieux_lu),
+    Colonne("departement", valeurs.code_departement, invalide="valeur_invalide"),
+    Colonne("qpv", valeurs.booleen, invalide="valeur_invalide", defaut=False),
+    Colonne("numerique", valeurs.booleen, invalide="valeur_invalide", defaut=False),
+    Colonne("montant", valeurs.entier, invalide="valeur_invalide", defaut=0),
+    Colonne("vague", valeurs.entier, invalide="valeur_invalide", defaut=0),
+)
+COLONNES_HISTORIQUE = tuple(c.nom for c in SCHEMA_HISTORIQUE)
 
 
 @dataclass(frozen=True)
@@ -199,27 +209,11 @@ def lire_historique(chemin: Path | None, constats: Constats) -> pd.DataFrame:
         return historique_vide()
     lignes = []
     for numero, ligne in table.lignes:
-        lieu = table.lieu
-        departement = valeurs.code_departement(table.valeur(ligne, "departement"))
-        montant = valeurs.nombre(table.valeur(ligne, "montant"))
-        vague = valeurs.nombre(table.valeur(ligne, "vague"))
-        qpv = valeurs.booleen(table.valeur(ligne, "qpv"))
-        numerique = valeurs.booleen(table.valeur(ligne, "numerique"))
-        for colonne, lu in (("departement", departement), ("montant", montant),
-                            ("vague", vague), ("qpv", qpv), ("numerique", numerique)):
-            if not lu.ok or lu.valeur is None:
-                constats.signaler("valeur_invalide", lu.probleme or "valeur manquante",
-                                  **lieu(numero, colonne, table.valeur(ligne, colonne)))
-        lignes.append({
-            "dossier": valeurs.texte(table.valeur(ligne, "dossier")),
-            "nom": valeurs.texte(table.valeur(ligne, "nom")) or "",
-            "lieux": valeurs.lieux(table.valeur(ligne, "lieux")),
-            "departement": departement.valeur,
-            "qpv": bool(qpv.valeur),
-            "numerique": bool(numerique.valeur) and bool(qpv.valeur),
-            "montant": round(montant.valeur or 0),
-            "vague": int(vague.valeur or 0),
-        })
+        cellules = Cellules(table, numero, ligne)
+        laureat = {c.nom: cellules.lire(c, constats) for c in SCHEMA_HISTORIQUE}
+        # A Fabrique numérique counts as one only in a QPV.
+        laureat["numerique"] = laureat["numerique"] and laureat["qpv"]
+        lignes.append(laureat)
     # Canonical order: no decision may depend on the order of the history's rows.
     return pd.DataFrame(lignes, columns=COLONNES_HISTORIQUE).sort_values(
         ["vague", "dossier"], kind="stable").reset_index(drop=True)
