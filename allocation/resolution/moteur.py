@@ -83,6 +83,10 @@ class MoteurVague:
         self.scores = np.array([d.score for d in self.dossiers], dtype=float)
         self._exclus = np.array([i in probleme.exclus for i in self.ids], dtype=bool)
         self.lignes: list[Contrainte] = [self._restreinte(c) for c in contraintes(probleme)]
+        self._familles = np.array([ligne.famille for ligne in self.lignes], dtype=object)
+        self._bas_lignes = np.array([ligne.bas for ligne in self.lignes], dtype=float)
+        self._haut_lignes = np.array([ligne.haut for ligne in self.lignes], dtype=float)
+        self._vides = np.array([not ligne.membres for ligne in self.lignes], dtype=bool)
         #: column → its (row, coefficient) pairs; per row, the sum of its negative ones.
         self._touche: dict[int, list[tuple[int, float]]] = {}
         self._negatif = np.zeros(len(self.lignes))
@@ -131,8 +135,7 @@ class MoteurVague:
         for colonne in imposes - set(np.flatnonzero(choix).tolist()):
             choix[colonne] = True
             self._ajouter(valeurs, colonne, 1.0)
-        bas = np.array([ligne.bas for ligne in self.lignes])
-        haut = np.array([ligne.haut for ligne in self.lignes])
+        bas, haut = self._bas_lignes, self._haut_lignes.copy()
         for r, ecart in elargies.items():
             haut[r] += ecart
         retraits = sorted((int(k) for k in np.flatnonzero(choix) if int(k) not in imposes),
@@ -237,13 +240,13 @@ class MoteurVague:
         indices = np.arange(n, dtype=np.int32)
         h.changeColsBounds(n, indices, bas, haut)
         rangs = np.arange(len(self.lignes), dtype=np.int32)
-        bas_lignes = np.array([-INFINI if r.famille in leves else r.bas for r in self.lignes])
-        haut_lignes = np.array([INFINI if r.famille in leves else r.haut for r in self.lignes])
+        levees = np.isin(self._familles, list(leves))
+        bas_lignes = np.where(levees, -INFINI, self._bas_lignes)
+        haut_lignes = np.where(levees, INFINI, self._haut_lignes)
         if len(rangs):
             h.changeRowsBounds(len(rangs), rangs, bas_lignes, haut_lignes)  # type: ignore[attr-defined]
-        vide_impossible = any(not r.membres and not b <= 0 <= t  # HiGHS does not judge it
-                              for r, b, t in zip(self.lignes, bas_lignes, haut_lignes,
-                                                 strict=True))
+        # HiGHS does not judge an empty row: one whose bounds exclude 0 fails here.
+        vide_impossible = bool(np.any(self._vides & ((bas_lignes > 0) | (haut_lignes < 0))))
         return points, bas, haut, vide_impossible
 
     def _bornes(self, scores: np.ndarray, leves: frozenset[str],
@@ -369,6 +372,11 @@ class MoteurVague:
         depart.col_value = valeurs.tolist()
         return depart
 
+    def _objectifs(self, actifs: bool) -> None:
+        """Give the optional goals' columns their points, or none (tie-break, diagnosis)."""
+        for colonne, cout in self._couts_objectifs.items():
+            self._h.changeColCost(colonne, cout if actifs else 0.0)
+
     def _lancer(self) -> Statut:
         self._h.run()
         modele = self._h.getModelStatus()
@@ -399,8 +407,7 @@ class MoteurVague:
         h.changeRowBounds(ligne, optimum - 0.5, INFINI)
         indices = np.arange(n, dtype=np.int32)
         h.changeColsCost(n, indices, np.zeros(n))
-        for colonne in self._couts_objectifs:
-            h.changeColCost(colonne, 0.0)
+        self._objectifs(False)
         ordre = np.array(sorted(np.flatnonzero(haut > bas),
                                 key=lambda k: (-points[k], self.ids[k])), dtype=np.int32)
         choix = premiere > 0.5
@@ -422,8 +429,7 @@ class MoteurVague:
             choix = np.asarray(solution.col_value[:n]) > 0.5
         finally:
             h.changeRowBounds(ligne, -INFINI, INFINI)
-            for colonne, cout in self._couts_objectifs.items():
-                h.changeColCost(colonne, cout)
+            self._objectifs(True)
         return choix.astype(float)
 
     def _autre_optimum(self, choix: np.ndarray) -> bool:
@@ -479,18 +485,23 @@ class MoteurVague:
         forces = tuple(forces)
         self._preparer(self.scores, frozenset(), forces)  # relaxable rows are never empty
         h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
-        for colonne in self._couts_objectifs:
-            h.changeColCost(colonne, 0.0)
         for ligne in self._sweep.values():
             h.changeRowBounds(ligne, -INFINI, INFINI)
+        self._objectifs(False)
+        try:
+            return self._relaxation_minimale(forces)
+        finally:
+            self._objectifs(True)
+
+    def _relaxation_minimale(self, forces: tuple[str, ...]) -> tuple[Relaxation, ...] | None:
+        h = self._h
         necessaires = self.depassements(forces)
         if any(not self.lignes[r].relachable for r in necessaires):
-            for colonne, cout in self._couts_objectifs.items():
-                h.changeColCost(colonne, cout)
             return None
         if necessaires:
             # Every relaxation must widen these rows by at least these amounts; when that
-            # alone admits a selection (one feasibility solve), it is the smallest one.
+            # alone admits a selection (one exchange, else one feasibility solve), it is the
+            # smallest one.
             suffit = self._echange(forces, necessaires) is not None
             if not suffit:
                 for r, ecart in necessaires.items():
@@ -499,8 +510,6 @@ class MoteurVague:
                 for r in necessaires:
                     h.changeRowBounds(r, self.lignes[r].bas, self.lignes[r].haut)
             if suffit:
-                for colonne, cout in self._couts_objectifs.items():
-                    h.changeColCost(colonne, cout)
                 return tuple(sorted((self._relaxation(r, "max", ecart)
                                      for r, ecart in necessaires.items()),
                                     key=lambda x: x.regle))
@@ -522,8 +531,6 @@ class MoteurVague:
             zeros = np.zeros(len(ecarts))
             h.changeColsBounds(len(ecarts), ecarts, zeros, zeros)
             h.changeColsCost(len(ecarts), ecarts, zeros)
-            for colonne, cout in self._couts_objectifs.items():
-                h.changeColCost(colonne, cout)
 
 
 def _ajouter_ligne(h: highspy.Highs, indices: Iterable[int], coefficients: Iterable[float],
