@@ -34,8 +34,8 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from stdnum import luhn
 
-from allocation.modele.eligibilite import luhn
 from allocation.modele.rythme import bornes_rythme
 from commun.classeur import ecrire_atomiquement, workbook_bytes
 from scoring import referentiel
@@ -211,10 +211,7 @@ class _Territoire:
 
 
 def _completer_luhn(prefix: str) -> str:
-    for last in "0123456789":
-        if luhn(prefix + last):
-            return prefix + last
-    raise AssertionError("unreachable: one check digit always fits")
+    return prefix + luhn.calc_check_digit(prefix)
 
 
 def siret_valide(rng: np.random.Generator) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from commun.constats import Constats
-from scoring import referentiel, valeurs
+from scoring import formes_juridiques, referentiel, valeurs
 from scoring.tables import Cellules, Colonne, Table
 
 
@@ -32,12 +32,26 @@ def _etp(brut: Any) -> valeurs.Lu[float]:
     return lu
 
 
+def _categorie(brut: Any) -> valeurs.Lu[str]:
+    """An INSEE catégorie juridique: 4 digits (« 9220 »; a lost leading zero is restored)."""
+    code = valeurs.texte(brut)
+    if code is None:
+        return valeurs.Lu(None)
+    code = code.replace(" ", "")
+    if code.isdigit() and len(code) < 4:
+        code = code.zfill(4)
+    if not (code.isdigit() and len(code) == 4):
+        return valeurs.Lu(probleme="code de catégorie juridique INSEE à 4 chiffres attendu")
+    return valeurs.Lu(code)
+
+
 #: Sheet ``dossiers`` (SPEC §3), in column order; the identifier ``dossier`` comes first.
 SCHEMA_DOSSIERS: tuple[Colonne, ...] = (
     Colonne("nom", valeurs.texte_lu, requise=True, defaut=""),
     Colonne("porteur", valeurs.texte_lu, defaut=""),
     Colonne("siret", valeurs.siret, reparee="siret_repare"),
     Colonne("forme_juridique", valeurs.texte_lu, defaut=""),
+    Colonne("categorie_juridique", _categorie, invalide="valeur_invalide"),
     Colonne("commune", valeurs.texte_lu, defaut=""),
     Colonne("code_commune", valeurs.code_commune, invalide="commune_invalide",
                    reparee="commune_reparee"),
@@ -51,9 +65,11 @@ SCHEMA_DOSSIERS: tuple[Colonne, ...] = (
     Colonne("montant_annuel", _euros, invalide="montant_invalide",
                    reparee="montant_arrondi"),
     Colonne("etp", _etp, requise=True, invalide="etp_invalide"),
+    Colonne("embauche_prevue", valeurs.booleen, invalide="booleen_invalide", defaut=False),
     Colonne("video", valeurs.booleen, requise=True, invalide="booleen_invalide",
                    defaut=False),
     Colonne("lieux", valeurs.lieux_lu),
+    Colonne("numero_ds", valeurs.texte_lu),
 )
 COLONNES_DOSSIERS = ("dossier", *(c.nom for c in SCHEMA_DOSSIERS))
 REQUISES_DOSSIERS = ("dossier", *(c.nom for c in SCHEMA_DOSSIERS if c.requise))
@@ -74,22 +90,173 @@ def lire_dossiers(table: Table, constats: Constats) -> pd.DataFrame:
         for verifier in _VERIFICATIONS_DOSSIER:
             verifier(dossier, cellules, constats)
         enregistrements.append(dossier)
+    _signaler_lieux_partages(enregistrements, table, constats)
+    _signaler_colonnes_vides(enregistrements, table, constats)
     colonnes = [*COLONNES_DOSSIERS, "ligne", "fichier"]
     frame = pd.DataFrame(enregistrements, columns=colonnes).set_index("dossier")
     return frame.astype(_TYPES_DOSSIERS)
 
 
+#: Fields eligibility cannot do without: each group must be filled for some dossier, or the
+#: export lost it (a démarches-simplifiées xlsx keeps the SIRET in another sheet).
+_CHAMPS_D_ELIGIBILITE = (("siret",), ("forme_juridique", "categorie_juridique"),
+                         ("commune", "code_commune"))
+
+
+def _signaler_colonnes_vides(dossiers: list[dict[str, Any]], table: Table,
+                             constats: Constats) -> None:
+    """An eligibility field missing for every dossier is an error, not N ineligibilities."""
+    if not dossiers:
+        return
+    for champs in _CHAMPS_D_ELIGIBILITE:
+        if all(valeurs.est_vide(d[c]) for d in dossiers for c in champs):
+            constats.signaler(
+                "colonne_vide",
+                f"« {' ou '.join(champs)} » vide pour les {len(dossiers)} dossiers : "
+                "l'éligibilité ne peut pas être décidée (un export démarches-simplifiées xlsx "
+                "garde le SIRET et la forme juridique dans sa feuille « Etablissements »)",
+                fichier=table.feuille.fichier, feuille=table.feuille.nom, colonne=champs[0])
+
+
+def _signaler_lieux_partages(dossiers: list[dict[str, Any]], table: Table,
+                             constats: Constats) -> None:
+    """A place named by two dossiers of the wave (compared by its folded key): at most one
+    of them can be laureate (FAQ 6.5); both are flagged."""
+    par_cle: dict[str, list[dict[str, Any]]] = {}
+    for dossier in dossiers:
+        for lieu in dossier["lieux"]:
+            par_cle.setdefault(valeurs.cle(lieu), []).append(dossier)
+    for groupe in par_cle.values():
+        if len(groupe) < 2:
+            continue
+        for dossier in groupe:
+            autres = ", ".join(sorted(d["dossier"] for d in groupe if d is not dossier))
+            constats.signaler(
+                "lieu_partage", f"lieu partagé avec {autres} : un seul de ces dossiers "
+                "pourra être lauréat (FAQ 6.5)",
+                **table.lieu(dossier["ligne"], "lieux", ";".join(dossier["lieux"])))
+
+
 def _verifier_commune(dossier: dict[str, Any], cellules: Cellules,
                       constats: Constats) -> None:
-    """A well-formed commune code that the INSEE reference does not know is reported."""
-    code = dossier["code_commune"]
-    if code is not None and code not in referentiel.communes().index:
+    """The commune's name and INSEE code must agree (SPEC §3): a postcode typed as the code
+    names the probable code; a missing code is resolved from the name (and department) when
+    that is unique. On any disagreement the code is dropped, so that the ville-centre rule is
+    never decided on it, and the wave stops on the error."""
+    code, nom = dossier["code_commune"], dossier["commune"] or ""
+    departement = valeurs.code_departement(dossier["departement"]).valeur
+    communes = referentiel.communes()
+    if code is None:
+        if not nom:
+            return
+        candidats = referentiel.codes_du_nom(nom, departement)
+        if len(candidats) == 1:
+            dossier["code_commune"] = candidats[0]
+            constats.signaler("commune_deduite", f"code INSEE absent : {candidats[0]} déduit "
+                              f"du nom « {nom} »", **cellules.lieu("code_commune", candidats[0]))
+        else:
+            quoi = (f"plusieurs communes portent ce nom ({', '.join(candidats)})" if candidats
+                    else "nom de commune inconnu du référentiel INSEE")
+            constats.signaler("commune_introuvable", f"code INSEE absent et {quoi} : "
+                              "indiquez le code INSEE", **cellules.lieu("commune", nom))
+        return
+    if code in communes.index and (not nom or referentiel.nom_correspond(code, nom)):
+        return
+    probables = _codes_probables(code, nom)
+    if code not in communes.index and not probables:
         constats.signaler(
             "commune_inconnue",
             "code commune absent du référentiel INSEE : vérifiez-le (la règle des "
             "villes-centres s'applique au code tel qu'il est écrit)",
             **cellules.lieu("code_commune", code),
         )
+        return
+    dossier["code_commune"] = None
+    suggestion = ", ".join(f"{c} ({communes.at[c, 'nom']})" for c in probables)
+    if probables:
+        constats.signaler(
+            "commune_code_postal",
+            f"« {code} » est le code postal de « {nom or communes.at[probables[0], 'nom']} », pas "
+            f"son code INSEE : code INSEE probable {suggestion}",
+            **cellules.lieu("code_commune", code))
+    else:
+        constats.signaler(
+            "commune_incoherente",
+            f"le code INSEE {code} est celui de « {communes.at[code, 'nom']} », pas de "
+            f"« {nom} » : corrigez le nom ou le code (la règle des villes-centres n'est pas "
+            "décidée sur des données discordantes)", **cellules.lieu("code_commune", code))
+
+
+def _codes_probables(code: str, nom: str) -> tuple[str, ...]:
+    """The INSEE codes meant when ``code`` is a postcode: those it serves, narrowed to the
+    ones ``nom`` names when a name is given."""
+    servis = referentiel.codes_du_code_postal(code)
+    if not nom:
+        return servis
+    return tuple(c for c in servis if referentiel.nom_correspond(c, nom))
+
+
+def _verifier_qpv(dossier: dict[str, Any], cellules: Cellules, constats: Constats) -> None:
+    """A ``qpv = oui`` claim in a commune with no QPV in the 2024 list is plausible only near
+    a boundary (the 300 m rule): warned, naming the nearest communes that have one; the
+    declared value is kept (the AMI ran under the 2015 list)."""
+    code = dossier["code_commune"]
+    if not dossier["qpv"] or code is None or code not in referentiel.communes().index:
+        return
+    if code in referentiel.communes_avec_qpv():
+        return
+    voisines = referentiel.communes_voisines_avec_qpv(code)
+    noms = ", ".join(f"{referentiel.communes().at[c, 'nom']} ({c})" for c in voisines)
+    proches = f" (communes proches avec QPV : {noms})" if noms else ""
+    constats.signaler(
+        "qpv_improbable",
+        f"QPV déclaré, mais la commune {code} n'a aucun QPV dans la liste 2024 : vérifiez "
+        f"que le lieu est à moins de 300 m d'un QPV{proches}",
+        **cellules.lieu("qpv", "oui"))
+
+
+def _verifier_forme_juridique(dossier: dict[str, Any], cellules: Cellules,
+                              constats: Constats) -> None:
+    """The legal form recognised from its INSEE code, else its label (FAQ 2.5); the code
+    found is kept in ``categorie_juridique``. An unknown code, a blank or unrecognised form
+    and a form the FAQ does not settle are reported (eligibility refuses the first two)."""
+    code, libelle = dossier["categorie_juridique"], dossier["forme_juridique"]
+    if code is not None and code not in formes_juridiques.categories():
+        constats.signaler("categorie_juridique_inconnue", f"code {code} absent de la "
+                          "nomenclature INSEE des catégories juridiques",
+                          **cellules.lieu("categorie_juridique", code))
+        return
+    forme = formes_juridiques.reconnaitre(code, libelle)
+    if forme is None:
+        constats.signaler(
+            "forme_juridique_non_reconnue",
+            "forme juridique absente ou non reconnue : le dossier reste inéligible tant que "
+            "la catégorie juridique INSEE (4 chiffres) n'est pas indiquée",
+            **cellules.lieu("forme_juridique", libelle or ""))
+        return
+    dossier["categorie_juridique"] = forme.code
+    if forme.decision == "a_verifier":
+        constats.signaler(
+            "forme_juridique_a_verifier",
+            f"{forme.libelle} ({forme.code}) : {forme.motif} ; {forme.faq}",
+            **cellules.lieu("categorie_juridique" if code else "forme_juridique",
+                            code or libelle))
+
+
+def _verifier_montant_annuel(dossier: dict[str, Any], cellules: Cellules,
+                             constats: Constats) -> None:
+    """Over 3 years, the yearly amount times 3 covers the total; a missing yearly amount
+    leaves the yearly cap unchecked."""
+    annuel, montant = dossier["montant_annuel"], dossier["montant"]
+    if annuel is None:
+        constats.signaler("montant_annuel_manquant", "montant annuel absent : le plafond "
+                          "annuel (50 000 €) ne peut pas être vérifié",
+                          **cellules.lieu("montant_annuel"))
+    elif montant is not None and annuel * 3 < montant:
+        constats.signaler(
+            "montant_annuel_incoherent",
+            f"{annuel} € par an sur 3 ans ne couvrent pas les {montant} € demandés",
+            **cellules.lieu("montant_annuel", annuel))
 
 
 def _verifier_departement(dossier: dict[str, Any], cellules: Cellules,
@@ -137,5 +304,6 @@ def _verifier_lieux(dossier: dict[str, Any], cellules: Cellules,
     dossier["lieux"] = dossier["lieux"] or (dossier["dossier"],)
 
 
-_VERIFICATIONS_DOSSIER = (_verifier_commune, _verifier_departement, _verifier_numerique,
-                          _verifier_lieux)
+_VERIFICATIONS_DOSSIER = (_verifier_commune, _verifier_departement, _verifier_qpv,
+                          _verifier_numerique, _verifier_forme_juridique,
+                          _verifier_montant_annuel, _verifier_lieux)

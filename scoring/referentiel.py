@@ -8,6 +8,8 @@ explicitly, because a code read as a number silently loses its leading zero.
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -59,17 +61,26 @@ def _read_csv(name: str, text_columns: list[str], **kwargs: Any) -> pd.DataFrame
         )
 
 
+#: The collectivités d'outre-mer where the AMI is open too (FAQ 2.7: « partout en France y
+#: compris dans les départements et collectivités d'outre-mer »), each counted as a
+#: department: Saint-Pierre-et-Miquelon, Saint-Barthélemy, Saint-Martin, Wallis-et-Futuna,
+#: Polynésie française, Nouvelle-Calédonie. (The TAAF and Clipperton have no inhabitants.)
+COLLECTIVITES_OUTRE_MER = ("975", "977", "978", "986", "987", "988")
+
+
 @cache
 def departements() -> pd.DataFrame:
-    """The 101 departments (metropolitan and DROM), indexed by code, with population.
+    """The 101 departments (metropolitan and DROM) and the 6 inhabited collectivités
+    d'outre-mer, indexed by code, with population.
 
-    Columns: ``nom``, ``code_region``, ``region``, ``zone`` (``metro`` | ``drom``),
+    Columns: ``nom``, ``code_region``, ``region``, ``zone`` (``metro`` | ``drom`` | ``com``),
     ``population`` (population municipale).
     """
     table = _read_csv(
         "departements.csv", ["code_departement", "code_region", "chef_lieu"]
     )
-    table = table[table["zone"].isin(["metro", "drom"])]
+    table = table[table["zone"].isin(["metro", "drom"])
+                  | table["code_departement"].isin(COLLECTIVITES_OUTRE_MER)]
     table = table.rename(
         columns={
             "code_departement": "code",
@@ -86,14 +97,88 @@ def communes() -> pd.DataFrame:
     """Every commune and municipal arrondissement, indexed by INSEE code.
 
     Columns: ``nom``, ``type`` (``commune-actuelle`` | ``arrondissement-municipal``),
-    ``departement``, ``population``, ``epci_nom``.
+    ``departement``, ``population``, ``epci_siren``, ``epci_nom``, ``codes_postaux``
+    (space-separated).
     """
     table = _read_csv(
-        "communes.csv", ["code_insee", "code_departement"],
-        usecols=["code_insee", "nom", "type", "code_departement", "population", "epci_nom"],
+        "communes.csv", ["code_insee", "code_departement", "codes_postaux", "epci_siren"],
+        usecols=["code_insee", "nom", "type", "code_departement", "population",
+                 "codes_postaux", "epci_siren", "epci_nom"],
     )
     table = table.rename(columns={"code_insee": "code", "code_departement": "departement"})
-    return table.set_index("code")[["nom", "type", "departement", "population", "epci_nom"]]
+    return table.set_index("code")[["nom", "type", "departement", "population", "epci_siren",
+                                    "epci_nom", "codes_postaux"]]
+
+
+_ORDINAL = re.compile(r"^(\d+)(?:e|eme|er|ere|re|ieme)$")
+_ABREVIATIONS = {"st": "saint", "ste": "sainte"}
+_MOTS_VIDES = {"arrondissement", "arr", "arrdt", "municipal"}
+
+
+def cle_commune(nom: str) -> str:
+    """A commune name folded for comparison: case, accents, spaces and punctuation, « St » for
+    « Saint », and the arrondissement's ordinal (« Lyon 3e », « Lyon 3ème », « Lyon 3e
+    Arrondissement » and « LYON 3 » all give ``lyon3``)."""
+    decompose = unicodedata.normalize("NFKD", str(nom))
+    sans_accents = "".join(c for c in decompose if not unicodedata.combining(c)).lower()
+    mots = []
+    for mot in re.findall(r"[a-z0-9]+", sans_accents):
+        if mot in _MOTS_VIDES:
+            continue
+        ordinal = _ORDINAL.match(mot)
+        mots.append(ordinal.group(1) if ordinal else _ABREVIATIONS.get(mot, mot))
+    return "".join(mots)
+
+
+def commune_parente(code: str) -> str:
+    """The commune a municipal arrondissement belongs to (the code itself otherwise)."""
+    for ville, arrondissements in ARRONDISSEMENTS_MUNICIPAUX.items():
+        if code.isdigit() and int(code) in arrondissements:
+            return ville
+    return code
+
+
+def nom_correspond(code: str, nom: str) -> bool:
+    """True when ``nom`` names the commune ``code``: the same folded name, or the ville of
+    an arrondissement (« Paris » for 75111), or an arrondissement of the ville."""
+    if code not in communes().index:
+        return False
+    cle = cle_commune(nom)
+    return cle in {cle_commune(communes().at[code, "nom"]),
+                   cle_commune(communes().at[commune_parente(code), "nom"])} or (
+        commune_parente(code) == code and any(
+            commune_parente(c) == code for c in codes_du_nom(nom)))
+
+
+@cache
+def _index_noms() -> dict[str, tuple[str, ...]]:
+    index: dict[str, list[str]] = {}
+    for code, nom in communes()["nom"].items():
+        index.setdefault(cle_commune(nom), []).append(str(code))
+    return {cle: tuple(sorted(codes)) for cle, codes in index.items()}
+
+
+def codes_du_nom(nom: str, departement: str | None = None) -> tuple[str, ...]:
+    """The INSEE codes of the communes (and arrondissements) called ``nom``, within
+    ``departement`` when given."""
+    codes = _index_noms().get(cle_commune(nom), ())
+    if departement:
+        codes = tuple(c for c in codes if communes().at[c, "departement"] == departement)
+    return codes
+
+
+@cache
+def _index_codes_postaux() -> dict[str, tuple[str, ...]]:
+    index: dict[str, list[str]] = {}
+    for code, postaux in communes()["codes_postaux"].dropna().items():
+        for postal in str(postaux).split():
+            index.setdefault(postal, []).append(str(code))
+    return {postal: tuple(sorted(codes)) for postal, codes in index.items()}
+
+
+def codes_du_code_postal(code_postal: str) -> tuple[str, ...]:
+    """The INSEE codes of the communes (and arrondissements) a postcode serves."""
+    return _index_codes_postaux().get(code_postal, ())
 
 
 @cache
@@ -108,8 +193,26 @@ def qpv() -> pd.DataFrame:
 
 @cache
 def communes_avec_qpv() -> frozenset[str]:
-    """INSEE codes of the communes that contain at least one QPV (2024 list)."""
-    return frozenset(qpv()["insee_com"].dropna())
+    """INSEE codes of the communes that contain at least one QPV (2024 list); a QPV of an
+    arrondissement counts for its ville too."""
+    codes = frozenset(qpv()["insee_com"].dropna())
+    return codes | {commune_parente(c) for c in codes}
+
+
+def communes_voisines_avec_qpv(code: str, nombre: int = 3) -> tuple[str, ...]:
+    """Up to ``nombre`` communes with a QPV near ``code``, the largest first: those of its
+    intercommunality, else of its department. The reference has no coordinates, so the
+    intercommunality stands for « near » (the 300 m rule can cross a commune boundary)."""
+    table = communes()
+    if code not in table.index:
+        return ()
+    avec = table[table.index.isin(communes_avec_qpv()) & (table["type"] == "commune-actuelle")]
+    epci = table.at[code, "epci_siren"]
+    voisines = avec[avec["epci_siren"] == epci] if isinstance(epci, str) else avec.iloc[:0]
+    if voisines.empty:
+        voisines = avec[avec["departement"] == table.at[code, "departement"]]
+    voisines = voisines.sort_values(["population", "nom"], ascending=[False, True])
+    return tuple(str(c) for c in voisines.index[:nombre])
 
 
 @cache

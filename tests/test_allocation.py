@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from stdnum import luhn
 
-from allocation.modele.eligibilite import hors_ville_centre_ou_en_qpv, luhn, siret_valide
+from allocation.modele.eligibilite import hors_ville_centre_ou_en_qpv, siret_valide
 from allocation.modele.probleme import construire_probleme
 from allocation.modele.programme import historique_vide
 from allocation.modele.regles import verifier
@@ -36,8 +37,19 @@ def test_siret_luhn_and_la_poste_rule():
     assert not siret_valide("73282932000075")
     assert not siret_valide("7328293200007") and not siret_valide(None)
     la_poste = "35600000000015"  # digit sum 20: valid under La Poste's own rule
-    assert not luhn(la_poste) and siret_valide(la_poste)
+    assert not luhn.is_valid(la_poste) and siret_valide(la_poste)
     assert not siret_valide("35600000000016")
+
+
+def test_siret_edge_cases_of_issue_13():
+    # La Poste's head office passes Luhn but not the digit-sum rule: INSEE's exception.
+    assert siret_valide("35600000000048")
+    assert not siret_valide("00000000000000")  # a SIREN of zeros is never issued
+    # 14 digits passing Luhn but a SIREN whose own check digit is wrong.
+    siren_faux = "732829321"
+    assert not luhn.is_valid(siren_faux)
+    siret = siren_faux + "0000" + luhn.calc_check_digit(siren_faux + "0000")
+    assert luhn.is_valid(siret) and not siret_valide(siret)
 
 
 @pytest.mark.parametrize(("code", "qpv", "eligible"), [

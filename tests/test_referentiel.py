@@ -3,10 +3,13 @@
 from scoring import referentiel
 
 
-def test_101_departements_with_text_codes_and_population():
+def test_101_departements_and_6_collectivites_with_text_codes_and_population():
     table = referentiel.departements()
-    assert len(table) == 101
+    assert len(table) == 101 + 6
     assert {"01", "2A", "2B", "971", "972", "973", "974", "976"} <= set(table.index)
+    # FAQ 2.7: « y compris dans les départements et collectivités d'outre-mer »
+    assert {"975", "977", "978", "986", "987", "988"} <= set(table.index)
+    assert (table["zone"] == "com").sum() == 6
     assert "20" not in table.index and "1" not in table.index
     assert table.loc["2A", "nom"] == "Corse-du-Sud"
     assert (table["population"] > 0).all()
@@ -44,4 +47,5 @@ def test_qpv_communes_and_map_match_the_department_list():
     assert "93066" in referentiel.communes_avec_qpv()  # Saint-Denis (93)
     geojson = referentiel.departements_geojson()
     codes = {feature["properties"]["code"] for feature in geojson["features"]}
-    assert codes == set(referentiel.departements().index)
+    table = referentiel.departements()
+    assert codes == set(table.index[table["zone"] != "com"])

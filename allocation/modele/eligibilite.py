@@ -12,35 +12,23 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import pandas as pd
+from stdnum.fr import siret as stdnum_siret
 
 from allocation.modele.programme import Regles
 from commun.francais import euros
-from scoring import referentiel, valeurs
+from scoring import formes_juridiques, referentiel
+from scoring.valeurs import cle
 
-_FORMES_EXCLUES = (
-    "entrepriseindividuelle", "entrepreneurindividuel", "microentrepreneur",
-    "microentreprise", "autoentrepreneur", "etablissementpubliclocaldenseignement", "eple",
-)
-SIREN_LA_POSTE = "356000000"
-
-
-def luhn(chiffres: str) -> bool:
-    """The Luhn checksum (SIREN and SIRET)."""
-    total = 0
-    for position, caractere in enumerate(reversed(chiffres)):
-        valeur = int(caractere) * (2 if position % 2 else 1)
-        total += valeur - 9 if valeur > 9 else valeur
-    return total % 10 == 0
+#: A SIREN of nine zeros passes the Luhn check but is never issued (SPEC §2).
+SIREN_NUL = "000000000"
 
 
 def siret_valide(siret: str | None) -> bool:
-    """14 digits passing the Luhn check; La Poste (SIREN 356000000) uses its own rule: the
-    sum of the digits is a multiple of 5."""
-    if siret is None or len(siret) != 14 or not siret.isdigit():
-        return False
-    if siret.startswith(SIREN_LA_POSTE):
-        return sum(int(c) for c in siret) % 5 == 0
-    return luhn(siret)
+    """14 digits, a valid SIREN and a valid SIRET as python-stdnum checks them (Luhn on both;
+    La Poste's establishments, SIREN 356000000 except the head office 35600000000048, use the
+    digit sum divisible by 5, as INSEE defines it); a SIREN of all zeros is refused."""
+    return (siret is not None and not siret.startswith(SIREN_NUL)
+            and stdnum_siret.is_valid(siret))
 
 
 def siret_conforme(dossier: dict[str, Any], regles: Regles) -> str | None:
@@ -51,10 +39,17 @@ def siret_conforme(dossier: dict[str, Any], regles: Regles) -> str | None:
 
 
 def forme_juridique_admise(dossier: dict[str, Any], regles: Regles) -> str | None:
-    """Not an entreprise individuelle / micro- or auto-entrepreneur, nor an EPLE (FAQ 2.5)."""
-    cle = valeurs.cle(dossier.get("forme_juridique") or "")
-    if any(exclue in cle for exclue in _FORMES_EXCLUES):
-        return f"forme juridique exclue par l'AMI ({dossier.get('forme_juridique')})"
+    """A personne morale dotée d'une capacité commerciale: not an entreprise individuelle,
+    micro- or auto-entrepreneur, nor an établissement public local (FAQ 2.5), decided from the
+    INSEE catégorie juridique when known, else from the label (:mod:`scoring.formes_juridiques`).
+    A blank or unrecognised form is never eligible in silence."""
+    libelle = dossier.get("forme_juridique") or ""
+    forme = formes_juridiques.reconnaitre(dossier.get("categorie_juridique"), libelle)
+    if forme is None:
+        return (f"forme juridique non reconnue ({libelle}) : indiquez la catégorie juridique "
+                "INSEE" if libelle else "forme juridique absente")
+    if forme.decision == "exclue":
+        return f"forme juridique exclue par l'AMI : {forme.libelle} ({forme.code}), {forme.motif}"
     return None
 
 
@@ -69,10 +64,13 @@ def hors_ville_centre_ou_en_qpv(dossier: dict[str, Any], regles: Regles) -> str 
 
 
 def etp_suffisant(dossier: dict[str, Any], regles: Regles) -> str | None:
-    """At least one full-time equivalent mobilised."""
+    """At least one full-time equivalent mobilised, or a planned hire of one (cahier des
+    charges: « au moins 1 poste en ETP ou présenter un modèle avec embauche d'un ETP »)."""
     etp = dossier.get("etp")
-    if etp is None or pd.isna(etp) or etp < 1:
-        return f"moins d'un ETP mobilisé ({etp:g} ETP)" if etp is not None else "ETP absent"
+    if etp is None or pd.isna(etp):
+        return "ETP absent"
+    if etp < 1 and not dossier.get("embauche_prevue"):
+        return f"moins d'un ETP mobilisé ({etp:g} ETP) et aucune embauche prévue"
     return None
 
 
@@ -103,8 +101,9 @@ def montant_annuel_plafonne(dossier: dict[str, Any], regles: Regles) -> str | No
 def lieux_jamais_laureats(
     dossier: dict[str, Any], regles: Regles, lieux_laureats: frozenset[str] = frozenset()
 ) -> str | None:
-    """No place of the dossier is already laureate in an earlier wave (FAQ 6.5)."""
-    deja = sorted(set(dossier.get("lieux") or ()) & lieux_laureats)
+    """No place of the dossier is already laureate in an earlier wave (FAQ 6.5); places are
+    compared by their folded key (``lieux_laureats`` holds keys)."""
+    deja = sorted(lieu for lieu in dossier.get("lieux") or () if cle(lieu) in lieux_laureats)
     return f"lieu déjà lauréat d'une vague précédente ({', '.join(deja)})" if deja else None
 
 
@@ -123,7 +122,7 @@ def motifs_ineligibilite(
     dossiers: pd.DataFrame, regles: Regles, historique: pd.DataFrame
 ) -> dict[str, list[str]]:
     """Every reason each dossier is inéligible (empty list: eligible)."""
-    lieux_laureats = frozenset(lieu for lieux in historique["lieux"] for lieu in lieux)
+    lieux_laureats = frozenset(cle(lieu) for lieux in historique["lieux"] for lieu in lieux)
     motifs: dict[str, list[str]] = {}
     enregistrements: list[dict[str, Any]] = dossiers.to_dict("records")  # type: ignore[assignment]
     for identifiant, dossier in zip(dossiers.index, enregistrements, strict=True):
@@ -135,9 +134,16 @@ def motifs_ineligibilite(
 
 
 def lieux_partages(dossiers: Iterable[tuple[str, tuple[str, ...]]]) -> dict[str, list[str]]:
-    """Places that appear in more than one dossier of the wave → those dossiers (sorted)."""
-    par_lieu: dict[str, list[str]] = defaultdict(list)
+    """Places that appear in more than one dossier of the wave, compared by their folded key
+    (FAQ 6.5) → those dossiers (sorted). A place is named as its first spelling in the
+    order of dossier ids, so the name never depends on the order of rows."""
+    par_cle: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for identifiant, lieux in dossiers:
         for lieu in lieux:
-            par_lieu[lieu].append(identifiant)
-    return {lieu: sorted(ids) for lieu, ids in sorted(par_lieu.items()) if len(ids) > 1}
+            par_cle[cle(lieu)].append((identifiant, lieu))
+    partages = {}
+    for occurrences in par_cle.values():
+        ids = sorted({identifiant for identifiant, _ in occurrences})
+        if len(ids) > 1:
+            partages[min(occurrences)[1]] = ids
+    return dict(sorted(partages.items()))
