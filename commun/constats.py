@@ -203,6 +203,7 @@ CODES: dict[str, Code] = {
     "parametre_inconnu": Code(E, "paramètre du programme inconnu"),
     "parametre_invalide": Code(E, "paramètre du programme invalide"),
     "numero_vague_manquant": Code(E, "numéro de vague introuvable"),
+    "annee_manquante": Code(A, "année de la vague absente : plafond annuel non appliqué"),
     "numero_vague_invalide": Code(E, "numéro de vague invalide"),
     "vague_deja_enregistree": Code(E, "vague déjà enregistrée dans l'historique"),
     "dossier_deja_enregistre": Code(E, "dossier déjà lauréat dans l'historique"),

@@ -189,7 +189,7 @@ def commande_record(args: argparse.Namespace) -> int:
     lue = lire_decision(args.allocation, vague, constats)
     sauvegarde = None
     if lue is not None:
-        nouvelles = lignes_historique(vague.dossiers, lue.montants, lue.numero)
+        nouvelles = lignes_historique(vague.dossiers, lue.montants, lue.numero, lue.annee)
         sauvegarde = enregistrer_vague(historique, nouvelles, constats,
                                        lue.empreinte_historique)
     if lue is None or constats.a_des_erreurs:

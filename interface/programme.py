@@ -49,7 +49,8 @@ confirme = st.checkbox(f"Je confirme que le jury a arrêté cette sélection de 
                        f"{regles.numero}.", key="confirmation")
 if st.button("Enregistrer la vague", disabled=not confirme, key="enregistrer"):
     constats = Constats()
-    nouvelles = lignes_historique(vague.dossiers, resultat.allocation.montants, regles.numero)
+    nouvelles = lignes_historique(vague.dossiers, resultat.allocation.montants, regles.numero,
+                                  regles.annee)
     contenu = historique_complete(courant.chargement.historique_octets, nouvelles, constats)
     if contenu is None:
         st.error("L'enregistrement est refusé :")

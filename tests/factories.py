@@ -105,12 +105,12 @@ def _regles_par_defaut():
         cible_total=300, cible_qpv=150, cible_hors_qpv=150, cible_numeriques=30,
         nombre_vagues=10, enveloppe_totale=45_000_000, montant_min=75_000,
         montant_max=150_000, montant_annuel_max=50_000, max_par_departement_programme=8,
-        numero=10, max_laureats=30, tolerance_rythme=2, max_par_departement_vague=2,
+        numero=1, max_laureats=30, tolerance_rythme=2, max_par_departement_vague=2,
         enveloppe_vague=None, note_minimale=0,
     )
 
 
-#: The programme's default rules, for the last wave (10 of 10).
+#: The programme's default rules, for its first wave (with an empty history).
 REGLES = _regles_par_defaut()
 
 

@@ -118,7 +118,7 @@ def test_infeasible_rules_are_diagnosed_with_the_smallest_relaxation():
         "departement": [f"{i % 90 + 1:02d}" for i in range(28)], "qpv": True,
         "numerique": True, "montant": 100_000, "vague": 9,
     })
-    rules = regles(tolerance_rythme=0, cible_qpv=30, cible_hors_qpv=1)
+    rules = regles(numero=10, tolerance_rythme=0, cible_qpv=30, cible_hors_qpv=1)
     probleme = construire_probleme(dossiers, pd.Series({"N1": 5.0, "Q1": 5.0, "H1": 5.0}),
                                    rules, history)
     allocation = solve_checked(probleme)

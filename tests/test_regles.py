@@ -55,7 +55,8 @@ def vague_aleatoire(rng: np.random.Generator, n: int | None = None) -> ProblemeV
         departement=[str(rng.choice(DEPARTEMENTS)) for _ in range(k)],
         qpv=[bool(rng.integers(2)) for _ in range(k)],
         numerique=[bool(rng.integers(2)) for _ in range(k)],
-        montant=[int(rng.choice([75_000, 150_000])) for _ in range(k)], vague=1)
+        montant=[int(rng.choice([75_000, 150_000])) for _ in range(k)], vague=1,
+        annee=[int(rng.choice([2020, 2021])) for _ in range(k)])
     rules = regles(
         max_laureats=int(rng.integers(1, 5)), tolerance_rythme=int(rng.integers(0, 3)),
         cible_qpv=int(rng.integers(0, 8)), cible_hors_qpv=int(rng.integers(0, 8)),
@@ -66,6 +67,7 @@ def vague_aleatoire(rng: np.random.Generator, n: int | None = None) -> ProblemeV
         enveloppe_totale=int(rng.choice([700_000, 45_000_000])),
         note_minimale=float(rng.choice([0, 3])),
         objectifs=Objectifs(montants_variables=bool(rng.random() < 0.3)),
+        max_par_an=[None, 3, 6][int(rng.integers(3))], annee=2021,
     )
     ids = [f"D{i}" for i in range(n)]
     admissibles = [i for i in ids if notes[i] >= rules.note_minimale]  # as validated
@@ -89,6 +91,9 @@ def oracle_lignes(p: ProblemeVague, selection: set[str]) -> bool:
     choisis = [d for d in p.dossiers if d.dossier in selection]
     if len(choisis) > r.max_laureats:
         return False
+    if r.max_par_an is not None and r.annee is not None and choisis and \
+            len(choisis) + p.deja_annee > r.max_par_an:
+        return False  # a year already over its cap closes it: no laureate, no more
     comptes = {"qpv": sum(d.qpv for d in choisis),
                "hors_qpv": sum(not d.qpv for d in choisis),
                "numeriques": sum(d.qpv and d.numerique for d in choisis)}

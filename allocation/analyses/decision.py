@@ -143,7 +143,8 @@ def regles_bloquantes(probleme: ProblemeVague, laureats: tuple[str, ...], dossie
     that the wave is full, the rules broken by exchanging it for the lowest laureate
     (``echanges``: the laureates' row values, when the caller already holds them)."""
     echanges = echanges or Echanges(probleme, laureats)
-    ajout = [v for v in echanges.violations(None, dossier) if v.regle != "max_laureats"]
+    ajout = [v for v in echanges.violations(None, dossier)
+             if v.regle not in ("max_laureats", "max_par_an")]
     if ajout:
         return (tuple(dict.fromkeys(v.regle for v in ajout)),
                 " ; ".join(v.message for v in ajout))

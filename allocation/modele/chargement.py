@@ -18,7 +18,13 @@ from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
-from allocation.modele.programme import Regles, lire_historique, lire_regles, trouver_fichier
+from allocation.modele.programme import (
+    Regles,
+    lire_historique,
+    lire_regles,
+    trouver_fichier,
+    verifier_annees,
+)
 from commun.classeur import sha256_fichier
 from commun.constats import Constats
 from commun.provenance import AUCUN, Provenance
@@ -75,6 +81,10 @@ def charger(vague: Path, programme: Path | None = None, historique: Path | None 
     numero = lecture.vague.numero if lecture.vague else None
     regles = lire_regles(chemin_programme, numero, lecture.constats)
     historique_lu = lire_historique(chemin_historique, lecture.constats)
+    if regles is not None:
+        verifier_annees(regles, historique_lu,
+                        chemin_programme.name if chemin_programme else "programme.toml",
+                        lecture.constats)
     empreintes = [(Path(s.chemin).name, s.sha256) for s in lecture.vague.sources] if (
         lecture.vague) else []
     if chemin_programme is not None and chemin_programme.is_file():

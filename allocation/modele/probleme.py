@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from allocation.modele.eligibilite import lieux_partages, motifs_ineligibilite
-from allocation.modele.programme import Regles
+from allocation.modele.programme import MAX_LAUREATS_PAR_VAGUE, Regles
 from allocation.modele.rythme import BornesRythme, bornes_rythme
 from commun.constats import Constats
 from scoring.referentiel import departements
@@ -60,6 +60,8 @@ class ProblemeVague:
     #: department → its population fair share of the laureates expected by the end of this
     #: wave (used only by the optional goal ``parts_population``).
     parts_equitables: dict[str, float] = field(default_factory=dict)
+    #: Laureates of the history in the wave's year (``regles.annee``), for ``max_par_an``.
+    deja_annee: int = 0
 
     def candidat(self, dossier: Dossier) -> bool:
         """May be selected: eligible, above the quality floor, scored, not forced out."""
@@ -128,7 +130,7 @@ def construire_probleme(
               "numeriques": regles.cible_numeriques}
     bornes = {
         c: bornes_rythme(cibles[c], deja[c], regles.nombre_vagues, regles.numero,
-                         regles.tolerance_rythme)
+                         regles.tolerance_rythme, capacite_des_vagues_suivantes(regles))
         for c in CATEGORIES
     }
     enveloppe_vague, restante = enveloppe_par_defaut(regles, historique)
@@ -143,7 +145,22 @@ def construire_probleme(
         forces=dict(forces or {}),
         exclus=dict(exclus or {}),
         parts_equitables=parts_equitables(regles),
+        deja_annee=laureats_de_l_annee(historique, regles.annee),
     )
+
+
+def capacite_des_vagues_suivantes(regles: Regles) -> int:
+    """The most one later wave may take: the FAQ's 30 per wave (3.1, the default of
+    ``[vague] max_laureats``), or this wave's own cap when higher — a wave that chooses to
+    take fewer says nothing of the next ones."""
+    return max(regles.max_laureats, MAX_LAUREATS_PAR_VAGUE)
+
+
+def laureats_de_l_annee(historique: pd.DataFrame, annee: int | None) -> int:
+    """Laureates of the history decided in ``annee`` (0 when no year is given)."""
+    if annee is None or "annee" not in historique:
+        return 0
+    return int((pd.to_numeric(historique["annee"], errors="coerce") == annee).sum())
 
 
 def valider_decisions(probleme: ProblemeVague) -> Constats:

@@ -6,6 +6,7 @@ one beside it (SPEC §3). Problems are located findings, as for the wave itself.
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,16 +19,26 @@ from scoring import valeurs
 from scoring.conteneurs import lire_classeur
 from scoring.tables import Cellules, Colonne, trouver_table
 
-#: Sheet ``laureats`` of the history (SPEC §3), every column required.
+
+def _annee(brut: Any) -> valeurs.Lu[int]:
+    return valeurs.Lu(None) if valeurs.est_vide(brut) else valeurs.entier(brut)
+
+
+#: Sheet ``laureats`` of the history (SPEC §3); ``annee`` is required only when the yearly
+#: cap applies (:func:`verifier_annees`).
 SCHEMA_HISTORIQUE: tuple[Colonne, ...] = (
-    Colonne("dossier", valeurs.texte_lu),
-    Colonne("nom", valeurs.texte_lu, defaut=""),
-    Colonne("lieux", valeurs.lieux_lu),
-    Colonne("departement", valeurs.code_departement, invalide="valeur_invalide"),
-    Colonne("qpv", valeurs.booleen, invalide="valeur_invalide", defaut=False),
-    Colonne("numerique", valeurs.booleen, invalide="valeur_invalide", defaut=False),
-    Colonne("montant", valeurs.entier, invalide="valeur_invalide", defaut=0),
-    Colonne("vague", valeurs.entier, invalide="valeur_invalide", defaut=0),
+    Colonne("dossier", valeurs.texte_lu, requise=True),
+    Colonne("nom", valeurs.texte_lu, requise=True, defaut=""),
+    Colonne("lieux", valeurs.lieux_lu, requise=True,
+            vide=("valeur_manquante", "lieu du lauréat manquant : un lieu déjà lauréat ne "
+                                      "peut pas l'être de nouveau (FAQ 6.5)")),
+    Colonne("departement", valeurs.code_departement, requise=True, invalide="valeur_invalide"),
+    Colonne("qpv", valeurs.booleen, requise=True, invalide="valeur_invalide", defaut=False),
+    Colonne("numerique", valeurs.booleen, requise=True, invalide="valeur_invalide",
+            defaut=False),
+    Colonne("montant", valeurs.entier, requise=True, invalide="valeur_invalide", defaut=0),
+    Colonne("vague", valeurs.entier, requise=True, invalide="valeur_invalide", defaut=0),
+    Colonne("annee", _annee, invalide="valeur_invalide"),
 )
 COLONNES_HISTORIQUE = tuple(c.nom for c in SCHEMA_HISTORIQUE)
 
@@ -76,15 +87,122 @@ class Regles:
     enveloppe_vague: int | None  # None: remaining envelope pro rata of remaining places
     note_minimale: float
     objectifs: Objectifs = field(default_factory=Objectifs)
+    #: Laureates per calendar year, counting the history (None: no yearly cap).
+    max_par_an: int | None = None
+    #: The year this wave is decided in; the yearly cap applies only when it is known.
+    annee: int | None = None
 
 
-_PROGRAMME = {
-    "cible_total": 300, "cible_qpv": 150, "cible_hors_qpv": 150, "cible_numeriques": 30,
-    "nombre_vagues": 10, "enveloppe_totale": 45_000_000, "montant_min": 75_000,
-    "montant_max": 150_000, "montant_annuel_max": 50_000, "max_par_departement": 8,
-}
-_VAGUE = {"max_laureats": 30, "tolerance_rythme": 2, "max_par_departement": 2,
-          "note_minimale": 0}
+@dataclass(frozen=True)
+class Parametre:
+    """One key of ``programme.toml``: its section, default (None: optional, unset) and kind
+    (``entier``: whole number ≥ 0; ``annee``; ``nombre``: number ≥ 0; ``booleen``)."""
+
+    section: str
+    cle: str
+    defaut: Any
+    nature: str = "entier"
+
+
+#: Every key ``programme.toml`` may hold (SPEC §3), the one place their defaults live.
+PARAMETRES: tuple[Parametre, ...] = (
+    Parametre("programme", "cible_total", 300),
+    Parametre("programme", "cible_qpv", 150),
+    Parametre("programme", "cible_hors_qpv", 150),
+    Parametre("programme", "cible_numeriques", 30),
+    Parametre("programme", "nombre_vagues", 10),
+    Parametre("programme", "enveloppe_totale", 45_000_000),
+    Parametre("programme", "montant_min", 75_000),
+    Parametre("programme", "montant_max", 150_000),
+    Parametre("programme", "montant_annuel_max", 50_000),
+    Parametre("programme", "max_par_departement", 8),
+    # Cahier des charges: « 100 projets maximum seront sélectionnés chaque année ».
+    Parametre("programme", "max_par_an", 100),
+    Parametre("vague", "numero", None),
+    Parametre("vague", "annee", None, "annee"),
+    Parametre("vague", "max_laureats", 30),
+    Parametre("vague", "tolerance_rythme", 2),
+    Parametre("vague", "max_par_departement", 2),
+    Parametre("vague", "enveloppe", None),
+    Parametre("vague", "note_minimale", 0, "nombre"),
+    Parametre("objectifs", "couverture", 0, "nombre"),
+    Parametre("objectifs", "parts_population", 0, "nombre"),
+    Parametre("objectifs", "montants_variables", False, "booleen"),
+)
+#: FAQ 3.1: « 30 lauréats maximum par vague » (the default of ``[vague] max_laureats``).
+MAX_LAUREATS_PAR_VAGUE: int = next(p.defaut for p in PARAMETRES if p.cle == "max_laureats")
+_NATURES = {"entier": "entier positif attendu", "annee": "année attendue (ex. 2021)",
+            "nombre": "nombre positif attendu", "booleen": "true ou false attendu"}
+
+
+def _accepte(nature: str, valeur: Any) -> bool:
+    if isinstance(valeur, bool):
+        return nature == "booleen"
+    if nature == "entier":
+        return isinstance(valeur, int) and valeur >= 0
+    if nature == "annee":
+        return isinstance(valeur, int) and 2000 <= valeur <= 2100
+    if nature == "nombre":
+        return isinstance(valeur, int | float) and valeur >= 0
+    return False
+
+
+def _suggestion(cle: str, connues: list[str]) -> str:
+    proches = difflib.get_close_matches(cle, connues, n=1, cutoff=0.6)
+    return f" ; vouliez-vous dire {proches[0]} ?" if proches else ""
+
+
+def _lire_parametres(donnees: dict[str, Any], affichage: str,
+                     constats: Constats) -> dict[tuple[str, str], Any]:
+    """Every parameter with its default, each given value checked: unknown sections and
+    keys (with the nearest known key), wrong types and out-of-range values are located
+    errors, never ignored."""
+    sections = sorted({p.section for p in PARAMETRES})
+    lus = {(p.section, p.cle): p.defaut for p in PARAMETRES}
+    for section, table in donnees.items():
+        if section not in sections or not isinstance(table, dict):
+            constats.signaler("parametre_inconnu", f"[{section}] : section inconnue (connues : "
+                              f"{', '.join(sections)}){_suggestion(section, sections)}",
+                              fichier=affichage, feuille=f"[{section}]")
+            continue
+        connues = [p.cle for p in PARAMETRES if p.section == section]
+        for cle, valeur in table.items():
+            if cle not in connues:
+                constats.signaler("parametre_inconnu", f"{cle} : clé inconnue"
+                                  f"{_suggestion(cle, connues)}", fichier=affichage,
+                                  feuille=f"[{section}]", colonne=cle, valeur=valeur)
+                continue
+            parametre = next(p for p in PARAMETRES if p.section == section and p.cle == cle)
+            if not _accepte(parametre.nature, valeur):
+                constats.signaler("parametre_invalide", _NATURES[parametre.nature],
+                                  fichier=affichage, feuille=f"[{section}]", colonne=cle,
+                                  valeur=valeur)
+                continue
+            lus[(section, cle)] = valeur
+    return lus
+
+
+def _verifier_coherence(lus: dict[tuple[str, str], Any], affichage: str,
+                        constats: Constats) -> None:
+    """Values that are each valid but impossible together."""
+    def p(cle: str) -> Any:
+        return lus[("programme", cle)]
+
+    incoherences = [
+        (p("cible_qpv") + p("cible_hors_qpv") != p("cible_total"), "cible_total",
+         f"cible_qpv + cible_hors_qpv = {p('cible_qpv') + p('cible_hors_qpv')}, pas "
+         f"cible_total = {p('cible_total')}"),
+        (p("cible_numeriques") > p("cible_qpv"), "cible_numeriques",
+         "les Fabriques numériques sont en QPV : cible_numeriques ≤ cible_qpv"),
+        (p("montant_min") > p("montant_max"), "montant_min", "montant_min > montant_max"),
+        (p("montant_annuel_max") * 3 < p("montant_min"), "montant_annuel_max",
+         "montant_annuel_max × 3 ans < montant_min : aucun montant n'est possible"),
+        (p("nombre_vagues") < 1, "nombre_vagues", "au moins une vague"),
+    ]
+    for incoherent, cle, message in incoherences:
+        if incoherent:
+            constats.signaler("parametre_invalide", message, fichier=affichage,
+                              feuille="[programme]", colonne=cle, valeur=p(cle))
 
 
 def trouver_fichier(vague: Path, nom: str) -> Path | None:
@@ -104,87 +222,70 @@ def lire_regles(chemin: Path | None, numero_vague: int | None, constats: Constat
             constats.signaler("programme_illisible", f"fichier programme illisible : {erreur}",
                               fichier=affichage)
             return None
-    programme = {**_PROGRAMME, **donnees.get("programme", {})}
-    vague = {**_VAGUE, **donnees.get("vague", {})}
-    numero = vague.get("numero", numero_vague)
+    erreurs_avant = len(constats.erreurs)
+    lus = _lire_parametres(donnees, affichage, constats)
+    _verifier_coherence(lus, affichage, constats)
+    numero = lus[("vague", "numero")] or numero_vague
     if numero is None:
         constats.signaler(
             "numero_vague_manquant",
             "numéro de vague introuvable : nommez la vague vague-NN ou donnez [vague] numero",
             fichier=affichage,
         )
+    if len(constats.erreurs) > erreurs_avant or numero is None:
         return None
-    entiers: dict[str, int] = {}
-    for section, table in (("programme", programme), ("vague", vague)):
-        for cle, valeur in table.items():
-            if cle in ("enveloppe", "note_minimale"):
-                continue
-            if not isinstance(valeur, int) or isinstance(valeur, bool) or valeur < 0:
-                constats.signaler("parametre_invalide", "entier positif attendu",
-                                  fichier=affichage, feuille=f"[{section}]", colonne=cle,
-                                  valeur=valeur)
-            else:
-                entiers[f"{section}.{cle}"] = valeur
-    enveloppe = vague.get("enveloppe")
-    if enveloppe is not None and (not isinstance(enveloppe, int) or enveloppe < 0):
-        constats.signaler("parametre_invalide", "montant en euros attendu", fichier=affichage,
-                          feuille="[vague]", colonne="enveloppe", valeur=enveloppe)
-    note_minimale = vague.get("note_minimale", 0)
-    if not isinstance(note_minimale, int | float) or isinstance(note_minimale, bool):
-        constats.signaler("parametre_invalide", "nombre attendu", fichier=affichage,
-                          feuille="[vague]", colonne="note_minimale", valeur=note_minimale)
-    objectifs = _lire_objectifs(donnees.get("objectifs", {}), affichage, constats)
-    if constats.a_des_erreurs:
-        return None
-    if not 1 <= numero <= entiers["programme.nombre_vagues"]:
+    if not 1 <= numero <= lus[("programme", "nombre_vagues")]:
         constats.signaler(
             "numero_vague_invalide",
-            f"vague {numero} hors du programme (1 à {entiers['programme.nombre_vagues']})",
+            f"vague {numero} hors du programme (1 à {lus[('programme', 'nombre_vagues')]})",
             fichier=affichage, colonne="numero", valeur=numero,
         )
         return None
+    programme = {cle: v for (section, cle), v in lus.items() if section == "programme"}
+    vague = {cle: v for (section, cle), v in lus.items() if section == "vague"}
     return Regles(
-        cible_total=entiers["programme.cible_total"],
-        cible_qpv=entiers["programme.cible_qpv"],
-        cible_hors_qpv=entiers["programme.cible_hors_qpv"],
-        cible_numeriques=entiers["programme.cible_numeriques"],
-        nombre_vagues=entiers["programme.nombre_vagues"],
-        enveloppe_totale=entiers["programme.enveloppe_totale"],
-        montant_min=entiers["programme.montant_min"],
-        montant_max=entiers["programme.montant_max"],
-        montant_annuel_max=entiers["programme.montant_annuel_max"],
-        max_par_departement_programme=entiers["programme.max_par_departement"],
+        cible_total=programme["cible_total"],
+        cible_qpv=programme["cible_qpv"],
+        cible_hors_qpv=programme["cible_hors_qpv"],
+        cible_numeriques=programme["cible_numeriques"],
+        nombre_vagues=programme["nombre_vagues"],
+        enveloppe_totale=programme["enveloppe_totale"],
+        montant_min=programme["montant_min"],
+        montant_max=programme["montant_max"],
+        montant_annuel_max=programme["montant_annuel_max"],
+        max_par_departement_programme=programme["max_par_departement"],
         numero=int(numero),
-        max_laureats=entiers["vague.max_laureats"],
-        tolerance_rythme=entiers["vague.tolerance_rythme"],
-        max_par_departement_vague=entiers["vague.max_par_departement"],
-        enveloppe_vague=enveloppe,
-        note_minimale=float(note_minimale),
-        objectifs=objectifs,
+        max_laureats=vague["max_laureats"],
+        tolerance_rythme=vague["tolerance_rythme"],
+        max_par_departement_vague=vague["max_par_departement"],
+        enveloppe_vague=vague["enveloppe"],
+        note_minimale=float(vague["note_minimale"]),
+        objectifs=Objectifs(float(lus[("objectifs", "couverture")]),
+                            float(lus[("objectifs", "parts_population")]),
+                            bool(lus[("objectifs", "montants_variables")])),
+        max_par_an=programme["max_par_an"],
+        annee=vague["annee"],
     )
 
 
-def _lire_objectifs(table: dict[str, Any], affichage: str, constats: Constats) -> Objectifs:
-    connus = {"couverture", "parts_population", "montants_variables"}
-    for cle in sorted(set(table) - connus):
-        constats.signaler("parametre_inconnu",
-                          f"objectif inconnu (connus : {', '.join(sorted(connus))})",
-                          fichier=affichage, feuille="[objectifs]", colonne=cle, valeur=table[cle])
-    poids = {}
-    for cle in ("couverture", "parts_population"):
-        valeur = table.get(cle, 0)
-        if not isinstance(valeur, int | float) or isinstance(valeur, bool) or valeur < 0:
-            constats.signaler("parametre_invalide",
-                              "nombre positif attendu (0 : objectif désactivé)",
-                              fichier=affichage, feuille="[objectifs]", colonne=cle, valeur=valeur)
-            valeur = 0
-        poids[cle] = float(valeur)
-    variables = table.get("montants_variables", False)
-    if not isinstance(variables, bool):
-        constats.signaler("parametre_invalide", "true ou false attendu", fichier=affichage,
-                          feuille="[objectifs]", colonne="montants_variables", valeur=variables)
-        variables = False
-    return Objectifs(poids["couverture"], poids["parts_population"], variables)
+def verifier_annees(regles: Regles, historique: pd.DataFrame, affichage: str,
+                    constats: Constats) -> None:
+    """The yearly cap (``max_par_an``) needs the wave's year and every earlier laureate's:
+    without ``[vague] annee`` it is not applied (said); with it, a history laureate with no
+    ``annee`` is an error."""
+    if regles.max_par_an is None:
+        return
+    if regles.annee is None:
+        constats.signaler("annee_manquante", f"[vague] annee absente : le plafond de "
+                          f"{regles.max_par_an} lauréats par an n'est pas appliqué",
+                          fichier=affichage, feuille="[vague]", colonne="annee")
+        return
+    for vague, dossier in historique.loc[historique["annee"].isna(), ["vague", "dossier"]] \
+            .itertuples(index=False):
+        constats.signaler("valeur_manquante", f"année du lauréat {dossier} (vague {vague}) "
+                          f"absente : elle est requise pour le plafond de {regles.max_par_an} "
+                          "lauréats par an", fichier="laureats.xlsx", feuille="laureats",
+                          colonne="annee", valeur=dossier)
 
 
 def historique_vide() -> pd.DataFrame:
@@ -204,7 +305,9 @@ def lire_historique(chemin: Path | None, constats: Constats) -> pd.DataFrame:
         constats.signaler("feuille_manquante", "feuille « laureats » absente",
                           fichier=chemin.name, feuille="laureats")
         return historique_vide()
-    table = trouver_table(par_cle["laureats"], COLONNES_HISTORIQUE, [], constats, "dossier")
+    table = trouver_table(par_cle["laureats"], [c.nom for c in SCHEMA_HISTORIQUE if c.requise],
+                          [c.nom for c in SCHEMA_HISTORIQUE if not c.requise], constats,
+                          "dossier")
     if table is None:
         return historique_vide()
     lignes = []

@@ -78,6 +78,11 @@ FAMILLES: dict[str, Famille] = {f.nom: f for f in (
     Famille("max_laureats", "nombre maximum de lauréats par vague", 2.0,
             trop="{valeur} lauréats pour un maximum de {borne} par vague",
             relever="porter le nombre maximum de lauréats de {borne} à {nouvelle}"),
+    Famille("max_par_an", "nombre maximum de lauréats par an", 2.0,
+            trop="{valeur} lauréats cette année ({sujet}) pour {borne} place(s) restante(s) "
+                 "sous le plafond annuel",
+            relever="autoriser {ecart} lauréat(s) de plus en {sujet} au-delà du plafond "
+                    "annuel"),
     *(Famille(f"rythme_{c}", f"rythme des {LIBELLES_CATEGORIES[c]}", **_RYTHME)  # type: ignore[arg-type]
       for c in CATEGORIES),
     Famille("departement_vague", "plafond par département dans la vague", 1.0,
@@ -108,7 +113,7 @@ LIBELLES_REGLES: dict[str, str] = {
 }
 
 #: The families the price-of-rules table lifts one at a time.
-FAMILLES_LEVABLES = (*(f"rythme_{c}" for c in CATEGORIES), "departement_vague",
+FAMILLES_LEVABLES = ("max_par_an", *(f"rythme_{c}" for c in CATEGORIES), "departement_vague",
                      "departement_programme", "enveloppe", "lieux", "note_minimale")
 
 
@@ -177,6 +182,17 @@ def regle_max_laureats(p: ProblemeVague) -> Iterator[Contrainte]:
                      haut=p.regles.max_laureats)
 
 
+def regle_max_par_an(p: ProblemeVague) -> Iterator[Contrainte]:
+    """At most ``max_par_an`` laureates in the wave's year, counting the history (cahier des
+    charges: « 100 projets maximum seront sélectionnés chaque année »); applied when the
+    wave's year is known."""
+    if p.regles.max_par_an is None or p.regles.annee is None:
+        return
+    tous = tuple(d.dossier for d in p.dossiers)
+    yield Contrainte("max_par_an", "max_par_an", str(p.regles.annee), tous,
+                     (1.0,) * len(tous), haut=max(0, p.regles.max_par_an - p.deja_annee))
+
+
 def regle_rythme(p: ProblemeVague) -> Iterator[Contrainte]:
     """Each category's count within its pace bounds (SPEC §4: 150 QPV, 150 hors QPV, 30
     Fabriques numériques spread over the waves)."""
@@ -233,7 +249,7 @@ def regle_lieu_unique(p: ProblemeVague) -> Iterator[Contrainte]:
 
 #: The rules of SPEC §4, in the order the models list them.
 REGLES: tuple[Callable[[ProblemeVague], Iterable[Contrainte]], ...] = (
-    regle_max_laureats, regle_rythme, regle_plafond_departement_vague,
+    regle_max_laureats, regle_max_par_an, regle_rythme, regle_plafond_departement_vague,
     regle_plafond_departement_programme, regle_enveloppes, regle_lieu_unique,
 )
 

@@ -39,6 +39,7 @@ class DecisionLue:
     numero: int
     montants: dict[str, int]  # laureate → amount granted
     empreinte_historique: str  # SHA-256 of the history it was decided on, or "aucun"
+    annee: int | None = None  # the year it was decided in, when the rules gave one
 
 
 def lire_decision(chemin: Path, vague: Vague, constats: Constats) -> DecisionLue | None:
@@ -95,14 +96,17 @@ def lire_decision(chemin: Path, vague: Vague, constats: Constats) -> DecisionLue
             montants[dossier] = round(montant.valeur)
     if constats.a_des_erreurs:
         return None
+    annee = str(parametres.get("regle annee", ""))
     return DecisionLue(int(str(parametres["numero"])), montants,
-                       provenance.empreinte_historique or AUCUN)
+                       provenance.empreinte_historique or AUCUN,
+                       int(annee) if annee.isdigit() else None)
 
 
 def lignes_historique(dossiers: pd.DataFrame, montants: dict[str, int],
-                      numero: int) -> pd.DataFrame:
+                      numero: int, annee: int | None = None) -> pd.DataFrame:
     """The history rows of a decided wave: its laureates (``montants``: laureate → amount
-    granted) with their places, department and labels, from the wave's ``dossiers`` table."""
+    granted) with their places, department and labels, from the wave's ``dossiers`` table,
+    and the year it was decided in (for the yearly cap)."""
     lignes = []
     for identifiant in sorted(montants):
         d = dossiers.loc[identifiant]
@@ -110,7 +114,7 @@ def lignes_historique(dossiers: pd.DataFrame, montants: dict[str, int],
             "dossier": identifiant, "nom": d["nom"], "lieux": ";".join(d["lieux"]),
             "departement": d["departement"], "qpv": bool(d["qpv"]),
             "numerique": bool(d["numerique"]) and bool(d["qpv"]),
-            "montant": int(montants[identifiant]), "vague": numero,
+            "montant": int(montants[identifiant]), "vague": numero, "annee": annee,
         })
     return pd.DataFrame(lignes, columns=COLONNES_HISTORIQUE)
 
@@ -137,9 +141,10 @@ def enregistrer_vague(chemin: Path, nouvelles: pd.DataFrame, constats: Constats,
     for dossier in sorted(set(nouvelles["dossier"]) & set(existant["dossier"])):
         constats.signaler("dossier_deja_enregistre", "dossier déjà lauréat dans l'historique",
                           fichier=fichier, feuille="laureats", colonne="dossier", valeur=dossier)
-    anciens_lieux = {lieu for lieux in existant["lieux"] for lieu in lieux}
+    anciens_lieux = {valeurs.cle(lieu) for lieux in existant["lieux"] for lieu in lieux}
     for ligne in nouvelles.itertuples():
-        for lieu in sorted(set(str(ligne.lieux).split(";")) & anciens_lieux):
+        for lieu in sorted(lieu for lieu in str(ligne.lieux).split(";")
+                           if valeurs.cle(lieu) in anciens_lieux):
             constats.signaler("lieu_deja_laureat", f"le lieu {lieu} est déjà lauréat "
                               "d'une vague précédente", fichier=fichier, feuille="laureats",
                               colonne="lieux", valeur=ligne.dossier)
@@ -191,11 +196,17 @@ def _ajouter(contenu: bytes, nouvelles: pd.DataFrame) -> bytes:
     derniere = max((c.row for ligne in feuille.iter_rows(min_row=entete) for c in ligne
                     if c.value is not None), default=entete)
     derniere = max([derniere, *(plage.max_row for plage in feuille.merged_cells.ranges)])
+    if "annee" not in colonnes and nouvelles["annee"].notna().any():
+        # A history written before the yearly cap: its column is added, not lost.
+        colonnes["annee"] = max(colonnes.values()) + 1
+        feuille.cell(row=entete, column=colonnes["annee"], value="annee")
     for decalage, ligne in enumerate(_pour_excel(nouvelles).to_dict("records"), start=1):
         for colonne in COLONNES_HISTORIQUE:
-            position = colonnes[valeurs.cle(colonne)]
-            cellule = feuille.cell(row=derniere + decalage, column=position)
+            position = colonnes.get(valeurs.cle(colonne))
             valeur = ligne[colonne]
+            if position is None or valeur is None or pd.isna(valeur):
+                continue
+            cellule = feuille.cell(row=derniere + decalage, column=position)
             if isinstance(valeur, str):
                 texte_sur(cellule, valeur)  # below every merged range: never a MergedCell
             else:
