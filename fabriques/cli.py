@@ -50,7 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="affiche la version et quitte",
     )
     sous = parser.add_subparsers(dest="verbe", metavar="VERBE")
-    _parseur(sous, "check", "vérifie tous les fichiers d'une vague et liste chaque problème")
+    check = _parseur(sous, "check", "vérifie tous les fichiers d'une vague, le programme et "
+                                    "l'historique, et liste chaque problème")
+    _options_fichiers(check)
     score = _parseur(sous, "score", "calcule la note de chaque dossier et le diagnostic du jury")
     score.add_argument("--method", "--methode", dest="methode", choices=METHODES, default="raw",
                        help="méthode de normalisation (défaut : raw)")
@@ -93,11 +95,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _options_programme(parseur: argparse.ArgumentParser, methodes: Sequence[str]) -> None:
+def _options_fichiers(parseur: argparse.ArgumentParser) -> None:
     parseur.add_argument("--programme", type=Path, default=None,
                          help="programme.toml (défaut : dans la vague, sinon à côté)")
     parseur.add_argument("--history", "--historique", dest="historique", type=Path,
                          default=None, help="laureats.xlsx (défaut : dans la vague, sinon à côté)")
+
+
+def _options_programme(parseur: argparse.ArgumentParser, methodes: Sequence[str]) -> None:
+    _options_fichiers(parseur)
     parseur.add_argument("--method", "--methode", dest="methode", choices=methodes,
                          default="raw", help="méthode de normalisation (défaut : raw)")
 
@@ -294,10 +300,13 @@ def _lire(args: argparse.Namespace) -> LectureVague:
 
 
 def commande_check(args: argparse.Namespace) -> int:
-    """``fabriques check``: every finding at once; exit 2 when one is an error."""
-    lecture = _lire(args)
-    _afficher_constats(lecture.constats)
-    return EXIT_ENTREE if lecture.constats.a_des_erreurs else EXIT_OK
+    """``fabriques check``: every finding of the wave, its programme and its history at
+    once — the very findings ``allocate`` reads them with; exit 2 when one is an error."""
+    from allocation.modele.chargement import charger
+
+    chargement = charger(args.vague, args.programme, args.historique, args.correspondance)
+    _afficher_constats(chargement.constats)
+    return EXIT_OK if chargement.valide else EXIT_ENTREE
 
 
 def commande_score(args: argparse.Namespace) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from allocation.modele.rythme import prevision_a_ce_rythme
 from allocation.sorties.historique import historique_complete, lignes_historique
 from application.service import avancement_programme
 from commun.constats import Constats
@@ -22,12 +23,17 @@ historique = courant.chargement.historique.copy()
 par_vague = avancement_programme(historique, regles, resultat)
 
 cumul = par_vague.iloc[-1] if len(par_vague) else None
+# Waves counted in the cumulated figures: the one being decided, when it has a selection.
+vagues_comptees = regles.numero if resultat.decision is not None else regles.numero - 1
 for libelle, colonne, cible in (("Fabriques", "cumul_laureats", regles.cible_total),
                                 ("en QPV", "cumul_qpv", regles.cible_qpv),
                                 ("hors QPV", "cumul_hors_qpv", regles.cible_hors_qpv),
                                 ("numériques", "cumul_numeriques", regles.cible_numeriques)):
     fait = int(cumul[colonne]) if cumul is not None else 0
-    st.progress(min(1.0, fait / max(cible, 1)), text=f"{libelle} : {fait} sur {cible}")
+    fin = prevision_a_ce_rythme(fait, vagues_comptees, regles.nombre_vagues)
+    st.progress(min(1.0, fait / max(cible, 1)),
+                text=f"{libelle} : {fait} sur {cible} — à ce rythme, {fin} en fin de programme"
+                     + (" (sous la cible)" if fin < cible else ""))
 engage = int(cumul["cumul_montant"]) if cumul is not None else 0
 st.progress(min(1.0, engage / max(regles.enveloppe_totale, 1)),
             text=f"Enveloppe : {euros(engage)} sur {euros(regles.enveloppe_totale)}")

@@ -39,18 +39,12 @@ from stdnum import luhn
 from allocation.modele.rythme import bornes_rythme
 from commun.classeur import ecrire_atomiquement, workbook_bytes
 from scoring import referentiel
+from scoring.modele import CRITERES_FAQ_3_3
 
 SEED = 20_200_215  # the day the first 80 Fabriques were announced
 SAMPLE_DIR = Path(__file__).resolve().parent
 
-CRITERES: tuple[tuple[str, str], ...] = (
-    ("offre", "Offre de services adaptée aux besoins du diagnostic territorial"),
-    ("competences", "Compétences en adéquation avec l'offre de services"),
-    ("modele_economique", "Modèle économique permettant la pérennité"),
-    ("gouvernance", "Gouvernance ouverte aux partenaires et aux usagers"),
-    ("ancrage", "Ancrage territorial et rayonnement le plus large possible"),
-    ("robustesse", "Robustesse : expérience, partenariats, comptes prévisionnels"),
-)
+CRITERES = CRITERES_FAQ_3_3
 NOTE_MIN, NOTE_MAX = 0, 10
 
 PROGRAMME = {

@@ -28,6 +28,9 @@ class Correspondance:
     colonnes: dict[str, tuple[str, ...]]
     presence_vaut_oui: frozenset[str]
     source: str
+    #: Headers that describe the porteur's registered seat, not the place (« Établissement
+    #: localité »): used for the commune only as a last resort, and said.
+    siege: frozenset[str] = frozenset()
 
 
 def charger_correspondance(chemin: Path | None = None) -> Correspondance:
@@ -41,7 +44,8 @@ def charger_correspondance(chemin: Path | None = None) -> Correspondance:
     donnees: dict[str, Any] = tomllib.loads(texte)
     colonnes = {k: tuple(v) for k, v in donnees.get("colonnes", {}).items()}
     presence = frozenset(donnees.get("presence_vaut_oui", {}).get("colonnes", []))
-    return Correspondance(colonnes, presence, source)
+    siege = frozenset(valeurs.cle(h) for h in donnees.get("siege", {}).get("intitules", []))
+    return Correspondance(colonnes, presence, source, siege)
 
 
 def est_export_demarches(source: Path | Feuille) -> bool:
@@ -77,15 +81,8 @@ def _fichier_est_export(chemin: Path) -> bool:
         return False
 
 
-def traduire_export(
-    feuille: Feuille, correspondance: Correspondance, constats: Constats
-) -> Feuille:
-    """The export's rows under SPEC column names, keeping their Excel row numbers.
-
-    The department, when the export has none, is taken from the INSEE commune code.
-    """
-
-    numero_entete, entete = feuille.lignes[0]
+def _positions(entete: tuple[Any, ...], correspondance: Correspondance) -> dict[str, int]:
+    """SPEC column → index of the first header of ``entete`` among its candidates."""
     par_cle = {valeurs.cle(v): i for i, v in enumerate(entete) if not valeurs.est_vide(v)}
     positions: dict[str, int] = {}
     for colonne, candidats in correspondance.colonnes.items():
@@ -93,30 +90,106 @@ def traduire_export(
                       None)
         if trouve is not None:
             positions[colonne] = trouve
-        elif colonne in _REQUISES:
+    return positions
+
+
+def _demandeurs(etablissements: Feuille | None, correspondance: Correspondance
+                ) -> tuple[dict[str, int], dict[str, tuple[Any, ...]]]:
+    """From sheet « Etablissements »: its column positions, and each dossier's applicant row
+    (the row whose « Champ » is empty; other rows are SIRET fields of the form)."""
+    if etablissements is None or not etablissements.lignes:
+        return {}, {}
+    _, entete = etablissements.lignes[0]
+    cles = [valeurs.cle(v) if not valeurs.est_vide(v) else "" for v in entete]
+    if "dossierid" not in cles:
+        return {}, {}
+    identifiant, champ = cles.index("dossierid"), cles.index("champ") if "champ" in cles else None
+    lignes: dict[str, tuple[Any, ...]] = {}
+    for _, ligne in etablissements.lignes[1:]:
+        if champ is not None and champ < len(ligne) and not valeurs.est_vide(ligne[champ]):
+            continue
+        cle = valeurs.texte(ligne[identifiant]) if identifiant < len(ligne) else None
+        if cle:
+            lignes.setdefault(cle, ligne)
+    positions = {c: i for c, i in _positions(entete, correspondance).items() if c != "dossier"}
+    return positions, lignes
+
+
+def traduire_export(
+    feuille: Feuille, correspondance: Correspondance, constats: Constats,
+    etablissements: Feuille | None = None,
+) -> Feuille:
+    """The export's rows under SPEC column names, keeping their Excel row numbers.
+
+    An xlsx export keeps the applicant's SIRET and legal form in sheet ``etablissements``:
+    the columns the ``Dossiers`` sheet lacks are taken from there. The department, when the
+    export has none, is taken from the INSEE commune code. The commune of the place comes
+    from the démarche's own field; the porteur's seat is used only when there is none, and
+    that is reported.
+    """
+
+    numero_entete, entete = feuille.lignes[0]
+    positions = _positions(entete, correspondance)
+    for colonne in _REQUISES:
+        if colonne not in positions:
             constats.signaler(
                 "correspondance_incomplete",
                 f"aucune colonne de l'export ne correspond à « {colonne} » (intitulés "
-                f"cherchés : {', '.join(candidats)}) : complétez {correspondance.source}",
+                f"cherchés : {', '.join(correspondance.colonnes.get(colonne, ()))}) : "
+                f"complétez {correspondance.source}",
                 fichier=feuille.fichier, feuille=feuille.nom, ligne=numero_entete,
                 colonne=colonne,
             )
-    deduire_departement = "departement" not in positions and "code_commune" in positions
-    colonnes = list(positions) + (["departement"] if deduire_departement else [])
+    positions_etab, demandeurs = _demandeurs(etablissements, correspondance)
+    depuis_etab = {c: i for c, i in positions_etab.items() if c not in positions}
+    _signaler_siege(feuille, numero_entete, entete, positions, etablissements, positions_etab,
+                    depuis_etab, correspondance, constats)
+    deduire_departement = ("departement" not in positions and "departement" not in depuis_etab
+                           and ("code_commune" in positions or "code_commune" in depuis_etab))
+    colonnes = list(positions) + list(depuis_etab) + (
+        ["departement"] if deduire_departement else [])
     communes = referentiel.communes()
     lignes: list[tuple[int, tuple[Any, ...]]] = [(numero_entete, tuple(colonnes))]
     for numero, ligne in feuille.lignes[1:]:
+        identifiant = valeurs.texte(ligne[positions["dossier"]]) if "dossier" in positions \
+            and positions["dossier"] < len(ligne) else None
+        demandeur = demandeurs.get(identifiant or "", ())
+        sources = [(ligne, positions), (demandeur, depuis_etab)]
         traduite: list[Any] = []
-        for colonne, position in positions.items():
-            valeur = ligne[position] if position < len(ligne) else None
-            if colonne in correspondance.presence_vaut_oui:
-                lu = valeurs.booleen(valeur)
-                valeur = "oui" if (not lu.ok or lu.valeur) else "non"
-            elif colonne == "departement" and isinstance(valeur, str) and " - " in valeur:
-                valeur = valeur.split(" - ", 1)[0]  # « 75 - Paris »
-            traduite.append(valeur)
+        for source, places in sources:
+            for colonne, position in places.items():
+                valeur = source[position] if position < len(source) else None
+                if colonne in correspondance.presence_vaut_oui:
+                    lu = valeurs.booleen(valeur)
+                    valeur = "oui" if (not lu.ok or lu.valeur) else "non"
+                elif colonne == "departement" and isinstance(valeur, str) and " - " in valeur:
+                    valeur = valeur.split(" - ", 1)[0]  # « 75 - Paris »
+                traduite.append(valeur)
         if deduire_departement:
-            code = valeurs.code_commune(ligne[positions["code_commune"]]).valeur
+            code_brut = traduite[colonnes.index("code_commune")]
+            code = valeurs.code_commune(code_brut).valeur
             traduite.append(communes["departement"].get(code) if code else None)
         lignes.append((numero, tuple(traduite)))
     return Feuille(feuille.fichier, feuille.nom, lignes)
+
+
+def _signaler_siege(feuille: Feuille, numero_entete: int, entete: tuple[Any, ...],
+                    positions: dict[str, int], etablissements: Feuille | None,
+                    positions_etab: dict[str, int], depuis_etab: dict[str, int],
+                    correspondance: Correspondance, constats: Constats) -> None:
+    """Say so when the place's commune is read from the porteur's registered seat."""
+    for colonne in ("commune", "code_commune"):
+        if colonne in positions:
+            intitule, ou = str(entete[positions[colonne]]), feuille
+        elif colonne in depuis_etab and etablissements is not None:
+            intitule = str(etablissements.lignes[0][1][positions_etab[colonne]])
+            ou = etablissements
+        else:
+            continue
+        if valeurs.cle(intitule) in correspondance.siege:
+            constats.signaler(
+                "commune_du_siege",
+                f"aucun champ de la démarche ne donne la commune du lieu : « {intitule} » est "
+                "celle du siège du porteur, qui peut être ailleurs que le tiers-lieu ; "
+                f"ajoutez l'intitulé du champ du lieu dans {correspondance.source}",
+                fichier=ou.fichier, feuille=ou.nom, ligne=numero_entete, colonne=intitule)

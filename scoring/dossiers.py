@@ -172,17 +172,17 @@ def _verifier_commune(dossier: dict[str, Any], cellules: Cellules,
         )
         return
     dossier["code_commune"] = None
-    suggestion = ", ".join(f"{c} ({communes.at[c, 'nom']})" for c in probables)
+    suggestion = ", ".join(f"{c} ({referentiel.nom_commune(c)})" for c in probables)
     if probables:
         constats.signaler(
             "commune_code_postal",
-            f"« {code} » est le code postal de « {nom or communes.at[probables[0], 'nom']} », pas "
+            f"« {code} » est le code postal de « {nom or referentiel.nom_commune(probables[0])} », pas "
             f"son code INSEE : code INSEE probable {suggestion}",
             **cellules.lieu("code_commune", code))
     else:
         constats.signaler(
             "commune_incoherente",
-            f"le code INSEE {code} est celui de « {communes.at[code, 'nom']} », pas de "
+            f"le code INSEE {code} est celui de « {referentiel.nom_commune(code)} », pas de "
             f"« {nom} » : corrigez le nom ou le code (la règle des villes-centres n'est pas "
             "décidée sur des données discordantes)", **cellules.lieu("code_commune", code))
 
@@ -206,7 +206,7 @@ def _verifier_qpv(dossier: dict[str, Any], cellules: Cellules, constats: Constat
     if code in referentiel.communes_avec_qpv():
         return
     voisines = referentiel.communes_voisines_avec_qpv(code)
-    noms = ", ".join(f"{referentiel.communes().at[c, 'nom']} ({c})" for c in voisines)
+    noms = ", ".join(f"{referentiel.nom_commune(c)} ({c})" for c in voisines)
     proches = f" (communes proches avec QPV : {noms})" if noms else ""
     constats.signaler(
         "qpv_improbable",

@@ -31,7 +31,16 @@ from scoring.demarches import (
     traduire_export,
 )
 from scoring.dossiers import COLONNES_DOSSIERS, REQUISES_DOSSIERS, lire_dossiers
-from scoring.modele import COLLEGES_FAQ_3_2, Critere, Jure, LectureVague, Source, Vague
+from scoring.modele import (
+    COLLEGES_FAQ_3_2,
+    CRITERES_FAQ_3_3,
+    SIEGES_FAQ_3_2,
+    Critere,
+    Jure,
+    LectureVague,
+    Source,
+    Vague,
+)
 from scoring.tables import Table, trouver_table
 
 _CLES_FEUILLES = ("dossiers", "jury", "criteres", "deports", "notes")
@@ -76,7 +85,8 @@ def lire_jury(table: Table, constats: Constats) -> list[Jure]:
                     constats.signaler("departement_repare", str(lu.repare),
                                       **table.lieu(numero, "departement", brut_dep))
         nom = valeurs.texte(table.valeur(ligne, "nom")) or identifiant
-        jury.append(Jure(identifiant, nom, college or "", departement))
+        jury.append(Jure(identifiant, nom, college or "", departement,
+                         valeurs.texte(table.valeur(ligne, "qualite"))))
     composition = {c: sum(j.college == c for j in jury) for c in COLLEGES_FAQ_3_2}
     if jury and (composition != COLLEGES_FAQ_3_2 or len(jury) != 10):
         attendu = ", ".join(f"{n} {c}" for c, n in COLLEGES_FAQ_3_2.items())
@@ -87,7 +97,39 @@ def lire_jury(table: Table, constats: Constats) -> list[Jure]:
             f"lu : {obtenu}, {len(jury)} membres)",
             fichier=table.feuille.fichier, feuille=table.feuille.nom,
         )
+    if jury and "qualite" in table.colonnes:
+        _verifier_sieges(jury, table, constats)
     return jury
+
+
+def _verifier_sieges(jury: list[Jure], table: Table, constats: Constats) -> None:
+    """FAQ 3.2's named seats, read from the optional ``qualite`` column: one France
+    Tiers-Lieux member among the CNTL, one collectivité among the laureates."""
+    for college, mots, libelle in SIEGES_FAQ_3_2:
+        if not any(j.college == college and mots.replace(" ", "") in valeurs.cle(j.qualite or "")
+                   for j in jury):
+            constats.signaler(
+                "composition_jury", f"aucun membre ne représente {libelle} (FAQ 3.2) : "
+                "vérifiez la colonne qualite", fichier=table.feuille.fichier,
+                feuille=table.feuille.nom, colonne="qualite")
+
+
+def _verifier_grille(criteres: list[Critere], table: Table, constats: Constats) -> None:
+    """The grid of FAQ 3.3 is six criteria with equal weights: any other grid is allowed,
+    and said."""
+    attendus = [c for c, _ in CRITERES_FAQ_3_3]
+    lus = [valeurs.cle(c.critere) for c in criteres]
+    ecarts = []
+    if sorted(lus) != sorted(valeurs.cle(c) for c in attendus):
+        ecarts.append(f"{len(criteres)} critère(s) ({', '.join(c.critere for c in criteres)}) "
+                      f"au lieu des six de la FAQ 3.3 ({', '.join(attendus)})")
+    if len({c.poids for c in criteres}) > 1:
+        ecarts.append("poids inégaux (" + ", ".join(f"{c.critere} {c.poids:g}"
+                                                    for c in criteres) + ")")
+    if ecarts:
+        constats.signaler("grille_inhabituelle", "grille différente de la FAQ 3.3 : "
+                          + " ; ".join(ecarts) + ". C'est permis, mais à justifier.",
+                          fichier=table.feuille.fichier, feuille=table.feuille.nom)
 
 
 def lire_criteres(table: Table, constats: Constats) -> list[Critere]:
@@ -125,6 +167,8 @@ def lire_criteres(table: Table, constats: Constats) -> list[Critere]:
     if criteres and sum(c.poids for c in criteres) <= 0:
         constats.signaler("poids_invalide", "la somme des poids doit être positive",
                           fichier=table.feuille.fichier, feuille=table.feuille.nom)
+    if criteres:
+        _verifier_grille(criteres, table, constats)
     return criteres
 
 
@@ -321,6 +365,8 @@ class _Morceaux:
     """The pieces of a wave as found in its files, before cross-checks."""
 
     dossiers: Feuille | None = None
+    #: Sheet « Etablissements » of a démarches-simplifiées xlsx export (SIRET, legal form).
+    etablissements: Feuille | None = None
     jury: Feuille | None = None
     criteres: Feuille | None = None
     deports: Feuille | None = None
@@ -380,6 +426,7 @@ def _morceaux_dossier(chemin: Path, constats: Constats) -> _Morceaux:
             if feuilles:
                 par_cle = _par_cle(feuilles)
                 morceaux.dossiers = par_cle.get("dossiers") or next(iter(feuilles.values()))
+                morceaux.etablissements = par_cle.get("etablissements")
     fichier_jury = chemin / "jury.xlsx"
     morceaux.sources.append(fichier_jury)
     feuilles_jury = lire_classeur(fichier_jury, "jury.xlsx", constats)
@@ -454,7 +501,8 @@ def _lire_vague(chemin: Path, correspondance: Path | None, constats: Constats) -
         feuille = morceaux.dossiers
         erreurs_avant = len(constats.erreurs)
         if est_export_demarches(feuille):
-            feuille = traduire_export(feuille, charger_correspondance(correspondance), constats)
+            feuille = traduire_export(feuille, charger_correspondance(correspondance), constats,
+                                      morceaux.etablissements)
         table = None
         if len(constats.erreurs) == erreurs_avant:
             table = trouver_table(feuille, REQUISES_DOSSIERS,
@@ -465,7 +513,7 @@ def _lire_vague(chemin: Path, correspondance: Path | None, constats: Constats) -
 
     jury: list[Jure] = []
     if morceaux.jury is not None:
-        table = trouver_table(morceaux.jury, ["jure", "college"], ["nom", "departement"],
+        table = trouver_table(morceaux.jury, ["jure", "college"], ["nom", "departement", "qualite"],
                               constats, "jure")
         jury = lire_jury(table, constats) if table else []
     criteres: list[Critere] = []

@@ -10,6 +10,21 @@ import pandas as pd
 from commun.constats import Constats
 
 COLLEGES_FAQ_3_2: dict[str, int] = {"administration": 2, "cntl": 3, "chercheur": 2, "laureat": 3}
+#: FAQ 3.2's named seats: (college, words the ``qualite`` must hold, label).
+SIEGES_FAQ_3_2: tuple[tuple[str, str, str], ...] = (
+    ("cntl", "france tiers lieux", "France Tiers-Lieux (collège CNTL)"),
+    ("laureat", "collectivite", "une collectivité (collège des lauréats)"),
+)
+
+#: FAQ 3.3: the six criteria, equally weighted by default.
+CRITERES_FAQ_3_3: tuple[tuple[str, str], ...] = (
+    ("offre", "Offre de services adaptée aux besoins du diagnostic territorial"),
+    ("competences", "Compétences en adéquation avec l'offre de services"),
+    ("modele_economique", "Modèle économique permettant la pérennité"),
+    ("gouvernance", "Gouvernance ouverte aux partenaires et aux usagers"),
+    ("ancrage", "Ancrage territorial et rayonnement le plus large possible"),
+    ("robustesse", "Robustesse : expérience, partenariats, comptes prévisionnels"),
+)
 
 
 @dataclass(frozen=True)
@@ -31,6 +46,7 @@ class Jure:
     nom: str
     college: str
     departement: str | None = None
+    qualite: str | None = None  # e.g. « France Tiers-Lieux », « collectivité »
 
 
 @dataclass(frozen=True)

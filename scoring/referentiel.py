@@ -130,6 +130,11 @@ def cle_commune(nom: str) -> str:
     return "".join(mots)
 
 
+def nom_commune(code: str) -> str:
+    """The INSEE name of commune ``code`` (the code itself when unknown)."""
+    return str(communes()["nom"].get(code, code))
+
+
 def commune_parente(code: str) -> str:
     """The commune a municipal arrondissement belongs to (the code itself otherwise)."""
     for ville, arrondissements in ARRONDISSEMENTS_MUNICIPAUX.items():
@@ -144,8 +149,8 @@ def nom_correspond(code: str, nom: str) -> bool:
     if code not in communes().index:
         return False
     cle = cle_commune(nom)
-    return cle in {cle_commune(communes().at[code, "nom"]),
-                   cle_commune(communes().at[commune_parente(code), "nom"])} or (
+    return cle in {cle_commune(nom_commune(code)),
+                   cle_commune(nom_commune(commune_parente(code)))} or (
         commune_parente(code) == code and any(
             commune_parente(c) == code for c in codes_du_nom(nom)))
 

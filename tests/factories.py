@@ -29,8 +29,15 @@ def dossier(ident: str, departement: str = "35", code: str = "35047", qpv: str =
     return [base[c] for c in DOSSIERS_HEADER]
 
 
+#: The criteria of FAQ 3.3 besides ``offre`` and ``ancrage``.
+AUTRES_CRITERES = ("competences", "modele_economique", "gouvernance", "robustesse")
+#: Notes of the minimal wave: 4 dossiers × 10 jurors × 6 criteria.
+NOTES_MINIMALES = 4 * 10 * 6
+
+
 def vague_minimale() -> dict[str, Rows]:
-    """Four dossiers, the FAQ 3.2 jury, two criteria, every juror scoring every dossier."""
+    """Four dossiers, the FAQ 3.2 jury, the six criteria of FAQ 3.3 (``offre`` and ``ancrage``
+    first in every grid), every juror scoring every dossier."""
     jury = [["jure", "nom", "college", "departement"]]
     colleges = ["administration"] * 2 + ["cntl"] * 3 + ["chercheur"] * 2 + ["laureat"] * 3
     for i, college in enumerate(colleges, start=1):
@@ -40,13 +47,15 @@ def vague_minimale() -> dict[str, Rows]:
         "jury": jury,
         "criteres": [["critere", "libelle", "poids", "note_min", "note_max"],
                      ["offre", "Offre de services", 1, 0, 10],
-                     ["ancrage", "Ancrage territorial", 1, 0, 10]],
+                     ["ancrage", "Ancrage territorial", 1, 0, 10],
+                     *([c, c, 1, 0, 10] for c in AUTRES_CRITERES)],
         "deports": [["jure", "dossier"]],
     }
     for i in range(1, 11):
-        grid = [["dossier", "offre", "ancrage", "commentaire"]]
+        grid = [["dossier", "offre", "ancrage", *AUTRES_CRITERES, "commentaire"]]
         for d in range(1, 5):
-            grid.append([f"D{d}", (d + i) % 11, (2 * d + i) % 11, None])
+            grid.append([f"D{d}", (d + i) % 11, (2 * d + i) % 11,
+                         *((k * d + i) % 11 for k in range(3, 3 + len(AUTRES_CRITERES))), None])
         sheets[f"J{i:02d}"] = grid
     return sheets
 

@@ -12,7 +12,7 @@ import openpyxl
 
 from fabriques.cli import main
 from scoring.lecture import lire_vague
-from tests.factories import vague_minimale, variante
+from tests.factories import NOTES_MINIMALES, vague_minimale, variante
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_waves"
 
@@ -82,7 +82,7 @@ def test_a_million_empty_rows_are_not_read_and_the_data_is(tmp_path):
     _reecrire(chemin, {entree: xml.encode()})
     lecture = lire_vague(chemin)
     assert lecture.constats.codes() == ["feuille_tronquee"]
-    assert lecture.vague is not None and len(lecture.vague.notes) == 4 * 10 * 2
+    assert lecture.vague is not None and len(lecture.vague.notes) == NOTES_MINIMALES
 
 
 def test_merged_header_cells_give_findings_not_a_crash(tmp_path):

@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 
 from fabriques.cli import main
+from scoring import referentiel
 from tests.factories import dossier, ecrire, vague_minimale
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -41,7 +42,8 @@ def petite_vague(tmp_path: Path, noms: dict[str, str] | None = None) -> Path:
     sheets = vague_minimale()
     rows = [sheets["dossiers"][0]]
     for ident, dep, qpv, numerique in specs:
-        champs = {"numerique": numerique, "commune": f"Commune {dep}",
+        champs = {"numerique": numerique,
+                  "commune": referentiel.communes().at[COMMUNES[dep], "nom"],
                   "montant": 75_000 + 5_000 * int(ident[1])}
         if ident in noms:
             champs["nom"] = noms[ident]
@@ -51,6 +53,8 @@ def petite_vague(tmp_path: Path, noms: dict[str, str] | None = None) -> Path:
             champs["lieux"] = "LIEU-COMMUN"
         rows.append(dossier(ident, dep, COMMUNES[dep], qpv, **champs))
     sheets["dossiers"] = rows
+    # Two criteria: a grid FAQ 3.3 does not know, allowed and reported (a warning).
+    sheets["criteres"] = sheets["criteres"][:3]
     for i in range(1, 11):
         grid = [["dossier", "offre", "ancrage", "commentaire"]]
         for d, (ident, *_) in enumerate(specs, start=1):

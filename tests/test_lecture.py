@@ -12,7 +12,14 @@ import pytest
 
 from commun.constats import Gravite
 from scoring.lecture import lire_vague
-from tests.factories import DOSSIERS_HEADER, dossier, ecrire, vague_minimale, variante
+from tests.factories import (
+    DOSSIERS_HEADER,
+    NOTES_MINIMALES,
+    dossier,
+    ecrire,
+    vague_minimale,
+    variante,
+)
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_waves"
 
@@ -28,7 +35,7 @@ def test_minimal_wave_reads_without_findings(tmp_path):
     assert lecture.constats.codes() == []
     vague = lecture.vague
     assert vague is not None and vague.numero == 7
-    assert len(vague.notes) == 4 * 10 * 2
+    assert len(vague.notes) == NOTES_MINIMALES
     assert vague.dossiers.loc["D1", "departement"] == "35"
     assert vague.dossiers.loc["D1", "lieux"] == ("L-D1",)
     assert vague.dossiers["montant"].dtype.name == "Int64"
@@ -205,7 +212,7 @@ def test_department_codes_unknown_and_repaired(tmp_path):
 def test_unknown_commune_and_commune_department_mismatch_are_warnings(tmp_path):
     rows = copy.deepcopy(vague_minimale()["dossiers"])
     rows[1] = dossier("D1", code="35999")
-    rows[2] = dossier("D2", code="75056")  # Paris, said to be in 35
+    rows[2] = dossier("D2", code="75056", commune="Paris")  # Paris, said to be in 35
     constats = lire_vague(variante(tmp_path, dossiers=rows)).constats
     assert only(constats, "commune_inconnue").ligne == 2
     assert only(constats, "commune_hors_departement").ligne == 3

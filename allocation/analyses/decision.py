@@ -4,7 +4,7 @@ statut and motif of every dossier."""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import pandas as pd
@@ -181,6 +181,12 @@ def classement(decision: Decision) -> pd.DataFrame:
     reserve = {r.dossier: (rang, r) for rang, r in enumerate(decision.reserve, start=1)}
     explications = {e.dossier: e for e in decision.explications}
     plancher = probleme.regles.note_minimale
+    partages: dict[str, list[str]] = defaultdict(list)
+    for lieu, ids in probleme.lieux_partages.items():
+        for identifiant in ids:
+            autres = ", ".join(i for i in ids if i != identifiant)
+            partages[identifiant].append(f"lieu {lieu} partagé avec {autres} (FAQ 6.5 : un "
+                                         "seul de ces dossiers peut être lauréat)")
     lignes = []
     for d in probleme.dossiers:
         if not d.eligible:
@@ -210,6 +216,7 @@ def classement(decision: Decision) -> pd.DataFrame:
                 motif = explications[d.dossier].raison
             else:
                 motif = "note inférieure à celle du dernier lauréat"
+        motif = " ; ".join([motif, *partages.get(d.dossier, ())])
         lignes.append({"dossier": d.dossier, "nom": d.nom, "departement": d.departement,
                        "qpv": d.qpv, "numerique": d.numerique, "montant": d.montant,
                        "score": d.score, "statut": statut, "motif": motif})

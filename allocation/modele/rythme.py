@@ -59,3 +59,9 @@ def bornes_rythme(
         minimum = max(minimum, restant - (vagues_restantes - 1) * capacite)
     maximum = max(0, min(restant, math.ceil(rythme) + tolerance), minimum)
     return BornesRythme(minimum=minimum, maximum=maximum, restant=restant, rythme=rythme)
+
+
+def prevision_a_ce_rythme(cumul: int, numero: int, nombre_vagues: int) -> int:
+    """Where a count will end if the programme goes on at today's pace: the laureates of
+    the ``numero`` waves decided so far, spread over all ``nombre_vagues``."""
+    return round(cumul * nombre_vagues / numero) if numero else 0

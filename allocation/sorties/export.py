@@ -17,6 +17,7 @@ from allocation.analyses.decision import (
 )
 from allocation.modele.chargement import Chargement
 from allocation.modele.probleme import CATEGORIES, LIBELLES_CATEGORIES, ProblemeVague
+from allocation.modele.rythme import prevision_a_ce_rythme
 from allocation.resolution.solveur import Allocation
 from allocation.sorties.retours import table_retours
 from commun.classeur import ajouter_table, ecrire_atomiquement, ecrire_table, workbook_bytes
@@ -70,12 +71,16 @@ def table_synthese(decision: Decision) -> pd.DataFrame:
     avant = sum(probleme.deja_par_departement.values())
     cibles = {"qpv": regles.cible_qpv, "hors_qpv": regles.cible_hors_qpv,
               "numeriques": regles.cible_numeriques}
+    def prevision(cumul: int) -> int:
+        return prevision_a_ce_rythme(cumul, regles.numero, regles.nombre_vagues)
+
     lignes: list[dict[str, object]] = [
         {"indicateur": "Dossiers reçus", "vague": len(probleme.dossiers)},
         {"indicateur": "Dossiers éligibles",
          "vague": sum(d.eligible for d in probleme.dossiers)},
         {"indicateur": "Lauréats", "vague": len(choisis), "cumul": avant + len(choisis),
-         "cible": regles.cible_total, "bornes_de_la_vague": f"au plus {regles.max_laureats}"},
+         "cible": regles.cible_total, "bornes_de_la_vague": f"au plus {regles.max_laureats}",
+         "prevision_a_ce_rythme": prevision(avant + len(choisis))},
     ]
     for categorie in CATEGORIES:
         bornes = probleme.bornes[categorie]
@@ -83,7 +88,13 @@ def table_synthese(decision: Decision) -> pd.DataFrame:
         nombre = sum(categorie in d.categories() for d in choisis)
         lignes.append({"indicateur": f"dont {LIBELLES_CATEGORIES[categorie]}", "vague": nombre,
                        "cumul": deja + nombre, "cible": cibles[categorie],
-                       "bornes_de_la_vague": f"{bornes.minimum} à {bornes.maximum}"})
+                       "bornes_de_la_vague": f"{bornes.minimum} à {bornes.maximum}",
+                       "prevision_a_ce_rythme": prevision(deja + nombre)})
+    if regles.max_par_an is not None and regles.annee is not None:
+        lignes.append({"indicateur": f"Lauréats de l'année {regles.annee}",
+                       "vague": len(choisis), "cumul": probleme.deja_annee + len(choisis),
+                       "cible": regles.max_par_an,
+                       "bornes_de_la_vague": f"au plus {regles.max_par_an} par an"})
     montant = sum(allocation.montants.get(d.dossier, d.montant) for d in choisis)
     engage_avant = regles.enveloppe_totale - probleme.enveloppe_restante
     lignes.append({"indicateur": "Montant accordé (€)", "vague": montant,
@@ -97,8 +108,8 @@ def table_synthese(decision: Decision) -> pd.DataFrame:
                    "cible": len(probleme.parts_equitables)})
     lignes.append({"indicateur": "Score total des lauréats", "vague": allocation.score_total})
     table = pd.DataFrame(lignes, columns=["indicateur", "vague", "cumul", "cible",
-                                          "bornes_de_la_vague"])
-    table["reste"] = table["cible"] - table["cumul"]
+                                          "bornes_de_la_vague", "prevision_a_ce_rythme"])
+    table.insert(5, "reste", table["cible"] - table["cumul"])
     return table
 
 
@@ -118,7 +129,7 @@ def classeur_allocation(decision: Decision, parametres: pd.DataFrame, vague: Vag
     classeur.remove(classeur.active)  # type: ignore[arg-type]
     synthese = ecrire_table(classeur, "synthese", table_synthese(decision),
                             {"vague": "#,##0", "cumul": "#,##0", "cible": "#,##0",
-                             "reste": "#,##0"})
+                             "reste": "#,##0", "prevision_a_ce_rythme": "#,##0"})
     for ligne in synthese.iter_rows(min_row=2):
         if str(ligne[0].value).startswith("Montant"):
             for cellule in ligne[1:4] + ligne[5:6]:

@@ -8,6 +8,8 @@ someone else.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pandas as pd
 
 from allocation.analyses.decision import Decision, classement
@@ -35,6 +37,30 @@ def _liste(elements: list[str]) -> str:
     return f"{', '.join(elements[:-1])} et {elements[-1]}"
 
 
+def _suite(statut: str, departement: str, eligible_dans_le_departement: bool,
+           plafond_atteint: bool, plafond: int) -> str:
+    """What comes next (FAQ 8.5): the dossier may be presented again at a later wave, the
+    points to improve taken into account; and what the candidate should know of their
+    department (no eligible dossier this wave, or the programme's cap reached)."""
+    if plafond_atteint:
+        return (f"Le département {departement} a atteint le plafond de {plafond} Fabriques du "
+                "programme : aucun autre dossier ne pourra y être retenu.")
+    if statut == "liste_complementaire":
+        suite = ("S'il n'est pas appelé, votre dossier pourra être présenté de nouveau lors "
+                 "d'une prochaine vague.")
+    elif statut == "ineligible":
+        suite = ("Votre dossier pourra être présenté de nouveau lors d'une prochaine vague "
+                 "une fois les conditions d'éligibilité remplies.")
+    else:
+        suite = ("Votre dossier pourra être présenté de nouveau lors d'une prochaine vague, "
+                 "en tenant compte des points à renforcer.")
+    if not eligible_dans_le_departement:
+        suite += (f" Aucun dossier éligible n'a été présenté dans le département {departement} "
+                  "lors de cette vague : une nouvelle candidature y est attendue, l'AMI "
+                  "recherchant la couverture territoriale la plus large possible (FAQ 7.1).")
+    return suite
+
+
 def table_retours(decision: Decision, vague: Vague, scores: ScoresVague) -> pd.DataFrame:
     """One row per dossier not selected: its scores per criterion, the laureates' medians,
     the points to strengthen, the reason and the whole paragraph for the letter."""
@@ -45,7 +71,12 @@ def table_retours(decision: Decision, vague: Vague, scores: ScoresVague) -> pd.D
     medianes = scores.par_critere.loc[laureats, criteres].median()
     explications = {e.dossier: e for e in decision.explications}
     reserve = {r.dossier: rang for rang, r in enumerate(decision.reserve, start=1)}
-    par_id = {d.dossier: d for d in decision.probleme.dossiers}
+    probleme = decision.probleme
+    par_id = {d.dossier: d for d in probleme.dossiers}
+    departements_eligibles = {d.departement for d in probleme.dossiers if d.eligible}
+    pris = Counter(probleme.deja_par_departement)
+    pris.update(par_id[i].departement for i in laureats)
+    plafond = probleme.regles.max_par_departement_programme
     lignes = []
     for identifiant in sorted(table.index[table["statut"] != "laureat"]):
         dossier = par_id[str(identifiant)]
@@ -79,6 +110,9 @@ def table_retours(decision: Decision, vague: Vague, scores: ScoresVague) -> pd.D
             message = f"{debut} : {raison}."
         if faibles and statut != "ineligible":
             message += f" Points à renforcer : {renforcer}."
+        message += " " + _suite(statut, dossier.departement, dossier.departement
+                                in departements_eligibles, pris[dossier.departement] >= plafond,
+                                plafond)
         lignes.append({
             "dossier": dossier.dossier, "nom": dossier.nom, "porteur": source.get("porteur"),
             "commune": source.get("commune"), "departement": dossier.departement,
