@@ -176,8 +176,8 @@ def _verifier_commune(dossier: dict[str, Any], cellules: Cellules,
     if probables:
         constats.signaler(
             "commune_code_postal",
-            f"« {code} » est le code postal de « {nom or referentiel.nom_commune(probables[0])} », pas "
-            f"son code INSEE : code INSEE probable {suggestion}",
+            f"« {code} » est le code postal de « {nom or referentiel.nom_commune(probables[0])} »"
+            f", pas son code INSEE : code INSEE probable {suggestion}",
             **cellules.lieu("code_commune", code))
     else:
         constats.signaler(
