@@ -58,8 +58,19 @@ PROGRAMME = {
     "montant_max": 150_000,
     "montant_annuel_max": 50_000,
     "max_par_departement": 8,
+    "max_par_an": 100,
 }
-VAGUE = {"max_laureats": 30, "tolerance_rythme": 2, "max_par_departement": 2, "note_minimale": 0}
+
+
+def annee_de_la_vague(numero: int) -> int:
+    """The year wave ``numero`` of the samples is decided in (three waves a year)."""
+    return 2020 + (numero - 1) // 3
+
+
+#: The rules of waves 5 and 6 (the shared ``programme.toml``; ``vague-07`` has its own year).
+VAGUE = {"annee": annee_de_la_vague(5), "max_laureats": 30, "tolerance_rythme": 2,
+         "max_par_departement": 2, "note_minimale": 0}
+
 
 
 @dataclass(frozen=True)
@@ -121,14 +132,15 @@ QUALIFICATIFS = (
     "atelier partagé", "pôle d'économie sociale", "lieu culturel et citoyen", "ferme urbaine",
 )
 QUALIFICATIFS_NUMERIQUES = ("fablab", "médiation numérique", "campus numérique", "makerspace")
+#: Legal forms as candidates write them, with their INSEE catégorie juridique and weight.
 FORMES = (
-    ("Association loi 1901", 0.6),
-    ("Société coopérative d'intérêt collectif (SCIC)", 0.14),
-    ("Société coopérative et participative (SCOP)", 0.05),
-    ("Société par actions simplifiée (SAS)", 0.05),
-    ("Commune", 0.08),
-    ("Établissement public de coopération intercommunale", 0.05),
-    ("Société à responsabilité limitée (SARL)", 0.03),
+    ("Association loi 1901", "9220", 0.6),
+    ("Société coopérative d'intérêt collectif (SCIC)", "5560", 0.14),
+    ("Société coopérative et participative (SCOP)", "5458", 0.05),
+    ("Société par actions simplifiée (SAS)", "5710", 0.05),
+    ("Commune", "7210", 0.08),
+    ("Établissement public de coopération intercommunale", "7346", 0.05),
+    ("Société à responsabilité limitée (SARL)", "5499", 0.03),
 )
 COMMENTAIRES_FORTS = (
     "Diagnostic territorial solide",
@@ -319,8 +331,11 @@ def _dossier(
     code, commune, departement = territoire.tirer(rng, qpv)
     nom_lieu = str(rng.choice(LIEUX_NOMS))
     qualificatif = str(rng.choice(QUALIFICATIFS_NUMERIQUES if numerique else QUALIFICATIFS))
-    formes, poids = zip(*FORMES, strict=True)
-    forme = str(rng.choice(formes, p=np.array(poids) / sum(poids)))
+    formes, codes, poids = zip(*FORMES, strict=True)
+    rang = int(rng.choice(len(formes), p=np.array(poids) / sum(poids)))
+    forme = formes[rang]
+    # A third of the candidates give the INSEE code too (démarches-simplifiées fills it in).
+    categorie = codes[rang] if rng.random() < 0.33 else None
     montant, annuel = _montants(rng)
     return {
         "dossier": identifiant,
@@ -328,6 +343,7 @@ def _dossier(
         "porteur": _porteur(forme, nom_lieu, code),
         "siret": siret_valide(rng),
         "forme_juridique": forme,
+        "categorie_juridique": categorie,
         "commune": commune,
         "code_commune": code,
         "departement": departement,
@@ -336,6 +352,7 @@ def _dossier(
         "montant": montant,
         "montant_annuel": annuel,
         "etp": float(rng.choice([1.0, 1.0, 1.5, 2.0, 2.0, 2.5, 3.0, 4.0])),
+        "embauche_prevue": "non",
         "video": "oui",
         "lieux": _code_lieu(f"{identifiant[:3]}-{departement}", compteur),
     }
@@ -373,11 +390,14 @@ def _planter_ineligibles(
     marquer(cibles[4], "video_absente")["video"] = "non"
     trop = marquer(cibles[5], "montant_trop_eleve")
     trop.update(montant=180_000, montant_annuel=60_000)
-    marquer(cibles[6], "lieu_deja_laureat")["lieux"] = str(rng.choice(list(lieux_laureats)))
-    # One place in two dossiers: both are flagged, at most one may be selected.
+    # A laureate place typed in lower case with a trailing space: the same place (FAQ 6.5).
+    deja = str(rng.choice(list(lieux_laureats)))
+    marquer(cibles[6], "lieu_deja_laureat")["lieux"] = deja.lower() + " "
+    # One place in two dossiers, once in capitals and once not: both are flagged, at most
+    # one may be selected.
     partage = marquer(cibles[7], "lieu_partage")
     autre = marquer(cibles[8], "lieu_partage")
-    autre["lieux"] = f"{autre['lieux']};{partage['lieux']}"
+    autre["lieux"] = f"{autre['lieux']};{partage['lieux'].lower()}"
     # A form the AMI excludes (FAQ 2.5), on a dossier otherwise fine.
     libre = next(i for i in range(len(dossiers)) if dossiers[i]["dossier"] not in defauts)
     marquer(libre, "forme_juridique_exclue")["forme_juridique"] = "Entrepreneur individuel"
@@ -388,7 +408,57 @@ def _planter_ineligibles(
     )
     dossiers[libre]["numerique"] = "oui"
     defauts[dossiers[libre]["dossier"]] = "numerique_hors_qpv"
+    _planter_cas_reels(rng, dossiers, defauts, numero)
     return defauts
+
+
+#: Planted cases that leave the dossier eligible (the others make it inéligible).
+CAS_ELIGIBLES = frozenset({
+    "numerique_hors_qpv", "lieu_partage", "outre_mer", "embauche_prevue", "forme_par_code",
+    "forme_a_verifier", "qpv_improbable", "montant_annuel_manquant",
+    "montant_annuel_incoherent", "commune_deduite",
+})
+
+#: Where the overseas dossier of each sample wave is (FAQ 2.7: « y compris dans les
+#: départements et collectivités d'outre-mer »): Papeete (987), Saint-Pierre (975).
+OUTRE_MER = {5: "98735", 6: "97502"}
+
+
+def _planter_cas_reels(rng: np.random.Generator, dossiers: list[dict[str, Any]],
+                       defauts: dict[str, str], numero: int) -> None:
+    """The cases real files hold that eligibility must get right (issue 13). Each dossier
+    gets one case; ``defauts`` records it (the eligible ones too: they are the ground truth
+    of the tests)."""
+    libres = iter([i for i in rng.permutation(len(dossiers))
+                   if dossiers[int(i)]["dossier"] not in defauts
+                   and dossiers[int(i)]["qpv"] == "non"])
+
+    def suivant(cas: str) -> dict[str, Any]:
+        dossier = dossiers[int(next(libres))]
+        defauts[dossier["dossier"]] = cas
+        return dossier
+
+    outre_mer = referentiel.communes().loc[OUTRE_MER[numero]]
+    suivant("outre_mer").update(commune=str(outre_mer["nom"]), code_commune=OUTRE_MER[numero],
+                                departement=str(outre_mer["departement"]))
+    suivant("embauche_prevue").update(etp=0.5, embauche_prevue="oui")
+    suivant("forme_par_code").update(forme_juridique=None, categorie_juridique="9220")
+    suivant("forme_exclue_par_code").update(
+        forme_juridique="Lycée professionnel Jean Moulin", categorie_juridique="7331")
+    suivant("forme_a_verifier").update(forme_juridique="Société civile immobilière",
+                                       categorie_juridique="6540")
+    suivant("forme_non_reconnue").update(forme_juridique="Collectif d'habitants",
+                                         categorie_juridique=None)
+    suivant("qpv_improbable").update(qpv="oui")
+    suivant("montant_annuel_manquant").update(montant_annuel=None)
+    suivant("montant_annuel_incoherent").update(montant=150_000, montant_annuel=40_000)
+    deduite = next(d for d in (dossiers[int(i)] for i in libres)
+                   if len(referentiel.codes_du_nom(d["commune"], d["departement"])) == 1)
+    defauts[deduite["dossier"]] = "commune_deduite"
+    deduite["code_commune"] = None
+    # « Paris 11e » with no INSEE code: resolved to 75111, a ville-centre (hors QPV).
+    suivant("ville_centre_sans_code").update(commune="Paris 11e", code_commune=None,
+                                             departement="75")
 
 
 def generer_vague(
@@ -429,6 +499,13 @@ def generer_vague(
     departements = sorted(set(table["departement"]))
     jury = tirer_jury(rng, departements)
     qualite = pd.Series(rng.normal(6.0, 1.3, len(table)), index=table["dossier"])
+    # Strong territories and strong Fabriques numériques, as in real waves: the department
+    # caps and the paces then bind, and the explanations have something to explain.
+    forts = table["departement"].value_counts().sort_index(kind="stable")
+    forts = set(forts.sort_values(ascending=False, kind="stable").index[:4])
+    bonus = (table["departement"].isin(forts).to_numpy() * 1.2
+             + (table["numerique"] == "oui").to_numpy() * 0.6)
+    qualite = qualite + bonus
     deports = _deports(rng, table, jury)
     notes = _notes(rng, table, jury, qualite, deports, jures_par_dossier)
     return Vague(numero, table, jury, deports, notes, qualite, ineligibles)
@@ -536,14 +613,14 @@ def _bornes(historique: pd.DataFrame, numero: int) -> dict[str, Any]:
     return {
         categorie: bornes_rythme(
             cibles[categorie], deja[categorie], PROGRAMME["nombre_vagues"], numero,
-            VAGUE["tolerance_rythme"],
+            VAGUE["tolerance_rythme"], VAGUE["max_laureats"],
         )
         for categorie in cibles
     }
 
 
 _HISTORY_COLUMNS = [
-    "dossier", "nom", "lieux", "departement", "qpv", "numerique", "montant", "vague",
+    "dossier", "nom", "lieux", "departement", "qpv", "numerique", "montant", "vague", "annee",
 ]
 
 
@@ -586,10 +663,11 @@ def generer_historique(
                 "numerique": "oui" if numerique else "non",
                 "montant": montant,
                 "vague": numero,
+                "annee": annee_de_la_vague(numero),
             })
         _verifier_rythme(pd.DataFrame(lignes), bornes)
         historique = pd.concat([historique, pd.DataFrame(lignes)], ignore_index=True)
-    return historique.astype({"montant": int, "vague": int})
+    return historique.astype({"montant": int, "vague": int, "annee": int})
 
 
 def decider_vague(vague: Vague, historique: pd.DataFrame) -> pd.DataFrame:
@@ -636,7 +714,8 @@ def decider_vague(vague: Vague, historique: pd.DataFrame) -> pd.DataFrame:
             if categorie == "numeriques":
                 comptes["qpv"] += 1
             choisis.append(row)
-    decision = pd.DataFrame(choisis)[_HISTORY_COLUMNS[:-1]].assign(vague=vague.numero)
+    decision = pd.DataFrame(choisis)[_HISTORY_COLUMNS[:-2]].assign(
+        vague=vague.numero, annee=annee_de_la_vague(vague.numero))
     _verifier_rythme(decision, bornes)
     return pd.concat([historique, decision], ignore_index=True).astype({"montant": int})
 
@@ -744,6 +823,110 @@ def ecrire_vague_dossier(vague: Vague, folder: Path) -> None:
         _ecrire(folder / "notes" / f"{jure.jure}.xlsx", [("grille", grid)])
 
 
+#: The démarche's own fields, as the sample démarche names them (``correspondance_ds.toml``).
+CHAMPS_DEMARCHE = (
+    ("nom", "Nom du projet"),
+    ("commune", "Commune du lieu"),
+    ("code_commune", "Commune du lieu (Code INSEE)"),
+    ("departement", "Commune du lieu (Département)"),
+    ("qpv", "Le lieu est-il situé dans un QPV ou à moins de 300 m d'un QPV ?"),
+    ("numerique", "Candidature Fabrique numérique de territoire"),
+    ("montant", "Montant de la subvention demandée sur 3 ans"),
+    ("montant_annuel", "Montant annuel maximum demandé"),
+    ("etp", "Nombre d'ETP mobilisés"),
+    ("embauche_prevue", "Embauche d'un ETP prévue"),
+    ("video", "Vidéo de présentation"),
+    ("lieux", "Identifiants des lieux"),
+)
+
+
+def _entetes_fixes(cle: str) -> list[str]:
+    return [h for h in referentiel.entetes_demarches_simplifiees()[cle] if not h.startswith("<")]
+
+
+def ecrire_export_demarches(vague: Vague, folder: Path) -> None:
+    """The folder form with the dossiers as a démarches-simplifiées xlsx export, in the
+    platform's own layout: sheet ``Dossiers`` (fixed columns, then one per field of the
+    démarche), ``Etablissements`` (the applicant's SIRET and legal form, on the row whose
+    « Champ » is empty; the porteur's seat, not the place) and ``Avis``."""
+    fixes = _entetes_fixes("dossiers_xlsx_personne_morale_current")
+    lignes, etablissements = [], []
+    communes = referentiel.communes()
+    for d in vague.dossiers.to_dict("records"):
+        fixe = {"ID": int(d["dossier"]), "Email": f"contact-{d['dossier']}@exemple.invalid",
+                "Entreprise raison sociale": d["porteur"], "État du dossier": "En instruction",
+                "Déposé le": "2021-09-15 10:00:00"}
+        ligne = {h: fixe.get(h) for h in fixes}
+        for colonne, intitule in CHAMPS_DEMARCHE:
+            valeur = d[colonne]
+            if colonne in ("qpv", "numerique", "embauche_prevue"):
+                valeur = "Oui" if valeur == "oui" else "Non"
+            elif colonne == "video":
+                valeur = "presentation.mp4" if valeur == "oui" else None
+            elif colonne == "departement":
+                nom = referentiel.departements()["nom"].get(valeur, "")
+                valeur = f"{valeur} - {nom}"
+            ligne[intitule] = valeur
+        lignes.append(ligne)
+        # The porteur's seat: the department's chef-lieu, not the place of the Fabrique.
+        siege = str(referentiel.chef_lieu(d["departement"]))
+        etablissements.append({
+            "Dossier ID": int(d["dossier"]), "Champ": None,
+            "Établissement SIRET": d["siret"], "Établissement siège social": "Oui",
+            "Établissement localité": str(communes["nom"].get(siege, "")),
+            "Établissement code INSEE localité": siege,
+            "Entreprise forme juridique": d["forme_juridique"],
+            "Entreprise forme juridique code": d["categorie_juridique"],
+            "Entreprise raison sociale": d["porteur"],
+        })
+    # A SIRET field of the form (a partner): not the applicant, never read as such.
+    premier = etablissements[0]
+    etablissements.append({**premier, "Champ": "SIRET d'un partenaire",
+                           "Établissement SIRET": "73282932000074",
+                           "Entreprise forme juridique": "Entrepreneur individuel",
+                           "Entreprise forme juridique code": "1000"})
+    entetes_etab = _entetes_fixes("etablissements_sheet_current")
+    _ecrire(folder / "export-fabriques-de-territoire.xlsx", [
+        ("Dossiers", pd.DataFrame(lignes)),
+        ("Etablissements", pd.DataFrame([{h: e.get(h) for h in entetes_etab}
+                                         for e in etablissements])),
+        ("Avis", pd.DataFrame(columns=_entetes_fixes("avis_sheet_current"))),
+    ])
+    _ecrire(
+        folder / "jury.xlsx",
+        [("jury", table_jury(vague)), ("criteres", table_criteres()), ("deports", vague.deports)],
+    )
+    for jure in vague.jury:
+        grid = grille(vague, jure.jure, avec_nom=True)
+        _ecrire(folder / "notes" / f"{jure.jure}.xlsx", [("grille", grid)])
+
+
+#: The slips of ``vague-07`` that ``check`` must stop on (dossier index → case).
+ERREURS_VAGUE_07 = {3: "commune_code_postal", 11: "commune_incoherente"}
+
+
+def generer_vague_07(rng: np.random.Generator, territoire: _Territoire,
+                     lieux_laureats: Sequence[str]) -> Vague:
+    """A small wave exported from démarches-simplifiées, as received: dossiers numbered by
+    the platform, and two commune slips that stop ``check`` — « Lyon 3e » typed with its
+    postcode 69003 (the INSEE code of Albigny-sur-Saône), and a name that is not its code's."""
+    vague = generer_vague(rng, 7, 90, lieux_laureats, territoire, planter_ineligibles=False)
+    numeros = {d: str(7_104_200 + i) for i, d in enumerate(vague.dossiers["dossier"])}
+    vague.dossiers["dossier"] = vague.dossiers["dossier"].map(numeros)
+    vague.notes["dossier"] = vague.notes["dossier"].map(numeros)
+    vague.deports["dossier"] = vague.deports["dossier"].map(numeros)
+    vague.qualite.index = vague.qualite.index.map(numeros)
+    dossiers = vague.dossiers
+    dossiers.loc[3, ["commune", "code_commune", "departement", "qpv", "numerique"]] = [
+        "Lyon 3e", "69003", "69", "oui", "non"]
+    autre = dossiers.loc[12, "code_commune"]
+    dossiers.loc[11, "code_commune"] = autre if autre != dossiers.loc[11, "code_commune"] \
+        else "35047"
+    vague.ineligibles = {str(dossiers.loc[i, "dossier"]): cas
+                         for i, cas in ERREURS_VAGUE_07.items()}
+    return vague
+
+
 def programme_toml(programme: dict[str, Any] | None = None,
                    vague: dict[str, Any] | None = None) -> str:
     """The programme file shared by the sample waves (no wave number: read from the name),
@@ -773,7 +956,13 @@ def generer(out_dir: Path = SAMPLE_DIR, seed: int = SEED) -> dict[str, Vague]:
     ecrire_vague_classeur(vague5, out_dir / "vague-05.xlsx")
     ecrire_vague_dossier(vague6, out_dir / "vague-06")
     _ecrire(out_dir / "vague-06" / "laureats.xlsx", [("laureats", historique6)])
-    return {"vague-05": vague5, "vague-06": vague6}
+    historique7 = decider_vague(vague6, historique6)
+    vague7 = generer_vague_07(rng, territoire, sorted(historique7["lieux"]))
+    ecrire_export_demarches(vague7, out_dir / "vague-07")
+    _ecrire(out_dir / "vague-07" / "laureats.xlsx", [("laureats", historique7)])
+    ecrire_atomiquement(out_dir / "vague-07" / "programme.toml",
+                        programme_toml(vague={"annee": annee_de_la_vague(7)}).encode())
+    return {"vague-05": vague5, "vague-06": vague6, "vague-07": vague7}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

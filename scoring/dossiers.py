@@ -193,7 +193,9 @@ def _codes_probables(code: str, nom: str) -> tuple[str, ...]:
     servis = referentiel.codes_du_code_postal(code)
     if not nom:
         return servis
-    return tuple(c for c in servis if referentiel.nom_correspond(c, nom))
+    cle = referentiel.cle_commune(nom)
+    exacts = tuple(c for c in servis if referentiel.cle_commune(referentiel.nom_commune(c)) == cle)
+    return exacts or tuple(c for c in servis if referentiel.nom_correspond(c, nom))
 
 
 def _verifier_qpv(dossier: dict[str, Any], cellules: Cellules, constats: Constats) -> None:
@@ -203,8 +205,8 @@ def _verifier_qpv(dossier: dict[str, Any], cellules: Cellules, constats: Constat
     code = dossier["code_commune"]
     if not dossier["qpv"] or code is None or code not in referentiel.communes().index:
         return
-    if code in referentiel.communes_avec_qpv():
-        return
+    if {code, referentiel.commune_parente(code)} & referentiel.communes_avec_qpv():
+        return  # the 2024 list places the QPV of Paris, Lyon and Marseille in the ville
     voisines = referentiel.communes_voisines_avec_qpv(code)
     noms = ", ".join(f"{referentiel.nom_commune(c)} ({c})" for c in voisines)
     proches = f" (communes proches avec QPV : {noms})" if noms else ""

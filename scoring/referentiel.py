@@ -92,6 +92,17 @@ def departements() -> pd.DataFrame:
     return table.set_index("code")[["nom", "code_region", "region", "zone", "population"]]
 
 
+def chef_lieu(code: str) -> str:
+    """The INSEE code of a department's chef-lieu (its prefecture)."""
+    return str(_chefs_lieux().get(code, ""))
+
+
+@cache
+def _chefs_lieux() -> dict[str, str]:
+    table = _read_csv("departements.csv", ["code_departement", "chef_lieu"])
+    return dict(zip(table["code_departement"], table["chef_lieu"], strict=True))
+
+
 @cache
 def communes() -> pd.DataFrame:
     """Every commune and municipal arrondissement, indexed by INSEE code.

@@ -48,10 +48,10 @@ def test_sample_waves_get_valid_optimal_allocations(wave, method):
     allocation = resoudre(probleme)
     assert allocation.optimale and len(allocation.laureats) == 30
     assert verifier(probleme, allocation.laureats) == []
-    # The planted inéligible dossiers are exactly the ones found (the numérique hors QPV and
-    # the two dossiers sharing a place stay eligible).
+    # The planted inéligible dossiers are exactly the ones found (the numérique hors QPV,
+    # the two dossiers sharing a place, the overseas one, the planned hire… stay eligible).
     planted = {d for d, defect in _ground_truth()[wave].items()
-               if defect not in ("numerique_hors_qpv", "lieu_partage")}
+               if defect not in generate.CAS_ELIGIBLES}
     assert {d.dossier for d in probleme.dossiers if not d.eligible} == planted
 
 

@@ -29,7 +29,7 @@ from commun.classeur import sha256_fichier
 from commun.constats import Constats
 from commun.provenance import AUCUN, Provenance
 from scoring.conteneurs import ENTREES_MAX, TAILLE_MAX_DECOMPRESSEE
-from scoring.lecture import lire_vague
+from scoring.lecture import lire_vague, numero_de_vague
 from scoring.modele import LectureVague, Vague
 
 
@@ -78,7 +78,9 @@ def charger(vague: Path, programme: Path | None = None, historique: Path | None 
     lecture = lire_vague(vague, correspondance)
     chemin_programme = programme or trouver_fichier(vague, "programme.toml")
     chemin_historique = historique or trouver_fichier(vague, "laureats.xlsx")
-    numero = lecture.vague.numero if lecture.vague else None
+    # A wave that could not be read still has its number in its name: the programme and
+    # the history are checked all the same, every finding at once.
+    numero = lecture.vague.numero if lecture.vague else numero_de_vague(Path(vague).stem)
     regles = lire_regles(chemin_programme, numero, lecture.constats)
     historique_lu = lire_historique(chemin_historique, lecture.constats)
     if regles is not None:
