@@ -26,7 +26,7 @@ import argparse
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -400,7 +400,8 @@ def _planter_ineligibles(
     autre["lieux"] = f"{autre['lieux']};{partage['lieux'].lower()}"
     # A form the AMI excludes (FAQ 2.5), on a dossier otherwise fine.
     libre = next(i for i in range(len(dossiers)) if dossiers[i]["dossier"] not in defauts)
-    marquer(libre, "forme_juridique_exclue")["forme_juridique"] = "Entrepreneur individuel"
+    marquer(libre, "forme_juridique_exclue").update(forme_juridique="Entrepreneur individuel",
+                                                    categorie_juridique=None)
     # A Fabrique numérique outside a QPV: a warning, it does not count as numérique.
     libre = next(
         i for i in range(len(dossiers))
@@ -773,12 +774,12 @@ def table_jury(vague: Vague) -> pd.DataFrame:
     )
 
 
-def table_criteres() -> pd.DataFrame:
-    """Sheet ``criteres``: the six criteria of FAQ 3.3, equal weights."""
+def table_criteres(poids: dict[str, int] | None = None) -> pd.DataFrame:
+    """Sheet ``criteres``: the six criteria of FAQ 3.3, equal weights unless ``poids``."""
     return pd.DataFrame(
         [
-            {"critere": c, "libelle": libelle, "poids": 1, "note_min": NOTE_MIN,
-             "note_max": NOTE_MAX}
+            {"critere": c, "libelle": libelle, "poids": (poids or {}).get(c, 1),
+             "note_min": NOTE_MIN, "note_max": NOTE_MAX}
             for c, libelle in CRITERES
         ]
     )
@@ -892,17 +893,19 @@ def ecrire_export_demarches(vague: Vague, folder: Path) -> None:
                                          for e in etablissements])),
         ("Avis", pd.DataFrame(columns=_entetes_fixes("avis_sheet_current"))),
     ])
-    _ecrire(
-        folder / "jury.xlsx",
-        [("jury", table_jury(vague)), ("criteres", table_criteres()), ("deports", vague.deports)],
-    )
+    _ecrire(folder / "jury.xlsx", [("jury", table_jury(vague)),
+                                    ("criteres", table_criteres(POIDS_VAGUE_07)),
+                                    ("deports", vague.deports)])
     for jure in vague.jury:
         grid = grille(vague, jure.jure, avec_nom=True)
         _ecrire(folder / "notes" / f"{jure.jure}.xlsx", [("grille", grid)])
 
 
-#: The slips of ``vague-07`` that ``check`` must stop on (dossier index → case).
-ERREURS_VAGUE_07 = {3: "commune_code_postal", 11: "commune_incoherente"}
+#: The slips of ``vague-07`` (dossier index → finding): the first three stop ``check``.
+CAS_VAGUE_07 = {3: "commune_code_postal", 11: "commune_incoherente",
+                20: "commune_introuvable", 25: "categorie_juridique_inconnue"}
+#: ``vague-07``'s grid weighs ``ancrage`` twice (allowed by the FAQ, and said).
+POIDS_VAGUE_07 = {"ancrage": 2}
 
 
 def generer_vague_07(rng: np.random.Generator, territoire: _Territoire,
@@ -922,8 +925,12 @@ def generer_vague_07(rng: np.random.Generator, territoire: _Territoire,
     autre = dossiers.loc[12, "code_commune"]
     dossiers.loc[11, "code_commune"] = autre if autre != dossiers.loc[11, "code_commune"] \
         else "35047"
-    vague.ineligibles = {str(dossiers.loc[i, "dossier"]): cas
-                         for i, cas in ERREURS_VAGUE_07.items()}
+    dossiers.loc[20, ["commune", "code_commune"]] = ["Saint-Glinglin", None]
+    dossiers.loc[25, "categorie_juridique"] = "9999"
+    vague.ineligibles = {str(dossiers.loc[i, "dossier"]): cas for i, cas in CAS_VAGUE_07.items()}
+    # The France Tiers-Lieux seat of FAQ 3.2 left empty: a warning from the jury sheet.
+    vague.jury = [replace(j, qualite="Conseil national des tiers-lieux")
+                  if j.qualite == "France Tiers-Lieux" else j for j in vague.jury]
     return vague
 
 
