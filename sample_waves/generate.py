@@ -502,8 +502,8 @@ def generer_vague(
     qualite = pd.Series(rng.normal(6.0, 1.3, len(table)), index=table["dossier"])
     # Strong territories and strong Fabriques numériques, as in real waves: the department
     # caps and the paces then bind, and the explanations have something to explain.
-    forts = table["departement"].value_counts().sort_index(kind="stable")
-    forts = set(forts.sort_values(ascending=False, kind="stable").index[:4])
+    comptes = table["departement"].value_counts().sort_index(kind="stable")
+    forts = set(comptes.sort_values(ascending=False, kind="stable").index[:4])
     bonus = (table["departement"].isin(forts).to_numpy() * 1.2
              + (table["numerique"] == "oui").to_numpy() * 0.6)
     qualite = qualite + bonus
@@ -922,9 +922,9 @@ def generer_vague_07(rng: np.random.Generator, territoire: _Territoire,
     dossiers = vague.dossiers
     dossiers.loc[3, ["commune", "code_commune", "departement", "qpv", "numerique"]] = [
         "Lyon 3e", "69003", "69", "oui", "non"]
-    autre = dossiers.loc[12, "code_commune"]
-    dossiers.loc[11, "code_commune"] = autre if autre != dossiers.loc[11, "code_commune"] \
-        else "35047"
+    autre = str(dossiers.at[12, "code_commune"])
+    dossiers.loc[11, "code_commune"] = (
+        autre if autre != str(dossiers.at[11, "code_commune"]) else "35047")
     dossiers.loc[20, ["commune", "code_commune"]] = ["Saint-Glinglin", None]
     dossiers.loc[25, "categorie_juridique"] = "9999"
     vague.ineligibles = {str(dossiers.loc[i, "dossier"]): cas for i, cas in CAS_VAGUE_07.items()}

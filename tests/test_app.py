@@ -36,8 +36,8 @@ def test_the_sample_wave_opens_on_the_data_page():
     assert app.title[0].value == "Données de la vague"
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Dossiers"] == "260"
-    assert metrics["Erreurs / avertissements"] == "0 / 3"
-    assert len(app.dataframe[0].value) == 3  # the three located warnings
+    assert metrics["Erreurs / avertissements"] == "0 / 12"
+    assert len(app.dataframe[0].value) == 12  # the located warnings planted in the sample
 
 
 @pytest.mark.parametrize("page", PAGES)

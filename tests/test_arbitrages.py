@@ -59,6 +59,8 @@ def lever(probleme, famille):
         return replace(probleme, enveloppe_vague=GRAND * 1000, enveloppe_restante=GRAND * 1000)
     if famille == "lieux":
         return replace(probleme, lieux_partages={})
+    if famille == "max_par_an":
+        return replace(probleme, regles=replace(regles, max_par_an=None))
     assert famille == "note_minimale"
     return replace(probleme, regles=replace(regles, note_minimale=-math.inf))
 
@@ -95,15 +97,19 @@ def test_price_of_a_rule_is_the_difference_of_two_independent_solves(instance):
         assert prix.gain >= -1e-9
 
 
-def test_price_of_the_qpv_pace_on_wave_5():
-    probleme = sample_problem("vague-05.xlsx", "raw")
+@pytest.mark.parametrize("famille", ["rythme_numeriques", "rythme_hors_qpv",
+                                     "departement_vague"])
+def test_the_rules_that_bind_on_wave_6_have_a_price(famille):
+    # The sample waves bind as real ones do: strong territories meet the department cap,
+    # strong Fabriques numériques the pace's maximum.
+    probleme = sample_problem("vague-06", "raw")
     prix = {p.regle: p for p in prix_des_regles(probleme)}
     assert set(prix) == set(FAMILLES)
     base = resoudre(probleme)
-    leve = resoudre(lever(probleme, "rythme_qpv"))
-    assert prix["rythme_qpv"].gain == pytest.approx(leve.score_total - base.score_total)
-    assert prix["rythme_qpv"].gain > 0  # the QPV minimum holds a lower-scored dossier in
-    assert set(prix["rythme_qpv"].entrent) == set(leve.laureats) - set(base.laureats)
+    leve = resoudre(lever(probleme, famille))
+    assert prix[famille].gain == pytest.approx(leve.score_total - base.score_total)
+    assert prix[famille].gain > 0  # the rule holds a better-scored dossier out
+    assert set(prix[famille].entrent) == set(leve.laureats) - set(base.laureats)
 
 
 @pytest.mark.parametrize("balayage", [pareto_departements, pareto_budget, pareto_qpv])

@@ -17,7 +17,7 @@ SAMPLES = Path(__file__).resolve().parents[1] / "sample_waves"
 def test_check_exits_0_on_every_sample_wave(wave, capsys):
     assert main(["check", str(SAMPLES / wave)]) == 0
     out = capsys.readouterr().out
-    assert "0 erreur(s), 3 avertissement(s)." in out
+    assert "0 erreur(s), 12 avertissement(s)." in out  # the planted ones (sample README)
 
 
 def test_check_exits_2_with_located_messages_on_a_broken_copy(tmp_path):
@@ -25,7 +25,8 @@ def test_check_exits_2_with_located_messages_on_a_broken_copy(tmp_path):
     shutil.copy(SAMPLES / "vague-05.xlsx", broken)
     workbook = openpyxl.load_workbook(broken)
     workbook["J03"]["B2"] = 14
-    workbook["dossiers"]["H5"] = "20"
+    entete = [c.value for c in workbook["dossiers"][1]]
+    workbook["dossiers"].cell(5, entete.index("departement") + 1).value = "20"
     del workbook["criteres"]
     workbook.save(broken)
     result = subprocess.run([fabriques_executable(), "check", str(broken)],

@@ -321,11 +321,12 @@ def test_a_yearly_cap_that_the_jury_cannot_keep_is_diagnosed_with_its_relaxation
 def test_the_history_needs_its_years_when_the_cap_applies(tmp_path):
     history = [{"dossier": "H1", "nom": "", "lieux": "X", "departement": "29", "qpv": "non",
                 "numerique": "non", "montant": 100_000, "vague": 1}]
-    chemin = vague_avec(tmp_path, [{}], programme="[vague]\nnumero = 2\nannee = 2021\ntolerance_rythme = 200\n",
+    souple = "[vague]\nnumero = 2\ntolerance_rythme = 200\n"
+    chemin = vague_avec(tmp_path, [{}], programme=souple + "annee = 2021\n",
                         nom="vague-02.xlsx", historique=history)
     erreur = only(charger(chemin).constats, "valeur_manquante")
     assert erreur.colonne == "annee" and erreur.est_erreur
-    sans_annee = vague_avec(tmp_path, [{}], programme="[vague]\nnumero = 2\ntolerance_rythme = 200\n",
+    sans_annee = vague_avec(tmp_path, [{}], programme=souple,
                             nom="vague-02.xlsx", historique=history)
     assert not only(charger(sans_annee).constats, "annee_manquante").est_erreur
 

@@ -39,14 +39,16 @@ def _history(path):
 def test_recording_a_wave_appends_its_laureates_and_keeps_a_backup(programme, capsys):
     history = programme / "laureats.xlsx"
     before = history.read_bytes()
+    avant = len(_history(history))
     allocation = programme / "allocation.xlsx"
     assert main(["allocate", str(programme / "vague-05.xlsx"), "--out", str(allocation)]) == 0
     assert main(["record", str(programme / "vague-05.xlsx"), "--allocation",
                  str(allocation)]) == 0
     assert "Vague 5 enregistrée : 30 lauréats" in capsys.readouterr().out
     table = _history(history)
-    assert len(table) == 113 + 30
+    assert len(table) == avant + 30
     recorded = table[table["vague"] == 5]
+    assert set(recorded["annee"]) == {2021}  # [vague] annee of the sample programme
     laureats = [r[0].value for r in openpyxl.load_workbook(allocation)["laureats"].iter_rows(
         min_row=2, max_col=1)]
     assert sorted(recorded["dossier"]) == sorted(laureats)

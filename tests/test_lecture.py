@@ -46,7 +46,10 @@ def test_sample_waves_read_with_only_the_planted_warnings(wave):
     lecture = lire_vague(SAMPLES / wave)
     assert lecture.vague is not None
     assert sorted(lecture.constats.codes()) == [
-        "note_malgre_deport", "note_manquante", "numerique_hors_qpv"]
+        "commune_deduite", "commune_deduite", "forme_juridique_a_verifier",
+        "forme_juridique_non_reconnue", "lieu_partage", "lieu_partage",
+        "montant_annuel_incoherent", "montant_annuel_manquant", "note_malgre_deport",
+        "note_manquante", "numerique_hors_qpv", "qpv_improbable"]
     assert all(c.gravite is Gravite.AVERTISSEMENT for c in lecture.constats)
 
 
@@ -86,8 +89,9 @@ def test_all_errors_are_reported_at_once(tmp_path):
     sheets["J05"][3][0] = "D99"  # unknown dossier
     lecture = lire_vague(ecrire(tmp_path / "vague-07.xlsx", sheets))
     assert lecture.vague is None
+    # D99 is reported once per note of its row (six criteria).
     assert sorted(lecture.constats.codes()) == [
-        "dossier_inconnu", "dossier_inconnu", "montant_invalide", "note_hors_bornes"]
+        *["dossier_inconnu"] * 6, "montant_invalide", "note_hors_bornes"]
 
 
 def test_missing_sheet(tmp_path):
@@ -162,7 +166,7 @@ def test_same_note_twice_is_an_error_pointing_to_both_rows(tmp_path):
 
 def test_unscored_dossier_and_missing_note_are_warnings(tmp_path):
     sheets = copy.deepcopy(vague_minimale())
-    sheets["J06"][3][1:3] = [None, None]  # D3 left entirely blank
+    sheets["J06"][3][1:7] = [None] * 6  # D3 left entirely blank
     sheets["J07"][1][2] = None  # D1, ancrage blank
     lecture = lire_vague(ecrire(tmp_path / "v.xlsx", sheets))
     assert lecture.vague is not None
@@ -185,7 +189,7 @@ def test_notes_despite_a_deport_never_count(tmp_path):
     assert warned == [("J03", "D2"), ("J09", "D1"), ("J09", "D2"), ("J09", "D3"), ("J09", "D4")]
     assert not ((vague.notes.jure == "J03") & (vague.notes.dossier == "D2")).any()
     assert not (vague.notes.jure == "J09").any()
-    assert len(vague.notes_ecartees) == 2 + 4 * 2
+    assert len(vague.notes_ecartees) == (1 + 4) * 6  # J03 on D2, J09 on D1–D4
     assert ("J09", "D4") in vague.deports
 
 
@@ -273,10 +277,12 @@ def _ds_rows(header_variant: str) -> list[list[str]]:
                      "Entreprise raison sociale": record[index["porteur"]],
                      "Entreprise forme juridique": record[index["forme_juridique"]]})
         video = "presentation.mp4" if record[index["video"]] == "oui" else ""
-        values = [record[index["nom"]], record[index["commune"]], record[index["code_commune"]],
+        annuel = record[index["montant_annuel"]]
+        values = [record[index["nom"]], record[index["commune"]],
+                  record[index["code_commune"]] or "",
                   "Oui" if record[index["qpv"]] == "oui" else "Non",
                   "on" if record[index["numerique"]] == "oui" else "off",
-                  str(record[index["montant"]]), str(record[index["montant_annuel"]]),
+                  str(record[index["montant"]]), "" if annuel is None else str(annuel),
                   str(record[index["etp"]]).replace(".", ","), video, record[index["lieux"]]]
         rows.append([base[h] for h in fixed] + values)
     return rows
