@@ -175,6 +175,7 @@ CODES: dict[str, Code] = {
     "qpv_improbable": Code(A, "QPV déclaré dans une commune sans QPV"),
     "forme_juridique_non_reconnue": Code(A, "forme juridique absente ou non reconnue"),
     "forme_juridique_a_verifier": Code(A, "forme juridique à vérifier"),
+    "forme_juridique_discordante": Code(A, "libellé et code de forme juridique discordants"),
     "categorie_juridique_inconnue": Code(A, "code de catégorie juridique inconnu de l'INSEE"),
     "lieu_partage": Code(A, "lieu présent dans plusieurs dossiers de la vague"),
     "montant_annuel_incoherent": Code(A, "montant annuel incompatible avec le montant sur 3 ans"),

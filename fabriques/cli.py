@@ -170,6 +170,8 @@ def commande_allocate(args: argparse.Namespace) -> int:
     if resultat.decision is None:
         return _afficher_infaisable(resultat.allocation)
     ecrire_decision(entrees, resultat, sorties)
+    if len(entrees.constats):  # the very findings ``check`` prints, warnings all
+        _afficher_constats(entrees.constats)
     allocation, decision = resultat.allocation, resultat.decision
     print(f"{len(allocation.laureats)} lauréats, score total {allocation.score_total:.2f} "
           f"(résolu en {allocation.duree:.2f} s) ; liste complémentaire : "

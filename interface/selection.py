@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import replace
 
 import altair as alt
+import pandas as pd
 import streamlit as st
 
 from allocation.analyses.decision import classement, table_explications, table_liste_complementaire
@@ -96,10 +97,11 @@ comptes = {code: par_departement_vague.get(code, 0)
            + (resultat.probleme.deja_par_departement.get(code, 0)
               if vue == "cumul du programme" else 0)
            for code in departements().index}
+OUTRE_MER = [c for c in departements().index if c.startswith(("97", "98"))]
 entites = [
     {**f, "geometry": etat.sens_d3(f["geometry"]),
      "properties": {**f["properties"], "laureats": comptes.get(f["properties"]["code"], 0)}}
-    for f in departements_geojson()["features"] if not f["properties"]["code"].startswith("97")]
+    for f in departements_geojson()["features"] if f["properties"]["code"] not in OUTRE_MER]
 st.altair_chart(
     alt.Chart(alt.Data(values=entites)).mark_geoshape(stroke="white").encode(
         color=alt.Color("properties.laureats:Q", title="lauréats",
@@ -110,9 +112,11 @@ st.altair_chart(
                  alt.Tooltip("properties.laureats:Q", title="lauréats")],
     ).project("mercator").properties(height=520),
     width="stretch")
-outre_mer = {code: n for code, n in comptes.items() if code.startswith("97") and n}
-st.caption("Outre-mer : " + (", ".join(f"{departements()['nom'][c]} {n}"
-                                       for c, n in sorted(outre_mer.items())) or "aucun lauréat"))
+# Overseas departments and collectivités (FAQ 2.7) are far from the mainland map: their
+# counts are listed beside it.
+st.dataframe(pd.DataFrame(
+    [{"territoire": departements()["nom"][c], "code": c, "lauréats": comptes.get(c, 0)}
+     for c in OUTRE_MER]), hide_index=True, width="content")
 
 st.subheader("Liste complémentaire")
 st.dataframe(etat.en_francais(table_liste_complementaire(decision)), hide_index=True,

@@ -237,6 +237,14 @@ def _verifier_forme_juridique(dossier: dict[str, Any], cellules: Cellules,
             **cellules.lieu("forme_juridique", libelle or ""))
         return
     dossier["categorie_juridique"] = forme.code
+    selon_libelle = formes_juridiques.reconnaitre(None, libelle) if code and libelle else None
+    if selon_libelle is not None and selon_libelle.decision != forme.decision:
+        constats.signaler(
+            "forme_juridique_discordante",
+            f"le libellé « {libelle} » désigne {selon_libelle.libelle} ({selon_libelle.code}, "
+            f"{selon_libelle.decision.replace('_', ' ')}), le code {forme.code} "
+            f"{forme.libelle} ({forme.decision.replace('_', ' ')}) : le code INSEE l'emporte, "
+            "vérifiez-le", **cellules.lieu("categorie_juridique", code))
     if forme.decision == "a_verifier":
         constats.signaler(
             "forme_juridique_a_verifier",
@@ -289,10 +297,17 @@ def _verifier_departement(dossier: dict[str, Any], cellules: Cellules,
                           f"département {du_code}, pas {lu.valeur}", **lieu)
 
 
+def compte_comme_numerique(numerique: object, qpv: object) -> bool:
+    """A Fabrique numérique counts as one only in a QPV (SPEC §2: the 30 numériques are
+    among the 150 QPV) — the one place this rule is written."""
+    return bool(numerique) and bool(qpv)
+
+
 def _verifier_numerique(dossier: dict[str, Any], cellules: Cellules,
                         constats: Constats) -> None:
-    """A Fabrique numérique counts as such only in a QPV."""
-    if dossier["numerique"] and not dossier["qpv"]:
+    """A Fabrique numérique outside a QPV is said: it does not count as numérique."""
+    if dossier["numerique"] and not compte_comme_numerique(dossier["numerique"],
+                                                           dossier["qpv"]):
         constats.signaler(
             "numerique_hors_qpv",
             "Fabrique numérique hors QPV : elle ne compte pas comme numérique",

@@ -207,6 +207,13 @@ def test_a_form_given_by_code_is_decided_by_the_insee_nomenclature(tmp_path):
     assert statut(resultat, "D3") == "ineligible"
 
 
+def test_a_label_that_contradicts_the_code_is_said_and_the_code_decides(tmp_path):
+    chemin = vague_avec(tmp_path, [{"forme_juridique": "EI", "categorie_juridique": "9220"}])
+    avertissement = only(charger(chemin).constats, "forme_juridique_discordante")
+    assert "9220" in avertissement.message and "1000" in avertissement.message
+    assert statut(decision(chemin), "D1") != "ineligible"
+
+
 # --------------------------------------------------------------------------- overseas
 
 

@@ -11,6 +11,7 @@ from allocation.modele.eligibilite import lieux_partages, motifs_ineligibilite
 from allocation.modele.programme import MAX_LAUREATS_PAR_VAGUE, Regles
 from allocation.modele.rythme import BornesRythme, bornes_rythme
 from commun.constats import Constats
+from scoring.dossiers import compte_comme_numerique
 from scoring.referentiel import departements
 
 CATEGORIES = ("qpv", "hors_qpv", "numeriques")
@@ -112,7 +113,7 @@ def construire_probleme(
             nom=str(ligne["nom"]),
             departement=str(ligne["departement"]),
             qpv=bool(ligne["qpv"]),
-            numerique=bool(ligne["numerique"]) and bool(ligne["qpv"]),
+            numerique=compte_comme_numerique(ligne["numerique"], ligne["qpv"]),
             montant=int(ligne["montant"]) if not pd.isna(ligne["montant"]) else 0,
             score=float(notes.get(identifiant, float("nan"))),
             lieux=tuple(ligne["lieux"]),

@@ -17,6 +17,7 @@ import pandas as pd
 from commun.constats import Constats
 from scoring import valeurs
 from scoring.conteneurs import lire_classeur
+from scoring.dossiers import compte_comme_numerique
 from scoring.tables import Cellules, Colonne, trouver_table
 
 
@@ -314,8 +315,7 @@ def lire_historique(chemin: Path | None, constats: Constats) -> pd.DataFrame:
     for numero, ligne in table.lignes:
         cellules = Cellules(table, numero, ligne)
         laureat = {c.nom: cellules.lire(c, constats) for c in SCHEMA_HISTORIQUE}
-        # A Fabrique numérique counts as one only in a QPV.
-        laureat["numerique"] = laureat["numerique"] and laureat["qpv"]
+        laureat["numerique"] = compte_comme_numerique(laureat["numerique"], laureat["qpv"])
         lignes.append(laureat)
     # Canonical order: no decision may depend on the order of the history's rows.
     return pd.DataFrame(lignes, columns=COLONNES_HISTORIQUE).sort_values(

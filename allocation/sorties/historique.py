@@ -28,6 +28,7 @@ from commun.constats import Constats
 from commun.provenance import AUCUN, Provenance
 from scoring import valeurs
 from scoring.conteneurs import lire_classeur
+from scoring.dossiers import compte_comme_numerique
 from scoring.modele import Vague
 from scoring.tables import trouver_table
 
@@ -113,7 +114,7 @@ def lignes_historique(dossiers: pd.DataFrame, montants: dict[str, int],
         lignes.append({
             "dossier": identifiant, "nom": d["nom"], "lieux": ";".join(d["lieux"]),
             "departement": d["departement"], "qpv": bool(d["qpv"]),
-            "numerique": bool(d["numerique"]) and bool(d["qpv"]),
+            "numerique": compte_comme_numerique(d["numerique"], d["qpv"]),
             "montant": int(montants[identifiant]), "vague": numero, "annee": annee,
         })
     return pd.DataFrame(lignes, columns=COLONNES_HISTORIQUE)
