@@ -4,7 +4,6 @@ forms, overseas, planned hires, amounts, the rules file, the yearly cap, the jur
 
 from __future__ import annotations
 
-import copy
 import shutil
 from pathlib import Path
 
@@ -21,7 +20,17 @@ from commun.constats import Constats
 from fabriques.cli import main
 from sample_waves import generate
 from scoring.lecture import lire_vague
-from tests.factories import DOSSIERS_HEADER, REGLES, dossier, ecrire, regles, table, variante
+from tests.factories import (
+    DOSSIERS_HEADER,
+    REGLES,
+    dossier,
+    ecrire,
+    regles,
+    table,
+    vague_minimale,
+    variante,
+)
+from tests.test_cli_allocate import _ground_truth
 
 SAMPLES = Path(generate.__file__).parent
 
@@ -254,12 +263,18 @@ def test_yearly_amounts_that_cannot_cover_the_request_or_are_missing_are_flagged
 # --------------------------------------------------------------------------- the rules file
 
 
-def test_an_unknown_key_is_a_located_error_with_a_suggestion(tmp_path):
+def regles_refusees(tmp_path: Path, texte: str) -> Constats:
+    """The findings of a ``programme.toml`` holding ``texte``, which must be refused."""
     chemin = tmp_path / "programme.toml"
-    chemin.write_text("[vague]\nmax_par_departemnt = 1\nmax_laureats = \"trente\"\n"
-                      "[programe]\ncible_total = 300\n", encoding="utf-8")
+    chemin.write_text(texte, encoding="utf-8")
     constats = Constats()
     assert lire_regles(chemin, 5, constats) is None
+    return constats
+
+
+def test_an_unknown_key_is_a_located_error_with_a_suggestion(tmp_path):
+    constats = regles_refusees(tmp_path, "[vague]\nmax_par_departemnt = 1\nmax_laureats = "
+                                         "\"trente\"\n[programe]\ncible_total = 300\n")
     messages = {c.colonne or c.feuille: c.message for c in constats}
     assert "vouliez-vous dire max_par_departement" in messages["max_par_departemnt"]
     assert messages["max_laureats"] == "entier positif attendu"
@@ -267,11 +282,8 @@ def test_an_unknown_key_is_a_located_error_with_a_suggestion(tmp_path):
 
 
 def test_impossible_values_are_errors(tmp_path):
-    chemin = tmp_path / "programme.toml"
-    chemin.write_text("[programme]\ncible_qpv = 100\ncible_numeriques = 120\n"
-                      "montant_min = 200000\n", encoding="utf-8")
-    constats = Constats()
-    assert lire_regles(chemin, 5, constats) is None
+    constats = regles_refusees(tmp_path, "[programme]\ncible_qpv = 100\ncible_numeriques = "
+                                         "120\nmontant_min = 200000\n")
     assert {c.colonne for c in constats} >= {"cible_total", "cible_numeriques", "montant_min"}
 
 
@@ -357,7 +369,7 @@ def test_recording_a_wave_writes_its_year_into_an_older_history(tmp_path):
 
 
 def test_jury_seats_of_faq_3_2_are_checked_from_the_qualite_column(tmp_path):
-    sheets = copy.deepcopy(variante_sheets())
+    sheets = vague_minimale()
     sheets["jury"][0].append("qualite")
     for ligne in sheets["jury"][1:]:
         ligne.append("Conseil national des tiers-lieux" if ligne[2] == "cntl" else None)
@@ -367,22 +379,16 @@ def test_jury_seats_of_faq_3_2_are_checked_from_the_qualite_column(tmp_path):
 
 
 def test_a_grid_other_than_the_six_equal_criteria_is_said(tmp_path):
-    sheets = copy.deepcopy(variante_sheets())
+    sheets = vague_minimale()
     sheets["criteres"][1][2] = 3
     constats = lire_vague(ecrire(tmp_path / "vague-02.xlsx", sheets)).constats
     assert "offre 3" in only(constats, "grille_inhabituelle").message
-    sheets = copy.deepcopy(variante_sheets())
+    sheets = vague_minimale()
     del sheets["criteres"][-1]
     for nom in [f"J{i:02d}" for i in range(1, 11)]:
         sheets[nom] = [ligne[:-2] + ligne[-1:] for ligne in sheets[nom]]
     constats = lire_vague(ecrire(tmp_path / "vague-03.xlsx", sheets)).constats
     assert "5 critère(s)" in only(constats, "grille_inhabituelle").message
-
-
-def variante_sheets():
-    from tests.factories import vague_minimale
-
-    return vague_minimale()
 
 
 # --------------------------------------------------------------------------- letters
@@ -405,11 +411,16 @@ def test_letters_say_the_dossier_may_be_presented_again(tmp_path):
 # --------------------------------------------------------------------------- démarches-simplifiées
 
 
-def test_a_ds_xlsx_export_reads_siret_and_form_from_its_etablissements_sheet(tmp_path):
+def copie_de_la_vague_07(tmp_path: Path) -> tuple[Path, Path, openpyxl.Workbook]:
+    """A copy of the sample démarches-simplifiées wave: (folder, export, opened export)."""
     vague = tmp_path / "vague-07"
     shutil.copytree(SAMPLES / "vague-07", vague)
     export = vague / "export-fabriques-de-territoire.xlsx"
-    classeur = openpyxl.load_workbook(export)
+    return vague, export, openpyxl.load_workbook(export)
+
+
+def test_a_ds_xlsx_export_reads_siret_and_form_from_its_etablissements_sheet(tmp_path):
+    vague, export, classeur = copie_de_la_vague_07(tmp_path)
     feuille = classeur["Dossiers"]
     entete = [c.value for c in feuille[1]]
     colonne = entete.index("Commune du lieu (Code INSEE)") + 1
@@ -433,10 +444,7 @@ def test_a_ds_xlsx_export_reads_siret_and_form_from_its_etablissements_sheet(tmp
 
 
 def test_an_export_without_siret_anywhere_is_an_error_not_117_ineligibilities(tmp_path):
-    vague = tmp_path / "vague-07"
-    shutil.copytree(SAMPLES / "vague-07", vague)
-    export = vague / "export-fabriques-de-territoire.xlsx"
-    classeur = openpyxl.load_workbook(export)
+    vague, export, classeur = copie_de_la_vague_07(tmp_path)
     del classeur["Etablissements"]
     classeur.save(export)
     erreurs = [c for c in charger(vague).constats if c.code == "colonne_vide"]
@@ -445,10 +453,7 @@ def test_an_export_without_siret_anywhere_is_an_error_not_117_ineligibilities(tm
 
 
 def test_the_porteurs_seat_is_used_for_the_commune_only_with_a_finding(tmp_path):
-    vague = tmp_path / "vague-07"
-    shutil.copytree(SAMPLES / "vague-07", vague)
-    export = vague / "export-fabriques-de-territoire.xlsx"
-    classeur = openpyxl.load_workbook(export)
+    vague, export, classeur = copie_de_la_vague_07(tmp_path)
     feuille = classeur["Dossiers"]
     for cellule in feuille[1]:
         if str(cellule.value).startswith("Commune du lieu"):
@@ -485,26 +490,12 @@ def test_no_planted_eligible_case_is_refused_and_no_excluded_one_selected():
     for nom in ("vague-05.xlsx", "vague-06"):
         resultat = decision(SAMPLES / nom)
         par_id = {d.dossier: d for d in resultat.probleme.dossiers}
-        verite = _verite()[nom]
+        verite = _ground_truth()[nom]
         for identifiant, defaut in verite.items():
             eligible = par_id[identifiant].eligible
             assert eligible == (defaut in generate.CAS_ELIGIBLES), (nom, identifiant, defaut)
         assert not {i for i, d in verite.items() if d not in generate.CAS_ELIGIBLES} & set(
             resultat.allocation.laureats)
-
-
-_VERITE: dict[str, dict[str, str]] = {}
-
-
-def _verite() -> dict[str, dict[str, str]]:
-    if not _VERITE:
-        import tempfile
-
-        with tempfile.TemporaryDirectory() as dossier_:
-            vagues = generate.generer(Path(dossier_))
-        _VERITE.update({"vague-05.xlsx": vagues["vague-05"].ineligibles,
-                        "vague-06": vagues["vague-06"].ineligibles})
-    return _VERITE
 
 
 def test_the_empty_history_has_the_year_column():
