@@ -12,6 +12,9 @@ What it makes (see ``sample_waves/README.md`` for the ground truth a test can re
 - ``vague-06/`` — a folder: ``dossiers.xlsx``, ``jury.xlsx``, ``notes/J01.xlsx`` … ``J10.xlsx``,
   and ``laureats.xlsx``: waves 1–4 plus the jury's decision of wave 5 (the history the
   secretariat has when wave 6 is decided).
+- ``vague-07/`` — a démarches-simplifiées xlsx export (``Dossiers``, ``Etablissements``,
+  ``Avis``) with ``jury.xlsx``, ``notes/``, its own ``programme.toml`` (2022) and the history of
+  waves 1–6; three commune slips make ``check`` stop on it, as a received export would.
 
 Dossiers are placed in real communes: QPV dossiers in communes that have a QPV, weighted by
 population; hors-QPV dossiers in communes under 100,000 inhabitants outside the excluded
