@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from allocation.analyses.decision import Decision, decider
+from allocation.analyses.incertitude import Incertitude, incertitude, tirage_partiel
 from allocation.modele.chargement import Chargement
 from allocation.modele.probleme import ProblemeVague, construire_probleme, valider_decisions
 from allocation.modele.programme import Regles
@@ -22,14 +23,14 @@ from allocation.sorties.export import (
     parametres_de,
 )
 from commun.constats import Constats
-from scoring.normalisation import ScoresVague, noter
+from scoring.normalisation import METHODE_PAR_DEFAUT, ScoresVague, modele_jures, noter
 
 
 @dataclass(frozen=True)
 class Parametres:
     """Everything the secretariat can change; one value identifies one decision."""
 
-    methode: str = "raw"
+    methode: str = METHODE_PAR_DEFAUT
     poids: tuple[tuple[str, float], ...] = ()  # empty: the criteria sheet's weights
     regles: Regles | None = None  # None: the programme file's
     forces: tuple[tuple[str, str], ...] = ()  # (dossier, reason) forced in by the jury
@@ -47,6 +48,8 @@ class Resultat:
     probleme: ProblemeVague
     allocation: Allocation
     decision: Decision | None
+    #: With the partial lottery on: the dossiers of the zone, in the order drawn.
+    ordre_tire: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,8 +77,21 @@ def decider_vague(chargement: Chargement, parametres: Parametres,
     if erreurs.a_des_erreurs:
         return Refus(parametres, erreurs)
     allocation = resoudre(probleme)
+    ordre_tire: tuple[str, ...] = ()
+    if regles.graine_tirage is not None and allocation.optimale:
+        probleme, ordre_tire = tirage_partiel(probleme, modele_jures(vague), scores.poids,
+                                              allocation, regles.graine_tirage)
+        if ordre_tire:
+            allocation = resoudre(probleme)
     decision = decider(probleme, allocation) if allocation.optimale and avec_decision else None
-    return Resultat(parametres, scores, probleme, allocation, decision)
+    return Resultat(parametres, scores, probleme, allocation, decision, ordre_tire)
+
+
+def incertitude_de(chargement: Chargement, resultat: Resultat) -> Incertitude:
+    """The uncertainty of a decision's scores, ranks and selection (sheet ``incertitude``)."""
+    assert chargement.vague is not None
+    return incertitude(resultat.probleme, resultat.allocation, modele_jures(chargement.vague),
+                       resultat.scores.poids)
 
 
 @dataclass(frozen=True)
@@ -114,7 +130,8 @@ def ecrire_decision(chargement: Chargement, resultat: Resultat, sorties: Sorties
     assert vague is not None and decision is not None
     allocation, probleme = decision.allocation, decision.probleme
     ecrire_allocation(sorties.classeur, decision,
-                      parametres_de(chargement, resultat.scores, probleme, allocation), vague)
+                      parametres_de(chargement, resultat.scores, probleme, allocation), vague,
+                      incertitude_de(chargement, resultat))
     if sorties.public:
         ecrire_liste_publique(sorties.public, vague.dossiers, allocation.montants)
     if sorties.retours:

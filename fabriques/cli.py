@@ -41,7 +41,7 @@ def _parseur(sous: argparse._SubParsersAction, nom: str, aide: str) -> argparse.
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every verb the installed version provides."""
-    from scoring.normalisation import METHODES
+    from scoring.normalisation import METHODE_PAR_DEFAUT, METHODES
 
     parser = argparse.ArgumentParser(prog="fabriques", description=DESCRIPTION, add_help=False)
     parser.add_argument("-h", "--help", action="help", help="affiche cette aide et quitte")
@@ -54,8 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
                                     "l'historique, et liste chaque problème")
     _options_fichiers(check)
     score = _parseur(sous, "score", "calcule la note de chaque dossier et le diagnostic du jury")
-    score.add_argument("--method", "--methode", dest="methode", choices=METHODES, default="raw",
-                       help="méthode de normalisation (défaut : raw)")
+    score.add_argument("--method", "--methode", dest="methode", choices=METHODES,
+                       default=METHODE_PAR_DEFAUT,
+                       help=f"méthode de normalisation (défaut : {METHODE_PAR_DEFAUT}, choisie "
+                            "par validation croisée)")
     score.add_argument("--poids", default=None, metavar="CRITERE=POIDS,…",
                        help="remplace les poids de la feuille criteres (ex. offre=2,ancrage=1)")
     score.add_argument("--out", type=Path, default=None,
@@ -104,8 +106,12 @@ def _options_fichiers(parseur: argparse.ArgumentParser) -> None:
 
 def _options_programme(parseur: argparse.ArgumentParser, methodes: Sequence[str]) -> None:
     _options_fichiers(parseur)
+    from scoring.normalisation import METHODE_PAR_DEFAUT
+
     parseur.add_argument("--method", "--methode", dest="methode", choices=methodes,
-                         default="raw", help="méthode de normalisation (défaut : raw)")
+                         default=METHODE_PAR_DEFAUT,
+                         help=f"méthode de normalisation (défaut : {METHODE_PAR_DEFAUT}, choisie "
+                              "par validation croisée)")
 
 
 def _decisions(valeurs: list[str]) -> tuple[tuple[str, str], ...]:

@@ -13,9 +13,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from allocation.analyses.incertitude import Incertitude
 from allocation.modele.chargement import Chargement, charger, charger_televersement
 from allocation.modele.programme import Regles
-from application.service import Parametres, Refus, Resultat, decider_vague
+from application.service import Parametres, Refus, Resultat, decider_vague, incertitude_de
 from commun.francais import decimal, euros
 from scoring.modele import Vague
 
@@ -31,6 +32,7 @@ class Etat:
     chargement: Chargement
     parametres: Parametres = field(default_factory=Parametres)
     resultats: dict[Parametres, Resultat | Refus] = field(default_factory=dict)
+    incertitudes: dict[Parametres, Incertitude] = field(default_factory=dict)
 
 
 @st.cache_resource(show_spinner="Lecture de la vague…")
@@ -114,6 +116,19 @@ def resultat(parametres: Parametres | None = None) -> Resultat:
         st.stop()
     assert isinstance(trouve, Resultat)
     return trouve
+
+
+def incertitude(resultat: Resultat) -> Incertitude:
+    """The uncertainty of a decision (intervals, ranks, selection probabilities), computed
+    once per set of parameters: it takes a few hundred solves."""
+    courant = etat()
+    if resultat.parametres not in courant.incertitudes:
+        if len(courant.incertitudes) > 8:
+            courant.incertitudes.clear()
+        with st.spinner("Incertitude des notes et des rangs…"):
+            courant.incertitudes[resultat.parametres] = incertitude_de(courant.chargement,
+                                                                       resultat)
+    return courant.incertitudes[resultat.parametres]
 
 
 # --------------------------------------------------------------------------- display

@@ -20,11 +20,13 @@ decision = resultat.decision
 assert decision is not None
 parametres = parametres_de(courant.chargement, resultat.scores, resultat.probleme,
                            resultat.allocation)
+incertitude = etat.incertitude(resultat)
 tableur = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 st.download_button(
-    "Télécharger le classeur d'allocation", classeur_allocation(decision, parametres, vague),
+    "Télécharger le classeur d'allocation",
+    classeur_allocation(decision, parametres, vague, incertitude),
     file_name=f"allocation-{vague.nom}.xlsx", mime=tableur, key="export_allocation")
-st.caption("Synthèse, classement, lauréats, liste complémentaire, explications, "
+st.caption("Synthèse, classement, lauréats, liste complémentaire, incertitude, explications, "
            "départements, jury, paramètres (empreintes des fichiers, règles, décisions du jury).")
 st.download_button(
     "Télécharger la liste publique des lauréats",

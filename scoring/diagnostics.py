@@ -5,6 +5,8 @@ Per juror (:func:`diagnostic_jures`):
 - ``severite`` — the juror's bias from the additive model (points; < 0 severe, > 0 lenient),
   averaged over criteria: unlike a raw mean, it does not depend on which dossiers the juror
   happened to receive;
+- ``biais_calibre``, ``echelle_calibree``, ``bruit_calibre`` — the juror's bias, scale and
+  noise in the calibration model (:mod:`scoring.calibration`), shared by the criteria;
 - ``dispersion`` — standard deviation of the juror's notes divided by that of the panel's
   (< 1: the juror uses a narrower range);
 - ``accord`` — correlation between the juror's notes and the mean of the other jurors'
@@ -23,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.modele import Vague
-from scoring.normalisation import noter
+from scoring.normalisation import modele_jures, noter
 from scoring.reliability import icc_details, kendall_w, krippendorff_alpha
 
 #: Thresholds of the flags, as fractions of the panel's standard deviation of notes (bias)
@@ -33,11 +35,18 @@ SEUIL_DISPERSION = 0.6
 SEUIL_ACCORD = 0.3
 
 
+#: Number formats of the jurors' sheet (allocation and score workbooks alike).
+FORMATS_JURY = {"moyenne": "0.00", "severite": "+0.00;-0.00;0.00", "biais_calibre":
+                "+0.00;-0.00;0.00", "echelle_calibree": "0.00", "bruit_calibre": "0.00",
+                "dispersion": "0.00", "accord": "0.00"}
+
+
 def diagnostic_jures(vague: Vague) -> pd.DataFrame:
     """One row per juror: severity, spread, agreement, workload, flags."""
     notes = vague.notes
     ecart_panel = float(notes["note"].std(ddof=0)) or 1.0
     severite = noter(vague, "bias").biais.mean(axis=1)
+    calibration = modele_jures(vague).jures
     groupes = notes.groupby(["dossier", "critere"])["note"]
     somme, nombre = groupes.transform("sum"), groupes.transform("count")
     autres = ((somme - notes["note"]) / (nombre - 1)).where(nombre > 1)
@@ -71,6 +80,9 @@ def diagnostic_jures(vague: Vague) -> pd.DataFrame:
             "notes": int(masque.sum()),
             "moyenne": float(les_siennes.mean()) if len(les_siennes) else np.nan,
             "severite": biais,
+            "biais_calibre": float(calibration["biais"].get(jure.jure, np.nan)),
+            "echelle_calibree": float(calibration["echelle"].get(jure.jure, np.nan)),
+            "bruit_calibre": float(calibration["bruit"].get(jure.jure, np.nan)),
             "dispersion": dispersion,
             "accord": accord,
             "signalement": ", ".join(drapeaux),

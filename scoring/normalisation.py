@@ -20,26 +20,41 @@ Methods:
 - ``bias`` — per criterion, note = μ + quality(dossier) + bias(juror) + noise fitted by least
   squares with the biases summing to zero; the criterion score is μ + quality. Built for
   incomplete designs; when the juror–dossier graph is disconnected the groups' biases
-  cannot be separated, which :attr:`ScoresVague.avertissements` says.
+  cannot be separated, which :attr:`ScoresVague.avertissements` says;
+- ``calibre`` — each juror's bias, scale and noise, shared by the criteria and shrunk toward
+  the panel, fitted jointly with the dossiers' qualities (:mod:`scoring.calibration`);
+- ``auto`` — the method whose scores best predict held-out notes, by cross-validation
+  (:mod:`scoring.choix`); the choice and every method's error go to ``parametres``.
 
 Scores are clipped to the criterion scale: a correction cannot give more than the maximum.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-import numpy as np
 import pandas as pd
 
 from scoring.additif import ajuster_additif
+from scoring.calibration import ModeleJures, ajuster_calibre
+from scoring.choix import ChoixMethode, choisir_methode
 from scoring.modele import Critere, Vague
 
-Methode = Literal["raw", "zscore", "minmax", "rank", "trimmed", "median", "bias"]
-METHODES: tuple[str, ...] = ("raw", "zscore", "minmax", "rank", "trimmed", "median", "bias")
+Methode = Literal["raw", "zscore", "minmax", "rank", "trimmed", "median", "bias", "calibre",
+                  "auto"]
+#: The methods that compute scores, simplest first (the order ``auto`` prefers on a tie).
+METHODES_DE_CALCUL: tuple[str, ...] = ("raw", "median", "trimmed", "bias", "zscore", "minmax",
+                                       "rank", "calibre")
+#: Every method the user may ask for; ``auto`` (the default) chooses among the others.
+METHODES: tuple[str, ...] = ("auto", "raw", "zscore", "minmax", "rank", "trimmed", "median",
+                             "bias", "calibre")
+METHODE_PAR_DEFAUT = "auto"
 LIBELLES_METHODES: dict[str, str] = {
+    "auto": "choisie par validation croisée sur les notes",
+    "calibre": "modèle de jurés : biais, échelle et bruit de chacun",
     "raw": "moyenne brute",
     "zscore": "centrage-réduction par juré",
     "minmax": "étirement min–max par juré",
@@ -65,6 +80,27 @@ class ScoresVague:
     score: pd.Series
     biais: pd.DataFrame = field(default_factory=pd.DataFrame)
     avertissements: tuple[str, ...] = ()
+    #: The juror calibration model of the wave (every method: it gives the jurors'
+    #: parameters and the standard errors of the scores).
+    modele: ModeleJures | None = None
+    #: With ``auto``: the choice, with every method's cross-validation error.
+    choix: ChoixMethode | None = None
+
+    def lignes_parametres(self) -> list[tuple[str, str]]:
+        """The method's rows of sheet ``parametres``: the method asked for and, with
+        ``auto``, the one chosen and every method's cross-validated error."""
+        lignes = [("methode", self.methode)]
+        if self.choix is not None:
+            lignes.append(("methode choisie", self.choix.methode))
+            lignes += [(f"validation croisée {m} (erreur quadratique, {self.choix.plis} plis)",
+                        f"{e:.4f} ± {self.choix.erreurs_types[m]:.4f}")
+                       for m, e in self.choix.erreurs.items()]
+        return lignes
+
+    @property
+    def methode_effective(self) -> str:
+        """The method that computed the scores (``auto``'s choice, or the one asked for)."""
+        return self.choix.methode if self.choix is not None else self.methode
 
     def classement(self) -> pd.DataFrame:
         """Dossiers by decreasing score with their rank (ties share the best rank)."""
@@ -109,13 +145,6 @@ def notes_transformees(notes: pd.DataFrame, methode: str,
     return notes["note"]
 
 
-def _moyenne_tronquee(x: pd.Series) -> float:
-    if len(x) < 3:
-        return float(x.mean())
-    ordonnees = np.sort(x.to_numpy())
-    return float(ordonnees[1:-1].mean())
-
-
 def _par_critere_biais(
     notes: pd.DataFrame, dossiers: pd.Index, jures: list[str]
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
@@ -138,35 +167,94 @@ def _par_critere_biais(
             pd.DataFrame(biais, index=jures), avertissements)
 
 
-def noter(
-    vague: Vague, methode: str = "raw", poids: Mapping[str, float] | None = None
-) -> ScoresVague:
-    """Score every dossier of ``vague`` with ``methode``; ``poids`` overrides the weights."""
-    if methode not in METHODES:
-        raise ValueError(f"méthode inconnue : {methode} (connues : {', '.join(METHODES)})")
-    criteres = {c.critere: c for c in vague.criteres}
-    poids_utilises = dict(vague.poids if poids is None else poids)
-    notes = vague.notes
+def scores_par_critere(notes: pd.DataFrame, methode: str, criteres: Mapping[str, Critere],
+                       dossiers: pd.Index, jures: list[str],
+                       modele: ModeleJures | None = None,
+                       ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Dossier × criterion scores of ``notes`` under a computing ``methode`` (clipped to each
+    criterion's scale), the ``bias`` method's juror biases, and its warnings. ``modele``:
+    the calibration model of these very notes, when already fitted."""
     biais = pd.DataFrame()
     avertissements: list[str] = []
     if methode == "bias":
-        par_critere, biais, avertissements = _par_critere_biais(
-            notes, vague.dossiers.index, [j.jure for j in vague.jury]
-        )
+        par_critere, biais, avertissements = _par_critere_biais(notes, dossiers, jures)
+    elif methode == "calibre":
+        par_critere = (modele or ajuster_calibre(notes, dossiers, jures, list(criteres))).qualite
     else:
         transformees = notes.assign(note=notes_transformees(notes, methode, criteres))
         groupes = transformees.groupby(["dossier", "critere"], sort=False)["note"]
         if methode == "trimmed":
-            agregees = groupes.agg(_moyenne_tronquee)
+            # Without the highest and lowest note when at least three remain.
+            somme, nombre = groupes.sum(), groupes.count()
+            tronquee = (somme - groupes.max() - groupes.min()) / (nombre - 2)
+            agregees = tronquee.where(nombre >= 3, somme / nombre)
         elif methode == "median":
             agregees = groupes.median()
         else:
             agregees = groupes.mean()
         par_critere = agregees.unstack("critere")
-    par_critere = par_critere.reindex(index=vague.dossiers.index, columns=list(criteres))
+    par_critere = par_critere.reindex(index=dossiers, columns=list(criteres))
     bas = pd.Series({c: v.note_min for c, v in criteres.items()})
     haut = pd.Series({c: v.note_max for c, v in criteres.items()})
-    par_critere = par_critere.clip(lower=bas, upper=haut, axis=1).astype(float)
+    return par_critere.clip(lower=bas, upper=haut, axis=1).astype(float), biais, avertissements
+
+
+@dataclass
+class _Ajustements:
+    """What a wave's notes give whatever the weights and rules: the calibration model,
+    ``auto``'s choice, and each method's criterion scores (with biases and warnings)."""
+
+    modele: ModeleJures | None = None
+    choix: ChoixMethode | None = None
+    par_methode: dict[str, tuple[pd.DataFrame, pd.DataFrame, list[str]]] = field(
+        default_factory=dict)
+
+
+#: Fits kept per wave (weak keys: a wave no longer used frees them): the what-if cycle
+#: changes weights and rules, never notes, so the criterion scores and the choice of
+#: ``auto`` are computed once per wave and method.
+_CACHE: weakref.WeakKeyDictionary[Vague, _Ajustements] = weakref.WeakKeyDictionary()
+
+
+def _ajustements(vague: Vague) -> _Ajustements:
+    fits = _CACHE.get(vague)
+    if fits is None:
+        fits = _CACHE[vague] = _Ajustements()
+    return fits
+
+
+def modele_jures(vague: Vague) -> ModeleJures:
+    """The juror calibration model of ``vague`` (fitted once per wave): each juror's bias,
+    scale and noise, and the standard error of every dossier's criterion score."""
+    fits = _ajustements(vague)
+    if fits.modele is None:
+        fits.modele = ajuster_calibre(vague.notes, vague.dossiers.index,
+                                      [j.jure for j in vague.jury], vague.ids_criteres)
+    return fits.modele
+
+
+def noter(
+    vague: Vague, methode: str = METHODE_PAR_DEFAUT, poids: Mapping[str, float] | None = None
+) -> ScoresVague:
+    """Score every dossier of ``vague`` with ``methode``; ``poids`` overrides the weights."""
+    if methode not in METHODES:
+        raise ValueError(f"méthode inconnue : {methode} (connues : {', '.join(METHODES)})")
+    criteres = {c.critere: c for c in vague.criteres}
+    jures = [j.jure for j in vague.jury]
+    poids_utilises = dict(vague.poids if poids is None else poids)
+    fits = _ajustements(vague)
+    methode_calcul = methode
+    if methode == "auto":
+        if fits.choix is None:
+            fits.choix = choisir_methode(vague.notes, criteres, vague.dossiers.index, jures,
+                                         scores_par_critere, METHODES_DE_CALCUL)
+        methode_calcul = fits.choix.methode
+    if methode_calcul == "calibre":
+        modele_jures(vague)
+    if methode_calcul not in fits.par_methode:
+        fits.par_methode[methode_calcul] = scores_par_critere(
+            vague.notes, methode_calcul, criteres, vague.dossiers.index, jures, fits.modele)
+    par_critere, biais, avertissements = fits.par_methode[methode_calcul]
     return ScoresVague(
         methode=methode,
         poids=poids_utilises,
@@ -174,6 +262,8 @@ def noter(
         score=moyenne_ponderee(par_critere, poids_utilises),
         biais=biais,
         avertissements=tuple(avertissements),
+        modele=fits.modele,
+        choix=fits.choix if methode == "auto" else None,
     )
 
 

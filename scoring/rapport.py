@@ -10,9 +10,15 @@ from openpyxl import Workbook
 from commun.classeur import ecrire_atomiquement, ecrire_table, workbook_bytes
 from commun.constats import Constats
 from commun.provenance import Provenance
-from scoring.diagnostics import diagnostic_jures, fiabilite
+from scoring.diagnostics import FORMATS_JURY, diagnostic_jures, fiabilite
+from scoring.incertitude import (
+    FORMATS_INCERTITUDE,
+    ecarts_types,
+    table_incertitude,
+    tirer_scores,
+)
 from scoring.modele import Vague
-from scoring.normalisation import LIBELLES_METHODES, ScoresVague
+from scoring.normalisation import LIBELLES_METHODES, ScoresVague, modele_jures
 
 
 def table_scores(vague: Vague, scores: ScoresVague) -> pd.DataFrame:
@@ -45,9 +51,12 @@ def ecrire_rapport_scores(
     classeur.remove(classeur.active)  # type: ignore[arg-type]
     deux_decimales = {c: "0.00" for c in [*vague.ids_criteres, "score"]}
     ecrire_table(classeur, "notes_dossiers", table_scores(vague, scores), deux_decimales)
-    ecrire_table(classeur, "jures", diagnostic_jures(vague),
-                 {"moyenne": "0.00", "severite": "+0.00;-0.00;0.00", "dispersion": "0.00",
-                  "accord": "0.00"})
+    ecrire_table(classeur, "jures", diagnostic_jures(vague), FORMATS_JURY)
+    ecarts = ecarts_types(modele_jures(vague), scores.poids, scores.score.index)
+    incertaines = table_incertitude(scores.score, ecarts, tirer_scores(scores.score, ecarts))
+    ecrire_table(classeur, "incertitude",
+                 incertaines.sort_values(["score", "dossier"], ascending=[False, True],
+                                         na_position="last"), FORMATS_INCERTITUDE)
     ecrire_table(classeur, "fiabilite", fiabilite(vague).round(4))
     ecrire_table(classeur, "constats", table_constats(constats))
     if not scores.biais.empty:
@@ -57,7 +66,8 @@ def ecrire_rapport_scores(
                                              for s in vague.sources))
     parametres = [
         *provenance.lignes(),
-        ("méthode", f"{scores.methode} — {LIBELLES_METHODES[scores.methode]}"),
+        *scores.lignes_parametres(),
+        ("libellé de la méthode", LIBELLES_METHODES[scores.methode_effective]),
         *[(f"poids {c}", f"{p:g}") for c, p in scores.poids.items()],
         *[("avertissement", a) for a in scores.avertissements],
     ]

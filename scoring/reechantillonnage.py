@@ -6,7 +6,9 @@ depends only on that juror's own notes, so it is computed once; a resample is th
 mean over jurors, done on a dossier × juror × criterion array (``zscore`` also re-weights the
 panel's mean and spread that put scores back on the note scale). ``trimmed``, ``median`` and
 ``bias`` depend on the whole panel in other ways: they are recomputed by :func:`noter` on a
-wave whose notes repeat each juror ``w_j`` times.
+wave whose notes repeat each juror ``w_j`` times. ``calibre`` is refitted with the jurors'
+weights (:func:`scoring.calibration.ajuster_calibre`), no note copied. ``auto`` resamples
+the method it chose on the whole jury.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from scoring.calibration import ajuster_calibre
 from scoring.modele import Vague
-from scoring.normalisation import centrer_reduire, noter, notes_transformees
+from scoring.normalisation import centrer_reduire, moyenne_ponderee, noter, notes_transformees
 
 RAPIDES = ("raw", "zscore", "minmax", "rank")
 
@@ -29,6 +32,9 @@ class Reechantillonneur:
     def __init__(self, vague: Vague, methode: str = "raw",
                  poids: Mapping[str, float] | None = None):
         self.vague = vague
+        if methode == "auto":
+            choix = noter(vague, "auto").choix
+            methode = choix.methode if choix else "raw"
         self.methode = methode
         self.poids = dict(vague.poids if poids is None else poids)
         self.jures = [j.jure for j in vague.jury]
@@ -59,6 +65,13 @@ class Reechantillonneur:
     def scores(self, poids_jures: np.ndarray) -> pd.Series:
         """Dossier scores when juror ``j`` counts ``poids_jures[j]`` times."""
         w = np.asarray(poids_jures, dtype=float)
+        if self.methode == "calibre":
+            criteres = {c.critere: c for c in self.vague.criteres}
+            qualite = ajuster_calibre(self.vague.notes, self.dossiers, self.jures,
+                                      self.criteres, w).qualite
+            bas = pd.Series({c: v.note_min for c, v in criteres.items()})
+            haut = pd.Series({c: v.note_max for c, v in criteres.items()})
+            return moyenne_ponderee(qualite.clip(lower=bas, upper=haut, axis=1), self.poids)
         if self.methode not in RAPIDES:
             return self._lent(w)
         compte = np.einsum("djc,j->dc", self._presentes, w)

@@ -81,7 +81,10 @@ def test_allocate_writes_the_spec_sheets_and_a_public_list_that_leaks_nothing(tm
     laureats, header_laureats = sheet(out, "laureats")
     assert header_laureats == CLASSEMENT and len(laureats) == 30
     parameters = {r["parametre"]: r["valeur"] for r in sheet(out, "parametres")[0]}
-    assert parameters["methode"] == "raw" and "sha256 programme.toml" in parameters
+    assert parameters["methode"] == "auto" and "sha256 programme.toml" in parameters
+    # The sample jury is mixed (severe, lenient, narrow, erratic): the model of jurors wins.
+    assert parameters["methode choisie"] == "calibre"
+    assert sum(k.startswith("validation croisée ") for k in parameters) == 8
     assert parameters["solveur"].startswith("HiGHS")
     assert parameters["sha256 historique"] == parameters["sha256 laureats.xlsx"]
     assert openpyxl.load_workbook(out, read_only=True).sheetnames == [

@@ -25,7 +25,7 @@ from allocation.resolution.moteur import MoteurVague
 from allocation.resolution.solveur import Allocation
 from commun.francais import decimal
 from scoring.modele import Vague
-from scoring.normalisation import METHODES, noter
+from scoring.normalisation import METHODES_DE_CALCUL, noter
 from scoring.reechantillonnage import Reechantillonneur
 
 Progression = Callable[[int, int], None]
@@ -221,7 +221,7 @@ def robustesse(
     sans_un = [np.where(np.arange(nombre_jures) == j, 0, 1) for j in range(nombre_jures)]
     tous = tirages_bootstrap + sans_un
     processus = processus or min(2, os.cpu_count() or 1)
-    total = len(tous) + len(METHODES)
+    total = len(tous) + len(METHODES_DE_CALCUL)
     paquets = [tous[i:i + TAILLE_PAQUET] for i in range(0, len(tous), TAILLE_PAQUET)]
     morceaux: list[np.ndarray] = []
     arguments = (vague, probleme, methode, poids)
@@ -243,21 +243,21 @@ def robustesse(
     probabilites = selections[:tirages].mean(axis=0) if tirages else np.zeros(len(ids))
     loo = selections[tirages:]
     par_methode: dict[str, set[str]] = {}
-    for m in METHODES:
+    for m in METHODES_DE_CALCUL:
         scores = noter(vague, m, poids).score.reindex(ids).to_numpy()
         par_methode[m] = set(base_moteur.resoudre(scores).laureats)
         fait += 1
         if progression:
-            progression(fait, len(tous) + len(METHODES))
+            progression(fait, len(tous) + len(METHODES_DE_CALCUL))
     resultats = []
     for k, identifiant in enumerate(ids):
-        methodes = tuple(m for m in METHODES if identifiant in par_methode[m])
+        methodes = tuple(m for m in METHODES_DE_CALCUL if identifiant in par_methode[m])
         selectionne = identifiant in base
         p = float(probabilites[k])
         loo_part = float(loo[:, k].mean()) if len(loo) else float(selectionne)
         decisifs = tuple(j.jure for j, ligne in zip(vague.jury, loo, strict=True)
                          if bool(ligne[k]) != selectionne)
-        if 0 < len(methodes) < len(METHODES):
+        if 0 < len(methodes) < len(METHODES_DE_CALCUL):
             label = "depends_on_method"
         elif (SEUIL_STABLE < p < 1 - SEUIL_STABLE) or loo_part not in (0.0, 1.0):
             label = "borderline"

@@ -63,6 +63,14 @@ class ProblemeVague:
     parts_equitables: dict[str, float] = field(default_factory=dict)
     #: Laureates of the history in the wave's year (``regles.annee``), for ``max_par_an``.
     deja_annee: int = 0
+    #: The partial lottery's drawn order (dossier → rank, 1 first) among the tied dossiers
+    #: of the zone of uncertainty; empty without a lottery.
+    ordre_tire: dict[str, int] = field(default_factory=dict)
+
+    def cle_departage(self, identifiant: str) -> tuple[int, str]:
+        """Between equal scores, the dossier that ranks first: by id (SPEC §4), or, for the
+        dossiers of a lottery's zone, by the order drawn (after every other dossier)."""
+        return self.ordre_tire.get(identifiant, 0), identifiant
 
     def candidat(self, dossier: Dossier) -> bool:
         """May be selected: eligible, above the quality floor, scored, not forced out."""

@@ -92,6 +92,8 @@ class Regles:
     max_par_an: int | None = None
     #: The year this wave is decided in; the yearly cap applies only when it is known.
     annee: int | None = None
+    #: The partial lottery's seed when it is on (``[tirage] actif = true``), else None.
+    graine_tirage: int | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,9 @@ PARAMETRES: tuple[Parametre, ...] = (
     Parametre("objectifs", "couverture", 0, "nombre"),
     Parametre("objectifs", "parts_population", 0, "nombre"),
     Parametre("objectifs", "montants_variables", False, "booleen"),
+    # The partial lottery in the zone of uncertainty (off by default; issue 14).
+    Parametre("tirage", "actif", False, "booleen"),
+    Parametre("tirage", "graine", None),
 )
 #: FAQ 3.1: « 30 lauréats maximum par vague » (the default of ``[vague] max_laureats``).
 MAX_LAUREATS_PAR_VAGUE: int = next(p.defaut for p in PARAMETRES if p.cle == "max_laureats")
@@ -226,6 +231,10 @@ def lire_regles(chemin: Path | None, numero_vague: int | None, constats: Constat
     erreurs_avant = len(constats.erreurs)
     lus = _lire_parametres(donnees, affichage, constats)
     _verifier_coherence(lus, affichage, constats)
+    if lus[("tirage", "actif")] and lus[("tirage", "graine")] is None:
+        constats.signaler("parametre_invalide", "le tirage au sort partiel demande une graine "
+                          "(ex. graine = 2021) : sans elle, il ne pourrait pas être refait",
+                          fichier=affichage, feuille="[tirage]", colonne="graine")
     numero = lus[("vague", "numero")] or numero_vague
     if numero is None:
         constats.signaler(
@@ -266,6 +275,7 @@ def lire_regles(chemin: Path | None, numero_vague: int | None, constats: Constat
                             bool(lus[("objectifs", "montants_variables")])),
         max_par_an=programme["max_par_an"],
         annee=vague["annee"],
+        graine_tirage=lus[("tirage", "graine")] if lus[("tirage", "actif")] else None,
     )
 
 

@@ -79,6 +79,7 @@ class MoteurVague:
         self.dossiers: list[Dossier] = sorted(
             (d for d in probleme.dossiers if d.eligible), key=lambda d: d.dossier)
         self.ids = [d.dossier for d in self.dossiers]
+        self._cles = [probleme.cle_departage(i) for i in self.ids]
         self.position = {i: k for k, i in enumerate(self.ids)}
         self.scores = np.array([d.score for d in self.dossiers], dtype=float)
         self._exclus = np.array([i in probleme.exclus for i in self.ids], dtype=bool)
@@ -139,7 +140,7 @@ class MoteurVague:
         for r, ecart in elargies.items():
             haut[r] += ecart
         retraits = sorted((int(k) for k in np.flatnonzero(choix) if int(k) not in imposes),
-                          key=lambda k: (self.scores[k], self.ids[k]))
+                          key=lambda k: (self.scores[k], self._cles[k]))
         for retrait in (None, *retraits):
             essai = valeurs.copy()
             if retrait is not None:
@@ -409,7 +410,7 @@ class MoteurVague:
         h.changeColsCost(n, indices, np.zeros(n))
         self._objectifs(False)
         ordre = np.array(sorted(np.flatnonzero(haut > bas),
-                                key=lambda k: (-points[k], self.ids[k])), dtype=np.int32)
+                                key=lambda k: (-points[k], self._cles[k])), dtype=np.int32)
         choix = premiere > 0.5
         try:
             if not self._autre_optimum(choix):

@@ -68,7 +68,8 @@ def candidats_utiles(probleme: ProblemeVague) -> list[Dossier]:
                 max(0, regles.max_par_departement_programme
                     - probleme.deja_par_departement.get(departement, 0)))
         dominants: list[int] = []  # sorted costs of the better-ranked "free" candidates
-        for dossier in sorted(membres, key=lambda d: (-micro_points(d.score), d.dossier)):
+        for dossier in sorted(membres, key=lambda d: (-micro_points(d.score),
+                                                      probleme.cle_departage(d.dossier))):
             cout = engagement_minimal(probleme, dossier)
             forcee = dossier.dossier in probleme.forces
             if forcee or bisect.bisect_right(dominants, cout) < max(k, 1):

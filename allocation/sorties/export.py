@@ -15,6 +15,7 @@ from allocation.analyses.decision import (
     table_explications,
     table_liste_complementaire,
 )
+from allocation.analyses.incertitude import Incertitude
 from allocation.modele.chargement import Chargement
 from allocation.modele.probleme import CATEGORIES, LIBELLES_CATEGORIES, ProblemeVague
 from allocation.modele.rythme import prevision_a_ce_rythme
@@ -23,7 +24,8 @@ from allocation.sorties.retours import table_retours
 from commun.classeur import ajouter_table, ecrire_atomiquement, ecrire_table, workbook_bytes
 from commun.francais import euros
 from commun.provenance import Provenance
-from scoring.diagnostics import diagnostic_jures, fiabilite
+from scoring.diagnostics import FORMATS_JURY, diagnostic_jures, fiabilite
+from scoring.incertitude import FORMATS_INCERTITUDE
 from scoring.modele import Vague
 from scoring.normalisation import ScoresVague
 
@@ -40,7 +42,7 @@ def table_parametres(provenance: Provenance, scores: ScoresVague, probleme: Prob
                      allocation: Allocation) -> pd.DataFrame:
     """Everything needed to redo the decision: where it comes from, then its parameters."""
     lignes = provenance.lignes()
-    lignes += [("numero", str(probleme.regles.numero)), ("methode", scores.methode)]
+    lignes += [("numero", str(probleme.regles.numero)), *scores.lignes_parametres()]
     lignes += [(f"poids {c}", f"{p:g}") for c, p in scores.poids.items()]
     lignes += [(f"regle {k}", str(v)) for k, v in asdict(probleme.regles).items()
                if k != "objectifs"]
@@ -50,6 +52,10 @@ def table_parametres(provenance: Provenance, scores: ScoresVague, probleme: Prob
                for c, b in probleme.bornes.items()]
     lignes += [("enveloppe de la vague", str(probleme.enveloppe_vague)),
                ("enveloppe restante du programme", str(probleme.enveloppe_restante))]
+    if probleme.ordre_tire:
+        ordre = sorted(probleme.ordre_tire, key=probleme.ordre_tire.__getitem__)
+        lignes += [("tirage au sort partiel : graine", str(probleme.regles.graine_tirage)),
+                   ("tirage au sort partiel : zone et ordre tiré", " ; ".join(ordre))]
     lignes += [(f"imposé {d}", r) for d, r in probleme.forces.items()]
     lignes += [(f"écarté {d}", r) for d, r in probleme.exclus.items()]
     lignes += [("solveur", allocation.solveur),
@@ -62,8 +68,9 @@ COULEURS_STATUT = ("statut", {"laureat": "C6EFCE", "liste_complementaire": "DDEB
                               "non_retenu": "FFFFFF", "ineligible": "F8CBAD"})
 
 
-def table_synthese(decision: Decision) -> pd.DataFrame:
-    """Sheet ``synthese``: this wave and the programme so far against its targets."""
+def table_synthese(decision: Decision, zone: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Sheet ``synthese``: the zone of uncertainty first (the dossiers to discuss first),
+    then this wave and the programme so far against its targets."""
     probleme, allocation = decision.probleme, decision.allocation
     regles = probleme.regles
     par_id = {d.dossier: d for d in probleme.dossiers}
@@ -75,6 +82,8 @@ def table_synthese(decision: Decision) -> pd.DataFrame:
         return prevision_a_ce_rythme(cumul, regles.numero, regles.nombre_vagues)
 
     lignes: list[dict[str, object]] = [
+        {"indicateur": "Zone d'incertitude : dossiers à discuter en premier",
+         "vague": len(zone), "bornes_de_la_vague": ", ".join(zone) or "aucun"},
         {"indicateur": "Dossiers reçus", "vague": len(probleme.dossiers)},
         {"indicateur": "Dossiers éligibles",
          "vague": sum(d.eligible for d in probleme.dossiers)},
@@ -114,20 +123,21 @@ def table_synthese(decision: Decision) -> pd.DataFrame:
 
 
 def ecrire_allocation(chemin: Path, decision: Decision, parametres: pd.DataFrame,
-                      vague: Vague) -> None:
+                      vague: Vague, incertitude: Incertitude) -> None:
     """Write the allocation workbook (:func:`classeur_allocation`) atomically."""
-    ecrire_atomiquement(chemin, classeur_allocation(decision, parametres, vague))
+    ecrire_atomiquement(chemin, classeur_allocation(decision, parametres, vague, incertitude))
 
 
-def classeur_allocation(decision: Decision, parametres: pd.DataFrame, vague: Vague) -> bytes:
+def classeur_allocation(decision: Decision, parametres: pd.DataFrame, vague: Vague,
+                        incertitude: Incertitude) -> bytes:
     """The allocation workbook: synthese, classement, laureats, liste_complementaire,
-    explications, departements, jury, parametres."""
+    incertitude, explications, departements, jury, parametres."""
     table = classement(decision)
     formats = {**FORMATS, "montant_accorde": FORMATS["montant"],
                "cout_pour_le_retenir": "0.00", "part_equitable": "0.00"}
     classeur = Workbook()
     classeur.remove(classeur.active)  # type: ignore[arg-type]
-    synthese = ecrire_table(classeur, "synthese", table_synthese(decision),
+    synthese = ecrire_table(classeur, "synthese", table_synthese(decision, incertitude.zone),
                             {"vague": "#,##0", "cumul": "#,##0", "cible": "#,##0",
                              "reste": "#,##0", "prevision_a_ce_rythme": "#,##0"})
     for ligne in synthese.iter_rows(min_row=2):
@@ -139,11 +149,11 @@ def classeur_allocation(decision: Decision, parametres: pd.DataFrame, vague: Vag
     ecrire_table(classeur, "classement", table, formats, COULEURS_STATUT)
     ecrire_table(classeur, "laureats", table[table["statut"] == "laureat"], formats)
     ecrire_table(classeur, "liste_complementaire", table_liste_complementaire(decision), formats)
+    ecrire_table(classeur, "incertitude", incertitude.table, FORMATS_INCERTITUDE)
     ecrire_table(classeur, "explications", table_explications(decision), formats)
     ecrire_table(classeur, "departements", table_departements(decision), formats)
     jury = ecrire_table(classeur, "jury", diagnostic_jures(vague),
-                        {"moyenne": "0.00", "severite": "+0.00;-0.00;0.00",
-                         "dispersion": "0.00", "accord": "0.00"})
+                        FORMATS_JURY)
     ajouter_table(jury, "Accord du jury (fiabilité par critère)", fiabilite(vague).round(4))
     ecrire_table(classeur, "parametres", parametres)
     return workbook_bytes(classeur)

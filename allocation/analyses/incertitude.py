@@ -1,0 +1,104 @@
+"""How sure each score, rank and selection is — and the zone of uncertainty at the funding
+line (SNSF-style: Heyard et al. 2022, « Rethinking the funding line at the Swiss National
+Science Foundation »).
+
+Scores and ranks are drawn as :mod:`scoring.incertitude` does (the calibration model's
+standard errors); each draw is also decided under the wave's rules by the allocation
+engine, which gives each dossier's probability of being selected (0 when inéligible).
+
+The **zone of uncertainty** is the set of eligible candidates whose 50 % score interval
+crosses the last laureate's score: the dossiers the jury should discuss first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from allocation.modele.probleme import ProblemeVague
+from allocation.resolution.moteur import MoteurVague
+from allocation.resolution.solveur import Allocation
+from scoring.calibration import ModeleJures
+from scoring.incertitude import (
+    TIRAGES,
+    Z50,
+    ecarts_types,
+    table_incertitude,
+    tirer_scores,
+)
+
+
+@dataclass(frozen=True)
+class Incertitude:
+    """The uncertainty of a decided wave: one row per dossier, and its zone."""
+
+    table: pd.DataFrame
+    zone: tuple[str, ...]
+    seuil: float  # the last laureate's score (NaN without laureates)
+    tirages: int
+
+
+def zone_incertitude(scores: pd.Series, ecarts: pd.Series, seuil: float,
+                     candidats: list[str]) -> tuple[str, ...]:
+    """Candidates whose 50 % interval (score ± 0.674 sd) contains ``seuil``."""
+    if np.isnan(seuil):
+        return ()
+    dans = [i for i in candidats
+            if abs(scores.get(i, np.nan) - seuil) <= Z50 * ecarts.get(i, np.nan)]
+    return tuple(sorted(dans, key=lambda i: (-scores[i], i)))
+
+
+def incertitude(probleme: ProblemeVague, allocation: Allocation, modele: ModeleJures,
+                poids: dict[str, float], tirages: int = TIRAGES,
+                moteur: MoteurVague | None = None) -> Incertitude:
+    """Intervals, ranks and selection probabilities of every dossier of a decided wave."""
+    ids = [d.dossier for d in probleme.dossiers]
+    scores = pd.Series({d.dossier: d.score for d in probleme.dossiers}, dtype=float)
+    ecarts = ecarts_types(modele, poids, pd.Index(ids))
+    tires = tirer_scores(scores, ecarts, tirages)
+    table = table_incertitude(scores, ecarts, tires)
+    moteur = moteur or MoteurVague(probleme)
+    colonnes = {i: k for k, i in enumerate(ids)}
+    retenus = np.zeros(len(ids))
+    for tirage in tires:
+        # Continuous draws never tie: the lexicographic tie-break is not needed.
+        solution = moteur.resoudre(np.array([tirage[colonnes[i]] for i in moteur.ids]),
+                                   departage=False)
+        for identifiant in solution.laureats:
+            retenus[colonnes[identifiant]] += 1
+    laureats = [i for i in allocation.laureats if not np.isnan(scores[i])]
+    seuil = float(min(scores[i] for i in laureats)) if laureats else float("nan")
+    candidats = [d.dossier for d in probleme.dossiers if probleme.candidat(d)]
+    zone = zone_incertitude(scores, ecarts.fillna(0.0), seuil, candidats)
+    table["probabilite_selection"] = retenus / max(tirages, 1)
+    table["zone_incertitude"] = [i in zone for i in ids]
+    table = table.sort_values(["zone_incertitude", "score", "dossier"],
+                              ascending=[False, False, True], na_position="last")
+    return Incertitude(table.reset_index(drop=True), zone, seuil, tirages)
+
+
+def tirage_partiel(probleme: ProblemeVague, modele: ModeleJures, poids: dict[str, float],
+                   allocation: Allocation, graine: int) -> tuple[ProblemeVague, tuple[str, ...]]:
+    """The partial lottery (off by default, ``[tirage] actif = true``): the dossiers of the
+    zone of uncertainty count as tied — their scores are set to the zone's mean — and their
+    order between them is drawn with ``graine``; every rule still holds, and the dossiers
+    above the zone keep their scores, hence their places. Returns the problem to solve and
+    the order drawn (first drawn first)."""
+    ids = [d.dossier for d in probleme.dossiers]
+    scores = pd.Series({d.dossier: d.score for d in probleme.dossiers}, dtype=float)
+    ecarts = ecarts_types(modele, poids, pd.Index(ids)).fillna(0.0)
+    laureats = [i for i in allocation.laureats if not np.isnan(scores[i])]
+    seuil = float(min(scores[i] for i in laureats)) if laureats else float("nan")
+    candidats = [d.dossier for d in probleme.dossiers if probleme.candidat(d)]
+    zone = sorted(zone_incertitude(scores, ecarts, seuil, candidats))
+    if len(zone) < 2:
+        return probleme, tuple(zone)
+    ordre = [zone[k] for k in np.random.default_rng(graine).permutation(len(zone))]
+    commun = float(np.mean([scores[i] for i in zone]))
+    dossiers = tuple(replace(d, score=commun) if d.dossier in zone else d
+                     for d in probleme.dossiers)
+    return (replace(probleme, dossiers=dossiers,
+                    ordre_tire={i: rang for rang, i in enumerate(ordre, start=1)}),
+            tuple(ordre))
