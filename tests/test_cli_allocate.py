@@ -88,8 +88,8 @@ def test_allocate_writes_the_spec_sheets_and_a_public_list_that_leaks_nothing(tm
     assert parameters["solveur"].startswith("HiGHS")
     assert parameters["sha256 historique"] == parameters["sha256 laureats.xlsx"]
     assert openpyxl.load_workbook(out, read_only=True).sheetnames == [
-        "synthese", "classement", "laureats", "liste_complementaire", "explications",
-        "departements", "jury", "parametres"]
+        "synthese", "classement", "laureats", "liste_complementaire", "incertitude",
+        "explications", "departements", "jury", "parametres"]
     reserve, _ = sheet(out, "liste_complementaire")
     assert [r["dossier"] for r in reserve] == [
         r["dossier"] for r in rows if r["statut"] == "liste_complementaire"]

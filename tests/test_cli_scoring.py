@@ -48,8 +48,8 @@ def test_score_with_bias_writes_its_workbook(tmp_path, capsys):
     out = tmp_path / "scores.xlsx"
     assert main(["score", str(SAMPLES / "vague-06"), "--method", "bias", "--out", str(out)]) == 0
     workbook = openpyxl.load_workbook(out, read_only=True)
-    assert workbook.sheetnames == ["notes_dossiers", "jures", "fiabilite", "constats",
-                                   "biais_jures", "parametres"]
+    assert workbook.sheetnames == ["notes_dossiers", "jures", "incertitude", "fiabilite",
+                                   "constats", "biais_jures", "parametres"]
     rows = list(workbook["notes_dossiers"].iter_rows(values_only=True))
     header = rows[0]
     assert header[:5] == ("dossier", "nom", "departement", "qpv", "numerique")

@@ -135,7 +135,8 @@ def test_exports_match_their_golden_files(exports, name):
 def test_allocation_workbook_is_laid_out_for_people(exports):
     workbook = openpyxl.load_workbook(exports["allocation"])
     assert workbook.sheetnames == ["synthese", "classement", "laureats", "liste_complementaire",
-                                   "explications", "departements", "jury", "parametres"]
+                                   "incertitude", "explications", "departements", "jury",
+                                   "parametres"]
     for sheet in workbook.worksheets:
         assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
         assert sheet.print_title_rows == "$1:$1" and sheet.page_setup.fitToWidth == 1
