@@ -4,6 +4,7 @@ and the dossier × juror heat map."""
 from __future__ import annotations
 
 import altair as alt
+import pandas as pd
 import streamlit as st
 
 from interface import etat
@@ -34,6 +35,48 @@ if methode != parametres.methode or nouveaux != parametres.poids:
 resultat = etat.resultat()
 for avertissement in resultat.scores.avertissements:
     st.warning(avertissement)
+if resultat.scores.choix is not None:
+    choix = resultat.scores.choix
+    st.info(f"Méthode choisie par validation croisée ({choix.plis} plis) : **{choix.methode}** "
+            f"— {LIBELLES_METHODES[choix.methode]}.")
+    st.dataframe(etat.en_francais(pd.DataFrame(
+        [{"methode": m, "erreur_de_prediction": e, "erreur_type": choix.erreurs_types[m]}
+         for m, e in choix.erreurs.items()]), decimales={"erreur_de_prediction": 4,
+                                                        "erreur_type": 4}),
+        hide_index=True)
+
+st.subheader("Incertitude et ligne de financement")
+if resultat.decision is None:
+    st.info("Aucune sélection possible avec les règles actuelles : pas de ligne de "
+            "financement à montrer.")
+else:
+    incertitude = etat.incertitude(resultat)
+    laureats = set(resultat.allocation.laureats)
+    intervalles = incertitude.table.dropna(subset=["score"]).assign(
+        statut=lambda t: t["dossier"].map(
+            lambda i: "lauréat" if i in laureats else "non retenu"))
+    intervalles.loc[intervalles["zone_incertitude"], "statut"] = "zone d'incertitude"
+    proches = intervalles.sort_values("score", ascending=False).head(
+        len(laureats) + 30 + len(incertitude.zone))
+    st.caption(f"Intervalle à 90 % de chaque note et ligne de financement (note du dernier "
+               f"lauréat : {incertitude.seuil:.2f}). La zone d'incertitude — "
+               f"{len(incertitude.zone)} dossier(s) dont l'intervalle à 50 % croise la ligne — "
+               "est à discuter en premier.")
+    base = alt.Chart(proches).encode(
+        y=alt.Y("dossier:N", sort=list(proches["dossier"]), title=None,
+                axis=alt.Axis(labelFontSize=9)))
+    st.altair_chart(
+        base.mark_rule().encode(x=alt.X("score_bas_90:Q", title="note",
+                                        scale=alt.Scale(zero=False)), x2="score_haut_90:Q",
+                                color=alt.Color("statut:N", title="statut"))
+        + base.mark_circle(size=50).encode(
+            x="score:Q", color="statut:N",
+            tooltip=["dossier", alt.Tooltip("score:Q", format=".2f"),
+                     alt.Tooltip("rang_attendu:Q", format=".1f"),
+                     alt.Tooltip("probabilite_selection:Q", format=".0%")])
+        + alt.Chart(pd.DataFrame({"seuil": [incertitude.seuil]})).mark_rule(
+            strokeDash=[6, 4], color="black").encode(x="seuil:Q"),
+        width="stretch")
 st.subheader("Classement")
 classement = table_scores(vague, resultat.scores)
 st.dataframe(etat.en_francais(classement, decimales={c: 2 for c in vague.ids_criteres}),

@@ -15,7 +15,9 @@ an empirical-Bayes fit:
 
 - a_j ~ N(0, (½ sd of the notes)²) and b_j ~ N(1, ½²): a juror who scored few dossiers is
   shrunk toward the panel, so small waves stay sensible;
-- σ_j² is shrunk toward the pooled residual variance by :data:`PSEUDO_NOTES` pseudo-notes;
+- σ_j² is shrunk toward the pooled residual variance by :data:`PSEUDO_NOTES` pseudo-notes,
+  each residual corrected for its note's leverage on its own cell (as an unbiased variance
+  estimate is), so that no juror's noise collapses;
 - juror parameters are shared across criteria (a severe juror tends to be severe on every
   criterion: six times the data per juror).
 
@@ -113,9 +115,14 @@ def ajuster_calibre(notes: pd.DataFrame, dossiers: pd.Index, jures: list[str],
         r = moyenne_a + moyenne_b * r
         a = a - b * moyenne_a / moyenne_b
         b = b / moyenne_b
-        # Each juror's noise, shrunk toward the pooled one.
+        # Each juror's noise, shrunk toward the pooled one. A note weighs on its own cell's
+        # quality (leverage h): its residual understates the noise by 1 − h, which is
+        # corrected — else a juror who dominates the cells would fit them perfectly and
+        # see their noise collapse toward 0.
+        precision = np.bincount(cellule, fois[j] * b[j] ** 2 / s2[j], minlength=nd * nc)
+        levier = (b[j] ** 2 / s2[j]) / precision[cellule]
         residus = y - a[j] - b[j] * r[cellule]
-        ssr = np.bincount(j, residus ** 2, nj)
+        ssr = np.bincount(j, residus ** 2 / np.maximum(1.0 - levier, 0.05), nj)
         commun = float((fois * ssr).sum() / max((fois * compte_j).sum(), 1.0))
         s2 = np.maximum((ssr + PSEUDO_NOTES * commun) / (compte_j + PSEUDO_NOTES), 1e-6)
         if np.max(np.abs(np.concatenate([a, b, s2]) - anciens)) < 1e-7:

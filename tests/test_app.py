@@ -170,3 +170,11 @@ def test_an_uploaded_zip_of_a_wave_folder_is_read():
     assert len(laureats(app)) == 30
     departements = list(app.dataframe[0].value["departement"])
     assert len(set(departements)) == 30  # the uploaded programme's cap of 1 was applied
+
+
+def test_the_scoring_page_says_which_method_auto_chose_and_draws_the_funding_line():
+    app = ouvrir("interface/notation.py")
+    assert app.selectbox[0].value == "auto"
+    assert any("calibre" in info.value for info in app.info)
+    assert any("ligne de financement" in c.value and "zone d'incertitude" in c.value
+               for c in app.caption)
