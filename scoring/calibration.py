@@ -59,19 +59,49 @@ class ModeleJures:
     iterations: int
 
 
+@dataclass(frozen=True)
+class NotesCodees:
+    """Notes as integer codes (dossier, juror, criterion) and values: coded once, fitted
+    as often as a resampling needs."""
+
+    note: np.ndarray
+    dossier: np.ndarray
+    jure: np.ndarray
+    critere: np.ndarray
+    dossiers: pd.Index
+    jures: list[str]
+    criteres: list[str]
+
+
+def coder(notes: pd.DataFrame, dossiers: pd.Index, jures: list[str],
+          criteres: list[str]) -> NotesCodees:
+    """The notes' codes for :func:`ajuster_codees`."""
+    return NotesCodees(
+        notes["note"].to_numpy(dtype=float),
+        dossiers.get_indexer(pd.Index(notes["dossier"])),
+        pd.Index(jures).get_indexer(pd.Index(notes["jure"])),
+        pd.Index(criteres).get_indexer(pd.Index(notes["critere"])),
+        dossiers, list(jures), list(criteres))
+
+
 def ajuster_calibre(notes: pd.DataFrame, dossiers: pd.Index, jures: list[str],
-                    criteres: list[str], poids_jures: np.ndarray | None = None) -> ModeleJures:
+                    criteres: list[str], poids_jures: np.ndarray | None = None,
+                    depart: ModeleJures | None = None, tolerance: float = 1e-7) -> ModeleJures:
     """Fit the model on long-form ``notes`` (``dossier``, ``jure``, ``critere``, ``note``).
 
     ``poids_jures``: how many times each juror counts (a resampled jury: 0 leaves the juror
-    out, 2 counts their notes twice), without copying any note."""
-    i_d = {d: i for i, d in enumerate(dossiers)}
-    i_j = {j: i for i, j in enumerate(jures)}
-    i_c = {c: i for i, c in enumerate(criteres)}
-    x = notes["note"].to_numpy(dtype=float)
-    d = notes["dossier"].map(i_d).to_numpy()
-    j = notes["jure"].map(i_j).to_numpy()
-    c = notes["critere"].map(i_c).to_numpy()
+    out, 2 counts their notes twice), without copying any note. ``depart``: a fit of the
+    same jurors to start from (a resample converges in a few rounds from the full fit);
+    ``tolerance``: the largest parameter change at which the fit stops."""
+    return ajuster_codees(coder(notes, dossiers, jures, criteres), poids_jures, depart,
+                          tolerance)
+
+
+def ajuster_codees(codees: NotesCodees, poids_jures: np.ndarray | None = None,
+                   depart: ModeleJures | None = None, tolerance: float = 1e-7) -> ModeleJures:
+    """:func:`ajuster_calibre` on notes already coded."""
+    x, d, j, c = codees.note, codees.dossier, codees.jure, codees.critere
+    dossiers, jures, criteres = codees.dossiers, codees.jures, codees.criteres
     nd, nj, nc = len(dossiers), len(jures), len(criteres)
     if poids_jures is not None:
         garde = np.asarray(poids_jures, dtype=float)[j] > 0
@@ -86,6 +116,10 @@ def ajuster_calibre(notes: pd.DataFrame, dossiers: pd.Index, jures: list[str],
     compte_j = np.bincount(j, minlength=nj).astype(float)
     a, b = np.zeros(nj), np.ones(nj)
     s2 = np.full(nj, ecart_notes ** 2)
+    if depart is not None:
+        a = depart.jures["biais"].reindex(jures).fillna(0.0).to_numpy(dtype=float)
+        b = depart.jures["echelle"].reindex(jures).fillna(1.0).to_numpy(dtype=float)
+        s2 = depart.jures["bruit"].reindex(jures).fillna(ecart_notes).to_numpy(dtype=float) ** 2
     r = np.zeros(nd * nc)
     iteration = 0
     while iteration < ITERATIONS_MAX:
@@ -125,7 +159,7 @@ def ajuster_calibre(notes: pd.DataFrame, dossiers: pd.Index, jures: list[str],
         ssr = np.bincount(j, residus ** 2 / np.maximum(1.0 - levier, 0.05), nj)
         commun = float((fois * ssr).sum() / max((fois * compte_j).sum(), 1.0))
         s2 = np.maximum((ssr + PSEUDO_NOTES * commun) / (compte_j + PSEUDO_NOTES), 1e-6)
-        if np.max(np.abs(np.concatenate([a, b, s2]) - anciens)) < 1e-7:
+        if np.max(np.abs(np.concatenate([a, b, s2]) - anciens)) < tolerance:
             break
     precision = np.bincount(cellule, fois[j] * b[j] ** 2 / s2[j], minlength=nd * nc)
     lue = precision > 0

@@ -80,9 +80,6 @@ class ScoresVague:
     score: pd.Series
     biais: pd.DataFrame = field(default_factory=pd.DataFrame)
     avertissements: tuple[str, ...] = ()
-    #: The juror calibration model of the wave (every method: it gives the jurors'
-    #: parameters and the standard errors of the scores).
-    modele: ModeleJures | None = None
     #: With ``auto``: the choice, with every method's cross-validation error.
     choix: ChoixMethode | None = None
 
@@ -262,7 +259,6 @@ def noter(
         score=moyenne_ponderee(par_critere, poids_utilises),
         biais=biais,
         avertissements=tuple(avertissements),
-        modele=fits.modele,
         choix=fits.choix if methode == "auto" else None,
     )
 

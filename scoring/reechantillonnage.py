@@ -19,9 +19,15 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from scoring.calibration import ajuster_calibre
+from scoring.calibration import NotesCodees, ajuster_codees, coder
 from scoring.modele import Vague
-from scoring.normalisation import centrer_reduire, moyenne_ponderee, noter, notes_transformees
+from scoring.normalisation import (
+    centrer_reduire,
+    modele_jures,
+    moyenne_ponderee,
+    noter,
+    notes_transformees,
+)
 
 RAPIDES = ("raw", "zscore", "minmax", "rank")
 
@@ -36,6 +42,7 @@ class Reechantillonneur:
             choix = noter(vague, "auto").choix
             methode = choix.methode if choix else "raw"
         self.methode = methode
+        self._codees: NotesCodees | None = None
         self.poids = dict(vague.poids if poids is None else poids)
         self.jures = [j.jure for j in vague.jury]
         self.dossiers = vague.dossiers.index
@@ -67,8 +74,13 @@ class Reechantillonneur:
         w = np.asarray(poids_jures, dtype=float)
         if self.methode == "calibre":
             criteres = {c.critere: c for c in self.vague.criteres}
-            qualite = ajuster_calibre(self.vague.notes, self.dossiers, self.jures,
-                                      self.criteres, w).qualite
+            # From the whole jury's fit, to a thousandth of a point: a resample's scores
+            # need no more, and converge in a few rounds.
+            if self._codees is None:
+                self._codees = coder(self.vague.notes, self.dossiers, self.jures,
+                                     self.criteres)
+            qualite = ajuster_codees(self._codees, w, depart=modele_jures(self.vague),
+                                     tolerance=1e-4).qualite
             bas = pd.Series({c: v.note_min for c, v in criteres.items()})
             haut = pd.Series({c: v.note_max for c, v in criteres.items()})
             return moyenne_ponderee(qualite.clip(lower=bas, upper=haut, axis=1), self.poids)
