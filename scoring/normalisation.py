@@ -32,10 +32,11 @@ Scores are clipped to the criterion scale: a correction cannot give more than th
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from scoring.additif import ajuster_additif
@@ -113,33 +114,30 @@ def centrer_reduire(x: pd.Series) -> pd.Series:
     return (x - x.mean()) / sd if sd > 0 else x * 0.0
 
 
-def _par_jure(
-    notes: pd.DataFrame, transformer: Callable[[pd.Series], pd.Series]
-) -> pd.Series:
-    return notes.groupby("jure", sort=False)["note"].transform(transformer)
-
-
 def notes_transformees(notes: pd.DataFrame, methode: str,
                         criteres: Mapping[str, Critere]) -> pd.Series:
-    bas = notes["critere"].map({c: v.note_min for c, v in criteres.items()})
-    haut = notes["critere"].map({c: v.note_max for c, v in criteres.items()})
+    """Each note transformed within its juror's notes (``zscore``, ``minmax``, ``rank``; the
+    note itself otherwise). Vectorised per juror: the same values as transforming each
+    juror's notes apart (:func:`centrer_reduire` for ``zscore``)."""
+    if methode not in ("zscore", "minmax", "rank"):
+        return notes["note"]
+    position = pd.Index(list(criteres)).get_indexer(pd.Index(notes["critere"]))
+    bas = np.array([v.note_min for v in criteres.values()])[position]
+    haut = np.array([v.note_max for v in criteres.values()])[position]
+    groupes = notes.groupby("jure", sort=False)["note"]
+    x = notes["note"]
     if methode == "zscore":
-        moyenne, ecart = notes["note"].mean(), notes["note"].std(ddof=0)
-        return moyenne + _par_jure(notes, centrer_reduire) * ecart
+        moyenne, ecart = x.mean(), x.std(ddof=0)
+        sd = groupes.transform("std", ddof=0)
+        z = ((x - groupes.transform("mean")) / sd.where(sd > 0)).fillna(0.0)
+        return moyenne + z * ecart
     if methode == "minmax":
-
-        def etirer(x: pd.Series) -> pd.Series:
-            etendue = x.max() - x.min()
-            return (x - x.min()) / etendue if etendue > 0 else x * 0.0 + 0.5
-
-        return bas + _par_jure(notes, etirer) * (haut - bas)
-    if methode == "rank":
-
-        def centile(x: pd.Series) -> pd.Series:
-            return (x.rank(method="average") - 0.5) / len(x)
-
-        return bas + _par_jure(notes, centile) * (haut - bas)
-    return notes["note"]
+        mini, etendue = groupes.transform("min"), groupes.transform("max") - groupes.transform(
+            "min")
+        part = ((x - mini) / etendue.where(etendue > 0)).fillna(0.5)
+        return bas + part * (haut - bas)
+    centile = (groupes.rank(method="average") - 0.5) / groupes.transform("count")
+    return bas + centile * (haut - bas)
 
 
 def _par_critere_biais(
@@ -191,9 +189,11 @@ def scores_par_critere(notes: pd.DataFrame, methode: str, criteres: Mapping[str,
             agregees = groupes.mean()
         par_critere = agregees.unstack("critere")
     par_critere = par_critere.reindex(index=dossiers, columns=list(criteres))
-    bas = pd.Series({c: v.note_min for c, v in criteres.items()})
-    haut = pd.Series({c: v.note_max for c, v in criteres.items()})
-    return par_critere.clip(lower=bas, upper=haut, axis=1).astype(float), biais, avertissements
+    bas = np.array([v.note_min for v in criteres.values()], dtype=float)
+    haut = np.array([v.note_max for v in criteres.values()], dtype=float)
+    valeurs = np.clip(par_critere.to_numpy(dtype=float), bas, haut)
+    return (pd.DataFrame(valeurs, index=par_critere.index, columns=par_critere.columns),
+            biais, avertissements)
 
 
 @dataclass
