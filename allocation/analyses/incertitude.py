@@ -40,14 +40,18 @@ class Incertitude:
     tirages: int
 
 
-def zone_incertitude(scores: pd.Series, ecarts: pd.Series, seuil: float,
-                     candidats: list[str]) -> tuple[str, ...]:
-    """Candidates whose 50 % interval (score ± 0.674 sd) contains ``seuil``."""
+def zone_incertitude(probleme: ProblemeVague, allocation: Allocation,
+                     ecarts: pd.Series) -> tuple[tuple[str, ...], float]:
+    """(the candidates whose 50 % interval — score ± 0.674 sd — contains the last
+    laureate's score, best first; that score, NaN without laureates)."""
+    scores = {d.dossier: d.score for d in probleme.dossiers}
+    notes = [scores[i] for i in allocation.laureats if not np.isnan(scores[i])]
+    seuil = float(min(notes)) if notes else float("nan")
     if np.isnan(seuil):
-        return ()
-    dans = [i for i in candidats
-            if abs(scores.get(i, np.nan) - seuil) <= Z50 * ecarts.get(i, np.nan)]
-    return tuple(sorted(dans, key=lambda i: (-scores[i], i)))
+        return (), seuil
+    dans = [d.dossier for d in probleme.dossiers if probleme.candidat(d)
+            and abs(d.score - seuil) <= Z50 * float(np.nan_to_num(ecarts.get(d.dossier, 0.0)))]
+    return tuple(sorted(dans, key=lambda i: (-scores[i], i))), seuil
 
 
 def incertitude(probleme: ProblemeVague, allocation: Allocation, modele: ModeleJures,
@@ -68,10 +72,7 @@ def incertitude(probleme: ProblemeVague, allocation: Allocation, modele: ModeleJ
                                    departage=False)
         for identifiant in solution.laureats:
             retenus[colonnes[identifiant]] += 1
-    laureats = [i for i in allocation.laureats if not np.isnan(scores[i])]
-    seuil = float(min(scores[i] for i in laureats)) if laureats else float("nan")
-    candidats = [d.dossier for d in probleme.dossiers if probleme.candidat(d)]
-    zone = zone_incertitude(scores, ecarts.fillna(0.0), seuil, candidats)
+    zone, seuil = zone_incertitude(probleme, allocation, ecarts)
     table["probabilite_selection"] = retenus / max(tirages, 1)
     table["zone_incertitude"] = [i in zone for i in ids]
     table = table.sort_values(["zone_incertitude", "score", "dossier"],
@@ -87,12 +88,9 @@ def tirage_partiel(probleme: ProblemeVague, modele: ModeleJures, poids: dict[str
     above the zone keep their scores, hence their places. Returns the problem to solve and
     the order drawn (first drawn first)."""
     ids = [d.dossier for d in probleme.dossiers]
-    scores = pd.Series({d.dossier: d.score for d in probleme.dossiers}, dtype=float)
-    ecarts = ecarts_types(modele, poids, pd.Index(ids)).fillna(0.0)
-    laureats = [i for i in allocation.laureats if not np.isnan(scores[i])]
-    seuil = float(min(scores[i] for i in laureats)) if laureats else float("nan")
-    candidats = [d.dossier for d in probleme.dossiers if probleme.candidat(d)]
-    zone = sorted(zone_incertitude(scores, ecarts, seuil, candidats))
+    scores = {d.dossier: d.score for d in probleme.dossiers}
+    ecarts = ecarts_types(modele, poids, pd.Index(ids))
+    zone = sorted(zone_incertitude(probleme, allocation, ecarts)[0])
     if len(zone) < 2:
         return probleme, tuple(zone)
     ordre = [zone[k] for k in np.random.default_rng(graine).permutation(len(zone))]
