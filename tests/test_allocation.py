@@ -238,3 +238,19 @@ def test_leaving_dominated_dossiers_out_changes_nothing(instance):
         solveur.candidats_utiles = original
     assert reduced.statut == full.statut
     assert reduced.laureats == full.laureats  # same optimum, same tie-break
+
+
+def test_a_place_spelt_differently_still_keeps_its_dossier_in_the_reduced_model():
+    # A and B share « Le Hangar », spelt differently: at most one may be laureate. B and C
+    # are in one department capped at 1. B would dominate C only if B's place were free;
+    # it is not (A takes it), so C must stay in the reduced model: the optimum is {A, C}.
+    dossiers = table([("A", "35", False, False, 75_000, ("Le Hangar",)),
+                      ("B", "29", False, False, 75_000, ("le  hangar",)),
+                      ("C", "29", False, False, 75_000, ("L-C",))])
+    rules = regles(max_laureats=3, tolerance_rythme=200, max_par_departement_vague=1)
+    probleme = construire_probleme(dossiers, pd.Series({"A": 9.0, "B": 8.0, "C": 7.0}), rules,
+                                   historique_vide())
+    from allocation.resolution.solveur import candidats_utiles
+
+    assert {d.dossier for d in candidats_utiles(probleme)} == {"A", "B", "C"}
+    assert solve_checked(probleme).laureats == ("A", "C")

@@ -57,7 +57,8 @@ def candidats_utiles(probleme: ProblemeVague) -> list[Dossier]:
     it out of the model changes nothing but the size (100,000 dossiers → a few hundred).
     """
     regles = probleme.regles
-    partages = set(probleme.lieux_partages)
+    # Dossiers holding a place another dossier holds too (places compared by folded key).
+    partageants = {i for ids in probleme.lieux_partages.values() for i in ids}
     groupes: dict[tuple[str, tuple[str, ...]], list[Dossier]] = defaultdict(list)
     for dossier in probleme.dossiers:
         if probleme.candidat(dossier):
@@ -74,7 +75,7 @@ def candidats_utiles(probleme: ProblemeVague) -> list[Dossier]:
             forcee = dossier.dossier in probleme.forces
             if forcee or bisect.bisect_right(dominants, cout) < max(k, 1):
                 utiles.append(dossier)
-            if not forcee and not any(lieu in partages for lieu in dossier.lieux):
+            if not forcee and dossier.dossier not in partageants:
                 bisect.insort(dominants, cout)
     ordre = {d.dossier: i for i, d in enumerate(probleme.dossiers)}
     return sorted(utiles, key=lambda d: ordre[d.dossier])
