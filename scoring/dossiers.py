@@ -3,6 +3,8 @@ checks across columns of each row."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -118,19 +120,31 @@ def _signaler_colonnes_vides(dossiers: list[dict[str, Any]], table: Table,
                 fichier=table.feuille.fichier, feuille=table.feuille.nom, colonne=champs[0])
 
 
+def lieux_partages(dossiers: Iterable[tuple[str, tuple[str, ...]]]) -> dict[str, list[str]]:
+    """Places that appear in more than one dossier of the wave, compared by their folded key
+    (FAQ 6.5) → those dossiers (sorted). A place is named as its first spelling in the
+    order of dossier ids, so the name never depends on the order of rows."""
+    par_cle: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for identifiant, lieux in dossiers:
+        for lieu in lieux:
+            par_cle[valeurs.cle(lieu)].append((identifiant, lieu))
+    partages = {}
+    for occurrences in par_cle.values():
+        ids = sorted({identifiant for identifiant, _ in occurrences})
+        if len(ids) > 1:
+            partages[min(occurrences)[1]] = ids
+    return dict(sorted(partages.items()))
+
+
 def _signaler_lieux_partages(dossiers: list[dict[str, Any]], table: Table,
                              constats: Constats) -> None:
-    """A place named by two dossiers of the wave (compared by its folded key): at most one
-    of them can be laureate (FAQ 6.5); both are flagged."""
-    par_cle: dict[str, list[dict[str, Any]]] = {}
-    for dossier in dossiers:
-        for lieu in dossier["lieux"]:
-            par_cle.setdefault(valeurs.cle(lieu), []).append(dossier)
-    for groupe in par_cle.values():
-        if len(groupe) < 2:
-            continue
-        for dossier in groupe:
-            autres = ", ".join(sorted(d["dossier"] for d in groupe if d is not dossier))
+    """A place named by two dossiers of the wave: at most one of them can be laureate
+    (FAQ 6.5); both are flagged."""
+    par_id = {d["dossier"]: d for d in dossiers}
+    for ids in lieux_partages((d["dossier"], d["lieux"]) for d in dossiers).values():
+        for identifiant in ids:
+            dossier = par_id[identifiant]
+            autres = ", ".join(i for i in ids if i != identifiant)
             constats.signaler(
                 "lieu_partage", f"lieu partagé avec {autres} : un seul de ces dossiers "
                 "pourra être lauréat (FAQ 6.5)",
@@ -260,7 +274,7 @@ def _verifier_montant_annuel(dossier: dict[str, Any], cellules: Cellules,
     annuel, montant = dossier["montant_annuel"], dossier["montant"]
     if annuel is None:
         constats.signaler("montant_annuel_manquant", "montant annuel absent : le plafond "
-                          "annuel (50 000 €) ne peut pas être vérifié",
+                          "annuel du programme ne peut pas être vérifié",
                           **cellules.lieu("montant_annuel"))
     elif montant is not None and annuel * 3 < montant:
         constats.signaler(

@@ -7,8 +7,7 @@ every reason that applies.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -131,19 +130,3 @@ def motifs_ineligibilite(
             raisons.append(raison)
         motifs[str(identifiant)] = raisons
     return motifs
-
-
-def lieux_partages(dossiers: Iterable[tuple[str, tuple[str, ...]]]) -> dict[str, list[str]]:
-    """Places that appear in more than one dossier of the wave, compared by their folded key
-    (FAQ 6.5) → those dossiers (sorted). A place is named as its first spelling in the
-    order of dossier ids, so the name never depends on the order of rows."""
-    par_cle: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for identifiant, lieux in dossiers:
-        for lieu in lieux:
-            par_cle[cle(lieu)].append((identifiant, lieu))
-    partages = {}
-    for occurrences in par_cle.values():
-        ids = sorted({identifiant for identifiant, _ in occurrences})
-        if len(ids) > 1:
-            partages[min(occurrences)[1]] = ids
-    return dict(sorted(partages.items()))

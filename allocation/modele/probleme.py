@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from allocation.modele.eligibilite import lieux_partages, motifs_ineligibilite
+from allocation.modele.eligibilite import motifs_ineligibilite
 from allocation.modele.programme import MAX_LAUREATS_PAR_VAGUE, Regles
 from allocation.modele.rythme import BornesRythme, bornes_rythme
 from commun.constats import Constats
-from scoring.dossiers import compte_comme_numerique
+from scoring.dossiers import compte_comme_numerique, lieux_partages
 from scoring.referentiel import departements
 
 CATEGORIES = ("qpv", "hors_qpv", "numeriques")
