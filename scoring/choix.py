@@ -29,6 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scoring.calibration import coder
+
 PLIS = 10
 GRAINE_PLIS = 20_200_215
 
@@ -89,10 +91,8 @@ def choisir_methode(notes: pd.DataFrame, criteres: Mapping[str, Any], dossiers: 
     canoniques = notes.sort_values(["dossier", "jure", "critere"], kind="stable")
     canoniques = canoniques.reset_index(drop=True)
     colonnes = list(criteres)
-    dossier = dossiers.get_indexer(pd.Index(canoniques["dossier"]))
-    critere = pd.Index(colonnes).get_indexer(pd.Index(canoniques["critere"]))
-    jure = pd.Index(jures).get_indexer(pd.Index(canoniques["jure"]))
-    note = canoniques["note"].to_numpy(dtype=float)
+    codes = coder(canoniques, dossiers, jures, colonnes)
+    dossier, critere, jure, note = codes.dossier, codes.critere, codes.jure, codes.note
     rng = np.random.default_rng(GRAINE_PLIS)
     pli = rng.permutation(len(canoniques)) % plis
     par_pli: dict[str, list[float]] = {m: [] for m in methodes}

@@ -46,7 +46,8 @@ from scoring.modele import Critere, Vague
 
 Methode = Literal["raw", "zscore", "minmax", "rank", "trimmed", "median", "bias", "calibre",
                   "auto"]
-#: The methods that compute scores, simplest first (the order ``auto`` prefers on a tie).
+#: The methods that compute scores (``auto`` chooses among :data:`scoring.choix.CANDIDATS`
+#: and reports the cross-validated error of each of these).
 METHODES_DE_CALCUL: tuple[str, ...] = ("raw", "median", "trimmed", "bias", "zscore", "minmax",
                                        "rank", "calibre")
 #: Every method the user may ask for; ``auto`` (the default) chooses among the others.
@@ -189,11 +190,16 @@ def scores_par_critere(notes: pd.DataFrame, methode: str, criteres: Mapping[str,
             agregees = groupes.mean()
         par_critere = agregees.unstack("critere")
     par_critere = par_critere.reindex(index=dossiers, columns=list(criteres))
+    return borner(par_critere, criteres), biais, avertissements
+
+
+def borner(par_critere: pd.DataFrame, criteres: Mapping[str, Critere]) -> pd.DataFrame:
+    """Criterion scores clipped to each criterion's scale (columns in ``criteres``'
+    order): a correction cannot give more than the maximum."""
     bas = np.array([v.note_min for v in criteres.values()], dtype=float)
     haut = np.array([v.note_max for v in criteres.values()], dtype=float)
     valeurs = np.clip(par_critere.to_numpy(dtype=float), bas, haut)
-    return (pd.DataFrame(valeurs, index=par_critere.index, columns=par_critere.columns),
-            biais, avertissements)
+    return pd.DataFrame(valeurs, index=par_critere.index, columns=par_critere.columns)
 
 
 @dataclass

@@ -22,6 +22,7 @@ import pandas as pd
 from scoring.calibration import NotesCodees, ajuster_codees, coder
 from scoring.modele import Vague
 from scoring.normalisation import (
+    borner,
     centrer_reduire,
     modele_jures,
     moyenne_ponderee,
@@ -73,7 +74,6 @@ class Reechantillonneur:
         """Dossier scores when juror ``j`` counts ``poids_jures[j]`` times."""
         w = np.asarray(poids_jures, dtype=float)
         if self.methode == "calibre":
-            criteres = {c.critere: c for c in self.vague.criteres}
             # From the whole jury's fit, to a thousandth of a point: a resample's scores
             # need no more, and converge in a few rounds.
             if self._codees is None:
@@ -81,9 +81,8 @@ class Reechantillonneur:
                                      self.criteres)
             qualite = ajuster_codees(self._codees, w, depart=modele_jures(self.vague),
                                      tolerance=1e-4).qualite
-            bas = pd.Series({c: v.note_min for c, v in criteres.items()})
-            haut = pd.Series({c: v.note_max for c, v in criteres.items()})
-            return moyenne_ponderee(qualite.clip(lower=bas, upper=haut, axis=1), self.poids)
+            criteres = {c.critere: c for c in self.vague.criteres}
+            return moyenne_ponderee(borner(qualite, criteres), self.poids)
         if self.methode not in RAPIDES:
             return self._lent(w)
         compte = np.einsum("djc,j->dc", self._presentes, w)
