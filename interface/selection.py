@@ -97,7 +97,7 @@ comptes = {code: par_departement_vague.get(code, 0)
            + (resultat.probleme.deja_par_departement.get(code, 0)
               if vue == "cumul du programme" else 0)
            for code in departements().index}
-OUTRE_MER = [c for c in departements().index if c.startswith(("97", "98"))]
+OUTRE_MER = list(departements().index[departements()["zone"] != "metro"])
 entites = [
     {**f, "geometry": etat.sens_d3(f["geometry"]),
      "properties": {**f["properties"], "laureats": comptes.get(f["properties"]["code"], 0)}}

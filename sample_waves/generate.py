@@ -873,7 +873,7 @@ def ecrire_export_demarches(vague: Vague, folder: Path) -> None:
             ligne[intitule] = valeur
         lignes.append(ligne)
         # The porteur's seat: the department's chef-lieu, not the place of the Fabrique.
-        siege = str(referentiel.chef_lieu(d["departement"]))
+        siege = str(referentiel.departements().at[d["departement"], "chef_lieu"])
         etablissements.append({
             "Dossier ID": int(d["dossier"]), "Champ": None,
             "Établissement SIRET": d["siret"], "Établissement siège social": "Oui",

@@ -74,7 +74,7 @@ def departements() -> pd.DataFrame:
     d'outre-mer, indexed by code, with population.
 
     Columns: ``nom``, ``code_region``, ``region``, ``zone`` (``metro`` | ``drom`` | ``com``),
-    ``population`` (population municipale).
+    ``population`` (population municipale), ``chef_lieu`` (INSEE code of the prefecture).
     """
     table = _read_csv(
         "departements.csv", ["code_departement", "code_region", "chef_lieu"]
@@ -89,18 +89,8 @@ def departements() -> pd.DataFrame:
             "population_municipale": "population",
         }
     )
-    return table.set_index("code")[["nom", "code_region", "region", "zone", "population"]]
-
-
-def chef_lieu(code: str) -> str:
-    """The INSEE code of a department's chef-lieu (its prefecture)."""
-    return str(_chefs_lieux().get(code, ""))
-
-
-@cache
-def _chefs_lieux() -> dict[str, str]:
-    table = _read_csv("departements.csv", ["code_departement", "chef_lieu"])
-    return dict(zip(table["code_departement"], table["chef_lieu"], strict=True))
+    return table.set_index("code")[["nom", "code_region", "region", "zone", "population",
+                                    "chef_lieu"]]
 
 
 @cache
