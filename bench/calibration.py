@@ -127,11 +127,37 @@ def tableau(resultats: pd.DataFrame) -> pd.DataFrame:
     return resume.reset_index()
 
 
+def comparaison(resultats: pd.DataFrame, par: tuple[str, ...] = ("jury", "lecteurs")
+                ) -> pd.DataFrame:
+    """``auto`` against the best single method of each group (``par``: a row of the table,
+    or a jury type over its three designs), paired over the seeds and designs.
+
+    The best single method is the one with the highest mean recovery in that row; the
+    difference ``auto − best`` is taken seed by seed (same waves for both), so its standard
+    error is that of a paired difference. A 95 % interval that holds zero means the study
+    cannot tell the two apart.
+    """
+    lignes = []
+    for groupe, bloc in resultats.groupby(list(par), sort=False):
+        parts = bloc.pivot_table(index=["lecteurs", "graine"], columns="methode",
+                                 values="top30")
+        seules = parts.drop(columns="auto").mean().sort_values(ascending=False, kind="stable")
+        meilleure = str(seules.index[0])
+        ecarts = parts["auto"] - parts[meilleure]
+        marge = 1.96 * float(ecarts.sem()) if len(ecarts) > 1 else float("nan")
+        lignes.append({**dict(zip(par, groupe, strict=True)), "meilleure": meilleure,
+                       "auto": float(parts["auto"].mean()),
+                       "meilleure_part": float(seules.iloc[0]),
+                       "ecart": float(ecarts.mean()), "marge95": marge})
+    return pd.DataFrame(lignes)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the study and print its table."""
     parser = argparse.ArgumentParser(description="Étude par simulation des méthodes de notation")
     parser.add_argument("--graines", type=int, default=10)
     parser.add_argument("--dossiers", type=int, default=240)
+    parser.add_argument("--csv", type=Path, help="résultats par graine et méthode (CSV)")
     args = parser.parse_args(argv)
     debut = time.perf_counter()
     resultats = etude(args.graines, args.dossiers)
@@ -146,6 +172,17 @@ def main(argv: list[str] | None = None) -> int:
         for ligne in bloc.itertuples():
             print(f"| {ligne.methode} | {ligne.top30:.1%} ± {ligne.et:.1%} | "
                   f"{ligne.spearman:.3f} |")
+    print("\n| jury, lecteurs | meilleure méthode seule | auto | auto − meilleure "
+          "(IC 95 % apparié) |")
+    print("|---|---|---|---|")
+    for ligne in comparaison(resultats).itertuples():
+        print(f"| {ligne.jury}, {ligne.lecteurs} | {ligne.meilleure} {ligne.meilleure_part:.1%} "
+              f"| {ligne.auto:.1%} | {ligne.ecart:+.1%} ± {ligne.marge95:.1%} |")
+    for ligne in comparaison(resultats, ("jury",)).itertuples():
+        print(f"| {ligne.jury}, 3 + 4 + 6 | {ligne.meilleure} {ligne.meilleure_part:.1%} "
+              f"| {ligne.auto:.1%} | {ligne.ecart:+.1%} ± {ligne.marge95:.1%} |")
+    if args.csv:
+        resultats.to_csv(args.csv, index=False)
     print(f"\n{args.graines} graines × {len(JURYS)} jurys × 3 plans, {args.dossiers} dossiers : "
           f"{time.perf_counter() - debut:.0f} s", file=sys.stderr)
     return 0

@@ -33,31 +33,24 @@ class AjustementAdditif:
         return int(self.groupes.max()) + 1 if self.groupes.size else 0
 
 
-def groupes_connexes(lignes: np.ndarray, colonnes: np.ndarray, n_colonnes: int) -> np.ndarray:
-    """Connected groups of columns (jurors) linked through shared rows (dossiers)."""
-    parent = list(range(n_colonnes))
-
-    def racine(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    premier: dict[int, int] = {}
-    for ligne, colonne in zip(lignes.tolist(), colonnes.tolist(), strict=True):
-        if ligne in premier:
-            a, b = racine(premier[ligne]), racine(colonne)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
-        else:
-            premier[ligne] = colonne
-    actives = np.zeros(n_colonnes, dtype=bool)
-    actives[np.unique(colonnes)] = True
-    etiquettes: dict[int, int] = {}
+def groupes_connexes(incidence: np.ndarray) -> np.ndarray:
+    """Connected groups of columns (jurors) linked through shared rows (dossiers), from the
+    rows × columns incidence matrix; -1 for a column with no observation."""
+    n_colonnes = incidence.shape[1]
+    lies = (incidence.T @ incidence) > 0  # jurors × jurors: at least one dossier in common
     groupes = np.full(n_colonnes, -1)
-    for colonne in range(n_colonnes):
-        if actives[colonne]:
-            groupes[colonne] = etiquettes.setdefault(racine(colonne), len(etiquettes))
+    etiquette = 0
+    for depart in range(n_colonnes):
+        if groupes[depart] >= 0 or not lies[depart, depart]:
+            continue
+        atteints = lies[depart].copy()
+        while True:  # breadth-first over the juror graph: at most n_colonnes steps
+            suivants = lies[atteints].any(axis=0)
+            if (suivants == atteints).all():
+                break
+            atteints = suivants
+        groupes[atteints] = etiquette
+        etiquette += 1
     return groupes
 
 
@@ -73,8 +66,8 @@ def ajuster_additif(
     n_par_colonne = np.bincount(colonnes, minlength=n_colonnes).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         moyenne_ligne = np.bincount(lignes, weights=y, minlength=n_lignes) / n_par_ligne
-    incidence = np.zeros((n_lignes, n_colonnes))
-    np.add.at(incidence, (lignes, colonnes), 1.0)
+    incidence = np.bincount(lignes * n_colonnes + colonnes, minlength=n_lignes * n_colonnes
+                            ).reshape(n_lignes, n_colonnes).astype(float)
     inverse = np.divide(1.0, n_par_ligne, out=np.zeros(n_lignes), where=n_par_ligne > 0)
     laplacien = np.diag(n_par_colonne) - (incidence * inverse[:, None]).T @ incidence
     second_membre = np.bincount(
@@ -89,5 +82,5 @@ def ajuster_additif(
         effets_lignes=effets_lignes,
         effets_colonnes=biais,
         residus=residus,
-        groupes=groupes_connexes(lignes, colonnes, n_colonnes),
+        groupes=groupes_connexes(incidence),
     )

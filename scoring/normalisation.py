@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.additif import ajuster_additif
-from scoring.calibration import ModeleJures, ajuster_calibre
+from scoring.calibration import ModeleJures, ajuster_calibre, coder
 from scoring.choix import ChoixMethode, choisir_methode
 from scoring.modele import Critere, Vague
 
@@ -142,15 +142,16 @@ def notes_transformees(notes: pd.DataFrame, methode: str,
 
 
 def _par_critere_biais(
-    notes: pd.DataFrame, dossiers: pd.Index, jures: list[str]
+    notes: pd.DataFrame, dossiers: pd.Index, jures: list[str], criteres: list[str]
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    index_dossier = {d: i for i, d in enumerate(dossiers)}
-    index_jure = {j: i for i, j in enumerate(jures)}
+    codes = coder(notes, dossiers, jures, criteres)
     colonnes, biais, avertissements = {}, {}, []
-    for critere, groupe in notes.groupby("critere", sort=False):
-        lignes = groupe["dossier"].map(index_dossier).to_numpy()
-        cols = groupe["jure"].map(index_jure).to_numpy()
-        fit = ajuster_additif(groupe["note"].to_numpy(), lignes, cols, len(dossiers), len(jures))
+    for k, critere in enumerate(criteres):
+        ce_critere = codes.critere == k
+        if not ce_critere.any():
+            continue
+        fit = ajuster_additif(codes.note[ce_critere], codes.dossier[ce_critere],
+                              codes.jure[ce_critere], len(dossiers), len(jures))
         colonnes[critere] = fit.effets_lignes
         biais[critere] = fit.effets_colonnes
         if fit.nombre_groupes > 1:
@@ -173,7 +174,8 @@ def scores_par_critere(notes: pd.DataFrame, methode: str, criteres: Mapping[str,
     biais = pd.DataFrame()
     avertissements: list[str] = []
     if methode == "bias":
-        par_critere, biais, avertissements = _par_critere_biais(notes, dossiers, jures)
+        par_critere, biais, avertissements = _par_critere_biais(notes, dossiers, jures,
+                                                                  list(criteres))
     elif methode == "calibre":
         par_critere = (modele or ajuster_calibre(notes, dossiers, jures, list(criteres))).qualite
     else:
