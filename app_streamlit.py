@@ -81,6 +81,7 @@ def main() -> None:
         st.stop()
     barre_laterale()
     pages = [
+        st.Page("interface/repartition.py", title="Répartition"),
         st.Page("interface/donnees.py", title="Données", default=True),
         st.Page("interface/notation.py", title="Notation"),
         st.Page("interface/selection.py", title="Sélection"),

@@ -190,6 +190,15 @@ def _allocate(c: Contexte, n: int, rapide: bool, chrono: Chrono) -> Mesure:
                   atteinte=float(np.median(durees)) <= 3.0)
 
 
+def _repartir(c: Contexte, n: int, rapide: bool, chrono: Chrono) -> Mesure:
+    """``fabriques repartir`` on the 300-dossier wave, K = 4, grids written."""
+    durees = chrono(_commande("fabriques.cli", "repartir", c.vague_300, "--par-dossier", "4",
+                              "--out", c.dossier / "affectation.xlsx", "--grilles",
+                              c.dossier / "grilles"), n)
+    return Mesure(durees, detail="processus complet : lecture, ILP, échanges, classeur et 10 "
+                                 "grilles", atteinte=float(np.median(durees)) <= 5.0)
+
+
 def _allocate_serre(c: Contexte, n: int, rapide: bool, chrono: Chrono) -> Mesure:
     """``fabriques allocate`` as a whole process on the tight-cap wave, against the minimal
     pipeline of :mod:`bench.minimal` on the same files, both timed here."""
@@ -314,5 +323,6 @@ SCENARIOS = [
              _allocate_serre),
     Scenario("fabriques tradeoffs, vague serrée, 1 000 tirages", "≤ 15 s", _arbitrages_serre),
     Scenario("stress : notes + résolution", "≤ 60 s, ≤ 4 Go", _stress),
+    Scenario("fabriques repartir, 300 dossiers, K = 4", "≤ 5 s", _repartir),
 ]
 

@@ -198,6 +198,9 @@ CODES: dict[str, Code] = {
     "note_malgre_deport": Code(A, "note d'un juré déporté, écartée"),
     "dossier_non_note": Code(A, "dossier noté par aucun juré"),
     "dossier_sans_note": Code(A, "dossier sans aucune note"),
+    "conflit_declare": Code(A, "conflit d'intérêts déclaré par un juré dans sa grille"),
+    "conflit_sans_effet": Code(A, "conflit déclaré qui ne concerne aucun dossier de la vague"),
+    "conflit_incomplet": Code(E, "conflit sans dossier, porteur ni commune"),
     "correspondance_incomplete": Code(E, "correspondance démarches-simplifiées incomplète"),
     # programme and history
     "programme_illisible": Code(E, "fichier programme illisible"),

@@ -94,6 +94,21 @@ def build_parser() -> argparse.ArgumentParser:
     record.add_argument("--history", "--historique", dest="historique", type=Path,
                         default=None, help="laureats.xlsx à compléter (défaut : dans la "
                                            "vague, sinon à côté ; créé s'il n'existe pas)")
+    repartir = _parseur(sous, "repartir", "répartit les dossiers entre les jurés et prépare "
+                                          "la grille de chacun (avant les notes)")
+    _options_fichiers(repartir)
+    quoi = repartir.add_mutually_exclusive_group(required=True)
+    quoi.add_argument("--par-dossier", dest="par_dossier", type=int, metavar="K",
+                      help="nombre de jurés qui lisent chaque dossier éligible")
+    quoi.add_argument("--complement", type=int, metavar="N",
+                      help="second tour, une fois les premières notes reçues : N lectures de "
+                           "plus, d'abord dans la zone d'incertitude")
+    repartir.add_argument("--graine", type=int, default=0,
+                          help="graine du départage entre répartitions équivalentes (défaut : 0)")
+    repartir.add_argument("--out", type=Path, default=None,
+                          help="classeur à écrire (défaut : affectation-<vague>.xlsx)")
+    repartir.add_argument("--grilles", type=Path, default=None, metavar="DOSSIER",
+                          help="dossier où écrire une grille par juré (Jxx.xlsx)")
     return parser
 
 
@@ -307,6 +322,66 @@ def _lire(args: argparse.Namespace) -> LectureVague:
     return lire_vague(args.vague, args.correspondance)
 
 
+def commande_repartir(args: argparse.Namespace) -> int:
+    """``fabriques repartir``: assign the dossiers to jurors (or add a second round of
+    readings) and write the workbook and the grids."""
+    from allocation.modele.chargement import charger
+    from application.repartition import (
+        completer_vague,
+        ecrire_repartition,
+        grilles_deja_la,
+        repartir_vague,
+    )
+    from application.service import Refus
+
+    premier_tour = args.par_dossier is not None
+    chargement = charger(args.vague, args.programme, args.historique, args.correspondance,
+                         avec_notes=not premier_tour)
+    if not chargement.valide or chargement.vague is None:
+        _afficher_constats(chargement.constats, sys.stderr)
+        print("Rien n'a été écrit.", file=sys.stderr)
+        return EXIT_ENTREE
+    sortie = args.out or Path(f"affectation-{chargement.vague.nom}.xlsx")
+    if _sorties_refusees(chargement, [sortie]):
+        return EXIT_ENTREE
+    resultat = (repartir_vague(chargement, args.par_dossier, args.graine) if premier_tour
+                else completer_vague(chargement, args.complement, args.graine))
+    if isinstance(resultat, Refus):
+        _afficher_constats(resultat.erreurs, sys.stderr)
+        print("Rien n'a été écrit.", file=sys.stderr)
+        return EXIT_ENTREE
+    repartition = resultat.repartition
+    if not repartition.trouvee:
+        print("Aucune répartition ne respecte toutes les règles. À modifier :", file=sys.stderr)
+        for relaxation in repartition.relaxations:
+            print(f"  - {relaxation.message}", file=sys.stderr)
+        print("Rien n'a été écrit.", file=sys.stderr)
+        return EXIT_INFAISABLE
+    existantes = grilles_deja_la(chargement, resultat, args.grilles) if args.grilles else []
+    if existantes:
+        print("Refus d'écraser des grilles existantes (elles contiennent peut-être déjà des "
+              "notes) : " + ", ".join(str(p) for p in existantes) + ". Choisissez un autre "
+              "dossier --grilles. Rien n'a été écrit.", file=sys.stderr)
+        return EXIT_ENTREE
+    if len(chargement.constats):
+        _afficher_constats(chargement.constats)
+    ecrits = ecrire_repartition(chargement, resultat, sortie, args.grilles)
+    charges = repartition.charges(nouvelles_seulement=True)
+    print(f"{len(repartition.probleme.dossiers)} dossiers répartis "
+          f"({len(repartition.nouvelles())} lectures), {len(resultat.ineligibles)} inéligibles "
+          f"non répartis ; charges de {min(charges.values())} à {max(charges.values())} ; "
+          f"recouvrement minimal entre deux jurés : {repartition.recouvrement_min} "
+          f"(borne {repartition.borne_recouvrement}) ; {repartition.statut}.")
+    if resultat.non_placees:
+        print(f"{resultat.non_placees} lecture(s) n'ont pu être placées : tous les jurés "
+              "libres lisent déjà ces dossiers.")
+    for avis in repartition.avis:
+        print(f"[AVIS] {avis}")
+    print("Écrit : " + ", ".join(str(p) for p in ecrits[:3])
+          + (f" et {len(ecrits) - 3} autres" if len(ecrits) > 3 else ""))
+    return EXIT_OK
+
+
 def commande_check(args: argparse.Namespace) -> int:
     """``fabriques check``: every finding of the wave, its programme and its history at
     once — the very findings ``allocate`` reads them with; exit 2 when one is an error."""
@@ -372,7 +447,8 @@ def _lire_poids(texte: str, criteres: set[str]) -> dict[str, float]:
 
 
 COMMANDES = {"check": commande_check, "score": commande_score, "allocate": commande_allocate,
-             "tradeoffs": commande_tradeoffs, "record": commande_record}
+             "tradeoffs": commande_tradeoffs, "record": commande_record,
+             "repartir": commande_repartir}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -33,6 +33,10 @@ class Etat:
     parametres: Parametres = field(default_factory=Parametres)
     resultats: dict[Parametres, Resultat | Refus] = field(default_factory=dict)
     incertitudes: dict[Parametres, Incertitude] = field(default_factory=dict)
+    #: The uploaded files (empty for the sample), to read the wave again before its notes.
+    fichiers: tuple[tuple[str, bytes], ...] = ()
+    #: Assignments made on page « Répartition », by (K or extra readings, seed, phase).
+    repartitions: dict[tuple[int, int, str], Any] = field(default_factory=dict)
 
 
 @st.cache_resource(show_spinner="Lecture de la vague…")
@@ -41,8 +45,24 @@ def _charger_exemple(chemin: str) -> Chargement:
 
 
 @st.cache_resource(show_spinner="Lecture des fichiers déposés…", max_entries=8)
-def _charger_fichiers(_fichiers: tuple[tuple[str, bytes], ...], empreinte: str) -> Chargement:
-    return charger_televersement(dict(_fichiers))
+def _charger_fichiers(_fichiers: tuple[tuple[str, bytes], ...], empreinte: str,
+                      avec_notes: bool = True) -> Chargement:
+    return charger_televersement(dict(_fichiers), avec_notes=avec_notes)
+
+
+@st.cache_resource(show_spinner="Lecture de la vague (avant les notes)…")
+def _preparer_exemple(chemin: str) -> Chargement:
+    return charger(Path(chemin), avec_notes=False)
+
+
+def preparation() -> Chargement:
+    """The session's wave read as before its notes (dossiers, jury, déports, conflicts):
+    what page « Répartition » assigns, whether the notes are in or not."""
+    courant = etat()
+    if not courant.fichiers:
+        return _preparer_exemple(str(VAGUE_EXEMPLE))
+    empreinte = courant.source.removeprefix("televersement:")
+    return _charger_fichiers(courant.fichiers, empreinte, avec_notes=False)
 
 
 def charger_source(fichiers: list[tuple[str, bytes]] | None) -> Etat:
@@ -57,7 +77,7 @@ def charger_source(fichiers: list[tuple[str, bytes]] | None) -> Etat:
         chargement = _charger_exemple(str(VAGUE_EXEMPLE))
     etat: Etat | None = st.session_state.get("etat")
     if etat is None or etat.source != source:
-        etat = Etat(source, chargement)
+        etat = Etat(source, chargement, fichiers=tuple(fichiers or ()))
         st.session_state["etat"] = etat
     return etat
 

@@ -70,7 +70,8 @@ def annee_de_la_vague(numero: int) -> int:
     return 2020 + (numero - 1) // 3
 
 
-#: The rules of waves 5 and 6 (the shared ``programme.toml``; ``vague-07`` has its own year).
+#: The rules of waves 5 and 6 (the shared ``programme.toml``; ``vague-07`` and ``vague-08``
+#: have their own year).
 VAGUE = {"annee": annee_de_la_vague(5), "max_laureats": 30, "tolerance_rythme": 2,
          "max_par_departement": 2, "note_minimale": 0}
 
@@ -972,6 +973,14 @@ def generer(out_dir: Path = SAMPLE_DIR, seed: int = SEED) -> dict[str, Vague]:
     _ecrire(out_dir / "vague-07" / "laureats.xlsx", [("laureats", historique7)])
     ecrire_atomiquement(out_dir / "vague-07" / "programme.toml",
                         programme_toml(vague={"annee": annee_de_la_vague(7)}).encode())
+    # A wave assigned by ``fabriques repartir``, its notes typed into the grids it wrote.
+    from sample_waves.repartie import generer_vague_08
+
+    historique8 = decider_vague(vague7, historique7)
+    _ecrire(out_dir / "vague-08" / "laureats.xlsx", [("laureats", historique8)])
+    ecrire_atomiquement(out_dir / "vague-08" / "programme.toml",
+                        programme_toml(vague={"annee": annee_de_la_vague(8)}).encode())
+    generer_vague_08(rng, territoire, sorted(historique8["lieux"]), out_dir / "vague-08")
     return {"vague-05": vague5, "vague-06": vague6, "vague-07": vague7}
 
 

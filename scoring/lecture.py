@@ -43,7 +43,7 @@ from scoring.modele import (
 )
 from scoring.tables import Table, trouver_table
 
-_CLES_FEUILLES = ("dossiers", "jury", "criteres", "deports", "notes")
+_CLES_FEUILLES = ("dossiers", "jury", "criteres", "deports", "conflits", "notes")
 _NUMERO_VAGUE = re.compile(r"vague[\s_-]*0*(\d+)", re.IGNORECASE)
 _COLLEGES = {
     "administration": "administration",
@@ -191,6 +191,60 @@ def lire_deports(
     return paires
 
 
+def lire_conflits(
+    table: Table, dossiers: pd.DataFrame, jures: set[str], constats: Constats
+) -> set[tuple[str, str]]:
+    """Declared conflicts of interest (sheet ``conflits``: ``jure`` and a ``dossier``, a
+    ``porteur`` or a ``commune``, optional ``motif``), as the (juror, dossier) pairs they
+    make déported: every dossier of that porteur (name folded) or of that commune (name or
+    INSEE code)."""
+    par_porteur: dict[str, list[str]] = {}
+    par_commune: dict[str, list[str]] = {}
+    for identifiant, porteur, commune, code in zip(
+            dossiers.index, dossiers["porteur"], dossiers["commune"], dossiers["code_commune"],
+            strict=True):
+        if porteur:
+            par_porteur.setdefault(valeurs.cle(porteur), []).append(identifiant)
+        for nom in {valeurs.cle(commune) if commune else "", code or ""} - {""}:
+            par_commune.setdefault(nom, []).append(identifiant)
+    paires: set[tuple[str, str]] = set()
+    for numero, ligne in table.lignes:
+        jure = valeurs.texte(table.valeur(ligne, "jure"))
+        cibles = {colonne: valeurs.texte(table.valeur(ligne, colonne))
+                  for colonne in ("dossier", "porteur", "commune")}
+        if jure is None and not any(cibles.values()):
+            continue
+        if jure not in jures:
+            constats.signaler("jure_inconnu", "juré absent de la feuille jury",
+                              **table.lieu(numero, "jure", jure))
+            continue
+        if not any(cibles.values()):
+            constats.signaler("conflit_incomplet",
+                              "conflit sans dossier, porteur ni commune : il ne peut être appliqué",
+                              **table.lieu(numero, "jure", jure))
+            continue
+        concernes: set[str] = set()
+        if cibles["dossier"]:
+            if cibles["dossier"] in dossiers.index:
+                concernes.add(cibles["dossier"])
+            else:
+                constats.signaler("dossier_inconnu", "dossier absent de la feuille dossiers",
+                                  **table.lieu(numero, "dossier", cibles["dossier"]))
+        if cibles["porteur"]:
+            concernes.update(par_porteur.get(valeurs.cle(cibles["porteur"]), ()))
+        if cibles["commune"]:
+            commune = cibles["commune"]
+            concernes.update(par_commune.get(commune, par_commune.get(valeurs.cle(commune), ())))
+        if not concernes and (cibles["porteur"] or cibles["commune"]):
+            colonne = "porteur" if cibles["porteur"] else "commune"
+            constats.signaler("conflit_sans_effet",
+                              f"aucun dossier de la vague n'a ce {colonne} : le conflit de "
+                              f"{jure} ne déporte personne",
+                              **table.lieu(numero, colonne, cibles[colonne]))
+        paires.update((jure, d) for d in concernes)
+    return paires
+
+
 # --------------------------------------------------------------------------- notes
 
 
@@ -214,11 +268,15 @@ def _critere_par_entete(criteres: Sequence[Critere]) -> dict[str, str]:
 
 
 def lire_grille(
-    feuille: Feuille, jure: str, criteres: Sequence[Critere], constats: Constats
+    feuille: Feuille, jure: str, criteres: Sequence[Critere], constats: Constats,
+    conflits: set[tuple[str, str]] | None = None,
 ) -> list[_Note]:
-    """One juror's grid: a row per dossier, a column per criterion, an optional comment."""
+    """One juror's grid: a row per dossier, a column per criterion, an optional comment and
+    an optional ``conflit`` column: ``oui`` there makes the juror déported from that dossier
+    (added to ``conflits``), whatever notes the row holds."""
     ids = [c.critere for c in criteres]
-    table = trouver_table(feuille, ["dossier", *ids], ["commentaire"], constats, "dossier")
+    table = trouver_table(feuille, ["dossier", *ids], ["commentaire", "conflit"], constats,
+                          "dossier")
     if table is None:
         return []
     notes: list[_Note] = []
@@ -231,6 +289,21 @@ def lire_grille(
                                   **table.lieu(numero, "dossier"))
             continue
         commentaire = valeurs.texte(table.valeur(ligne, "commentaire"))
+        conflit = valeurs.booleen(table.valeur(ligne, "conflit"))
+        if not conflit.ok:
+            constats.signaler("booleen_invalide", conflit.probleme or "",
+                              **table.lieu(numero, "conflit", table.valeur(ligne, "conflit")))
+        elif conflit.valeur:
+            if conflits is not None:
+                conflits.add((jure, dossier))
+            notees = any(not valeurs.est_vide(v) for v in cellules.values())
+            constats.signaler(
+                "conflit_declare",
+                f"le juré {jure} déclare un conflit d'intérêts avec le dossier {dossier} : il "
+                "en est déporté" + (" et ses notes sur ce dossier ne comptent pas"
+                                    if notees else ""),
+                **table.lieu(numero, "conflit", dossier))
+            continue
         if all(valeurs.est_vide(v) for v in cellules.values()):
             constats.signaler(
                 "dossier_non_note", f"le juré {jure} n'a noté ce dossier sur aucun critère",
@@ -370,6 +443,7 @@ class _Morceaux:
     jury: Feuille | None = None
     criteres: Feuille | None = None
     deports: Feuille | None = None
+    conflits: Feuille | None = None
     notes_longues: Feuille | None = None
     grilles: list[tuple[str | None, Feuille, str]] = field(default_factory=list)
     sources: list[Path] = field(default_factory=list)
@@ -391,6 +465,7 @@ def _morceaux_classeur(chemin: Path, constats: Constats) -> _Morceaux:
     morceaux.jury = par_cle.get("jury")
     morceaux.criteres = par_cle.get("criteres")
     morceaux.deports = par_cle.get("deports")
+    morceaux.conflits = par_cle.get("conflits")
     morceaux.notes_longues = par_cle.get("notes")
     for nom, feuille in feuilles.items():
         if valeurs.cle(nom) not in _CLES_FEUILLES:
@@ -398,7 +473,7 @@ def _morceaux_classeur(chemin: Path, constats: Constats) -> _Morceaux:
     return morceaux
 
 
-def _morceaux_dossier(chemin: Path, constats: Constats) -> _Morceaux:
+def _morceaux_dossier(chemin: Path, constats: Constats, avec_notes: bool) -> _Morceaux:
     morceaux = _Morceaux()
     fichier_dossiers = chemin / "dossiers.xlsx"
     if fichier_dossiers.exists():
@@ -439,6 +514,9 @@ def _morceaux_dossier(chemin: Path, constats: Constats) -> _Morceaux:
         morceaux.jury = par_cle.get("jury")
         morceaux.criteres = par_cle.get("criteres")
         morceaux.deports = par_cle.get("deports")
+        morceaux.conflits = par_cle.get("conflits")
+    if not avec_notes:
+        return morceaux
     dossier_notes = chemin / "notes"
     grilles = sorted(
         p for p in dossier_notes.glob("*.xlsx") if not p.name.startswith(("~$", "."))
@@ -449,10 +527,12 @@ def _morceaux_dossier(chemin: Path, constats: Constats) -> _Morceaux:
     for grille in grilles:
         affichage = f"notes/{grille.name}"
         morceaux.sources.append(grille)
-        feuilles = lire_classeur(grille, affichage, constats)
-        visibles = list((feuilles or {}).values())
-        if visibles:
-            morceaux.grilles.append((None, visibles[0], grille.stem))
+        feuilles = lire_classeur(grille, affichage, constats) or {}
+        # The sheet « grille » of a grid written by ``fabriques repartir`` (beside its
+        # instructions), else the first sheet.
+        feuille = _par_cle(feuilles).get("grille") or next(iter(feuilles.values()), None)
+        if feuille is not None:
+            morceaux.grilles.append((None, feuille, grille.stem))
     return morceaux
 
 
@@ -467,16 +547,19 @@ def _jure_de_fichier(nom_fichier: str, jures: Sequence[str]) -> str | None:
     return contenus[0] if len(contenus) == 1 else None
 
 
-def lire_vague(chemin: Path | str, correspondance: Path | None = None) -> LectureVague:
+def lire_vague(chemin: Path | str, correspondance: Path | None = None,
+               avec_notes: bool = True) -> LectureVague:
     """Read and validate a wave (workbook or folder); never raises on bad input.
 
     ``correspondance`` is an optional mapping file for démarches-simplifiées exports
-    (default: ``scoring/data/correspondance_ds.toml``).
+    (default: ``scoring/data/correspondance_ds.toml``). ``avec_notes=False`` reads a wave
+    being prepared (dossiers, jury, criteria, déports and conflicts; no notes yet, none
+    expected): what ``fabriques repartir`` assigns.
     """
     chemin = Path(chemin)
     constats = Constats()
     try:
-        return _lire_vague(chemin, correspondance, constats)
+        return _lire_vague(chemin, correspondance, constats, avec_notes)
     except Exception as exc:  # a bug, not a bad file: still reported, never a traceback
         constats.signaler(
             "erreur_inattendue",
@@ -486,9 +569,10 @@ def lire_vague(chemin: Path | str, correspondance: Path | None = None) -> Lectur
         return LectureVague(None, constats)
 
 
-def _lire_vague(chemin: Path, correspondance: Path | None, constats: Constats) -> LectureVague:
+def _lire_vague(chemin: Path, correspondance: Path | None, constats: Constats,
+                avec_notes: bool = True) -> LectureVague:
     if chemin.is_dir():
-        morceaux = _morceaux_dossier(chemin, constats)
+        morceaux = _morceaux_dossier(chemin, constats, avec_notes)
     elif chemin.exists():
         morceaux = _morceaux_classeur(chemin, constats)
     else:
@@ -527,10 +611,17 @@ def _lire_vague(chemin: Path, correspondance: Path | None, constats: Constats) -
         table = trouver_table(morceaux.deports, ["jure", "dossier"], [], constats, "jure")
         if table is not None:
             deports = lire_deports(table, dossiers, set(ids_jures), constats)
+    if morceaux.conflits is not None and morceaux.conflits.lignes:
+        table = trouver_table(morceaux.conflits, ["jure"], ["dossier", "porteur", "commune",
+                                                            "motif"], constats, "jure")
+        if table is not None:
+            deports |= lire_conflits(table, dossiers, set(ids_jures), constats)
     for jure in jury:
         if jure.departement:
             concernes = dossiers.index[dossiers["departement"] == jure.departement]
             deports.update((jure.jure, d) for d in concernes)
+    if not avec_notes:
+        morceaux.notes_longues, morceaux.grilles = None, []
 
     notes: list[_Note] = []
     if morceaux.notes_longues is not None:
@@ -552,15 +643,16 @@ def _lire_vague(chemin: Path, correspondance: Path | None, constats: Constats) -
                 )
             continue
         if criteres:
-            notes += lire_grille(feuille, id_jure, criteres, constats)
-    if morceaux.lisible and morceaux.notes_longues is None and not morceaux.grilles:
+            notes += lire_grille(feuille, id_jure, criteres, constats, deports)
+    if (avec_notes and morceaux.lisible and morceaux.notes_longues is None
+            and not morceaux.grilles):
         constats.signaler("feuille_manquante",
                           "aucune note : ni feuille « notes » ni feuille par juré",
                           fichier=chemin.name)
 
     comptees, ecartees = _valider_notes(notes, dossiers, jury, criteres, deports, constats)
     sans_note = dossiers.index.difference(list(comptees["dossier"].unique()))
-    for dossier in sans_note:
+    for dossier in sans_note if avec_notes else ():
         constats.signaler(
             "dossier_sans_note", "aucun juré n'a noté ce dossier : il n'a pas de note",
             fichier=dossiers.loc[dossier, "fichier"], ligne=int(dossiers.loc[dossier, "ligne"]),

@@ -13,8 +13,9 @@ from streamlit.testing.v1 import AppTest
 RACINE = Path(__file__).resolve().parents[1]
 APP = str(RACINE / "app_streamlit.py")
 SAMPLES = RACINE / "sample_waves"
-PAGES = ["interface/donnees.py", "interface/notation.py", "interface/selection.py",
-         "interface/arbitrages.py", "interface/programme.py", "interface/export.py"]
+PAGES = ["interface/repartition.py", "interface/donnees.py", "interface/notation.py",
+         "interface/selection.py", "interface/arbitrages.py", "interface/programme.py",
+         "interface/export.py"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -178,3 +179,22 @@ def test_the_scoring_page_says_which_method_auto_chose_and_draws_the_funding_lin
     assert any("calibre" in info.value for info in app.info)
     assert any("ligne de financement" in c.value and "zone d'incertitude" in c.value
                for c in app.caption)
+
+
+def test_the_assignment_page_assigns_draws_the_loads_and_offers_the_grids():
+    app = ouvrir("interface/repartition.py")
+    assert app.title[0].value == "Répartition des dossiers entre les jurés"
+    app.number_input(key="repartition_k").set_value(4).run()
+    app.button(key="repartir").click().run()
+    assert not app.exception, app.exception
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Inéligibles non répartis"] == "11"
+    assert metrics["Dossiers répartis"] == "249"
+    recouvrement, borne = metrics["Recouvrement minimal (borne)"].replace(")", "").split(" (")
+    assert 0 < int(recouvrement) <= int(borne)
+    assert len(app.get("vega_lite_chart")) == 2  # loads and overlaps
+    assert app.get("download_button")
+    app.number_input(key="repartition_supplement").set_value(10).run()
+    app.button(key="completer").click().run()
+    assert not app.exception, app.exception
+    assert len(app.get("download_button")) == 2

@@ -72,10 +72,10 @@ class Chargement:
 
 
 def charger(vague: Path, programme: Path | None = None, historique: Path | None = None,
-            correspondance: Path | None = None) -> Chargement:
+            correspondance: Path | None = None, avec_notes: bool = True) -> Chargement:
     """Read a wave and, when not given, the programme and history found inside the wave
-    folder or beside it."""
-    lecture = lire_vague(vague, correspondance)
+    folder or beside it. ``avec_notes=False``: a wave being prepared, before its notes."""
+    lecture = lire_vague(vague, correspondance, avec_notes)
     chemin_programme = programme or trouver_fichier(vague, "programme.toml")
     chemin_historique = historique or trouver_fichier(vague, "laureats.xlsx")
     # A wave that could not be read still has its number in its name: the programme and
@@ -100,7 +100,8 @@ def charger(vague: Path, programme: Path | None = None, historique: Path | None 
                       tuple(empreintes), empreinte_historique, octets)
 
 
-def charger_televersement(fichiers: Mapping[str, bytes]) -> Chargement:
+def charger_televersement(fichiers: Mapping[str, bytes], avec_notes: bool = True
+                          ) -> Chargement:
     """Read uploaded files: a wave workbook, a zip of a wave folder, or the files of a
     folder (dossiers or a démarches-simplifiées export, ``jury.xlsx``, one grid per juror);
     ``programme.toml`` and ``laureats.xlsx`` may come along."""
@@ -112,7 +113,7 @@ def charger_televersement(fichiers: Mapping[str, bytes]) -> Chargement:
         if chemin is None:
             lecture = LectureVague(None, constats)
             return Chargement(lecture, None, lire_historique(None, constats), None, None)
-        chargement = charger(chemin)
+        chargement = charger(chemin, avec_notes=avec_notes)
         chargement.constats.etendre(constats)
         return replace(chargement, chemin_programme=None, chemin_historique=None)
     finally:

@@ -1,0 +1,163 @@
+"""Making the design even: swaps of readers that raise the smallest number of dossiers any
+two jurors share, and never break a hard rule.
+
+A swap exchanges two readings: juror ``j`` gives dossier ``d`` to juror ``k`` and takes
+dossier ``e`` from them. Loads are unchanged; a swap is made only when neither juror is
+déported from the dossier they take, no kept reading (a second phase's earlier ones) moves,
+and both dossiers keep their colleges. It is kept when it improves, in this order:
+
+1. the smallest shared count of any two jurors (the design's connectedness: jurors compared
+   through many common dossiers make the calibration identifiable);
+2. the number of pairs at that smallest count;
+3. the readings outside each juror's fair band of each stratum (department, Fabrique
+   numérique, QPV);
+4. the spread of all shared counts (their sum of squares).
+
+The integer program gives the start (every hard rule, strata in proportion); the quadratic
+criteria 1, 2 and 4 are what an integer program handles badly, and what a swap search does
+well (the designs of Stelmakh, Shah & Singh 2021 and of Leyton-Brown et al. 2024 are
+improved the same way). The search is seeded and bounded by a number of trials, never by
+time: the same inputs and seed give the same assignment on any machine.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from allocation.repartition.probleme import ProblemeRepartition
+
+#: Trials without improvement after which the search stops, and the most trials in all.
+ESSAIS_SANS_PROGRES = 4_000
+ESSAIS_MAX = 60_000
+
+
+class _Plan:
+    """The assignment over sorted ids, with what a swap must keep. Small Python structures
+    updated in place: a swap touches a handful of counts, which numpy would only slow."""
+
+    def __init__(self, probleme: ProblemeRepartition, paires: tuple[tuple[str, str], ...]):
+        self.dossiers = list(probleme.dossiers)
+        self.jures = list(probleme.jures)
+        pos_d = {d: i for i, d in enumerate(self.dossiers)}
+        pos_j = {j: i for i, j in enumerate(self.jures)}
+        nd, nj = len(self.dossiers), len(self.jures)
+        self.lu = np.zeros((nd, nj), dtype=bool)
+        for jure, dossier in paires:
+            self.lu[pos_d[dossier], pos_j[jure]] = True
+        self.permis = np.ones((nd, nj), dtype=bool)
+        for jure, dossier in probleme.interdits:
+            if dossier in pos_d and jure in pos_j:
+                self.permis[pos_d[dossier], pos_j[jure]] = False
+        garde = np.zeros((nd, nj), dtype=bool)
+        for jure, dossier in probleme.deja:
+            if dossier in pos_d:
+                garde[pos_d[dossier], pos_j[jure]] = True
+        #: Readings a swap may move (not kept from an earlier phase).
+        self.mobile = self.lu & ~garde
+        self.lecteurs = [set(np.flatnonzero(ligne).tolist()) for ligne in self.lu]
+        colleges = sorted({probleme.colleges[j] for j in self.jures})
+        self.college = [colleges.index(probleme.colleges[j]) for j in self.jures]
+        self.requis = [min(probleme.colleges_par_dossier, probleme.lecteurs[d])
+                       for d in self.dossiers]
+        noms_strates = sorted({s for d in self.dossiers for s in probleme.strates.get(d, ())})
+        pos_s = {s: i for i, s in enumerate(noms_strates)}
+        self.strates = [[pos_s[s] for s in probleme.strates.get(d, ())] for d in self.dossiers]
+        membre = np.zeros((nd, len(noms_strates)))
+        for i, liste in enumerate(self.strates):
+            membre[i, liste] = 1.0
+        voulus = np.array([probleme.lecteurs[d] for d in self.dossiers], dtype=float)
+        libres = np.maximum(self.permis.sum(axis=1), 1)
+        part = membre.T @ (self.permis * (voulus / libres)[:, None])
+        self.bas = np.floor(part + 1e-9).astype(int).tolist()
+        self.haut = np.ceil(part - 1e-9).astype(int).tolist()
+        self.possible = ((membre.T @ self.permis) > 0).tolist()
+        self.comptes = (membre.T @ self.lu).astype(int).tolist()
+        self.partages = (self.lu.T.astype(int) @ self.lu.astype(int)).tolist()
+        self.paires_jures = [(a, b) for a in range(nj) for b in range(a + 1, nj)]
+
+    def ecart(self, strate: int, jure: int) -> int:
+        """Readings of ``jure`` outside their fair band of ``strate``."""
+        if not self.possible[strate][jure]:
+            return 0
+        c = self.comptes[strate][jure]
+        return max(0, c - self.haut[strate][jure], self.bas[strate][jure] - c)
+
+    def ecart_total(self) -> int:
+        return sum(self.ecart(s, j) for s in range(len(self.comptes))
+                   for j in range(len(self.jures)))
+
+    def mesure(self) -> tuple[int, int, int]:
+        valeurs = [self.partages[a][b] for a, b in self.paires_jures]
+        plus_petit = min(valeurs)
+        return plus_petit, -valeurs.count(plus_petit), -sum(v * v for v in valeurs)
+
+    def colleges_tenus(self, dossier: int) -> bool:
+        colleges = {self.college[m] for m in self.lecteurs[dossier]}
+        return len(colleges) >= self.requis[dossier]
+
+    def echanger(self, d: int, e: int, j: int, k: int) -> None:
+        """``j`` gives ``d`` to ``k`` and takes ``e`` from them (undone by exchanging ``j``
+        and ``k``)."""
+        partages = self.partages
+        for dossier, sortant, entrant in ((d, j, k), (e, k, j)):
+            lecteurs = self.lecteurs[dossier]
+            lecteurs.discard(sortant)
+            for m in lecteurs:
+                partages[sortant][m] -= 1
+                partages[m][sortant] -= 1
+                partages[entrant][m] += 1
+                partages[m][entrant] += 1
+            partages[sortant][sortant] -= 1
+            partages[entrant][entrant] += 1
+            lecteurs.add(entrant)
+            self.lu[dossier, sortant], self.lu[dossier, entrant] = False, True
+            for s in self.strates[dossier]:
+                self.comptes[s][sortant] -= 1
+                self.comptes[s][entrant] += 1
+
+    def paires(self) -> tuple[tuple[str, str], ...]:
+        return tuple(sorted((self.jures[j], self.dossiers[d])
+                            for d, lecteurs in enumerate(self.lecteurs) for j in lecteurs))
+
+
+def ameliorer_recouvrements(probleme: ProblemeRepartition,
+                            paires: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """The assignment ``paires`` after the seeded swap search (module docstring)."""
+    if len(probleme.jures) < 2 or not probleme.dossiers:
+        return paires
+    plan = _Plan(probleme, paires)
+    rng = np.random.default_rng(probleme.graine)
+    mobile = plan.mobile
+    nd = len(plan.dossiers)
+    actuel = plan.mesure()
+    strates = plan.ecart_total()
+    sans_progres = 0
+    for _ in range(ESSAIS_MAX):
+        if sans_progres >= ESSAIS_SANS_PROGRES:
+            break
+        sans_progres += 1
+        d = int(rng.integers(nd))
+        sortants = np.flatnonzero(mobile[d])
+        entrants = np.flatnonzero(~plan.lu[d] & plan.permis[d])
+        if not sortants.size or not entrants.size:
+            continue
+        j = int(sortants[rng.integers(sortants.size)])
+        k = int(entrants[rng.integers(entrants.size)])
+        candidats = np.flatnonzero(mobile[:, k] & ~plan.lu[:, j] & plan.permis[:, j])
+        if not candidats.size:
+            continue
+        e = int(candidats[rng.integers(candidats.size)])
+        touchees = [(s, m) for s in {*plan.strates[d], *plan.strates[e]} for m in (j, k)]
+        avant = sum(plan.ecart(s, m) for s, m in touchees)
+        plan.echanger(d, e, j, k)
+        total = strates - avant + sum(plan.ecart(s, m) for s, m in touchees)
+        nouvelle = plan.mesure()
+        if ((nouvelle[0], nouvelle[1], -total, nouvelle[2])
+                > (actuel[0], actuel[1], -strates, actuel[2])
+                and plan.colleges_tenus(d) and plan.colleges_tenus(e)):
+            actuel, strates = nouvelle, total
+            mobile[d, j], mobile[d, k], mobile[e, k], mobile[e, j] = False, True, False, True
+            sans_progres = 0
+        else:
+            plan.echanger(d, e, k, j)
+    return plan.paires()
