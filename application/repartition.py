@@ -44,7 +44,7 @@ def _refus(chargement: Chargement, message: str | None = None) -> Refus:
     erreurs = Constats()
     erreurs.etendre(chargement.constats.erreurs)
     if message:
-        erreurs.signaler("parametre_invalide", message)
+        erreurs.signaler("lectures_invalides", message)
     return Refus(Parametres(), erreurs)
 
 

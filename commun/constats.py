@@ -201,6 +201,7 @@ CODES: dict[str, Code] = {
     "conflit_declare": Code(A, "conflit d'intérêts déclaré par un juré dans sa grille"),
     "conflit_sans_effet": Code(A, "conflit déclaré qui ne concerne aucun dossier de la vague"),
     "conflit_incomplet": Code(E, "conflit sans dossier, porteur ni commune"),
+    "lectures_invalides": Code(E, "nombre de lectures demandé impossible"),
     "correspondance_incomplete": Code(E, "correspondance démarches-simplifiées incomplète"),
     # programme and history
     "programme_illisible": Code(E, "fichier programme illisible"),

@@ -261,3 +261,14 @@ def test_cli_never_overwrites_a_grid_that_may_hold_notes(tmp_path):
     assert encore.returncode == 2 and "Refus d'écraser" in encore.stderr
     assert (dossier / "notes" / "J01.xlsx").read_bytes() == avant
     assert not (tmp_path / "a.xlsx").exists()
+
+
+def test_a_number_of_readers_outside_one_to_the_jury_size_is_refused(preparee):
+    chargement = charger(preparee, avec_notes=False)
+    for k in (0, 11):
+        refus = repartir_vague(chargement, k)
+        assert not isinstance(refus, ResultatRepartition)
+        assert refus.erreurs.codes() == ["lectures_invalides"]
+    refus = completer_vague(charger(VAGUE_08), 0)
+    assert not isinstance(refus, ResultatRepartition)
+    assert refus.erreurs.codes() == ["lectures_invalides"]

@@ -7,6 +7,7 @@ nothing downstream depends on the order of rows or files).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -50,6 +51,38 @@ class ProblemeRepartition:
     def libelle(self, dossier: str) -> str:
         """The dossier as the secretariat names it in a message."""
         return self.libelles.get(dossier, dossier)
+
+    def bandes_des_strates(self) -> dict[tuple[str, str], BandeStrate]:
+        """(stratum, juror) → the juror's fair band of that stratum: each dossier of it
+        shares its readers among the jurors free to read it, and the juror's expected count,
+        rounded down and up, bounds what they should read (only where they may read one)."""
+        bandes: dict[tuple[str, str], BandeStrate] = {}
+        parts: dict[tuple[str, str], tuple[float, list[str]]] = {}
+        for dossier in self.dossiers:
+            libres = self.autorises(dossier)
+            for strate in self.strates.get(dossier, ()):
+                for jure in libres:
+                    part, membres = parts.get((strate, jure), (0.0, []))
+                    parts[strate, jure] = (part + self.lecteurs[dossier] / len(libres),
+                                           [*membres, dossier])
+        for cle, (part, membres) in sorted(parts.items()):
+            bandes[cle] = BandeStrate(math.floor(part + 1e-9), math.ceil(part - 1e-9),
+                                      tuple(membres))
+        return bandes
+
+
+@dataclass(frozen=True)
+class BandeStrate:
+    """How many dossiers of a stratum a juror should read (``bas`` … ``haut``), among
+    ``dossiers``: those of the stratum the juror may read."""
+
+    bas: int
+    haut: int
+    dossiers: tuple[str, ...]
+
+    def ecart(self, compte: int) -> int:
+        """Readings outside the band."""
+        return max(0, compte - self.haut, self.bas - compte)
 
 
 def strates_du_dossier(departement: str, numerique: bool, qpv: bool) -> tuple[str, ...]:

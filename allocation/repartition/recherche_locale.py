@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from allocation.repartition.probleme import ProblemeRepartition
+from allocation.repartition.probleme import BandeStrate, ProblemeRepartition
 
 #: Trials without improvement after which the search stops, and the most trials in all.
 ESSAIS_SANS_PROGRES = 4_000
@@ -62,25 +62,22 @@ class _Plan:
         noms_strates = sorted({s for d in self.dossiers for s in probleme.strates.get(d, ())})
         pos_s = {s: i for i, s in enumerate(noms_strates)}
         self.strates = [[pos_s[s] for s in probleme.strates.get(d, ())] for d in self.dossiers]
-        membre = np.zeros((nd, len(noms_strates)))
-        for i, liste in enumerate(self.strates):
-            membre[i, liste] = 1.0
-        voulus = np.array([probleme.lecteurs[d] for d in self.dossiers], dtype=float)
-        libres = np.maximum(self.permis.sum(axis=1), 1)
-        part = membre.T @ (self.permis * (voulus / libres)[:, None])
-        self.bas = np.floor(part + 1e-9).astype(int).tolist()
-        self.haut = np.ceil(part - 1e-9).astype(int).tolist()
-        self.possible = ((membre.T @ self.permis) > 0).tolist()
-        self.comptes = (membre.T @ self.lu).astype(int).tolist()
+        # The fair bands of :meth:`ProblemeRepartition.bandes_des_strates`, as lists.
+        self.bandes: list[list[BandeStrate | None]] = [[None] * nj for _ in noms_strates]
+        for (strate, jure), bande in probleme.bandes_des_strates().items():
+            self.bandes[pos_s[strate]][pos_j[jure]] = bande
+        self.comptes = [[0] * nj for _ in noms_strates]
+        for d, lecteurs in enumerate(self.lecteurs):
+            for position in self.strates[d]:
+                for j in lecteurs:
+                    self.comptes[position][j] += 1
         self.partages = (self.lu.T.astype(int) @ self.lu.astype(int)).tolist()
         self.paires_jures = [(a, b) for a in range(nj) for b in range(a + 1, nj)]
 
     def ecart(self, strate: int, jure: int) -> int:
         """Readings of ``jure`` outside their fair band of ``strate``."""
-        if not self.possible[strate][jure]:
-            return 0
-        c = self.comptes[strate][jure]
-        return max(0, c - self.haut[strate][jure], self.bas[strate][jure] - c)
+        bande = self.bandes[strate][jure]
+        return 0 if bande is None else bande.ecart(self.comptes[strate][jure])
 
     def ecart_total(self) -> int:
         return sum(self.ecart(s, j) for s in range(len(self.comptes))

@@ -162,8 +162,8 @@ def _preference(graine: int, jure: str, dossier: str) -> float:
 
 def ecart_de_charges_minimal(probleme: ProblemeRepartition) -> tuple[int, int]:
     """The narrowest load band ``(bas, haut)`` the déports allow for the readings this run
-    assigns: ``⌊T/J⌋ … ⌈T/J⌉`` when possible (an integer program without the evenness terms,
-    solved only when the déports may forbid it)."""
+    assigns: ``⌊T/J⌋ … ⌈T/J⌉`` when possible (an integer program with the hard rules and
+    without the evenness terms, solved first)."""
     total = sum(probleme.lecteurs.values()) - len(probleme.deja)
     n = len(probleme.jures)
     bas, haut = total // n, -(-total // n)
@@ -173,11 +173,7 @@ def ecart_de_charges_minimal(probleme: ProblemeRepartition) -> tuple[int, int]:
     cmax = modele.add_variable("charge_la_plus_haute", lowBound=0, cat=pulp.LpInteger)
     modele += cmax - cmin
     _regles_dures(modele, probleme, x)
-    for jure in probleme.jures:
-        charge = pulp.lpSum(v for (j, d), v in x.items() if j == jure
-                            and (j, d) not in probleme.deja)
-        modele += charge <= cmax, f"charge_max_{nom_sur(jure)}"
-        modele += charge >= cmin, f"charge_min_{nom_sur(jure)}"
+    _charges(modele, probleme, x, cmin, cmax)
     modele += cmin <= bas, "plancher_le_plus_haut"
     modele += cmax >= haut, "plafond_le_plus_bas"
     modele.solve(pulp.HiGHS(msg=False, timeLimit=LIMITE_TEMPS))
@@ -220,6 +216,16 @@ def _regles_dures(modele: pulp.LpProblem, probleme: ProblemeRepartition,
         modele += pulp.lpSum(presents) >= requis, f"colleges_{nom}"
 
 
+def _charges(modele: pulp.LpProblem, probleme: ProblemeRepartition,
+             x: dict[tuple[str, str], Any], bas: Any, haut: Any) -> None:
+    """Each juror's new readings between ``bas`` and ``haut`` (numbers or variables)."""
+    for jure in probleme.jures:
+        charge = pulp.lpSum(v for (j, d), v in x.items() if j == jure
+                            and (j, d) not in probleme.deja)
+        modele += charge <= haut, f"charge_max_{nom_sur(jure)}"
+        modele += charge >= bas, f"charge_min_{nom_sur(jure)}"
+
+
 def repartir(probleme: ProblemeRepartition, limite_temps: float = LIMITE_TEMPS) -> Repartition:
     """The assignment of ``probleme``: the one entry point, never a silent failure."""
     debut = time.perf_counter()
@@ -231,31 +237,17 @@ def repartir(probleme: ProblemeRepartition, limite_temps: float = LIMITE_TEMPS) 
     modele = pulp.LpProblem("repartition", pulp.LpMaximize)
     x = _variables(modele, probleme)
     _regles_dures(modele, probleme, x)
-    for jure in probleme.jures:
-        charge = pulp.lpSum(v for (j, d), v in x.items() if j == jure
-                            and (j, d) not in probleme.deja)
-        modele += charge <= haut, f"charge_max_{nom_sur(jure)}"
-        modele += charge >= bas, f"charge_min_{nom_sur(jure)}"
+    _charges(modele, probleme, x, bas, haut)
 
     # Each juror's reading of each stratum within its fair band (soft).
     ecarts = []
-    par_strate: dict[str, list[str]] = {}
-    for dossier in probleme.dossiers:
-        for strate in probleme.strates.get(dossier, ()):
-            par_strate.setdefault(strate, []).append(dossier)
-    for strate, membres in sorted(par_strate.items()):
-        for jure in probleme.jures:
-            termes = [x[jure, d] for d in membres if (jure, d) in x]
-            if not termes:
-                continue
-            part = sum(probleme.lecteurs[d] / len(probleme.autorises(d)) for d in membres
-                       if (jure, d) in x)
-            e = modele.add_variable(f"ecart_{nom_sur(strate)}_{nom_sur(jure)}", lowBound=0)
-            modele += (e >= pulp.lpSum(termes) - math.ceil(part - 1e-9),
-                       f"strate_haut_{nom_sur(strate)}_{nom_sur(jure)}")
-            modele += (e >= math.floor(part + 1e-9) - pulp.lpSum(termes),
-                       f"strate_bas_{nom_sur(strate)}_{nom_sur(jure)}")
-            ecarts.append(e)
+    for (strate, jure), bande in probleme.bandes_des_strates().items():
+        lus = pulp.lpSum(x[jure, d] for d in bande.dossiers)
+        nom = f"{nom_sur(strate)}_{nom_sur(jure)}"
+        e = modele.add_variable(f"ecart_{nom}", lowBound=0)
+        modele += e >= lus - bande.haut, f"strate_haut_{nom}"
+        modele += e >= bande.bas - lus, f"strate_bas_{nom}"
+        ecarts.append(e)
 
     libres = [v for p, v in x.items() if p not in probleme.deja]
     preferences = pulp.lpSum(_preference(probleme.graine, j, d) / (len(libres) + 1) * v
@@ -319,17 +311,5 @@ def ecarts_de_strates(probleme: ProblemeRepartition,
     """Readings outside each juror's fair band of each stratum, summed (0: every juror reads
     every stratum in proportion, within one dossier)."""
     lus = set(paires)
-    par_strate: dict[str, list[str]] = {}
-    for dossier in probleme.dossiers:
-        for strate in probleme.strates.get(dossier, ()):
-            par_strate.setdefault(strate, []).append(dossier)
-    total = 0
-    for membres in par_strate.values():
-        for jure in probleme.jures:
-            possibles = [d for d in membres if (jure, d) not in probleme.interdits]
-            if not possibles:
-                continue
-            part = sum(probleme.lecteurs[d] / len(probleme.autorises(d)) for d in possibles)
-            compte = sum((jure, d) in lus for d in possibles)
-            total += max(0, compte - math.ceil(part - 1e-9), math.floor(part + 1e-9) - compte)
-    return total
+    return sum(bande.ecart(sum((jure, d) in lus for d in bande.dossiers))
+               for (_, jure), bande in probleme.bandes_des_strates().items())
