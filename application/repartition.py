@@ -81,7 +81,8 @@ def completer_vague(chargement: Chargement, supplement: int, graine: int = 0,
 
     def distance(identifiant: str, score: float) -> float:
         ecart = float(np.nan_to_num(ecarts.get(identifiant, np.nan), nan=np.inf))
-        return abs(score - seuil) / ecart if ecart > 0 else np.inf
+        ecart_a_la_ligne = abs(score - seuil) / ecart if ecart > 0 else np.inf
+        return np.inf if np.isnan(ecart_a_la_ligne) else ecart_a_la_ligne  # no laureate
 
     # The zone of uncertainty first, then the nearest to the line in standard deviations.
     dans_zone = set(zone)
@@ -91,7 +92,8 @@ def completer_vague(chargement: Chargement, supplement: int, graine: int = 0,
     initial, ineligibles = probleme_repartition(vague, regles, chargement.historique,
                                                 par_dossier=0, graine=graine)
     lues = frozenset(zip(vague.notes["jure"], vague.notes["dossier"], strict=True))
-    retenues = [d for d in priorites if d in set(initial.dossiers)]
+    repartissables = set(initial.dossiers)
+    retenues = [d for d in priorites if d in repartissables]
     probleme, non_placees = probleme_complement(initial, lues, retenues, supplement)
     return ResultatRepartition(repartir(probleme), ineligibles, supplement=supplement,
                                priorites=tuple(retenues), non_placees=non_placees)
