@@ -86,6 +86,7 @@ def main() -> None:
         st.Page("interface/notation.py", title="Notation"),
         st.Page("interface/selection.py", title="Sélection"),
         st.Page("interface/arbitrages.py", title="Arbitrages"),
+        st.Page("interface/seance.py", title="Séance"),
         st.Page("interface/programme.py", title="Programme"),
         st.Page("interface/export.py", title="Export"),
     ]

@@ -17,13 +17,16 @@ from allocation.modele.probleme import ProblemeVague, construire_probleme, valid
 from allocation.modele.programme import Regles
 from allocation.resolution.solveur import Allocation, resoudre
 from allocation.sorties.export import (
-    ecrire_allocation,
+    classeur_allocation,
     ecrire_liste_publique,
     ecrire_retours,
     parametres_de,
 )
+from commun.classeur import ecrire_atomiquement
 from commun.constats import Constats
+from scoring.modele import Vague
 from scoring.normalisation import METHODE_PAR_DEFAUT, ScoresVague, modele_jures, noter
+from scoring.revisions import Revision, reviser_notes, valider_revision
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class Parametres:
     regles: Regles | None = None  # None: the programme file's
     forces: tuple[tuple[str, str], ...] = ()  # (dossier, reason) forced in by the jury
     exclus: tuple[tuple[str, str], ...] = ()  # (dossier, reason) kept out by the jury
+    revisions: tuple[Revision, ...] = ()  # notes revised in the meeting, with reasons
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,8 @@ class Resultat:
     probleme: ProblemeVague
     allocation: Allocation
     decision: Decision | None
+    #: The wave decided: the one loaded, with the meeting's revised notes in place.
+    vague: Vague
     #: With the partial lottery on: the dossiers of the zone, in the order drawn.
     ordre_tire: tuple[str, ...] = ()
 
@@ -69,6 +75,13 @@ def decider_vague(chargement: Chargement, parametres: Parametres,
         erreurs = Constats()
         erreurs.etendre(chargement.constats.erreurs)
         return Refus(parametres, erreurs)
+    erreurs = Constats()
+    for r in parametres.revisions:
+        erreurs.etendre(valider_revision(vague, r.jure, r.dossier, r.critere, r.apres,
+                                         r.raison).erreurs)
+    if erreurs.a_des_erreurs:
+        return Refus(parametres, erreurs)
+    vague = reviser_notes(vague, parametres.revisions)
     scores = noter(vague, parametres.methode, dict(parametres.poids) or None)
     probleme = construire_probleme(vague.dossiers, scores.score, regles,
                                    chargement.historique, dict(parametres.forces),
@@ -84,13 +97,12 @@ def decider_vague(chargement: Chargement, parametres: Parametres,
         if ordre_tire:
             allocation = resoudre(probleme)
     decision = decider(probleme, allocation) if allocation.optimale and avec_decision else None
-    return Resultat(parametres, scores, probleme, allocation, decision, ordre_tire)
+    return Resultat(parametres, scores, probleme, allocation, decision, vague, ordre_tire)
 
 
-def incertitude_de(chargement: Chargement, resultat: Resultat) -> Incertitude:
+def incertitude_de(resultat: Resultat) -> Incertitude:
     """The uncertainty of a decision's scores, ranks and selection (sheet ``incertitude``)."""
-    assert chargement.vague is not None
-    return incertitude(resultat.probleme, resultat.allocation, modele_jures(chargement.vague),
+    return incertitude(resultat.probleme, resultat.allocation, modele_jures(resultat.vague),
                        resultat.scores.poids)
 
 
@@ -124,14 +136,29 @@ def sorties_refusees(chargement: Chargement, sorties: list[Path]) -> str | None:
     return None
 
 
-def ecrire_decision(chargement: Chargement, resultat: Resultat, sorties: Sorties) -> None:
+def classeur_decision(chargement: Chargement, resultat: Resultat,
+                      empreinte_journal: str | None = None,
+                      incertitude_calculee: Incertitude | None = None) -> bytes:
+    """The allocation workbook of a decided wave (its ``parametres`` anchor the journal's
+    last entry when there is one; ``incertitude_calculee``: the decision's uncertainty when
+    the caller already holds it)."""
+    decision = resultat.decision
+    assert decision is not None
+    parametres = parametres_de(chargement, resultat.scores, decision.probleme,
+                               decision.allocation, resultat.parametres.revisions,
+                               empreinte_journal)
+    return classeur_allocation(decision, parametres, resultat.vague,
+                               incertitude_calculee or incertitude_de(resultat))
+
+
+def ecrire_decision(chargement: Chargement, resultat: Resultat, sorties: Sorties,
+                    empreinte_journal: str | None = None) -> None:
     """Write a decided wave's outputs (each file atomically)."""
-    vague, decision = chargement.vague, resultat.decision
-    assert vague is not None and decision is not None
+    vague, decision = resultat.vague, resultat.decision
+    assert decision is not None
     allocation, probleme = decision.allocation, decision.probleme
-    ecrire_allocation(sorties.classeur, decision,
-                      parametres_de(chargement, resultat.scores, probleme, allocation), vague,
-                      incertitude_de(chargement, resultat))
+    ecrire_atomiquement(sorties.classeur,
+                        classeur_decision(chargement, resultat, empreinte_journal))
     if sorties.public:
         ecrire_liste_publique(sorties.public, vague.dossiers, allocation.montants)
     if sorties.retours:

@@ -311,6 +311,28 @@ def stress(taille: int) -> None:
                       "pic_mo": int(pic)}))
 
 
+def _premier_chargement(c: Contexte, n: int, rapide: bool, chrono: Chrono) -> Mesure:
+    from bench.navigateur import CHROMIUM, chromium, premier_chargement
+
+    if not CHROMIUM.exists():
+        return Mesure([float("nan")], detail="Chromium absent")
+    with chromium() as navigateur:
+        durees = [premier_chargement(navigateur) for _ in range(min(n, 3))]
+    return Mesure(durees, detail="serveur neuf à chaque fois ; vague d'exemple",
+                  atteinte=float(np.median(durees)) <= 3.0)
+
+
+def _clics(c: Contexte, n: int, rapide: bool, chrono: Chrono) -> Mesure:
+    from bench.navigateur import CHANGEMENTS, CHROMIUM, chromium, clics_vers_chiffres, serveur
+
+    if not CHROMIUM.exists():
+        return Mesure([float("nan")], detail="Chromium absent")
+    with chromium() as navigateur, serveur() as (adresse, _):
+        durees = clics_vers_chiffres(navigateur, adresse)
+    return Mesure(durees, detail=f"{len(CHANGEMENTS)} changements de règle, chacun nouveau",
+                  atteinte=float(np.median(durees)) <= 0.25)
+
+
 SCENARIOS = [
     Scenario("lecture d'une vague dossier (10 grilles × 300 × 6)", "≤ 1,5 s", _lecture),
     Scenario("normalisation bias (3 000 × 10 × 6)", "≤ 1 s", _biais),
@@ -324,5 +346,7 @@ SCENARIOS = [
     Scenario("fabriques tradeoffs, vague serrée, 1 000 tirages", "≤ 15 s", _arbitrages_serre),
     Scenario("stress : notes + résolution", "≤ 60 s, ≤ 4 Go", _stress),
     Scenario("fabriques repartir, 300 dossiers, K = 4", "≤ 5 s", _repartir),
+    Scenario("navigateur : premier chargement", "≤ 3 s", _premier_chargement),
+    Scenario("navigateur : clic → chiffres (Sélection)", "médiane ≤ 250 ms", _clics),
 ]
 

@@ -159,23 +159,60 @@ def _ecrire_bloc(feuille: Worksheet, premiere: int, table: pd.DataFrame,
                 cellule.value = _valeur_excel(valeur)
             if remplissage is not None:
                 cellule.fill = remplissage
+    enroulees: list[tuple[int, float]] = []
     for index, nom in enumerate(table.columns, start=1):
         lettre = get_column_letter(index)
         if nom in formats:
             for numero in range(premiere + 1, premiere + 1 + len(table)):
                 feuille.cell(numero, index).number_format = formats[nom]
         largeur = max([len(str(nom))] + [len(str(v)) for v in table[nom].head(300)])
-        if largeur > LARGEUR_MAX:  # long sentences wrap instead of running off the page
-            for numero in range(premiere + 1, premiere + 1 + len(table)):
-                feuille.cell(numero, index).alignment = _RETOUR_A_LA_LIGNE
         ajustee = float(min(max(largeur, 6) + 2, LARGEUR_MAX))
         if premiere > 1:  # a table under another: never narrow the columns above
             ajustee = max(ajustee, feuille.column_dimensions[lettre].width)
         feuille.column_dimensions[lettre].width = ajustee
+        if largeur > LARGEUR_MAX:  # long sentences wrap instead of running off the page
+            enroulees.append((index, ajustee))
+            for numero in range(premiere + 1, premiere + 1 + len(table)):
+                feuille.cell(numero, index).alignment = _RETOUR_A_LA_LIGNE
+    # Neither Excel nor LibreOffice grows a row for wrapped text on opening a file that
+    # gives no height: without one, a long motif prints over the rows below it.
+    for numero in range(premiere + 1, premiere + 1 + len(table)) if enroulees else ():
+        lignes = max(lignes_enroulees(str(feuille.cell(numero, index).value or ""), largeur)
+                     for index, largeur in enroulees)
+        if lignes > 1:
+            feuille.row_dimensions[numero].height = HAUTEUR_LIGNE * lignes
+            for colonne in range(1, len(table.columns) + 1):
+                cellule = feuille.cell(numero, colonne)
+                if not cellule.alignment.wrap_text:
+                    cellule.alignment = _EN_HAUT
+
+
+def lignes_enroulees(texte: str, largeur: float) -> int:
+    """How many lines ``texte`` takes once wrapped at word boundaries in a column
+    ``largeur`` characters wide. Every character is counted as wide as a digit (the unit of
+    Excel's column width), the widest common case: the estimate errs on the tall side."""
+    capacite = max(int(largeur) - 1, 1)
+    total = 0
+    for paragraphe in texte.split("\n"):
+        lignes, courante = 1, 0
+        for mot in paragraphe.split():
+            longueur = len(mot)
+            if courante and courante + 1 + longueur > capacite:
+                lignes, courante = lignes + 1, 0
+            if longueur > capacite:  # a word longer than the column is cut
+                lignes += (courante + longueur - 1) // capacite
+                courante = (courante + longueur) % capacite
+            else:
+                courante += (1 if courante else 0) + longueur
+        total += lignes
+    return total
 
 
 _ENTETE = PatternFill("solid", start_color="DDE4EE")
+#: Height of one line of the default 11-point font, in points.
+HAUTEUR_LIGNE = 15.0
 _RETOUR_A_LA_LIGNE = Alignment(wrap_text=True, vertical="top")
+_EN_HAUT = Alignment(vertical="top")
 #: Widest column, in characters; longer text wraps.
 LARGEUR_MAX = 60
 

@@ -222,5 +222,7 @@ CODES: dict[str, Code] = {
     "forcage_ineligible": Code(E, "dossier inéligible imposé"),
     "forcage_sans_note": Code(E, "dossier sans note imposé"),
     "forcage_sous_note_minimale": Code(E, "dossier sous la note minimale imposé"),
+    "revision_invalide": Code(E, "note révisée en séance impossible"),
+    "journal_altere": Code(E, "journal de la vague altéré"),
 }
 del E, A

@@ -11,21 +11,31 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 from fabriques import __version__
+from fabriques.cli_seance import (
+    EXIT_ENTREE,
+    EXIT_INFAISABLE,
+    EXIT_OK,
+    acces_au_journal,
+    afficher_constats,
+    ajouter_verbes_seance,
+    commande_journal,
+    commande_proces_verbal,
+    commande_seance,
+    options_journal,
+)
 
 if TYPE_CHECKING:
     from allocation.modele.chargement import Chargement
     from allocation.resolution.solveur import Allocation
-    from commun.constats import Constats
     from scoring.modele import LectureVague
 
 DESCRIPTION = (
     "Notation du jury et sélection des lauréats d'une vague de l'AMI « Fabriques de "
     "Territoire » (ANCT)."
 )
-EXIT_OK, EXIT_ENTREE, EXIT_INFAISABLE = 0, 2, 3
 
 
 def _parseur(sous: argparse._SubParsersAction, nom: str, aide: str) -> argparse.ArgumentParser:
@@ -77,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="impose un dossier (décision du jury, raison enregistrée)")
     allocate.add_argument("--exclure", action="append", default=[], metavar="DOSSIER:RAISON",
                           help="écarte un dossier (décision du jury, raison enregistrée)")
+    options_journal(allocate)
     arbitrages = _parseur(sous, "tradeoffs", "prix de chaque règle, frontières de Pareto et "
                                              "robustesse de la sélection")
     _options_programme(arbitrages, METHODES)
@@ -94,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     record.add_argument("--history", "--historique", dest="historique", type=Path,
                         default=None, help="laureats.xlsx à compléter (défaut : dans la "
                                            "vague, sinon à côté ; créé s'il n'existe pas)")
+    options_journal(record)
     repartir = _parseur(sous, "repartir", "répartit les dossiers entre les jurés et prépare "
                                           "la grille de chacun (avant les notes)")
     _options_fichiers(repartir)
@@ -109,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="classeur à écrire (défaut : affectation-<vague>.xlsx)")
     repartir.add_argument("--grilles", type=Path, default=None, metavar="DOSSIER",
                           help="dossier où écrire une grille par juré (Jxx.xlsx)")
+    ajouter_verbes_seance(sous, _parseur, _options_fichiers)
     return parser
 
 
@@ -142,7 +155,7 @@ def _charger(args: argparse.Namespace) -> Chargement | None:
 
     chargement = charger(args.vague, args.programme, args.historique, args.correspondance)
     if not chargement.valide:
-        _afficher_constats(chargement.constats, sys.stderr)
+        afficher_constats(chargement.constats, sys.stderr)
         print("Rien n'a été écrit.", file=sys.stderr)
         return None
     return chargement
@@ -173,7 +186,13 @@ def _afficher_infaisable(allocation: Allocation) -> int:
 
 def commande_allocate(args: argparse.Namespace) -> int:
     """``fabriques allocate``: solve SPEC §4 and write the allocation workbook."""
+    from application.seance import (
+        journaliser_allocation,
+        journaliser_chargement,
+        journaliser_methode,
+    )
     from application.service import Parametres, Refus, Sorties, decider_vague, ecrire_decision
+    from commun.journal import empreinte_fichier
 
     entrees = _charger(args)
     if entrees is None or entrees.vague is None:
@@ -182,17 +201,30 @@ def commande_allocate(args: argparse.Namespace) -> int:
                       args.retours, args.modele)
     if _sorties_refusees(entrees, sorties.chemins()):
         return EXIT_ENTREE
-    resultat = decider_vague(entrees, Parametres(
+    acces = acces_au_journal(args, entrees)
+    if acces is None:
+        return EXIT_ENTREE
+    journal = acces.journal
+    parametres = acces.seance.appliquer(Parametres(
         methode=args.methode, forces=_decisions(args.forcer), exclus=_decisions(args.exclure)))
+    journaliser_chargement(journal, entrees)
+    resultat = decider_vague(entrees, parametres)
     if isinstance(resultat, Refus):
-        _afficher_constats(resultat.erreurs, sys.stderr)
+        afficher_constats(resultat.erreurs, sys.stderr)
         print("Rien n'a été écrit.", file=sys.stderr)
         return EXIT_ENTREE
     if resultat.decision is None:
         return _afficher_infaisable(resultat.allocation)
-    ecrire_decision(entrees, resultat, sorties)
+    journaliser_methode(journal, resultat)
+    ecrire_decision(entrees, resultat, sorties, journal.verifier().derniere_empreinte)
+    journaliser_allocation(journal, resultat,
+                           {p.name: empreinte_fichier(p) for p in sorties.chemins()})
     if len(entrees.constats):  # the very findings ``check`` prints, warnings all
-        _afficher_constats(entrees.constats)
+        afficher_constats(entrees.constats)
+    if not acces.seance.vide:
+        s = acces.seance
+        print(f"Séance (journal {journal.chemin}) : {len(s.forces)} dossier(s) retenu(s), "
+              f"{len(s.exclus)} écarté(s), {len(s.revisions)} note(s) révisée(s).")
     allocation, decision = resultat.allocation, resultat.decision
     print(f"{len(allocation.laureats)} lauréats, score total {allocation.score_total:.2f} "
           f"(résolu en {allocation.duree:.2f} s) ; liste complémentaire : "
@@ -205,26 +237,41 @@ def commande_record(args: argparse.Namespace) -> int:
     """``fabriques record``: append a decided wave's laureates to the programme history."""
     from allocation.modele.programme import trouver_fichier
     from allocation.sorties.historique import enregistrer_vague, lignes_historique, lire_decision
+    from commun.journal import empreinte_fichier
 
     lecture = _lire(args)
     constats = lecture.constats
     vague = lecture.vague
     if vague is None or constats.a_des_erreurs:
-        _afficher_constats(constats, sys.stderr)
+        afficher_constats(constats, sys.stderr)
         print("Rien n'a été écrit.", file=sys.stderr)
         return EXIT_ENTREE
     historique = (args.historique or trouver_fichier(args.vague, "laureats.xlsx")
                   or (args.vague if args.vague.is_dir() else args.vague.parent) / "laureats.xlsx")
+    acces = acces_au_journal(args, None, vague)
+    if acces is None:
+        return EXIT_ENTREE
     lue = lire_decision(args.allocation, vague, constats)
+    if lue is not None and lue.empreinte_journal and (
+            acces.journal.existe and not acces.journal.contient(lue.empreinte_journal)):
+        constats.signaler("journal_altere", "l'entrée du journal sur laquelle cette "
+                          "allocation a été décidée n'est plus dans le journal (journal "
+                          "tronqué, ou d'une autre séance)", fichier=args.allocation.name,
+                          feuille="parametres", colonne="valeur",
+                          valeur=lue.empreinte_journal)
     sauvegarde = None
-    if lue is not None:
+    if lue is not None and not constats.a_des_erreurs:
         nouvelles = lignes_historique(vague.dossiers, lue.montants, lue.numero, lue.annee)
         sauvegarde = enregistrer_vague(historique, nouvelles, constats,
                                        lue.empreinte_historique)
     if lue is None or constats.a_des_erreurs:
-        _afficher_constats(constats, sys.stderr)
+        afficher_constats(constats, sys.stderr)
         print("L'historique n'a pas été modifié.", file=sys.stderr)
         return EXIT_ENTREE
+    acces.journal.ajouter("enregistrement", {
+        "vague": lue.numero, "laureats": sorted(lue.montants),
+        "allocation": {args.allocation.name: empreinte_fichier(args.allocation)},
+        "historique": {historique.name: empreinte_fichier(historique)}})
     print(f"Vague {lue.numero} enregistrée : {len(lue.montants)} lauréats ajoutés à "
           f"{historique}.")
     if sauvegarde:
@@ -261,7 +308,7 @@ def commande_tradeoffs(args: argparse.Namespace) -> int:
         return EXIT_ENTREE
     resultat = decider_vague(entrees, Parametres(methode=args.methode), avec_decision=False)
     if isinstance(resultat, Refus):
-        _afficher_constats(resultat.erreurs, sys.stderr)
+        afficher_constats(resultat.erreurs, sys.stderr)
         return EXIT_ENTREE
     probleme, allocation = resultat.probleme, resultat.allocation
     if not allocation.optimale:
@@ -308,14 +355,6 @@ class _BarreDeProgression:
         print(file=sys.stderr)
 
 
-def _afficher_constats(constats: Constats, flux: TextIO | None = None) -> None:
-    flux = flux or sys.stdout
-    for constat in constats:
-        print(constat, file=flux)
-    erreurs, avertissements = len(constats.erreurs), len(constats.avertissements)
-    print(f"{erreurs} erreur(s), {avertissements} avertissement(s).", file=flux)
-
-
 def _lire(args: argparse.Namespace) -> LectureVague:
     from scoring.lecture import lire_vague
 
@@ -338,7 +377,7 @@ def commande_repartir(args: argparse.Namespace) -> int:
     chargement = charger(args.vague, args.programme, args.historique, args.correspondance,
                          avec_notes=not premier_tour)
     if not chargement.valide or chargement.vague is None:
-        _afficher_constats(chargement.constats, sys.stderr)
+        afficher_constats(chargement.constats, sys.stderr)
         print("Rien n'a été écrit.", file=sys.stderr)
         return EXIT_ENTREE
     sortie = args.out or Path(f"affectation-{chargement.vague.nom}.xlsx")
@@ -347,7 +386,7 @@ def commande_repartir(args: argparse.Namespace) -> int:
     resultat = (repartir_vague(chargement, args.par_dossier, args.graine) if premier_tour
                 else completer_vague(chargement, args.complement, args.graine))
     if isinstance(resultat, Refus):
-        _afficher_constats(resultat.erreurs, sys.stderr)
+        afficher_constats(resultat.erreurs, sys.stderr)
         print("Rien n'a été écrit.", file=sys.stderr)
         return EXIT_ENTREE
     repartition = resultat.repartition
@@ -364,7 +403,7 @@ def commande_repartir(args: argparse.Namespace) -> int:
               "dossier --grilles. Rien n'a été écrit.", file=sys.stderr)
         return EXIT_ENTREE
     if len(chargement.constats):
-        _afficher_constats(chargement.constats)
+        afficher_constats(chargement.constats)
     ecrits = ecrire_repartition(chargement, resultat, sortie, args.grilles)
     charges = repartition.charges(nouvelles_seulement=True)
     print(f"{len(repartition.probleme.dossiers)} dossiers répartis "
@@ -388,7 +427,7 @@ def commande_check(args: argparse.Namespace) -> int:
     from allocation.modele.chargement import charger
 
     chargement = charger(args.vague, args.programme, args.historique, args.correspondance)
-    _afficher_constats(chargement.constats)
+    afficher_constats(chargement.constats)
     return EXIT_OK if chargement.valide else EXIT_ENTREE
 
 
@@ -399,7 +438,7 @@ def commande_score(args: argparse.Namespace) -> int:
 
     lecture = _lire(args)
     if lecture.vague is None:
-        _afficher_constats(lecture.constats, sys.stderr)
+        afficher_constats(lecture.constats, sys.stderr)
         print("Rien n'a été écrit.", file=sys.stderr)
         return EXIT_ENTREE
     vague = lecture.vague
@@ -448,7 +487,8 @@ def _lire_poids(texte: str, criteres: set[str]) -> dict[str, float]:
 
 COMMANDES = {"check": commande_check, "score": commande_score, "allocate": commande_allocate,
              "tradeoffs": commande_tradeoffs, "record": commande_record,
-             "repartir": commande_repartir}
+             "repartir": commande_repartir, "seance": commande_seance,
+             "journal": commande_journal, "proces-verbal": commande_proces_verbal}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from allocation.analyses.arbitrages import (
+    LIBELLES_ROBUSTESSE,
     Scenario,
     comparer_scenarios,
     pareto_budget,
@@ -89,7 +90,9 @@ if ("robustesse", cle) in cache:
                                      ["dépendent de la méthode", "à la limite", "stables"],
                                      strict=True):
         colonne.metric(texte, int((table["label"] == label).sum()))
-    st.dataframe(etat.en_francais(table, decimales={"probabilite": 2, "sans_un_jure": 2}),
+    # The sheet keeps SPEC's labels; the page speaks French.
+    st.dataframe(etat.en_francais(table.assign(label=table["label"].map(LIBELLES_ROBUSTESSE)),
+                                  decimales={"probabilite": 2, "sans_un_jure": 2}),
                  hide_index=True, width="stretch")
 
 st.subheader("Comparer deux scénarios")

@@ -16,9 +16,12 @@ import streamlit as st
 from allocation.analyses.incertitude import Incertitude
 from allocation.modele.chargement import Chargement, charger, charger_televersement
 from allocation.modele.programme import Regles
+from application.seance import Seance, chemin_journal, seance_de
 from application.service import Parametres, Refus, Resultat, decider_vague, incertitude_de
 from commun.francais import decimal, euros
+from commun.journal import Journal
 from scoring.modele import Vague
+from scoring.referentiel import departements, departements_geojson
 
 RACINE = Path(__file__).resolve().parents[1]
 VAGUE_EXEMPLE = RACINE / "sample_waves" / "vague-06"
@@ -32,6 +35,8 @@ class Etat:
     chargement: Chargement
     parametres: Parametres = field(default_factory=Parametres)
     resultats: dict[Parametres, Resultat | Refus] = field(default_factory=dict)
+    #: Allocations without reserve list and explanations, for the figures.
+    allocations: dict[Parametres, Resultat | Refus] = field(default_factory=dict)
     incertitudes: dict[Parametres, Incertitude] = field(default_factory=dict)
     #: The uploaded files (empty for the sample), to read the wave again before its notes.
     fichiers: tuple[tuple[str, bytes], ...] = ()
@@ -119,16 +124,53 @@ def changer(**modifications: Any) -> None:
     courant.parametres = replace(courant.parametres, **modifications)
 
 
-def resultat(parametres: Parametres | None = None) -> Resultat:
-    """The decision for ``parametres`` (default: the current ones), computed once; a page
-    whose parameters are refused shows why and stops."""
+def journal() -> Journal:
+    """The session wave's journal: beside the wave folder for the bundled sample, in the
+    journals' folder for uploaded files (``FABRIQUES_JOURNAUX`` when set)."""
+    courant = etat()
+    vague_ = courant.chargement.vague
+    nom = vague_.nom if vague_ is not None else "vague"
+    return Journal(chemin_journal(None if courant.fichiers else VAGUE_EXEMPLE, nom))
+
+
+def seance() -> Seance:
+    """The meeting as the journal holds it (none when its chain is broken: page « Séance »
+    says so)."""
+    courant = journal()
+    if not courant.existe or not courant.verifier().intact:
+        return Seance()
+    return seance_de(courant.entrees())
+
+
+def derniere_empreinte() -> str | None:
+    """The hash of the journal's last entry (None without a journal)."""
+    courant = journal()
+    return courant.verifier().derniere_empreinte if courant.existe else None
+
+
+def resultat(parametres: Parametres | None = None, avec_seance: bool = True,
+             avec_decision: bool = True) -> Resultat:
+    """The decision for ``parametres`` (default: the current ones) with the meeting's
+    decisions and revised notes (unless ``avec_seance`` is False: the proposal), computed
+    once; ``avec_decision`` False: the allocation alone, without reserve list and
+    explanations (what the figures need, several times faster). A page whose parameters are
+    refused shows why and stops."""
     courant = etat()
     parametres = parametres or courant.parametres
-    if parametres not in courant.resultats:
+    if avec_seance:
+        parametres = seance().appliquer(parametres)
+    trouve = courant.resultats.get(parametres)
+    if trouve is None and not avec_decision:
+        trouve = courant.allocations.get(parametres)
+        if trouve is None:
+            if len(courant.allocations) > 64:
+                courant.allocations.clear()
+            trouve = courant.allocations[parametres] = decider_vague(
+                courant.chargement, parametres, avec_decision=False)
+    if trouve is None:
         if len(courant.resultats) > 32:
             courant.resultats.clear()
-        courant.resultats[parametres] = decider_vague(courant.chargement, parametres)
-    trouve = courant.resultats[parametres]
+        trouve = courant.resultats[parametres] = decider_vague(courant.chargement, parametres)
     if isinstance(trouve, Refus):
         st.error("Ces paramètres ne peuvent pas être appliqués :")
         for constat in trouve.erreurs.erreurs:
@@ -146,8 +188,7 @@ def incertitude(resultat: Resultat) -> Incertitude:
         if len(courant.incertitudes) > 8:
             courant.incertitudes.clear()
         with st.spinner("Incertitude des notes et des rangs…"):
-            courant.incertitudes[resultat.parametres] = incertitude_de(courant.chargement,
-                                                                       resultat)
+            courant.incertitudes[resultat.parametres] = incertitude_de(resultat)
     return courant.incertitudes[resultat.parametres]
 
 
@@ -170,6 +211,16 @@ def en_francais(table: pd.DataFrame, euros_: tuple[str, ...] = ("montant",),
         elif serie.dtype == bool:
             copie[colonne] = serie.map({True: "oui", False: "non"})
     return copie
+
+
+@st.cache_data(show_spinner=False)
+def geometries_metropole() -> list[dict[str, Any]]:
+    """The mainland departments' features, rings wound for the map renderer (computed
+    once per server)."""
+    outre_mer = set(departements().index[departements()["zone"] != "metro"])
+    return [{**f, "geometry": sens_d3(f["geometry"])}
+            for f in departements_geojson()["features"]
+            if f["properties"]["code"] not in outre_mer]
 
 
 def sens_d3(geometrie: dict[str, Any]) -> dict[str, Any]:

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from allocation.sorties.export import (
-                           classeur_allocation,
-                           classeur_public,
-                           classeur_retours,
-                           parametres_de,
-)
+from allocation.sorties.export import classeur_public, classeur_retours
+from application.service import classeur_decision
 from interface import etat
 
 st.title("Export")
@@ -18,13 +14,11 @@ vague = etat.vague()
 resultat = etat.selection_possible()
 decision = resultat.decision
 assert decision is not None
-parametres = parametres_de(courant.chargement, resultat.scores, resultat.probleme,
-                           resultat.allocation)
-incertitude = etat.incertitude(resultat)
 tableur = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 st.download_button(
     "Télécharger le classeur d'allocation",
-    classeur_allocation(decision, parametres, vague, incertitude),
+    classeur_decision(courant.chargement, resultat, etat.derniere_empreinte(),
+                      etat.incertitude(resultat)),
     file_name=f"allocation-{vague.nom}.xlsx", mime=tableur, key="export_allocation")
 st.caption("Synthèse, classement, lauréats, liste complémentaire, incertitude, explications, "
            "départements, jury, paramètres (empreintes des fichiers, règles, décisions du jury).")

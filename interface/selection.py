@@ -1,132 +1,154 @@
 """Page « Sélection » : the rules as widgets, the jury's decisions, and the laureates, the
-reserve list, the explanations and the map that follow — recomputed on every change."""
+reserve list, the explanations and the map that follow — recomputed on every change, the
+figures first."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from allocation.analyses.decision import classement, table_explications, table_liste_complementaire
 from commun.francais import decimal, euros
 from interface import etat
-from scoring.referentiel import departements, departements_geojson
+from scoring.referentiel import departements
 
 st.title("Sélection des lauréats")
-courant = etat.etat()
-vague = etat.vague()
-regles = etat.regles()
-# The rules' widgets start from the rules alone: a refused jury decision must stay fixable.
-base = etat.resultat(replace(courant.parametres, forces=(), exclus=()))
 
-with st.expander("Règles de la vague", expanded=True):
+
+@st.fragment
+def regles_et_selection() -> None:
+    """The rules and everything that follows from them: a rule change reruns this
+    part alone, not the app around it (sidebar, navigation, title)."""
+    courant = etat.etat()
+    vague = etat.vague()
+    regles = etat.regles()
+    # The rules' widgets start from the rules alone: a refused jury decision must stay fixable.
+    base = etat.resultat(replace(courant.parametres, forces=(), exclus=()))
+
+    with st.expander("Règles de la vague", expanded=True):
+        c = st.columns(6)
+        max_laureats = c[0].number_input("Lauréats au plus", 0, 300, regles.max_laureats,
+                                         key="max_laureats")
+        tolerance = c[1].number_input("Tolérance du rythme", 0, 50, regles.tolerance_rythme,
+                                      key="tolerance")
+        par_departement = c[2].number_input("Par département (vague)", 0, 50,
+                                            regles.max_par_departement_vague, key="dep_vague")
+        par_programme = c[3].number_input("Par département (programme)", 0, 300,
+                                          regles.max_par_departement_programme, key="dep_prog")
+        enveloppe = c[4].number_input("Enveloppe de la vague (€)", 0, 45_000_000,
+                                      int(base.probleme.enveloppe_vague), step=75_000,
+                                      key="enveloppe")
+        plancher = c[5].number_input("Note minimale", 0.0, 20.0, float(regles.note_minimale),
+                                     step=0.5, key="plancher")
+        bornes = base.probleme.bornes
+        st.caption("Rythme de cette vague : " + " ; ".join(
+            f"{nom} {bornes[c].minimum} à {bornes[c].maximum}" for c, nom in
+            (("qpv", "QPV"), ("hors_qpv", "hors QPV"), ("numeriques", "numériques"))))
+
+    ids = list(vague.dossiers.index)
+    with st.expander("Décisions du jury (motivées)"):
+        g, d = st.columns(2)
+        forces = g.multiselect("Imposer", ids, default=[i for i, _ in courant.parametres.forces],
+                               key="forces")
+        exclus = d.multiselect("Écarter", ids, default=[i for i, _ in courant.parametres.exclus],
+                               key="exclus")
+        # One reason per dossier: each decision is recorded with its own.
+        raisons_forces = {i: g.text_input(f"Raison d'imposer {i}", value=dict(
+            courant.parametres.forces).get(i, ""), key=f"raison_force_{i}") for i in forces}
+        raisons_exclus = {i: d.text_input(f"Raison d'écarter {i}", value=dict(
+            courant.parametres.exclus).get(i, ""), key=f"raison_exclu_{i}") for i in exclus}
+
+    nouvelles = replace(regles, max_laureats=int(max_laureats), tolerance_rythme=int(tolerance),
+                        max_par_departement_vague=int(par_departement),
+                        max_par_departement_programme=int(par_programme),
+                        enveloppe_vague=int(enveloppe), note_minimale=float(plancher))
+    if (nouvelles.enveloppe_vague == base.probleme.enveloppe_vague
+            and regles.enveloppe_vague is None):
+        nouvelles = replace(nouvelles, enveloppe_vague=None)  # keep the pro-rata default
+    decisions = {"forces": tuple(raisons_forces.items()), "exclus": tuple(raisons_exclus.items())}
+    regles_changees = nouvelles if nouvelles != courant.chargement.regles else None
+    if (regles_changees, decisions["forces"], decisions["exclus"]) != (
+            courant.parametres.regles, courant.parametres.forces, courant.parametres.exclus):
+        etat.changer(regles=regles_changees, **decisions)
+
+    # The figures first, from the allocation alone (a few tens of milliseconds); the reserve
+    # list and the explanations, which take a solve per dossier, come after them.
+    rapide = etat.resultat(avec_decision=False)
+    if not rapide.allocation.optimale:
+        st.error("Aucune sélection ne respecte toutes les règles. Plus petite modification qui "
+                 "rend la sélection possible :")
+        for relaxation in rapide.allocation.relaxations:
+            st.markdown(f"- {relaxation.message}")
+        return
+
+    par_id = {d.dossier: d for d in rapide.probleme.dossiers}
+    choisis = [par_id[i] for i in rapide.allocation.laureats]
     c = st.columns(6)
-    max_laureats = c[0].number_input("Lauréats au plus", 0, 300, regles.max_laureats,
-                                     key="max_laureats")
-    tolerance = c[1].number_input("Tolérance du rythme", 0, 50, regles.tolerance_rythme,
-                                  key="tolerance")
-    par_departement = c[2].number_input("Par département (vague)", 0, 50,
-                                        regles.max_par_departement_vague, key="dep_vague")
-    par_programme = c[3].number_input("Par département (programme)", 0, 300,
-                                      regles.max_par_departement_programme, key="dep_prog")
-    enveloppe = c[4].number_input("Enveloppe de la vague (€)", 0, 45_000_000,
-                                  int(base.probleme.enveloppe_vague), step=75_000,
-                                  key="enveloppe")
-    plancher = c[5].number_input("Note minimale", 0.0, 20.0, float(regles.note_minimale),
-                                 step=0.5, key="plancher")
-    bornes = base.probleme.bornes
-    st.caption("Rythme de cette vague : " + " ; ".join(
-        f"{nom} {bornes[c].minimum} à {bornes[c].maximum}" for c, nom in
-        (("qpv", "QPV"), ("hors_qpv", "hors QPV"), ("numeriques", "numériques"))))
+    c[0].metric("Lauréats", len(choisis))
+    c[1].metric("En QPV", sum(d.qpv for d in choisis))
+    c[2].metric("Hors QPV", sum(not d.qpv for d in choisis))
+    c[3].metric("Numériques", sum(d.numerique for d in choisis))
+    montant = sum(rapide.allocation.montants.values())
+    c[4].metric("Montant", f"{decimal(montant / 1e6)} M€", help=euros(montant))
+    c[5].metric("Score total", decimal(rapide.allocation.score_total))
 
-ids = list(vague.dossiers.index)
-with st.expander("Décisions du jury (motivées)"):
-    g, d = st.columns(2)
-    forces = g.multiselect("Imposer", ids, default=[i for i, _ in courant.parametres.forces],
-                           key="forces")
-    exclus = d.multiselect("Écarter", ids, default=[i for i, _ in courant.parametres.exclus],
-                           key="exclus")
-    # One reason per dossier: each decision is recorded with its own.
-    raisons_forces = {i: g.text_input(f"Raison d'imposer {i}", value=dict(
-        courant.parametres.forces).get(i, ""), key=f"raison_force_{i}") for i in forces}
-    raisons_exclus = {i: d.text_input(f"Raison d'écarter {i}", value=dict(
-        courant.parametres.exclus).get(i, ""), key=f"raison_exclu_{i}") for i in exclus}
+    resultat = etat.resultat()
+    decision = resultat.decision
+    assert decision is not None
+    table = classement(decision)
+    laureats = table[table["statut"] == "laureat"]
 
-nouvelles = replace(regles, max_laureats=int(max_laureats), tolerance_rythme=int(tolerance),
-                    max_par_departement_vague=int(par_departement),
-                    max_par_departement_programme=int(par_programme),
-                    enveloppe_vague=int(enveloppe), note_minimale=float(plancher))
-if nouvelles.enveloppe_vague == base.probleme.enveloppe_vague and regles.enveloppe_vague is None:
-    nouvelles = replace(nouvelles, enveloppe_vague=None)  # keep the pro-rata default
-decisions = {"forces": tuple(raisons_forces.items()), "exclus": tuple(raisons_exclus.items())}
-regles_changees = nouvelles if nouvelles != courant.chargement.regles else None
-if (regles_changees, decisions["forces"], decisions["exclus"]) != (
-        courant.parametres.regles, courant.parametres.forces, courant.parametres.exclus):
-    etat.changer(regles=regles_changees, **decisions)
+    st.subheader("Lauréats")
+    st.dataframe(etat.en_francais(laureats), hide_index=True, width="stretch")
 
-resultat = etat.resultat()
-if resultat.decision is None:
-    st.error("Aucune sélection ne respecte toutes les règles. Plus petite modification qui "
-             "rend la sélection possible :")
-    for relaxation in resultat.allocation.relaxations:
-        st.markdown(f"- {relaxation.message}")
-    st.stop()
+    st.subheader("Carte des départements")
+    vue = st.radio("Compter", ["cette vague", "cumul du programme"], horizontal=True, key="vue")
+    par_departement_vague = Counter(laureats["departement"])
+    comptes = {code: par_departement_vague.get(code, 0)
+               + (resultat.probleme.deja_par_departement.get(code, 0)
+                  if vue == "cumul du programme" else 0)
+               for code in departements().index}
+    OUTRE_MER = list(departements().index[departements()["zone"] != "metro"])
+    # A plain Vega-Lite specification: Altair would validate the 300 kB of geometry against its
+    # schema on every change of rule (over a second).
+    st.vega_lite_chart(spec={
+        "height": 520,
+        "data": {"values": etat.geometries_metropole()},
+        "transform": [{"lookup": "properties.code",
+                       "from": {"data": {"values": [{"code": k, "laureats": v}
+                                                    for k, v in sorted(comptes.items())]},
+                                "key": "code", "fields": ["laureats"]}}],
+        "projection": {"type": "mercator"},
+        "mark": {"type": "geoshape", "stroke": "white"},
+        "encoding": {
+            "color": {"field": "laureats", "type": "quantitative", "title": "lauréats",
+                      "scale": {"scheme": "greens"},
+                      "legend": {"format": "d", "tickMinStep": 1}},
+            "tooltip": [{"field": "properties.nom", "type": "nominal", "title": "département"},
+                        {"field": "properties.code", "type": "nominal", "title": "code"},
+                        {"field": "laureats", "type": "quantitative", "title": "lauréats"}]},
+    }, width="stretch")
+    # Overseas departments and collectivités (FAQ 2.7) are far from the mainland map: their
+    # counts are listed beside it.
+    st.dataframe(pd.DataFrame(
+        [{"territoire": departements()["nom"][c], "code": c, "lauréats": comptes.get(c, 0)}
+         for c in OUTRE_MER]), hide_index=True, width="content")
 
-decision = resultat.decision
-table = classement(decision)
-laureats = table[table["statut"] == "laureat"]
-c = st.columns(6)
-c[0].metric("Lauréats", len(laureats))
-c[1].metric("En QPV", int(laureats["qpv"].sum()))
-c[2].metric("Hors QPV", int((~laureats["qpv"].astype(bool)).sum()))
-c[3].metric("Numériques", int(laureats["numerique"].sum()))
-montant = sum(resultat.allocation.montants.values())
-c[4].metric("Montant", f"{decimal(montant / 1e6)} M€", help=euros(montant))
-c[5].metric("Score total", decimal(resultat.allocation.score_total))
+    st.subheader("Liste complémentaire")
+    st.dataframe(etat.en_francais(table_liste_complementaire(decision)), hide_index=True,
+                 width="stretch")
+    st.subheader("Explications")
+    explications = table_explications(decision)
+    if explications.empty:
+        st.info("Aucun dossier éligible non retenu n'est mieux noté que le dernier lauréat.")
+    else:
+        st.dataframe(etat.en_francais(explications, decimales={"cout_pour_le_retenir": 2}),
+                     hide_index=True, width="stretch")
+    st.subheader("Tous les dossiers")
+    st.dataframe(etat.en_francais(table), hide_index=True, width="stretch", height=320)
 
-st.subheader("Lauréats")
-st.dataframe(etat.en_francais(laureats), hide_index=True, width="stretch")
 
-st.subheader("Carte des départements")
-vue = st.radio("Compter", ["cette vague", "cumul du programme"], horizontal=True, key="vue")
-par_departement_vague = Counter(laureats["departement"])
-comptes = {code: par_departement_vague.get(code, 0)
-           + (resultat.probleme.deja_par_departement.get(code, 0)
-              if vue == "cumul du programme" else 0)
-           for code in departements().index}
-OUTRE_MER = list(departements().index[departements()["zone"] != "metro"])
-entites = [
-    {**f, "geometry": etat.sens_d3(f["geometry"]),
-     "properties": {**f["properties"], "laureats": comptes.get(f["properties"]["code"], 0)}}
-    for f in departements_geojson()["features"] if f["properties"]["code"] not in OUTRE_MER]
-st.altair_chart(
-    alt.Chart(alt.Data(values=entites)).mark_geoshape(stroke="white").encode(
-        color=alt.Color("properties.laureats:Q", title="lauréats",
-                        scale=alt.Scale(scheme="greens"),
-                        legend=alt.Legend(format="d", tickMinStep=1)),
-        tooltip=[alt.Tooltip("properties.nom:N", title="département"),
-                 alt.Tooltip("properties.code:N", title="code"),
-                 alt.Tooltip("properties.laureats:Q", title="lauréats")],
-    ).project("mercator").properties(height=520),
-    width="stretch")
-# Overseas departments and collectivités (FAQ 2.7) are far from the mainland map: their
-# counts are listed beside it.
-st.dataframe(pd.DataFrame(
-    [{"territoire": departements()["nom"][c], "code": c, "lauréats": comptes.get(c, 0)}
-     for c in OUTRE_MER]), hide_index=True, width="content")
-
-st.subheader("Liste complémentaire")
-st.dataframe(etat.en_francais(table_liste_complementaire(decision)), hide_index=True,
-             width="stretch")
-st.subheader("Explications")
-explications = table_explications(decision)
-if explications.empty:
-    st.info("Aucun dossier éligible non retenu n'est mieux noté que le dernier lauréat.")
-else:
-    st.dataframe(etat.en_francais(explications, decimales={"cout_pour_le_retenir": 2}),
-                 hide_index=True, width="stretch")
-st.subheader("Tous les dossiers")
-st.dataframe(etat.en_francais(table), hide_index=True, width="stretch", height=320)
+regles_et_selection()

@@ -15,7 +15,7 @@ wave is returned only when there is no error.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -174,9 +174,10 @@ def lire_criteres(table: Table, constats: Constats) -> list[Critere]:
 
 def lire_deports(
     table: Table, dossiers: pd.DataFrame, jures: set[str], constats: Constats
-) -> set[tuple[str, str]]:
-    """Explicit conflicts of interest: (juror, dossier) pairs."""
-    paires: set[tuple[str, str]] = set()
+) -> dict[tuple[str, str], str]:
+    """Explicit conflicts of interest: (juror, dossier) pairs and why (the optional
+    ``motif`` column, else « déport déclaré »)."""
+    paires: dict[tuple[str, str], str] = {}
     for numero, ligne in table.lignes:
         jure = valeurs.texte(table.valeur(ligne, "jure"))
         dossier = valeurs.texte(table.valeur(ligne, "dossier"))
@@ -187,17 +188,18 @@ def lire_deports(
             constats.signaler("dossier_inconnu", "dossier absent de la feuille dossiers",
                               **table.lieu(numero, "dossier", dossier))
         if jure and dossier:
-            paires.add((jure, dossier))
+            paires[(jure, dossier)] = (valeurs.texte(table.valeur(ligne, "motif"))
+                                       or "déport déclaré")
     return paires
 
 
 def lire_conflits(
     table: Table, dossiers: pd.DataFrame, jures: set[str], constats: Constats
-) -> set[tuple[str, str]]:
+) -> dict[tuple[str, str], str]:
     """Declared conflicts of interest (sheet ``conflits``: ``jure`` and a ``dossier``, a
     ``porteur`` or a ``commune``, optional ``motif``), as the (juror, dossier) pairs they
     make déported: every dossier of that porteur (name folded) or of that commune (name or
-    INSEE code)."""
+    INSEE code); why is the ``motif``, else what the conflict names."""
     par_porteur: dict[str, list[str]] = {}
     par_commune: dict[str, list[str]] = {}
     for identifiant, porteur, commune, code in zip(
@@ -207,7 +209,7 @@ def lire_conflits(
             par_porteur.setdefault(valeurs.cle(porteur), []).append(identifiant)
         for nom in {valeurs.cle(commune) if commune else "", code or ""} - {""}:
             par_commune.setdefault(nom, []).append(identifiant)
-    paires: set[tuple[str, str]] = set()
+    paires: dict[tuple[str, str], str] = {}
     for numero, ligne in table.lignes:
         jure = valeurs.texte(table.valeur(ligne, "jure"))
         cibles = {colonne: valeurs.texte(table.valeur(ligne, colonne))
@@ -241,7 +243,9 @@ def lire_conflits(
                               f"aucun dossier de la vague n'a ce {colonne} : le conflit de "
                               f"{jure} ne déporte personne",
                               **table.lieu(numero, colonne, cibles[colonne]))
-        paires.update((jure, d) for d in concernes)
+        motif = valeurs.texte(table.valeur(ligne, "motif")) or "conflit déclaré (" + ", ".join(
+            f"{c} {v}" for c, v in cibles.items() if v) + ")"
+        paires.update(((jure, d), motif) for d in concernes)
     return paires
 
 
@@ -269,11 +273,11 @@ def _critere_par_entete(criteres: Sequence[Critere]) -> dict[str, str]:
 
 def lire_grille(
     feuille: Feuille, jure: str, criteres: Sequence[Critere], constats: Constats,
-    conflits: set[tuple[str, str]] | None = None,
+    conflits: dict[tuple[str, str], str] | None = None,
 ) -> list[_Note]:
     """One juror's grid: a row per dossier, a column per criterion, an optional comment and
     an optional ``conflit`` column: ``oui`` there makes the juror déported from that dossier
-    (added to ``conflits``), whatever notes the row holds."""
+    (added to ``conflits`` with its reason), whatever notes the row holds."""
     ids = [c.critere for c in criteres]
     table = trouver_table(feuille, ["dossier", *ids], ["commentaire", "conflit"], constats,
                           "dossier")
@@ -295,7 +299,7 @@ def lire_grille(
                               **table.lieu(numero, "conflit", table.valeur(ligne, "conflit")))
         elif conflit.valeur:
             if conflits is not None:
-                conflits.add((jure, dossier))
+                conflits[(jure, dossier)] = "conflit déclaré dans sa grille"
             notees = any(not valeurs.est_vide(v) for v in cellules.values())
             constats.signaler(
                 "conflit_declare",
@@ -345,7 +349,7 @@ def _valider_notes(
     dossiers: pd.DataFrame,
     jury: Sequence[Jure],
     criteres: Sequence[Critere],
-    deports: set[tuple[str, str]],
+    deports: Collection[tuple[str, str]],
     constats: Constats,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Check every note; split those that count from those given despite a déport."""
@@ -606,9 +610,9 @@ def _lire_vague(chemin: Path, correspondance: Path | None, constats: Constats,
                               ["libelle", "poids"], constats, "critere")
         criteres = lire_criteres(table, constats) if table else []
     ids_jures = [j.jure for j in jury]
-    deports: set[tuple[str, str]] = set()
+    deports: dict[tuple[str, str], str] = {}
     if morceaux.deports is not None and morceaux.deports.lignes:
-        table = trouver_table(morceaux.deports, ["jure", "dossier"], [], constats, "jure")
+        table = trouver_table(morceaux.deports, ["jure", "dossier"], ["motif"], constats, "jure")
         if table is not None:
             deports = lire_deports(table, dossiers, set(ids_jures), constats)
     if morceaux.conflits is not None and morceaux.conflits.lignes:
@@ -619,7 +623,8 @@ def _lire_vague(chemin: Path, correspondance: Path | None, constats: Constats,
     for jure in jury:
         if jure.departement:
             concernes = dossiers.index[dossiers["departement"] == jure.departement]
-            deports.update((jure.jure, d) for d in concernes)
+            for d in concernes:
+                deports.setdefault((jure.jure, d), f"même département ({jure.departement})")
     if not avec_notes:
         morceaux.notes_longues, morceaux.grilles = None, []
 
@@ -671,6 +676,7 @@ def _lire_vague(chemin: Path, correspondance: Path | None, constats: Constats,
         jury=tuple(sorted(jury, key=lambda j: j.jure)),
         criteres=tuple(criteres),
         deports=frozenset(deports),
+        motifs_deports=dict(sorted(deports.items())),
         notes=comptees.sort_values(ordre_notes, kind="stable").reset_index(drop=True),
         notes_ecartees=ecartees.sort_values(ordre_notes, kind="stable").reset_index(drop=True),
         sources=tuple(Source(str(p), sha256_fichier(p)) for p in morceaux.sources if p.is_file()),

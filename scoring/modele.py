@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +11,13 @@ import pandas as pd
 from commun.constats import Constats
 
 COLLEGES_FAQ_3_2: dict[str, int] = {"administration": 2, "cntl": 3, "chercheur": 2, "laureat": 3}
+#: The colleges in the FAQ's words (for the minutes).
+LIBELLES_COLLEGES: dict[str, str] = {
+    "administration": "Représentants de l'administration",
+    "cntl": "Représentants du Conseil national des tiers-lieux",
+    "chercheur": "Chercheurs et personnalités qualifiées",
+    "laureat": "Représentants de fabriques lauréates de précédentes vagues",
+}
 #: FAQ 3.2's named seats: (college, words the ``qualite`` must hold, label).
 SIEGES_FAQ_3_2: tuple[tuple[str, str, str], ...] = (
     ("cntl", "france tiers lieux", "France Tiers-Lieux (collège CNTL)"),
@@ -79,6 +87,9 @@ class Vague:
     notes: pd.DataFrame
     notes_ecartees: pd.DataFrame
     sources: tuple[Source, ...]
+    #: Why each (juror, dossier) pair of ``deports`` is one: declared (with its motif),
+    #: declared in the juror's grid, or the juror's own department.
+    motifs_deports: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def ids_criteres(self) -> list[str]:

@@ -1,7 +1,9 @@
-"""Test configuration: hypothesis runs derandomised in CI so a red build is reproducible."""
+"""Test configuration: hypothesis runs derandomised in CI so a red build is reproducible;
+journals are written outside the repository."""
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -9,3 +11,11 @@ settings.register_profile(
 )
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+@pytest.fixture(autouse=True)
+def journaux_a_part(tmp_path_factory: pytest.TempPathFactory,
+                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test keeps the journals it writes in a folder of its own, never beside the
+    bundled sample waves (tests that check the default place unset the variable)."""
+    monkeypatch.setenv("FABRIQUES_JOURNAUX", str(tmp_path_factory.mktemp("journaux")))

@@ -14,8 +14,8 @@ RACINE = Path(__file__).resolve().parents[1]
 APP = str(RACINE / "app_streamlit.py")
 SAMPLES = RACINE / "sample_waves"
 PAGES = ["interface/repartition.py", "interface/donnees.py", "interface/notation.py",
-         "interface/selection.py", "interface/arbitrages.py", "interface/programme.py",
-         "interface/export.py"]
+         "interface/selection.py", "interface/arbitrages.py", "interface/seance.py",
+         "interface/programme.py", "interface/export.py"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -26,6 +26,11 @@ def ouvrir(page: str | None = None) -> AppTest:
         app.switch_page(page).run()
         assert not app.exception, app.exception
     return app
+
+
+def table_avec(app: AppTest, colonne: str):
+    """The first table of the page that has ``colonne``."""
+    return next(t.value for t in app.dataframe if colonne in t.value.columns)
 
 
 def laureats(app: AppTest) -> list[str]:
@@ -147,7 +152,7 @@ def test_robustness_runs_from_the_page_with_its_labels():
     labels = {m.label for m in app.metric}
     assert {"dépendent de la méthode", "à la limite", "stables"} <= labels
     table = app.dataframe[-1].value
-    assert set(table["label"]) <= {"stable", "borderline", "depends_on_method"}
+    assert set(table["label"]) <= {"stable", "à la limite", "dépend de la méthode"}
 
 
 def test_an_uploaded_zip_of_a_wave_folder_is_read():
@@ -198,3 +203,64 @@ def test_the_assignment_page_assigns_draws_the_loads_and_offers_the_grids():
     app.button(key="completer").click().run()
     assert not app.exception, app.exception
     assert len(app.get("download_button")) == 2
+
+
+def test_the_meeting_is_run_from_its_page(tmp_path, monkeypatch):
+    """Agenda, a decision with its reason, a revised note, the journal, the decision closed
+    with its workbook and procès-verbal: all from page « Séance »."""
+    import json
+
+    from pypdf import PdfReader
+
+    monkeypatch.setenv("FABRIQUES_JOURNAUX", str(tmp_path))
+    app = ouvrir("interface/seance.py")
+    assert app.title[0].value == "Séance du jury"
+    metriques = {m.label: m.value for m in app.metric}
+    assert metriques["Décisions du jury"] == "0" and metriques["Sort changé par la discussion"] \
+        == "0"
+    ordre = table_avec(app, "rubrique")
+    assert ordre["rubrique"].iloc[0] == "zone d'incertitude"
+    # a dossier of the zone left out by the proposal, retained with a reason
+    candidat = next(d for d, s in zip(ordre["dossier"], ordre["statut"], strict=True)
+                    if s == "non retenu")
+    app.selectbox(key="dossier_examine").set_value(candidat).run()
+    assert "Le retenir coûterait" in app.info[0].value
+    assert app.button(key="retenir").disabled  # no reason yet
+    app.text_input(key="raison_decision").input("projet exemplaire en zone rurale").run()
+    app.button(key="retenir").click().run()
+    assert not app.exception and not app.error
+    metriques = {m.label: m.value for m in app.metric}
+    assert metriques["Décisions du jury"] == "1"
+    assert int(metriques["Sort changé par la discussion"]) >= 2  # one in, one out
+    journal = tmp_path / "vague-06" / "journal.jsonl"
+    entrees = [json.loads(ligne) for ligne in journal.read_text().splitlines()]
+    assert [e["evenement"] for e in entrees] == ["chargement", "retenir"]
+    assert entrees[1]["donnees"] == {"dossier": candidat,
+                                     "raison": "projet exemplaire en zone rurale"}
+    # a note revised: its first value kept and shown against the new one
+    notes = table_avec(app, "juré")
+    jure = next(j for j, offre in zip(notes["juré"], notes["offre"], strict=True)
+                if offre not in ("déporté", "", 10.0))
+    app.selectbox(key="revision_jure").set_value(jure)
+    app.selectbox(key="revision_critere").set_value("offre")
+    app.number_input(key="revision_note").set_value(10.0)
+    app.text_input(key="revision_raison").input("relecture du budget")
+    app.button(key="FormSubmitter:revision-Réviser la note").click().run()
+    assert not app.exception and not app.error
+    assert {m.label: m.value for m in app.metric}["Notes révisées"] == "1"
+    entrees = [json.loads(ligne) for ligne in journal.read_text().splitlines()]
+    revision = [e["donnees"] for e in entrees if e["evenement"] == "reviser"]
+    assert len(revision) == 1 and revision[0]["jure"] == jure
+    assert revision[0]["apres"] == 10.0 and revision[0]["raison"] == "relecture du budget"
+    avant_apres = table_avec(app, "après")
+    assert list(avant_apres["après"]) == [10.0] and avant_apres["avant"][0] != 10.0
+    # closing: the allocation journalled with its workbook's hash, the PV offered
+    app.button(key="clore").click().run()
+    assert not app.exception and not app.error
+    entrees = [json.loads(ligne) for ligne in journal.read_text().splitlines()]
+    assert entrees[-1]["evenement"] == "allocation"
+    assert candidat in entrees[-1]["donnees"]["laureats"]
+    pv = app.session_state["cloture"][2]
+    assert pv is not None and candidat in "".join(
+        p.extract_text() for p in PdfReader(__import__("io").BytesIO(pv)).pages)
+    assert "intact" in app.success[-1].value

@@ -28,7 +28,7 @@ HOSTILE = ["=1+1", '=HYPERLINK("http://exemple.invalid";"clic")', "+33 6 12 34 5
 
 #: Rows of sheet ``parametres`` that depend on the machine, the date or the file bytes.
 VOLATILS = ("date", "python", "pandas", "numpy", "pulp", "highspy", "openpyxl", "solveur",
-            "fabriques", "sha256 ")
+            "fabriques", "sha256 ", "journal : ")
 
 
 def petite_vague(tmp_path: Path, noms: dict[str, str] | None = None) -> Path:

@@ -13,8 +13,9 @@ import pytest
 from fabriques.cli import main
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_waves"
-#: Rows of ``parametres`` that name the input files' bytes, which a permutation changes.
-PROVENANCE = ("sha256 ", "empreinte", "date")
+#: Rows of ``parametres`` that name the input files' bytes, which a permutation changes, and
+#: the journal's last hash (each run adds entries, with their times).
+PROVENANCE = ("sha256 ", "empreinte", "date", "journal")
 
 
 def melanger(classeur: Path, graine: int) -> None:

@@ -60,6 +60,11 @@ class PointPareto:
     laureats: tuple[str, ...]
 
 
+#: The robustness labels in the interface's words (the ``robustesse`` sheet keeps SPEC's).
+LIBELLES_ROBUSTESSE: dict[str, str] = {"stable": "stable", "borderline": "à la limite",
+                                       "depends_on_method": "dépend de la méthode"}
+
+
 @dataclass(frozen=True)
 class Robustesse:
     """How a dossier's selection holds when the jury or the method changes."""

@@ -23,24 +23,30 @@ from allocation.resolution.solveur import Allocation
 from allocation.sorties.retours import table_retours
 from commun.classeur import ajouter_table, ecrire_atomiquement, ecrire_table, workbook_bytes
 from commun.francais import euros
+from commun.journal import LIGNE_JOURNAL
 from commun.provenance import Provenance
 from scoring.diagnostics import FORMATS_JURY, diagnostic_jures, fiabilite
 from scoring.incertitude import FORMATS_INCERTITUDE
 from scoring.modele import Vague
 from scoring.normalisation import ScoresVague
+from scoring.revisions import Revision
 
 FORMATS = {"montant": '#,##0 "€"', "score": "0.00"}
 
 
 def parametres_de(chargement: Chargement, scores: ScoresVague, probleme: ProblemeVague,
-                  allocation: Allocation) -> pd.DataFrame:
+                  allocation: Allocation, revisions: tuple[Revision, ...] = (),
+                  empreinte_journal: str | None = None) -> pd.DataFrame:
     """Sheet ``parametres`` for a wave loaded by :mod:`allocation.modele.chargement`."""
-    return table_parametres(chargement.provenance(), scores, probleme, allocation)
+    return table_parametres(chargement.provenance(), scores, probleme, allocation, revisions,
+                            empreinte_journal)
 
 
 def table_parametres(provenance: Provenance, scores: ScoresVague, probleme: ProblemeVague,
-                     allocation: Allocation) -> pd.DataFrame:
-    """Everything needed to redo the decision: where it comes from, then its parameters."""
+                     allocation: Allocation, revisions: tuple[Revision, ...] = (),
+                     empreinte_journal: str | None = None) -> pd.DataFrame:
+    """Everything needed to redo the decision: where it comes from, then its parameters
+    (the notes revised in the meeting and the journal's last hash included)."""
     lignes = provenance.lignes()
     lignes += [("numero", str(probleme.regles.numero)), *scores.lignes_parametres()]
     lignes += [(f"poids {c}", f"{p:g}") for c, p in scores.poids.items()]
@@ -58,6 +64,10 @@ def table_parametres(provenance: Provenance, scores: ScoresVague, probleme: Prob
                    ("tirage au sort partiel : zone et ordre tiré", " ; ".join(ordre))]
     lignes += [(f"imposé {d}", r) for d, r in probleme.forces.items()]
     lignes += [(f"écarté {d}", r) for d, r in probleme.exclus.items()]
+    lignes += [(f"note révisée {r.jure} {r.dossier} {r.critere}",
+                f"{r.avant:g} → {r.apres:g} : {r.raison}") for r in revisions]
+    if empreinte_journal:
+        lignes.append((LIGNE_JOURNAL, empreinte_journal))
     lignes += [("solveur", allocation.solveur),
                ("score total", f"{allocation.score_total:.6f}")]
     return pd.DataFrame(lignes, columns=["parametre", "valeur"])
@@ -120,12 +130,6 @@ def table_synthese(decision: Decision, zone: tuple[str, ...] = ()) -> pd.DataFra
                                           "bornes_de_la_vague", "prevision_a_ce_rythme"])
     table.insert(5, "reste", table["cible"] - table["cumul"])
     return table
-
-
-def ecrire_allocation(chemin: Path, decision: Decision, parametres: pd.DataFrame,
-                      vague: Vague, incertitude: Incertitude) -> None:
-    """Write the allocation workbook (:func:`classeur_allocation`) atomically."""
-    ecrire_atomiquement(chemin, classeur_allocation(decision, parametres, vague, incertitude))
 
 
 def classeur_allocation(decision: Decision, parametres: pd.DataFrame, vague: Vague,

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import io
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import openpyxl
@@ -25,6 +26,7 @@ from commun.classeur import (
     workbook_bytes,
 )
 from commun.constats import Constats
+from commun.journal import LIGNE_JOURNAL
 from commun.provenance import AUCUN, Provenance
 from scoring import valeurs
 from scoring.conteneurs import lire_classeur
@@ -41,6 +43,10 @@ class DecisionLue:
     montants: dict[str, int]  # laureate → amount granted
     empreinte_historique: str  # SHA-256 of the history it was decided on, or "aucun"
     annee: int | None = None  # the year it was decided in, when the rules gave one
+    #: The hash of the journal's last entry when the decision was written (None: none).
+    empreinte_journal: str | None = None
+    #: Sheet ``parametres`` as parametre → valeur.
+    parametres: Mapping[str, object] = field(default_factory=dict)
 
 
 def lire_decision(chemin: Path, vague: Vague, constats: Constats) -> DecisionLue | None:
@@ -98,9 +104,11 @@ def lire_decision(chemin: Path, vague: Vague, constats: Constats) -> DecisionLue
     if constats.a_des_erreurs:
         return None
     annee = str(parametres.get("regle annee", ""))
+    journal = parametres.get(LIGNE_JOURNAL)
     return DecisionLue(int(str(parametres["numero"])), montants,
                        provenance.empreinte_historique or AUCUN,
-                       int(annee) if annee.isdigit() else None)
+                       int(annee) if annee.isdigit() else None,
+                       str(journal) if journal else None, parametres)
 
 
 def lignes_historique(dossiers: pd.DataFrame, montants: dict[str, int],

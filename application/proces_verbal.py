@@ -1,0 +1,246 @@
+"""The procès-verbal of the jury's meeting: what it holds, gathered from the allocation
+workbook actually written (checked against the wave's files first), the wave (jury,
+colleges, déports and why) and the journal (the meeting's overrides, its last hash).
+
+It never decides anything again, except to count the dossiers whose fate the discussion
+changed: the proposal (the method alone, no decision, no revised note) is solved once for
+that.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from allocation.modele.chargement import Chargement
+from allocation.sorties.historique import DecisionLue, lire_decision
+from allocation.sorties.proces_verbal import rendre_proces_verbal
+from application.service import Parametres, Resultat, decider_vague
+from commun.classeur import ecrire_atomiquement
+from commun.constats import Constats
+from commun.francais import decimal, euros
+from commun.journal import Journal, empreinte_fichier
+from commun.provenance import Provenance
+from scoring.modele import LIBELLES_COLLEGES, Vague
+from scoring.normalisation import LIBELLES_METHODES
+
+MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+        "octobre", "novembre", "décembre")
+PROGRAMME = ("Programme « Nouveaux lieux, nouveaux liens » — Appel à manifestation d'intérêt "
+             "« Fabriques de Territoire » (ANCT)")
+
+
+def date_en_francais(jour: date) -> str:
+    """``2026-12-05`` → ``5 décembre 2026``."""
+    return f"{jour.day} {MOIS[jour.month - 1]} {jour.year}"
+
+
+def _oui(valeur: object) -> str:
+    return "oui" if str(valeur).strip().lower() in ("true", "1", "oui", "vrai") else "non"
+
+
+def _texte(valeur: object) -> str:
+    return "" if valeur is None or (isinstance(valeur, float) and pd.isna(valeur)) else str(
+        valeur)
+
+
+def _jury(vague: Vague) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """The jury by college, and the déports grouped by juror and reason."""
+    colleges = []
+    for college, libelle in LIBELLES_COLLEGES.items():
+        membres = [f"{j.nom} ({j.jure})" + (f", {j.qualite}" if j.qualite else "")
+                   for j in vague.jury if j.college == college]
+        colleges.append({"nom": libelle, "membres": membres})
+    groupes: dict[tuple[str, str], list[str]] = {}
+    for jure, dossier in sorted(vague.deports):
+        motif = vague.motifs_deports.get((jure, dossier), "déport")
+        groupes.setdefault((jure, motif), []).append(dossier)
+    deports = [{"jure": jure, "motif": motif, "dossiers": ", ".join(dossiers)}
+               for (jure, motif), dossiers in sorted(groupes.items())]
+    return colleges, deports
+
+
+def _methode(parametres: dict[str, object]) -> dict[str, Any]:
+    demandee = _texte(parametres.get("methode"))
+    choisie = _texte(parametres.get("methode choisie")) or demandee
+    if demandee == "auto":
+        texte = (f"Méthode « auto » : parmi les méthodes candidates, celle qui prédit le mieux "
+                 f"des notes mises de côté (validation croisée) a été retenue : « {choisie} » "
+                 f"({LIBELLES_METHODES.get(choisie, choisie)}).")
+    else:
+        texte = (f"Méthode « {demandee} » ({LIBELLES_METHODES.get(demandee, demandee)}), "
+                 "choisie par le secrétariat.")
+    validation = [{"methode": cle.removeprefix("validation croisée ").split(" ")[0],
+                   "erreur": _texte(valeur)}
+                  for cle, valeur in parametres.items() if cle.startswith("validation croisée ")]
+    return {"texte": texte, "validation": validation}
+
+
+def _valeur_lisible(nom: str, valeur: str) -> str:
+    """``False`` → non, ``5000316`` (money) → ``5 000 316 €``."""
+    if valeur in ("True", "False"):
+        return "oui" if valeur == "True" else "non"
+    if ("montant" in nom or "enveloppe" in nom) and valeur.isdigit():
+        return euros(int(valeur))
+    return valeur
+
+
+def _regles(parametres: dict[str, object], chargement: Chargement) -> tuple[
+        list[dict[str, str]], list[str]]:
+    regles, derogations = [], []
+    programme = chargement.regles
+    for cle, valeur in parametres.items():
+        if cle.startswith(("regle ", "rythme ", "objectif ")) or cle.startswith("enveloppe"):
+            if _texte(valeur) in ("", "None"):
+                continue
+            nom = cle.removeprefix("regle ").replace("_", " ")
+            regles.append({"regle": nom, "valeur": _valeur_lisible(nom, _texte(valeur))})
+            champ = cle.removeprefix("regle ")
+            if programme is not None and cle.startswith("regle ") and hasattr(programme, champ):
+                attendu = str(getattr(programme, champ))
+                if attendu != _texte(valeur):
+                    derogations.append(f"Règle modifiée pour cette vague : {nom} = "
+                                       f"{_texte(valeur)} (programme : {attendu}).")
+    return regles, derogations
+
+
+def _decisions(parametres: dict[str, object], journal: Journal) -> tuple[list[str],
+                                                                         list[dict[str, str]]]:
+    decisions = []
+    revisions = []
+    for cle, valeur in parametres.items():
+        if cle.startswith("imposé "):
+            decisions.append(f"{cle.removeprefix('imposé ')} retenu par le jury : {valeur}")
+        elif cle.startswith("écarté "):
+            decisions.append(f"{cle.removeprefix('écarté ')} écarté par le jury : {valeur}")
+        elif cle.startswith("note révisée "):
+            jure, dossier, critere = cle.removeprefix("note révisée ").split(" ", 2)
+            changement, _, raison = _texte(valeur).partition(" : ")
+            revisions.append({"jure": jure, "dossier": dossier, "critere": critere,
+                              "changement": changement, "raison": raison})
+    for entree in journal.lisibles():
+        if entree.evenement == "journal_ignore":
+            decisions.append(f"Journal altéré, passé outre ({entree.horodatage}) : "
+                             f"{entree.donnees.get('raison', '')}")
+    return decisions, revisions
+
+
+def _sort_change(chargement: Chargement, lue: DecisionLue, parametres: dict[str, object],
+                 a_debattu: bool) -> str:
+    if not a_debattu:
+        return ""
+    proposition = decider_vague(chargement, Parametres(
+        methode=_texte(parametres.get("methode")) or "auto"), avec_decision=False)
+    if not isinstance(proposition, Resultat) or not proposition.allocation.optimale:
+        return ""
+    avant, apres = set(proposition.allocation.laureats), set(lue.montants)
+    entres, sortis = sorted(apres - avant), sorted(avant - apres)
+    return (f"Par rapport à la proposition (même méthode, règles du programme, sans décision "
+            f"ni note révisée), {len(entres) + len(sortis)} dossier(s) ont changé de sort par "
+            f"la discussion — entrés : {', '.join(entres) or 'aucun'} ; sortis : "
+            f"{', '.join(sortis) or 'aucun'}.")
+
+
+def donnees_proces_verbal(chargement: Chargement, allocation: Path, journal: Journal,
+                          jour: date | None = None) -> tuple[dict[str, Any] | None, Constats]:
+    """Everything the minutes print, or the findings that stop them (the workbook is not
+    this wave's decision, or the journal is broken)."""
+    vague = chargement.vague
+    assert vague is not None
+    constats = Constats()
+    lue = lire_decision(allocation, vague, constats)
+    verification = journal.verifier()
+    if not verification.intact and not journal.passer_outre:
+        constats.signaler("journal_altere", verification.message, fichier=journal.chemin.name)
+    if lue is None or constats.a_des_erreurs:
+        return None, constats
+    parametres = {str(k): v for k, v in lue.parametres.items()}
+    feuilles = pd.read_excel(allocation, sheet_name=None, engine="calamine")
+    classement = feuilles["classement"]
+    laureats = feuilles["laureats"]
+    colonne_montant = "montant_accorde" if "montant_accorde" in laureats else "montant"
+    colleges, deports = _jury(vague)
+    regles, derogations = _regles(parametres, chargement)
+    decisions, revisions = _decisions(parametres, journal)
+    incertitude = feuilles.get("incertitude", pd.DataFrame())
+    zone = (list(incertitude.loc[incertitude["zone_incertitude"].map(_oui) == "oui", "dossier"])
+            if "zone_incertitude" in incertitude else [])
+    tirage = _texte(parametres.get("tirage au sort partiel : zone et ordre tiré"))
+    provenance = Provenance.lire(parametres)
+    empreintes = [{"fichier": nom, "sha256": sha} for nom, sha in provenance.empreintes]
+    empreintes.append({"fichier": f"{allocation.name} (allocation)",
+                       "sha256": empreinte_fichier(allocation)})
+    ancre = lue.empreinte_journal
+    jour = jour or date.today()
+    total = int(pd.to_numeric(laureats[colonne_montant]).sum())
+    donnees = {
+        "programme": PROGRAMME,
+        "titre": "Procès-verbal de la séance du jury",
+        "sous_titre": f"Vague {lue.numero} — {vague.nom}",
+        "pied": f"Fabriques de Territoire — procès-verbal, vague {lue.numero} — confidentiel",
+        "date": date_en_francais(jour),
+        "colleges": colleges,
+        "deports": deports,
+        "comptes": [
+            {"libelle": "Dossiers examinés", "valeur": len(classement)},
+            {"libelle": "Dossiers inéligibles",
+             "valeur": int((classement["statut"] == "ineligible").sum())},
+            {"libelle": "Dossiers notés", "valeur": int(classement["score"].notna().sum())},
+            {"libelle": "Lauréats", "valeur": len(laureats)},
+        ],
+        "methode": _methode(parametres),
+        "regles": regles,
+        "decisions": derogations + decisions,
+        "revisions": revisions,
+        "sort_change": _sort_change(chargement, lue, parametres, bool(decisions or revisions)),
+        "laureats": [{"rang": _texte(ligne.get("rang")), "dossier": ligne["dossier"],
+                      "nom": _texte(ligne["nom"]), "departement": _texte(ligne["departement"]),
+                      "qpv": _oui(ligne["qpv"]), "montant": euros(ligne[colonne_montant])}
+                     for ligne in laureats.to_dict("records")],
+        "total": f"{len(laureats)} lauréats, {euros(total)} au total.",
+        "reserve": [{"rang": _texte(ligne["rang"]), "dossier": ligne["dossier"],
+                     "nom": _texte(ligne["nom"]), "remplace": _texte(ligne["peut_remplacer"])}
+                    for ligne in feuilles["liste_complementaire"].to_dict("records")],
+        "zone": (f"{len(zone)} dossier(s) dont l'intervalle de note (50 %) croise la note du "
+                 f"dernier lauréat, discutés en premier : {', '.join(zone)}." if zone else
+                 "Aucun dossier dans la zone d'incertitude."),
+        "tirage": (f"Tirage au sort partiel entre ces dossiers (graine "
+                   f"{_texte(parametres.get('tirage au sort partiel : graine'))}), ordre tiré : "
+                   f"{tirage}." if tirage else "Aucun tirage au sort."),
+        "journal": (f"Dernière entrée au moment de la décision : {ancre}. " if ancre else
+                    "La décision ne cite aucune entrée du journal. ")
+                   + (f"À l'édition de ce procès-verbal : {verification.entrees} entrée(s), "
+                      f"chaîne {'intacte' if verification.intact else 'altérée'}, dernière "
+                      f"empreinte {verification.derniere_empreinte}."
+                      if journal.existe else "Aucun journal n'a été tenu."),
+        "empreintes": empreintes,
+        "score_total": decimal(float(_texte(parametres.get("score total")) or 0)),
+    }
+    return donnees, constats
+
+
+def proces_verbal(chargement: Chargement, allocation: Path | bytes,
+                  journal: Journal) -> tuple[bytes | None, Constats]:
+    """The minutes as PDF bytes (``allocation``: the workbook's path or bytes)."""
+    if isinstance(allocation, bytes):
+        with tempfile.TemporaryDirectory() as dossier:
+            chemin = Path(dossier) / "allocation.xlsx"
+            chemin.write_bytes(allocation)
+            return proces_verbal(chargement, chemin, journal)
+    donnees, constats = donnees_proces_verbal(chargement, allocation, journal)
+    if donnees is None:
+        return None, constats
+    return rendre_proces_verbal(donnees)[0], constats
+
+
+def ecrire_proces_verbal(chargement: Chargement, allocation: Path, journal: Journal,
+                         sortie: Path) -> Constats:
+    """Write the minutes (atomically); the findings that stopped them otherwise."""
+    pdf, constats = proces_verbal(chargement, allocation, journal)
+    if pdf is not None:
+        ecrire_atomiquement(sortie, pdf)
+    return constats

@@ -1,0 +1,257 @@
+"""The jury's meeting through the application service: the wave's journal (where it lives,
+what goes in it), the decisions and revised notes taken in the meeting — which are read back
+from the journal, so the journal is the meeting's only record — and what the meeting works
+from (agenda, a dossier's notes and comments, the effect of a decision).
+
+Events written (``evenement``): ``chargement`` (the inputs' SHA-256), ``methode``,
+``retenir``, ``ecarter``, ``annuler`` (a decision withdrawn), ``reviser`` (a note),
+``allocation`` (the laureates and the outputs' SHA-256), ``enregistrement`` (into the
+history), ``journal_ignore`` (a broken journal overridden, with the reason).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pandas as pd
+
+from allocation.analyses.arbitrages import robustesse
+from allocation.analyses.incertitude import Incertitude
+from allocation.analyses.seance import ordre_du_jour
+from allocation.modele.chargement import Chargement
+from application.service import Parametres, Refus, Resultat, decider_vague
+from commun.constats import Constats
+from commun.journal import Entree, Journal
+from scoring.modele import Vague
+from scoring.revisions import Revision, valider_revision
+
+#: A folder that holds every journal (``<folder>/<wave>/journal.jsonl``) instead of beside
+#: each wave: for uploaded waves, which have no folder, and for tests.
+VARIABLE_JOURNAUX = "FABRIQUES_JOURNAUX"
+#: Where uploaded waves keep their journal when the variable is not set.
+JOURNAUX_PAR_DEFAUT = Path.home() / ".fabriques" / "journaux"
+
+
+def chemin_journal(vague: Path | None, nom: str) -> Path:
+    """The journal of a wave: ``journal.jsonl`` in the wave folder, ``<name>.journal.jsonl``
+    beside a wave workbook, or ``<folder>/<wave>/journal.jsonl`` under
+    ``FABRIQUES_JOURNAUX`` (when set) or the user's folder (an uploaded wave, ``vague``
+    None)."""
+    dossier = os.environ.get(VARIABLE_JOURNAUX)
+    if dossier or vague is None:
+        return Path(dossier or JOURNAUX_PAR_DEFAUT) / nom / "journal.jsonl"
+    if vague.is_dir():
+        return vague / "journal.jsonl"
+    return vague.with_name(f"{vague.stem}.journal.jsonl")
+
+
+@dataclass(frozen=True)
+class Seance:
+    """The meeting's decisions as they stand, read from the journal: each dossier's last
+    decision (retained or set aside, with its reason) and each note's last revision."""
+
+    forces: tuple[tuple[str, str], ...] = ()
+    exclus: tuple[tuple[str, str], ...] = ()
+    revisions: tuple[Revision, ...] = ()
+
+    @property
+    def vide(self) -> bool:
+        """True when the meeting decided nothing yet."""
+        return not (self.forces or self.exclus or self.revisions)
+
+    def appliquer(self, base: Parametres) -> Parametres:
+        """``base`` with the meeting's decisions and revised notes added (a decision given
+        in ``base`` for the same dossier wins)."""
+        imposes, ecartes = dict(base.forces), dict(base.exclus)
+        forces = {d: r for d, r in self.forces if d not in ecartes} | imposes
+        exclus = {d: r for d, r in self.exclus if d not in imposes} | ecartes
+        revisions = {r.cle: r for r in (*self.revisions, *base.revisions)}
+        return replace(base, forces=tuple(sorted(forces.items())),
+                       exclus=tuple(sorted(exclus.items())),
+                       revisions=tuple(revisions[k] for k in sorted(revisions)))
+
+
+def seance_de(entrees: Sequence[Entree]) -> Seance:
+    """Fold the journal's decision and revision events into the meeting's state."""
+    decisions: dict[str, tuple[str, str]] = {}
+    revisions: dict[tuple[str, str, str], Revision] = {}
+    for entree in entrees:
+        donnees = entree.donnees
+        if entree.evenement in ("retenir", "ecarter"):
+            decisions[str(donnees["dossier"])] = (entree.evenement, str(donnees["raison"]))
+        elif entree.evenement == "annuler":
+            decisions.pop(str(donnees["dossier"]), None)
+        elif entree.evenement == "reviser":
+            nouvelle = Revision(str(donnees["jure"]), str(donnees["dossier"]),
+                                str(donnees["critere"]), float(donnees["avant"]),
+                                float(donnees["apres"]), str(donnees["raison"]))
+            premiere = revisions.get(nouvelle.cle)
+            if premiere is not None:
+                nouvelle = replace(nouvelle, avant=premiere.avant)
+            if nouvelle.apres == nouvelle.avant:
+                revisions.pop(nouvelle.cle, None)
+            else:
+                revisions[nouvelle.cle] = nouvelle
+    def garder(action: str) -> tuple[tuple[str, str], ...]:
+        return tuple(sorted((d, r) for d, (a, r) in decisions.items() if a == action))
+    return Seance(garder("retenir"), garder("ecarter"),
+                  tuple(revisions[k] for k in sorted(revisions)))
+
+
+def journal_de(chargement: Chargement, vague: Path | None,
+               explicite: Path | None = None) -> Journal:
+    """The journal of a loaded wave (``explicite``: a path given by the user)."""
+    nom = chargement.vague.nom if chargement.vague is not None else "vague"
+    return Journal(explicite or chemin_journal(vague, nom))
+
+
+def journaliser_chargement(journal: Journal, chargement: Chargement) -> Entree | None:
+    """Record the inputs' SHA-256, unless the last loading recorded the same files."""
+    donnees = {"vague": chargement.vague.nom if chargement.vague else "",
+               "entrees": dict(chargement.empreintes),
+               "historique": chargement.empreinte_historique}
+    precedents = [e for e in journal.entrees() if e.evenement == "chargement"]
+    if precedents and dict(precedents[-1].donnees) == donnees:
+        return None
+    return journal.ajouter("chargement", donnees)
+
+
+def journaliser_methode(journal: Journal, resultat: Resultat) -> Entree | None:
+    """Record the scoring method (and, with ``auto``, the choice and its evidence), unless
+    it is the one last recorded."""
+    donnees = dict(resultat.scores.lignes_parametres())
+    precedents = [e for e in journal.entrees() if e.evenement == "methode"]
+    if precedents and dict(precedents[-1].donnees) == donnees:
+        return None
+    return journal.ajouter("methode", donnees)
+
+
+def decider_en_seance(journal: Journal, chargement: Chargement, base: Parametres,
+                      action: str, dossier: str, raison: str) -> Constats:
+    """Record the jury's decision on one dossier: ``retenir``, ``ecarter`` or ``annuler``
+    (withdraw the dossier's decision). The decision is checked first, with every other
+    decision of the meeting: nothing is written when it is refused."""
+    if action not in ("retenir", "ecarter", "annuler"):
+        raise ValueError(f"action inconnue : {action}")
+    constats = Constats()
+    if not raison.strip():
+        constats.signaler("decision_sans_raison", "Chaque décision du jury doit être motivée.",
+                          colonne=dossier)
+        return constats
+    seance = seance_de(journal.entrees())
+    forces = {d: r for d, r in seance.forces if d != dossier}
+    exclus = {d: r for d, r in seance.exclus if d != dossier}
+    if action != "annuler":
+        (forces if action == "retenir" else exclus)[dossier] = raison.strip()
+    essai = replace(seance, forces=tuple(sorted(forces.items())),
+                    exclus=tuple(sorted(exclus.items())))
+    resultat = decider_vague(chargement, essai.appliquer(base), avec_decision=False)
+    if isinstance(resultat, Refus):
+        return resultat.erreurs
+    journal.ajouter(action, {"dossier": dossier, "raison": raison.strip()})
+    return constats
+
+
+def reviser_en_seance(journal: Journal, chargement: Chargement, jure: str, dossier: str,
+                      critere: str, note: float, raison: str) -> Constats:
+    """Record a note revised in the meeting, its first value kept; nothing is written when
+    the revision is refused."""
+    vague = chargement.vague
+    assert vague is not None
+    constats = valider_revision(vague, jure, dossier, critere, note, raison)
+    if constats.a_des_erreurs:
+        return constats
+    notes = vague.notes
+    avant = float(notes.loc[(notes["jure"] == jure) & (notes["dossier"] == dossier)
+                            & (notes["critere"] == critere), "note"].iloc[0])
+    journal.ajouter("reviser", {"jure": jure, "dossier": dossier, "critere": critere,
+                                "avant": avant, "apres": float(note), "raison": raison.strip()})
+    return constats
+
+
+def journaliser_allocation(journal: Journal, resultat: Resultat,
+                           sorties: Mapping[str, str]) -> Entree:
+    """Record a decision: method, the jury's decisions, the revised notes, the laureates,
+    the total and the SHA-256 of every file written (``sorties``: name → SHA-256)."""
+    parametres = resultat.parametres
+    return journal.ajouter("allocation", {
+        "methode": resultat.scores.methode_effective,
+        "laureats": list(resultat.allocation.laureats),
+        "score_total": round(resultat.allocation.score_total, 6),
+        "imposes": dict(parametres.forces), "ecartes": dict(parametres.exclus),
+        "notes_revisees": len(parametres.revisions),
+        "sorties": dict(sorties)})
+
+
+@dataclass(frozen=True)
+class AccesJournal:
+    """Whether a command may go on with a wave's journal, and the meeting it holds."""
+
+    autorise: bool
+    message: str
+    seance: Seance
+    journal: Journal
+
+
+def ouvrir_journal(journal: Journal, ignorer: str | None = None) -> AccesJournal:
+    """Check the journal before a decision is taken or recorded. A broken chain stops the
+    command unless ``ignorer`` gives a reason: the override is journalled, and the broken
+    journal's meeting is then not used."""
+    verification = journal.verifier()
+    if verification.intact:
+        return AccesJournal(True, verification.message, seance_de(journal.entrees()), journal)
+    if ignorer is None or not ignorer.strip():
+        return AccesJournal(False, f"{verification.message} Vérifiez-le avec « fabriques "
+                            "journal VAGUE --verifier » ; pour passer outre, donnez "
+                            "--ignorer-journal RAISON (la raison sera journalisée).", Seance(),
+                            journal)
+    outre = replace(journal, passer_outre=True)
+    outre.ajouter("journal_ignore", {"raison": ignorer.strip(),
+                                     "alteration": verification.message})
+    return AccesJournal(True, f"{verification.message} Ignoré : {ignorer.strip()} (journalisé).",
+                        Seance(), outre)
+
+
+# --------------------------------------------------------------------------- the agenda
+
+
+def agenda(resultat: Resultat, incertitude: Incertitude) -> pd.DataFrame:
+    """The meeting's agenda for a decided wave (:func:`allocation.analyses.seance.
+    ordre_du_jour`), the dossiers' intervals beside them. Leave-one-juror-out and the
+    methods are solved; the bootstrap is not (the agenda needs no draw)."""
+    parametres = resultat.parametres
+    analyses = robustesse(resultat.vague, resultat.probleme, parametres.methode,
+                          dict(parametres.poids) or None, tirages=0, processus=1)
+    table = ordre_du_jour(resultat.probleme, resultat.allocation, incertitude.zone, analyses)
+    intervalles = incertitude.table.set_index("dossier")
+    for colonne in ("score_bas_90", "score_haut_90", "probabilite_selection"):
+        table[colonne] = table["dossier"].map(intervalles[colonne])
+    return table
+
+
+def notes_du_dossier(vague: Vague, resultat: Resultat, dossier: str) -> pd.DataFrame:
+    """A dossier's notes by juror (rows) and criterion (columns) as they count now, a
+    déported juror marked « déporté », and the jurors' comments."""
+    notes = resultat.vague.notes
+    siennes = notes[notes["dossier"] == dossier]
+    criteres = vague.ids_criteres
+    lignes = []
+    for jure in vague.jury:
+        ligne: dict[str, object] = {"juré": jure.jure, "nom": jure.nom}
+        if (jure.jure, dossier) in vague.deports:
+            ligne.update(dict.fromkeys(criteres, "déporté"))
+            ligne["commentaire"] = ""
+        else:
+            a_lui = siennes[siennes["jure"] == jure.jure]
+            if a_lui.empty:
+                continue
+            valeurs = dict(zip(a_lui["critere"], a_lui["note"], strict=True))
+            ligne.update({c: valeurs.get(c, "") for c in criteres})
+            commentaires = a_lui["commentaire"].dropna().astype(str) if (
+                "commentaire" in a_lui) else pd.Series(dtype=str)
+            ligne["commentaire"] = " ".join(dict.fromkeys(c for c in commentaires if c.strip()))
+        lignes.append(ligne)
+    return pd.DataFrame(lignes, columns=["juré", "nom", *criteres, "commentaire"])

@@ -1,0 +1,235 @@
+"""The meeting's verbs of the ``fabriques`` command: ``seance`` (the agenda, and the jury's
+decisions and revised notes, journalled), ``journal`` (list or check the wave's journal) and
+``proces-verbal`` (the signed minutes as a PDF); and the journal options and check that
+``allocate`` and ``record`` share. Like the rest of the command line, it only parses,
+calls the application service and prints."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from allocation.modele.chargement import Chargement
+    from application.seance import AccesJournal
+    from commun.constats import Constats
+    from scoring.modele import Vague
+
+EXIT_OK, EXIT_ENTREE, EXIT_INFAISABLE = 0, 2, 3
+
+
+def afficher_constats(constats: Constats, flux: TextIO | None = None) -> None:
+    """Print every finding, then their count."""
+    flux = flux or sys.stdout
+    for constat in constats:
+        print(constat, file=flux)
+    erreurs, avertissements = len(constats.erreurs), len(constats.avertissements)
+    print(f"{erreurs} erreur(s), {avertissements} avertissement(s).", file=flux)
+
+
+def options_journal(parseur: argparse.ArgumentParser) -> None:
+    """``--journal`` and ``--ignorer-journal``, for every verb that reads the journal."""
+    parseur.add_argument("--journal", type=Path, default=None,
+                         help="journal de la vague (défaut : journal.jsonl dans la vague, ou "
+                              "<vague>.journal.jsonl à côté d'un classeur)")
+    parseur.add_argument("--ignorer-journal", dest="ignorer_journal", default=None,
+                         metavar="RAISON",
+                         help="passe outre un journal altéré ; la raison est journalisée")
+
+
+def acces_au_journal(args: argparse.Namespace, chargement: Chargement | None,
+                     vague: Vague | None = None) -> AccesJournal | None:
+    """The wave's journal checked (and the meeting it holds); None, having said why, when a
+    broken chain stops the command."""
+    from application.seance import chemin_journal, ouvrir_journal
+    from commun.journal import Journal
+
+    vague = vague or (chargement.vague if chargement else None)
+    assert vague is not None
+    journal = Journal(args.journal or chemin_journal(args.vague, vague.nom))
+    acces = ouvrir_journal(journal, args.ignorer_journal)
+    if not acces.autorise:
+        print(f"[ERREUR] {acces.message}", file=sys.stderr)
+        print("Rien n'a été écrit.", file=sys.stderr)
+        return None
+    if args.ignorer_journal:
+        print(acces.message, file=sys.stderr)
+    return acces
+
+
+Parseur = Callable[[argparse._SubParsersAction, str, str], argparse.ArgumentParser]
+
+
+def ajouter_verbes_seance(sous: argparse._SubParsersAction, parseur: Parseur,
+                          options_fichiers: Callable[[argparse.ArgumentParser], None]) -> None:
+    """Declare ``seance``, ``journal`` and ``proces-verbal``."""
+    from scoring.normalisation import METHODE_PAR_DEFAUT, METHODES
+
+    seance = parseur(sous, "seance", "séance du jury : ordre du jour, et décisions ou notes "
+                                     "révisées (motivées, journalisées)")
+    options_fichiers(seance)
+    seance.add_argument("--method", "--methode", dest="methode", choices=METHODES,
+                        default=METHODE_PAR_DEFAUT, help="méthode de normalisation")
+    seance.add_argument("--journal", type=Path, default=None, help="journal de la vague")
+    for action, aide in (("retenir", "retient un dossier"), ("ecarter", "écarte un dossier"),
+                         ("annuler", "retire la décision prise sur un dossier")):
+        seance.add_argument(f"--{action}", action="append", default=[],
+                            metavar="DOSSIER:RAISON", help=f"{aide} (raison obligatoire)")
+    seance.add_argument("--reviser", action="append", default=[],
+                        metavar="JURE:DOSSIER:CRITERE:NOTE:RAISON",
+                        help="révise une note ; la première valeur est conservée")
+    seance.add_argument("--tout", action="store_true",
+                        help="affiche aussi les dossiers qui n'ont pas besoin de discussion")
+    journal = parseur(sous, "journal", "liste ou vérifie le journal de la vague")
+    journal.add_argument("--journal", type=Path, default=None, help="journal de la vague")
+    journal.add_argument("--verifier", action="store_true",
+                         help="vérifie la chaîne d'empreintes et dit où elle est rompue")
+    pv = parseur(sous, "proces-verbal", "procès-verbal de la séance (PDF, A4)")
+    options_fichiers(pv)
+    pv.add_argument("--allocation", type=Path, required=True,
+                    help="classeur écrit par fabriques allocate pour cette vague")
+    pv.add_argument("--out", type=Path, default=None,
+                    help="PDF à écrire (défaut : proces-verbal-<vague>.pdf)")
+    options_journal(pv)
+
+
+def _couper(valeur: str, parties: int) -> list[str] | None:
+    morceaux = valeur.split(":", parties - 1)
+    return [m.strip() for m in morceaux] if len(morceaux) == parties else None
+
+
+def commande_seance(args: argparse.Namespace) -> int:
+    """``fabriques seance``: journal the decisions and revisions given, then print the
+    agenda and what the meeting changed."""
+    from allocation.modele.chargement import charger
+    from application.seance import (
+        agenda,
+        decider_en_seance,
+        journal_de,
+        journaliser_chargement,
+        ouvrir_journal,
+        reviser_en_seance,
+    )
+    from application.service import Parametres, Refus, decider_vague, incertitude_de
+
+    chargement = charger(args.vague, args.programme, args.historique, args.correspondance)
+    if not chargement.valide or chargement.vague is None:
+        afficher_constats(chargement.constats, sys.stderr)
+        return EXIT_ENTREE
+    journal = journal_de(chargement, args.vague, args.journal)
+    acces = ouvrir_journal(journal)
+    if not acces.autorise:
+        print(f"[ERREUR] {acces.message}", file=sys.stderr)
+        return EXIT_ENTREE
+    journaliser_chargement(journal, chargement)
+    base = Parametres(methode=args.methode)
+    code = EXIT_OK
+    demandes: list[tuple[str, str]] = [(a, v) for a in ("retenir", "ecarter", "annuler")
+                                       for v in getattr(args, a)]
+    for action, valeur in demandes:
+        morceaux = _couper(valeur, 2)
+        if morceaux is None:
+            print(f"[ERREUR] --{action} {valeur} : DOSSIER:RAISON attendu", file=sys.stderr)
+            code = EXIT_ENTREE
+            continue
+        refus = decider_en_seance(journal, chargement, base, action, *morceaux)
+        if refus.a_des_erreurs:
+            afficher_constats(refus, sys.stderr)
+            code = EXIT_ENTREE
+    for valeur in args.reviser:
+        morceaux = _couper(valeur, 5)
+        note = None
+        if morceaux is not None:
+            try:
+                note = float(morceaux[3].replace(",", "."))
+            except ValueError:
+                note = None
+        if morceaux is None or note is None:
+            print(f"[ERREUR] --reviser {valeur} : JURE:DOSSIER:CRITERE:NOTE:RAISON attendu",
+                  file=sys.stderr)
+            code = EXIT_ENTREE
+            continue
+        refus = reviser_en_seance(journal, chargement, morceaux[0], morceaux[1], morceaux[2],
+                                  note, morceaux[4])
+        if refus.a_des_erreurs:
+            afficher_constats(refus, sys.stderr)
+            code = EXIT_ENTREE
+    seance = ouvrir_journal(journal).seance
+    proposition = decider_vague(chargement, base, avec_decision=False)
+    resultat = decider_vague(chargement, seance.appliquer(base))
+    for calcul in (resultat, proposition):
+        if isinstance(calcul, Refus):
+            afficher_constats(calcul.erreurs, sys.stderr)
+            return EXIT_ENTREE
+    assert not isinstance(resultat, Refus) and not isinstance(proposition, Refus)
+    if resultat.decision is None:
+        print("Aucune sélection ne respecte les règles avec les décisions de la séance.",
+              file=sys.stderr)
+        return EXIT_INFAISABLE
+    table = agenda(resultat, incertitude_de(resultat))
+    a_discuter = table if args.tout else table[table["rubrique"] != "autres"]
+    print(f"Ordre du jour : {len(a_discuter)} dossier(s) à discuter "
+          f"({len(table) - len(a_discuter)} autre(s) replié(s)).")
+    for rubrique, lignes in a_discuter.groupby("rubrique", sort=False):
+        print(f"\n{str(rubrique).capitalize()} :")
+        for _, ligne in lignes.iterrows():
+            print(f"  {ligne['dossier']}  {ligne['score']:.2f}  {ligne['statut']:<10}  "
+                  f"{ligne['nom']}" + (f" — {ligne['pourquoi']}" if ligne["pourquoi"] else ""))
+    entres = sorted(set(resultat.allocation.laureats) - set(proposition.allocation.laureats))
+    sortis = sorted(set(proposition.allocation.laureats) - set(resultat.allocation.laureats))
+    print(f"\nSéance : {len(seance.forces)} retenu(s), {len(seance.exclus)} écarté(s), "
+          f"{len(seance.revisions)} note(s) révisée(s) ; {len(entres) + len(sortis)} "
+          f"dossier(s) ont changé de sort par la discussion"
+          + (f" (entrés : {', '.join(entres) or 'aucun'} ; sortis : "
+             f"{', '.join(sortis) or 'aucun'})" if entres or sortis else "") + ".")
+    print(f"Journal : {journal.chemin}")
+    return code
+
+
+def commande_journal(args: argparse.Namespace) -> int:
+    """``fabriques journal``: list the journal's entries, or check its chain (exit 2 when
+    it is broken)."""
+    from application.seance import chemin_journal
+    from commun.journal import Journal, verifier_lignes
+
+    nom = args.vague.name if args.vague.is_dir() else args.vague.stem
+    journal = Journal(args.journal or chemin_journal(args.vague, nom))
+    if not journal.existe:
+        print(f"Aucun journal : {journal.chemin}", file=sys.stderr)
+        return EXIT_ENTREE
+    lignes = [ligne for ligne in journal.chemin.read_text(encoding="utf-8").splitlines()
+              if ligne.strip()]
+    verification, entrees = verifier_lignes(lignes)
+    if not args.verifier:
+        for e in entrees:
+            resume = ", ".join(f"{k} : {v}" for k, v in e.donnees.items()
+                               if not isinstance(v, dict | list))
+            print(f"{e.numero:>4}  {e.horodatage}  {e.evenement:<15} {resume}")
+    print(verification.message, file=sys.stdout if verification.intact else sys.stderr)
+    return EXIT_OK if verification.intact else EXIT_ENTREE
+
+
+def commande_proces_verbal(args: argparse.Namespace) -> int:
+    """``fabriques proces-verbal``: the meeting's minutes as a PDF, from the allocation
+    workbook, the wave and its journal."""
+    from allocation.modele.chargement import charger
+    from application.proces_verbal import ecrire_proces_verbal
+
+    chargement = charger(args.vague, args.programme, args.historique, args.correspondance)
+    if not chargement.valide or chargement.vague is None:
+        afficher_constats(chargement.constats, sys.stderr)
+        return EXIT_ENTREE
+    acces = acces_au_journal(args, chargement)
+    if acces is None:
+        return EXIT_ENTREE
+    sortie = args.out or Path(f"proces-verbal-{chargement.vague.nom}.pdf")
+    constats = ecrire_proces_verbal(chargement, args.allocation, acces.journal, sortie)
+    if constats.a_des_erreurs:
+        afficher_constats(constats, sys.stderr)
+        print("Rien n'a été écrit.", file=sys.stderr)
+        return EXIT_ENTREE
+    print(f"Procès-verbal écrit : {sortie}")
+    return EXIT_OK
