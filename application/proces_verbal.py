@@ -20,10 +20,10 @@ from allocation.modele.chargement import Chargement
 from allocation.sorties.historique import DecisionLue, lire_decision
 from allocation.sorties.proces_verbal import rendre_proces_verbal
 from application.service import Parametres, Resultat, decider_vague
-from commun.classeur import ecrire_atomiquement
+from commun.classeur import ecrire_atomiquement, sha256_fichier
 from commun.constats import Constats
 from commun.francais import decimal, euros
-from commun.journal import Journal, empreinte_fichier
+from commun.journal import Journal
 from commun.provenance import Provenance
 from scoring.modele import LIBELLES_COLLEGES, Vague
 from scoring.normalisation import LIBELLES_METHODES
@@ -173,7 +173,7 @@ def donnees_proces_verbal(chargement: Chargement, allocation: Path, journal: Jou
     provenance = Provenance.lire(parametres)
     empreintes = [{"fichier": nom, "sha256": sha} for nom, sha in provenance.empreintes]
     empreintes.append({"fichier": f"{allocation.name} (allocation)",
-                       "sha256": empreinte_fichier(allocation)})
+                       "sha256": sha256_fichier(allocation)})
     ancre = lue.empreinte_journal
     jour = jour or date.today()
     total = int(pd.to_numeric(laureats[colonne_montant]).sum())

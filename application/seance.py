@@ -101,10 +101,9 @@ def seance_de(entrees: Sequence[Entree]) -> Seance:
                   tuple(revisions[k] for k in sorted(revisions)))
 
 
-def journal_de(chargement: Chargement, vague: Path | None,
-               explicite: Path | None = None) -> Journal:
-    """The journal of a loaded wave (``explicite``: a path given by the user)."""
-    nom = chargement.vague.nom if chargement.vague is not None else "vague"
+def journal_de(vague: Path | None, nom: str, explicite: Path | None = None) -> Journal:
+    """The journal of the wave ``nom`` read from ``vague`` (None: uploaded files);
+    ``explicite``: a path the user gave."""
     return Journal(explicite or chemin_journal(vague, nom))
 
 

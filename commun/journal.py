@@ -37,15 +37,6 @@ LIGNE_JOURNAL = "journal : dernière empreinte"
 ATTENTE_VERROU = 30.0
 
 
-def empreinte_fichier(chemin: Path) -> str:
-    """SHA-256 of a file's bytes (hex)."""
-    condensat = hashlib.sha256()
-    with open(chemin, "rb") as flux:
-        for bloc in iter(lambda: flux.read(1 << 20), b""):
-            condensat.update(bloc)
-    return condensat.hexdigest()
-
-
 def _canonique(valeur: Mapping[str, Any]) -> bytes:
     return json.dumps(valeur, ensure_ascii=False, sort_keys=True,
                       separators=(",", ":")).encode()

@@ -192,7 +192,7 @@ def commande_allocate(args: argparse.Namespace) -> int:
         journaliser_methode,
     )
     from application.service import Parametres, Refus, Sorties, decider_vague, ecrire_decision
-    from commun.journal import empreinte_fichier
+    from commun.classeur import sha256_fichier
 
     entrees = _charger(args)
     if entrees is None or entrees.vague is None:
@@ -218,7 +218,7 @@ def commande_allocate(args: argparse.Namespace) -> int:
     journaliser_methode(journal, resultat)
     ecrire_decision(entrees, resultat, sorties, journal.verifier().derniere_empreinte)
     journaliser_allocation(journal, resultat,
-                           {p.name: empreinte_fichier(p) for p in sorties.chemins()})
+                           {p.name: sha256_fichier(p) for p in sorties.chemins()})
     if len(entrees.constats):  # the very findings ``check`` prints, warnings all
         afficher_constats(entrees.constats)
     if not acces.seance.vide:
@@ -237,7 +237,7 @@ def commande_record(args: argparse.Namespace) -> int:
     """``fabriques record``: append a decided wave's laureates to the programme history."""
     from allocation.modele.programme import trouver_fichier
     from allocation.sorties.historique import enregistrer_vague, lignes_historique, lire_decision
-    from commun.journal import empreinte_fichier
+    from commun.classeur import sha256_fichier
 
     lecture = _lire(args)
     constats = lecture.constats
@@ -270,8 +270,8 @@ def commande_record(args: argparse.Namespace) -> int:
         return EXIT_ENTREE
     acces.journal.ajouter("enregistrement", {
         "vague": lue.numero, "laureats": sorted(lue.montants),
-        "allocation": {args.allocation.name: empreinte_fichier(args.allocation)},
-        "historique": {historique.name: empreinte_fichier(historique)}})
+        "allocation": {args.allocation.name: sha256_fichier(args.allocation)},
+        "historique": {historique.name: sha256_fichier(historique)}})
     print(f"Vague {lue.numero} enregistrée : {len(lue.montants)} lauréats ajoutés à "
           f"{historique}.")
     if sauvegarde:

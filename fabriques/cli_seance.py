@@ -44,12 +44,11 @@ def acces_au_journal(args: argparse.Namespace, chargement: Chargement | None,
                      vague: Vague | None = None) -> AccesJournal | None:
     """The wave's journal checked (and the meeting it holds); None, having said why, when a
     broken chain stops the command."""
-    from application.seance import chemin_journal, ouvrir_journal
-    from commun.journal import Journal
+    from application.seance import journal_de, ouvrir_journal
 
     vague = vague or (chargement.vague if chargement else None)
     assert vague is not None
-    journal = Journal(args.journal or chemin_journal(args.vague, vague.nom))
+    journal = journal_de(args.vague, vague.nom, args.journal)
     acces = ouvrir_journal(journal, args.ignorer_journal)
     if not acces.autorise:
         print(f"[ERREUR] {acces.message}", file=sys.stderr)
@@ -119,7 +118,7 @@ def commande_seance(args: argparse.Namespace) -> int:
     if not chargement.valide or chargement.vague is None:
         afficher_constats(chargement.constats, sys.stderr)
         return EXIT_ENTREE
-    journal = journal_de(chargement, args.vague, args.journal)
+    journal = journal_de(args.vague, chargement.vague.nom, args.journal)
     acces = ouvrir_journal(journal)
     if not acces.autorise:
         print(f"[ERREUR] {acces.message}", file=sys.stderr)
@@ -192,11 +191,11 @@ def commande_seance(args: argparse.Namespace) -> int:
 def commande_journal(args: argparse.Namespace) -> int:
     """``fabriques journal``: list the journal's entries, or check its chain (exit 2 when
     it is broken)."""
-    from application.seance import chemin_journal
-    from commun.journal import Journal, verifier_lignes
+    from application.seance import journal_de
+    from commun.journal import verifier_lignes
 
     nom = args.vague.name if args.vague.is_dir() else args.vague.stem
-    journal = Journal(args.journal or chemin_journal(args.vague, nom))
+    journal = journal_de(args.vague, nom, args.journal)
     if not journal.existe:
         print(f"Aucun journal : {journal.chemin}", file=sys.stderr)
         return EXIT_ENTREE

@@ -16,10 +16,10 @@ import streamlit as st
 from allocation.analyses.incertitude import Incertitude
 from allocation.modele.chargement import Chargement, charger, charger_televersement
 from allocation.modele.programme import Regles
-from application.seance import Seance, chemin_journal, seance_de
+from application.seance import Seance, journal_de, seance_de
 from application.service import Parametres, Refus, Resultat, decider_vague, incertitude_de
 from commun.francais import decimal, euros
-from commun.journal import Journal
+from commun.journal import Journal, JournalAltere
 from scoring.modele import Vague
 from scoring.referentiel import departements, departements_geojson
 
@@ -130,16 +130,16 @@ def journal() -> Journal:
     courant = etat()
     vague_ = courant.chargement.vague
     nom = vague_.nom if vague_ is not None else "vague"
-    return Journal(chemin_journal(None if courant.fichiers else VAGUE_EXEMPLE, nom))
+    return journal_de(None if courant.fichiers else VAGUE_EXEMPLE, nom)
 
 
 def seance() -> Seance:
     """The meeting as the journal holds it (none when its chain is broken: page « Séance »
     says so)."""
-    courant = journal()
-    if not courant.existe or not courant.verifier().intact:
+    try:
+        return seance_de(journal().entrees())
+    except JournalAltere:
         return Seance()
-    return seance_de(courant.entrees())
 
 
 def derniere_empreinte() -> str | None:

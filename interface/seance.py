@@ -38,7 +38,7 @@ if not verification.intact:
 journaliser_chargement(journal, courant.chargement)
 seance = etat.seance()
 resultat = etat.selection_possible()
-proposition = etat.resultat(avec_seance=False)
+proposition = etat.resultat(avec_seance=False, avec_decision=False)
 incertitude = etat.incertitude(resultat)
 
 entres = sorted(set(resultat.allocation.laureats) - set(proposition.allocation.laureats))

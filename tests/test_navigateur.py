@@ -10,72 +10,31 @@ from __future__ import annotations
 
 import io
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-RACINE = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-
-
-def _port_libre() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from bench import navigateur
 
 
 @pytest.fixture
 def serveur():
     """``streamlit run app_streamlit.py`` on 127.0.0.1, stopped after the test."""
-    port = _port_libre()
-    processus = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(RACINE / "app_streamlit.py"),
-         "--server.headless", "true", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=RACINE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    adresse = f"http://127.0.0.1:{port}"
-    try:
-        limite = time.monotonic() + 90
-        while time.monotonic() < limite:
-            try:
-                with urllib.request.urlopen(f"{adresse}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("le serveur Streamlit n'a pas démarré en 90 s")
+    with navigateur.serveur() as (adresse, _):
         yield adresse
-    finally:
-        processus.terminate()
-        try:
-            processus.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            processus.kill()
 
 
 def test_laureates_table_and_map_render_in_chromium(serveur, tmp_path):
-    if not CHROMIUM.exists():
+    if not navigateur.CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail("Chromium absent : .ci/run doit installer le paquet chromium")
         pytest.skip("Chromium absent (apt-get install chromium)")
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    with sync_playwright() as p:
-        navigateur = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless=new", "--no-sandbox", "--disable-gpu",
-                  "--disable-dev-shm-usage", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run"])
+    with navigateur.chromium() as chromium:
+        page = navigateur.nouvelle_page(chromium)
         try:
-            page = navigateur.new_page(viewport={"width": 1400, "height": 2200},
-                                       locale="fr-FR")
             page.goto(serveur, timeout=90_000)
             expect(page.get_by_text("Données de la vague")).to_be_visible(timeout=90_000)
             page.get_by_role("link", name="Sélection").click()
@@ -111,4 +70,4 @@ def test_laureates_table_and_map_render_in_chromium(serveur, tmp_path):
                 Path(destination).mkdir(parents=True, exist_ok=True)
                 (Path(destination) / "selection.png").write_bytes(capture.read_bytes())
         finally:
-            navigateur.close()
+            page.close()

@@ -292,6 +292,6 @@ def test_record_catches_a_journal_cut_after_the_decision(vague06: Path, tmp_path
 
 
 def test_ouvrir_journal_reports_a_clean_journal(tmp_path: Path, chargement) -> None:
-    journal = journal_de(chargement, None, tmp_path / "j.jsonl")
+    journal = journal_de(None, chargement.vague.nom, tmp_path / "j.jsonl")
     acces = ouvrir_journal(journal)
     assert acces.autorise and acces.seance.vide
