@@ -56,7 +56,7 @@ def acces_autorise() -> bool:
 def barre_laterale() -> None:
     """Choose the wave: the bundled sample, or uploaded files (kept in memory)."""
     with st.sidebar:
-        st.markdown("### Vague étudiée")
+        st.markdown("**Vague étudiée**")
         deposes = st.file_uploader(
             "Déposer une vague (classeur, archive zip du dossier, ou export "
             "démarches-simplifiées avec jury.xlsx et les grilles des jurés ; programme.toml "
@@ -74,9 +74,30 @@ def barre_laterale() -> None:
             st.caption(f"{v.nom} — {len(v.dossiers)} dossiers, {len(v.jury)} jurés")
 
 
+#: Streamlit's file uploader draws its drop zone as ``role="presentation"`` while giving it an
+#: ``aria-label`` and a ``tabindex``: a role conflict (axe-core ``presentation-role-conflict``,
+#: RGAA 8.9) that leaves screen readers without the zone's label. Served markup cannot be
+#: changed from Python, so this script gives the zone the ``group`` role its label asks for,
+#: again whenever Streamlit draws it anew. Remove it once Streamlit's markup is fixed.
+ROLE_DE_LA_ZONE_DE_DEPOT = """<script>
+(() => {
+  if (window.fabriquesZoneDeDepot) return;
+  window.fabriquesZoneDeDepot = true;
+  const corriger = () => document
+    .querySelectorAll('[data-testid="stFileUploaderDropzone"][role="presentation"]')
+    .forEach((zone) => zone.setAttribute("role", "group"));
+  corriger();
+  new MutationObserver(corriger).observe(document.body, {
+    childList: true, subtree: true, attributes: true, attributeFilter: ["role"],
+  });
+})();
+</script>"""
+
+
 def main() -> None:
     """Render the workbench."""
     st.set_page_config(page_title="Fabriques de Territoire — jury", layout="wide")
+    st.html(ROLE_DE_LA_ZONE_DE_DEPOT, unsafe_allow_javascript=True)
     if not acces_autorise():
         st.stop()
     barre_laterale()

@@ -98,6 +98,11 @@ def attendre_page_dessinee(page: Any, titre: str, delai_ms: int = 90_000) -> Non
 
     expect(page.get_by_role("heading", name=titre)).to_be_visible(timeout=delai_ms)
     expect(page.locator('[data-testid="stMetricValue"]').first).to_be_visible(timeout=delai_ms)
+    attendre_inactif(page, delai_ms)
+
+
+def attendre_inactif(page: Any, delai_ms: int = 90_000) -> None:
+    """Wait until Streamlit has finished running the page's script."""
     page.wait_for_function(
         "() => document.querySelector('[data-testid=\"stApp\"]')"
         "?.getAttribute('data-test-script-state') === 'notRunning'", timeout=delai_ms)

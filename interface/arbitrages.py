@@ -30,7 +30,7 @@ probleme = resultat.probleme
 cache = st.session_state.setdefault("arbitrages", {})
 cle = courant.parametres
 
-st.subheader("Prix de chaque règle")
+st.header("Prix de chaque règle")
 st.caption("Gain de score total si l'on levait cette règle seule, et qui entrerait ou "
            "sortirait.")
 if ("prix", cle) not in cache:
@@ -38,7 +38,7 @@ if ("prix", cle) not in cache:
 st.dataframe(etat.en_francais(cache[("prix", cle)], decimales={"gain": 3}), hide_index=True,
              width="stretch")
 
-st.subheader("Frontières de Pareto")
+st.header("Frontières de Pareto")
 axes = {"départements couverts": ("departements", pareto_departements),
         "budget accordé": ("budget", pareto_budget), "part de QPV": ("qpv", pareto_qpv)}
 choix = st.radio("Score total face à", list(axes), horizontal=True, key="axe_pareto")
@@ -68,7 +68,7 @@ st.dataframe(etat.en_francais(pd.DataFrame(
       "qpv": par_id[i].qpv, "montant": par_id[i].montant, "score": par_id[i].score}
      for i in laureats])), hide_index=True, width="stretch")
 
-st.subheader("Robustesse de la sélection")
+st.header("Robustesse de la sélection")
 st.caption("Probabilité d'être retenu quand le jury est tiré au hasard (avec remise), effet "
            "de l'absence de chaque juré, méthodes qui retiennent le dossier.")
 tirages = st.number_input("Tirages", 10, 5000, 200, step=50, key="tirages")
@@ -95,7 +95,7 @@ if ("robustesse", cle) in cache:
                                   decimales={"probabilite": 2, "sans_un_jure": 2}),
                  hide_index=True, width="stretch")
 
-st.subheader("Comparer deux scénarios")
+st.header("Comparer deux scénarios")
 st.caption("Enregistrez la sélection courante comme scénario A ou B (méthode, poids et "
            "règles), changez les paramètres, puis comparez.")
 scenarios = st.session_state.setdefault("scenarios", {})

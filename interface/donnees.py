@@ -22,7 +22,7 @@ if vague is not None:
 colonnes[4].metric("Erreurs / avertissements",
                    f"{len(constats.erreurs)} / {len(constats.avertissements)}")
 
-st.subheader("Contrôle des fichiers")
+st.header("Contrôle des fichiers")
 if len(constats):
     st.dataframe(table_constats(constats), hide_index=True, width="stretch")
 else:
@@ -33,12 +33,12 @@ if not chargement.valide:
     st.stop()
 
 assert vague is not None
-st.subheader("Dossiers")
+st.header("Dossiers")
 colonnes_dossiers = ["nom", "porteur", "commune", "departement", "qpv", "numerique", "montant",
                      "etp", "video"]
 st.dataframe(etat.en_francais(vague.dossiers[colonnes_dossiers].reset_index()),
              hide_index=True, width="stretch")
-st.subheader("Jury")
+st.header("Jury")
 st.dataframe([{"juré": j.jure, "nom": j.nom, "collège": j.college,
                "département (déport)": j.departement or ""} for j in vague.jury],
              hide_index=True)

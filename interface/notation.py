@@ -45,7 +45,7 @@ if resultat.scores.choix is not None:
                                                         "erreur_type": 4}),
         hide_index=True)
 
-st.subheader("Incertitude et ligne de financement")
+st.header("Incertitude et ligne de financement")
 if resultat.decision is None:
     st.info("Aucune sélection possible avec les règles actuelles : pas de ligne de "
             "financement à montrer.")
@@ -77,12 +77,12 @@ else:
         + alt.Chart(pd.DataFrame({"seuil": [incertitude.seuil]})).mark_rule(
             strokeDash=[6, 4], color="black").encode(x="seuil:Q"),
         width="stretch")
-st.subheader("Classement")
+st.header("Classement")
 classement = table_scores(vague, resultat.scores)
 st.dataframe(etat.en_francais(classement, decimales={c: 2 for c in vague.ids_criteres}),
              hide_index=True, width="stretch", height=360)
 
-st.subheader("Jurés : sévérité et dispersion")
+st.header("Jurés : sévérité et dispersion")
 jures = diagnostic_jures(vague)
 st.altair_chart(
     alt.Chart(jures).mark_circle(size=120).encode(
@@ -97,12 +97,12 @@ st.dataframe(etat.en_francais(jures, decimales={"moyenne": 2, "severite": 2,
                                                 "dispersion": 2, "accord": 2}),
              hide_index=True, width="stretch")
 
-st.subheader("Accord du jury")
+st.header("Accord du jury")
 st.caption("ICC de Shrout et Fleiss, W de Kendall (avec correction des ex æquo), α de "
            "Krippendorff, par critère et pour la moyenne des critères.")
 st.dataframe(fiabilite(vague).round(3), hide_index=True, width="stretch")
 
-st.subheader("Carte de chaleur dossier × juré")
+st.header("Carte de chaleur dossier × juré")
 moyennes = (vague.notes.groupby(["dossier", "jure"])["note"].mean().reset_index())
 ordre = list(classement["dossier"])
 st.altair_chart(

@@ -41,7 +41,7 @@ st.dataframe(etat.en_francais(par_vague, euros_=("montant", "cumul_montant")),
              hide_index=True, width="stretch")
 st.bar_chart(par_vague.set_index("vague")[["qpv", "hors_qpv"]], stack=True)
 
-st.subheader("Enregistrer la vague décidée dans l'historique")
+st.header("Enregistrer la vague décidée dans l'historique")
 if resultat.decision is None:
     st.info("Aucune sélection possible avec les règles actuelles : rien à enregistrer.")
     st.stop()

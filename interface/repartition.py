@@ -97,7 +97,7 @@ premier = courant.repartitions.get((par_dossier, graine, "premier"))
 if premier is not None:
     _afficher(premier, f"repartition-{vague.nom}-k{par_dossier}.zip")
 
-st.subheader("Second tour : des lectures de plus près de la ligne")
+st.header("Second tour : des lectures de plus près de la ligne")
 if not courant.chargement.valide:
     st.info("Le second tour demande les notes du premier : déposez la vague avec ses grilles "
             "remplies.")

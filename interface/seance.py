@@ -60,7 +60,7 @@ if ("agenda", resultat.parametres) not in cache:
         cache[("agenda", resultat.parametres)] = agenda(resultat, incertitude)
 table = cache[("agenda", resultat.parametres)]
 a_discuter = table[table["rubrique"] != RUBRIQUES[-1]]
-st.subheader("Ordre du jour")
+st.header("Ordre du jour")
 st.caption("D'abord la zone d'incertitude à la limite de sélection, puis les dossiers dont le "
            "sort dépend de la méthode ou d'un seul juré. Les autres sont repliés.")
 colonnes = {"score_bas_90": 2, "score_haut_90": 2, "probabilite_selection": 2}
@@ -70,7 +70,7 @@ with st.expander(f"Autres dossiers ({len(table) - len(a_discuter)})"):
     st.dataframe(etat.en_francais(table[table["rubrique"] == RUBRIQUES[-1]],
                                   decimales=colonnes), hide_index=True, width="stretch")
 
-st.subheader("Dossier examiné")
+st.header("Dossier examiné")
 ordre = list(table["dossier"])
 dossier = st.selectbox("Dossier", ordre, key="dossier_examine",
                        format_func=lambda i: f"{i} — {vague.dossiers.loc[i, 'nom']}")
@@ -140,7 +140,7 @@ with st.form("revision", clear_on_submit=True):
 for message in st.session_state.get("refus_seance", []):
     st.error(message)
 
-st.subheader("Clore la séance")
+st.header("Clore la séance")
 st.caption("Arrête la décision : elle est inscrite au journal avec l'empreinte du classeur, "
            "puis le classeur d'allocation et le procès-verbal (PDF) sont proposés.")
 if st.button("Arrêter la décision et préparer le procès-verbal", key="clore"):
@@ -167,7 +167,7 @@ if "cloture" in st.session_state:
                           file_name=f"proces-verbal-{vague.nom}.pdf", mime="application/pdf",
                           key="cloture_pv")
 
-st.subheader("Journal")
+st.header("Journal")
 verification = journal.verifier()
 (st.success if verification.intact else st.error)(verification.message)
 st.caption(f"Fichier : {journal.chemin}")

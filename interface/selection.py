@@ -101,10 +101,10 @@ def regles_et_selection() -> None:
     table = classement(decision)
     laureats = table[table["statut"] == "laureat"]
 
-    st.subheader("Lauréats")
+    st.header("Lauréats")
     st.dataframe(etat.en_francais(laureats), hide_index=True, width="stretch")
 
-    st.subheader("Carte des départements")
+    st.header("Carte des départements")
     vue = st.radio("Compter", ["cette vague", "cumul du programme"], horizontal=True, key="vue")
     par_departement_vague = Counter(laureats["departement"])
     comptes = {code: par_departement_vague.get(code, 0)
@@ -137,17 +137,17 @@ def regles_et_selection() -> None:
         [{"territoire": departements()["nom"][c], "code": c, "lauréats": comptes.get(c, 0)}
          for c in OUTRE_MER]), hide_index=True, width="content")
 
-    st.subheader("Liste complémentaire")
+    st.header("Liste complémentaire")
     st.dataframe(etat.en_francais(table_liste_complementaire(decision)), hide_index=True,
                  width="stretch")
-    st.subheader("Explications")
+    st.header("Explications")
     explications = table_explications(decision)
     if explications.empty:
         st.info("Aucun dossier éligible non retenu n'est mieux noté que le dernier lauréat.")
     else:
         st.dataframe(etat.en_francais(explications, decimales={"cout_pour_le_retenir": 2}),
                      hide_index=True, width="stretch")
-    st.subheader("Tous les dossiers")
+    st.header("Tous les dossiers")
     st.dataframe(etat.en_francais(table), hide_index=True, width="stretch", height=320)
 
 

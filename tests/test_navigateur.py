@@ -1,6 +1,10 @@
-"""One end-to-end test in a real browser: ``streamlit run`` on localhost, driven by Playwright
-with Debian's Chromium (``/usr/bin/chromium``; Playwright never downloads a browser). The
-laureates table and the department map must render; a screenshot is saved.
+"""End-to-end tests in a real browser: ``streamlit run`` on localhost, driven by Playwright
+with Debian's Chromium (``/usr/bin/chromium``; Playwright never downloads a browser):
+- the laureates table and the department map render; a screenshot is saved;
+- every page of the app, found from its navigation (so a new page is checked too), passes
+  axe-core's WCAG 2.1 AA rules (RGAA) with no violation at all;
+- the jury's meeting is run from page « Séance »: a decision with its reason, the figures,
+  the journal on disk, the procès-verbal downloaded and read.
 
 Without Chromium the test is skipped on a developer's machine, and fails under CI, where
 ``.ci/run`` installs the ``chromium`` package.
@@ -25,11 +29,136 @@ def serveur():
         yield adresse
 
 
-def test_laureates_table_and_map_render_in_chromium(serveur, tmp_path):
+def _exiger_chromium() -> None:
     if not navigateur.CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail("Chromium absent : .ci/run doit installer le paquet chromium")
         pytest.skip("Chromium absent (apt-get install chromium)")
+
+
+def _violations_axe(page) -> list[str]:
+    """axe-core's violations on the page as drawn, one line each (rule, impact, elements)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    return [f"{v['id']} ({v['impact']}) : {[n['target'] for n in v['nodes'][:5]]}"
+            for v in violations]
+
+
+def _titre(page) -> str:
+    return str(page.evaluate("() => document.querySelector('h1')?.innerText ?? ''"))
+
+
+def test_every_page_passes_axe_core(serveur):
+    _exiger_chromium()
+    with navigateur.chromium() as chromium:
+        page = navigateur.nouvelle_page(chromium)
+        try:
+            page.goto(serveur, timeout=90_000)
+            navigateur.attendre_page_dessinee(page, "Données de la vague")
+            liens = page.locator('[data-testid="stSidebarNav"] a')
+            noms = [liens.nth(i).inner_text().strip() for i in range(liens.count())]
+            assert {"Données", "Répartition", "Séance", "Export"} <= set(noms), noms
+            constats: dict[str, list[str]] = {}
+            for nom in noms:
+                avant = _titre(page)
+                page.get_by_role("link", name=nom, exact=True).click()
+                if nom != "Données":  # the page already shown
+                    page.wait_for_function(
+                        "avant => (document.querySelector('h1')?.innerText ?? '') !== avant",
+                        arg=avant, timeout=90_000)
+                navigateur.attendre_inactif(page)
+                page.wait_for_timeout(1000)  # charts and tables finish drawing
+                constats[nom] = _violations_axe(page)
+            assert not any(constats.values()), {n: v for n, v in constats.items() if v}
+        finally:
+            page.close()
+
+
+def test_meeting_runs_from_the_seance_page(tmp_path, monkeypatch):
+    """A decision with its reason on the first dossier of the agenda and a revised note: they
+    count, the decision changes the proposal, both are in the journal (chain intact) and in
+    the downloaded procès-verbal; the page after them still passes axe-core."""
+    _exiger_chromium()
+    from playwright.sync_api import expect
+    from pypdf import PdfReader
+
+    from commun.journal import Journal
+
+    monkeypatch.setenv("FABRIQUES_JOURNAUX", str(tmp_path / "journaux"))
+    raison = "Ancrage local confirmé par le rapporteur en séance"
+    raison_note = "Erreur de saisie relevée par le juré en séance"
+    with navigateur.serveur() as (adresse, _), navigateur.chromium() as chromium:
+        page = navigateur.nouvelle_page(chromium)
+        try:
+            page.goto(adresse, timeout=90_000)
+            navigateur.attendre_page_dessinee(page, "Données de la vague")
+            page.get_by_role("link", name="Séance", exact=True).click()
+            navigateur.attendre_page_dessinee(page, "Séance du jury")
+            decisions = page.locator('[data-testid="stMetric"]').filter(
+                has_text="Décisions du jury").locator('[data-testid="stMetricValue"]')
+            expect(decisions).to_have_text("0")
+            choisi = page.get_by_label("Dossier", exact=True).input_value()
+            dossier = choisi.split(" — ")[0]
+            champ = page.get_by_label("Raison de la décision (obligatoire)")
+            champ.fill(raison)
+            champ.press("Enter")
+            # The reason reaches the server: one of « Retenir », « Écarter » is enabled.
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('button')].some(b => !b.disabled && "
+                "['Retenir', 'Écarter'].includes(b.innerText.trim()))", timeout=90_000)
+            retenir = page.get_by_role("button", name="Retenir", exact=True)
+            ecarter = page.get_by_role("button", name="Écarter", exact=True)
+            bouton = retenir if retenir.is_enabled() else ecarter
+            expect(bouton).to_be_enabled()
+            bouton.click()
+            expect(decisions).to_have_text("1", timeout=90_000)
+            change = page.locator('[data-testid="stMetric"]').filter(
+                has_text="Sort changé par la discussion").locator(
+                '[data-testid="stMetricValue"]')
+            expect(change).not_to_have_text("0", timeout=90_000)
+            navigateur.attendre_inactif(page)
+
+            revisees = page.locator('[data-testid="stMetric"]').filter(
+                has_text="Notes révisées").locator('[data-testid="stMetricValue"]')
+            expect(revisees).to_have_text("0")
+            formulaire = page.locator('[data-testid="stForm"]')
+            note = formulaire.get_by_label("Nouvelle note")
+            note.fill("1")
+            formulaire.get_by_label("Raison de la révision (obligatoire)").fill(raison_note)
+            formulaire.get_by_role("button", name="Réviser la note").click()
+            expect(revisees).to_have_text("1", timeout=90_000)
+            navigateur.attendre_inactif(page)
+            assert _violations_axe(page) == []
+
+            page.get_by_role("button", name="Arrêter la décision et préparer le "
+                                            "procès-verbal").click()
+            lien_pv = page.get_by_role("button", name="Télécharger le procès-verbal (PDF)")
+            expect(lien_pv).to_be_visible(timeout=120_000)
+            with page.expect_download(timeout=60_000) as telechargement:
+                lien_pv.click()
+            pdf = Path(telechargement.value.path())
+            texte = " ".join((p.extract_text() or "") for p in PdfReader(pdf).pages)
+            texte = " ".join(texte.split())
+            assert raison in texte
+            assert raison_note in texte
+            assert dossier in texte
+        finally:
+            page.close()
+
+    journaux = list((tmp_path / "journaux").rglob("journal.jsonl"))
+    assert len(journaux) == 1
+    journal = Journal(journaux[0])
+    assert journal.verifier().intact
+    entrees = [e for e in journal.entrees() if e.donnees.get("raison") == raison]
+    assert [e.donnees.get("dossier") for e in entrees] == [dossier]
+    revisions = [e for e in journal.entrees() if e.donnees.get("raison") == raison_note]
+    assert [(e.donnees.get("dossier"), e.donnees.get("apres")) for e in revisions] == [
+        (dossier, 1.0)]
+
+
+def test_laureates_table_and_map_render_in_chromium(serveur, tmp_path):
+    _exiger_chromium()
     from playwright.sync_api import expect
 
     with navigateur.chromium() as chromium:
