@@ -224,5 +224,10 @@ CODES: dict[str, Code] = {
     "forcage_sous_note_minimale": Code(E, "dossier sous la note minimale imposé"),
     "revision_invalide": Code(E, "note révisée en séance impossible"),
     "journal_altere": Code(E, "journal de la vague altéré"),
+    # démarches-simplifiées
+    "demarche_differente": Code(E, "vague importée d'une autre démarche"),
+    "instructeur_inconnu": Code(E, "instructeur absent de la démarche"),
+    "retours_differents": Code(E, "classeur de retours d'une autre allocation"),
+    "annotation_absente": Code(A, "annotation privée absente de la démarche : non écrite"),
 }
 del E, A

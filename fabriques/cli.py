@@ -1,7 +1,8 @@
 """``fabriques`` command line (SPEC §5). It parses arguments, calls the packages, and
 prints what they return; it holds no domain logic.
 
-Exit codes: 0 success, 2 bad input (nothing written), 3 no allocation satisfies the rules.
+Exit codes: 0 success, 2 bad input (nothing written), 3 no allocation satisfies the rules,
+4 démarches-simplifiées refused the token or could not be reached (``fabriques ds``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fabriques import __version__
+from fabriques.cli_ds import ajouter_verbes_ds, commande_ds
 from fabriques.cli_seance import (
     EXIT_ENTREE,
     EXIT_INFAISABLE,
@@ -122,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     repartir.add_argument("--grilles", type=Path, default=None, metavar="DOSSIER",
                           help="dossier où écrire une grille par juré (Jxx.xlsx)")
     ajouter_verbes_seance(sous, _parseur, _options_fichiers)
+    ajouter_verbes_ds(sous)
     return parser
 
 
@@ -488,7 +491,8 @@ def _lire_poids(texte: str, criteres: set[str]) -> dict[str, float]:
 COMMANDES = {"check": commande_check, "score": commande_score, "allocate": commande_allocate,
              "tradeoffs": commande_tradeoffs, "record": commande_record,
              "repartir": commande_repartir, "seance": commande_seance,
-             "journal": commande_journal, "proces-verbal": commande_proces_verbal}
+             "journal": commande_journal, "proces-verbal": commande_proces_verbal,
+             "ds": commande_ds}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

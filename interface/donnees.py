@@ -5,9 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from interface import etat
+from interface.import_ds import formulaire_import
 from scoring.rapport import table_constats
 
 st.title("Données de la vague")
+formulaire_import()
 chargement = etat.etat().chargement
 constats = chargement.constats
 vague = chargement.vague

@@ -8,7 +8,7 @@ to SPEC columns is an editable TOML file (``data/correspondance_ds.toml`` by def
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,9 @@ class Correspondance:
     #: Headers that describe the porteur's registered seat, not the place (« Établissement
     #: localité »): used for the commune only as a last resort, and said.
     siege: frozenset[str] = frozenset()
+    #: What ``fabriques ds publier`` writes (``score``, ``rang``, ``statut``) → the candidate
+    #: labels of the démarche's private annotations.
+    annotations: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def charger_correspondance(chemin: Path | None = None) -> Correspondance:
@@ -45,7 +48,8 @@ def charger_correspondance(chemin: Path | None = None) -> Correspondance:
     colonnes = {k: tuple(v) for k, v in donnees.get("colonnes", {}).items()}
     presence = frozenset(donnees.get("presence_vaut_oui", {}).get("colonnes", []))
     siege = frozenset(valeurs.cle(h) for h in donnees.get("siege", {}).get("intitules", []))
-    return Correspondance(colonnes, presence, source, siege)
+    annotations = {k: tuple(v) for k, v in donnees.get("annotations", {}).items()}
+    return Correspondance(colonnes, presence, source, siege, annotations)
 
 
 def est_export_demarches(source: Path | Feuille) -> bool:

@@ -264,3 +264,36 @@ def test_the_meeting_is_run_from_its_page(tmp_path, monkeypatch):
     assert pv is not None and candidat in "".join(
         p.extract_text() for p in PdfReader(__import__("io").BytesIO(pv)).pages)
     assert "intact" in app.success[-1].value
+
+
+def test_the_data_page_imports_from_demarches_simplifiees(tmp_path, monkeypatch):
+    """The import form against the local démarches-simplifiées: the report shown, the files
+    written, the token shown nowhere. (The form empties its fields once sent; that happens
+    in the browser, which AppTest does not run.)"""
+    from tests.ds.donnees import plateforme_de_vague
+    from tests.ds.serveur import serveur_ds
+
+    jeton = "jeton-appli-Hq27Lm"
+    plateforme, _ = plateforme_de_vague(4321, jeton)
+    monkeypatch.delenv("FABRIQUES_DS_JETON", raising=False)
+    with serveur_ds(plateforme) as url:
+        monkeypatch.setenv("FABRIQUES_DS_URL", url)
+        app = ouvrir()
+        app.number_input(key="ds_demarche").set_value(4321)
+        app.text_input(key="ds_jeton").input(jeton)
+        app.text_input(key="ds_dossier").input(str(tmp_path / "vague-07"))
+        app.button(key="FormSubmitter:import_ds-Importer").click().run()
+        assert not app.exception, app.exception
+        assert [s.value for s in app.success] and "Écrit" in app.success[0].value
+        assert any("260 dossier(s) à décider" in m.value for m in app.markdown)
+        assert (tmp_path / "vague-07" / "dossiers.xlsx").exists()
+        visible = " ".join(str(e.value) for e in [*app.markdown, *app.success, *app.caption])
+        assert jeton not in visible
+        # a refused token: a French message, nothing replaced
+        avant = (tmp_path / "vague-07" / "dossiers.xlsx").read_bytes()
+        app.number_input(key="ds_demarche").set_value(4321)
+        app.text_input(key="ds_jeton").input("jeton-perime")
+        app.text_input(key="ds_dossier").input(str(tmp_path / "vague-07"))
+        app.button(key="FormSubmitter:import_ds-Importer").click().run()
+        assert "Jeton refusé" in app.error[0].value
+        assert (tmp_path / "vague-07" / "dossiers.xlsx").read_bytes() == avant

@@ -1,0 +1,271 @@
+"""``fabriques ds importer``: a wave's dossiers straight from démarches-simplifiées.
+
+The API's answer is first laid out as the platform's own spreadsheet export would be (the
+fixed columns « ID », « État du dossier », « Établissement SIRET »…, then one column per
+champ named by its label, a commune champ adding its « (Code INSEE) » and « (Département) »
+columns), then translated by :func:`scoring.demarches.traduire_export` with the same
+``correspondance_ds.toml``: one mapping, two sources. The translated rows are checked by
+the wave reader's own dossier checks before anything is written.
+
+Every page is fetched before anything is written: a fault halfway leaves the previous
+import whole. ``dossiers.xlsx`` (sheets ``dossiers`` and ``parametres``) and ``ds-brut.json``
+(the raw answer, for audit; its SHA-256 in ``parametres``) are then each replaced
+atomically, the raw answer last, so that the next ``--depuis`` starts from a complete one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pandas as pd
+from openpyxl import Workbook
+
+from application.ds.client import VERSION_SCHEMA, ClientDS
+from application.ds.requetes import DOSSIERS, DOSSIERS_SUPPRIMES
+from application.seance import journal_de
+from commun.classeur import ecrire_atomiquement, ecrire_table, workbook_bytes
+from commun.constats import Constats
+from scoring.conteneurs import Feuille
+from scoring.demarches import charger_correspondance, traduire_export
+from scoring.dossiers import COLONNES_DOSSIERS, REQUISES_DOSSIERS, lire_dossiers
+from scoring.tables import trouver_table
+
+FICHIER_DOSSIERS = "dossiers.xlsx"
+FICHIER_BRUT = "ds-brut.json"
+#: Dossiers per page (the API's maximum is 100).
+PAR_PAGE = 100
+#: The export's « État du dossier » labels (ds_export_headers.json, config/locales fr.yml).
+ETATS = {"en_construction": "En construction", "en_instruction": "En instruction",
+         "accepte": "Accepté", "refuse": "Refusé", "sans_suite": "Classé sans suite"}
+#: States of a dossier still to be decided: the others were decided at an earlier wave.
+A_DECIDER = ("en_construction", "en_instruction")
+
+
+@dataclass(frozen=True)
+class RapportImport:
+    """What an import read, changed and wrote, and every finding on the rows."""
+
+    demarche: int
+    lus: int
+    importes: tuple[str, ...]
+    deja_decides: tuple[str, ...]
+    ajoutes: tuple[str, ...] = ()
+    modifies: tuple[str, ...] = ()
+    retires: tuple[str, ...] = ()
+    depuis: str | None = None
+    empreinte_brut: str = ""
+    ecrits: tuple[Path, ...] = ()
+    constats: Constats = field(default_factory=Constats)
+
+    def lignes(self) -> list[str]:
+        """The report in French, one line per fact."""
+        lignes = [f"Démarche {self.demarche} : {self.lus} dossier(s) lu(s)"
+                  + (f" modifiés depuis le {self.depuis}" if self.depuis else "") + "."]
+        lignes.append(f"{len(self.importes)} dossier(s) à décider dans {FICHIER_DOSSIERS} ; "
+                      f"{len(self.deja_decides)} déjà décidé(s) sur la plateforme (acceptés, "
+                      "refusés ou classés sans suite), non importé(s).")
+        if self.depuis is not None:
+            for libelle, numeros in (("Ajoutés", self.ajoutes), ("Modifiés", self.modifies),
+                                     ("Retirés", self.retires)):
+                lignes.append(f"{libelle} depuis le dernier import : {len(numeros)}"
+                              + (f" ({', '.join(numeros)})" if numeros else ""))
+        if self.ecrits:
+            lignes.append("Écrit : " + ", ".join(str(p) for p in self.ecrits)
+                          + f" (SHA-256 de {FICHIER_BRUT} : {self.empreinte_brut}).")
+        else:
+            lignes.append("Rien n'a été écrit : le précédent import est conservé.")
+        return lignes
+
+
+def lire_pages(client: ClientDS, document: str, demarche: int, liste: str,
+               depuis: str | None, progression: Callable[[int], None] | None
+               ) -> list[dict[str, Any]]:
+    """Every node of the démarche's connection ``liste`` (``dossiers``, ``deletedDossiers``),
+    page after page; ``progression`` is told how many were read after each page."""
+    noeuds: list[dict[str, Any]] = []
+    apres: str | None = None
+    while True:
+        data = client.executer(document, {"demarche": demarche, "premiers": PAR_PAGE,
+                                          "apres": apres, "depuis": depuis})
+        if data.get("demarche") is None:
+            raise ValueError(f"démarche {demarche} introuvable, ou le jeton n'y donne pas "
+                             "accès")
+        connexion = data["demarche"][liste]
+        noeuds.extend(n for n in connexion["nodes"] if n is not None)
+        if progression is not None:
+            progression(len(noeuds))
+        if not connexion["pageInfo"]["hasNextPage"]:
+            return noeuds
+        apres = connexion["pageInfo"]["endCursor"]
+
+
+def _colonnes_du_dossier(noeud: Mapping[str, Any]) -> dict[str, Any]:
+    """One dossier as the export's row: header → value."""
+    demandeur = noeud.get("demandeur") or {}
+    entreprise = demandeur.get("entreprise") or {}
+    adresse = demandeur.get("address") or {}
+    ligne: dict[str, Any] = {
+        "ID": str(noeud["number"]),
+        "Email": (noeud.get("usager") or {}).get("email"),
+        "État du dossier": ETATS.get(noeud["state"], noeud["state"]),
+        "Déposé le": noeud.get("dateDepot"),
+        "Dernière mise à jour du dossier le": noeud.get("dateDerniereModification"),
+        "Établissement SIRET": demandeur.get("siret"),
+        "Entreprise raison sociale": entreprise.get("raisonSociale"),
+        "Entreprise forme juridique": entreprise.get("formeJuridique"),
+        "Entreprise forme juridique code": entreprise.get("formeJuridiqueCode"),
+        "Établissement localité": adresse.get("cityName"),
+        "Établissement code INSEE localité": adresse.get("cityCode"),
+    }
+    for champ in noeud.get("champs") or []:
+        libelle = champ["label"]
+        if libelle in ligne:
+            continue  # two champs with one label: the export keeps the first as well
+        ligne[libelle] = champ.get("stringValue")
+        if champ.get("__typename") == "CommuneChamp":
+            ligne[f"{libelle} (Code INSEE)"] = (champ.get("commune") or {}).get("code")
+            ligne[f"{libelle} (Département)"] = (champ.get("departement") or {}).get("code")
+    return ligne
+
+
+def feuille_export(noeuds: Sequence[Mapping[str, Any]], fichier: str = FICHIER_DOSSIERS
+                   ) -> Feuille:
+    """The dossiers as the platform's export sheet « Dossiers » would hold them (rows in
+    dossier-number order, columns in order of first appearance)."""
+    lignes = [_colonnes_du_dossier(n) for n in sorted(noeuds, key=lambda n: int(n["number"]))]
+    entete: list[str] = []
+    for ligne in lignes:
+        entete.extend(c for c in ligne if c not in entete)
+    return Feuille(fichier, "dossiers", [(1, tuple(entete))] + [
+        (numero, tuple(ligne.get(c) for c in entete))
+        for numero, ligne in enumerate(lignes, start=2)])
+
+
+def traduire(noeuds: Sequence[Mapping[str, Any]], correspondance: Path | None,
+             constats: Constats) -> pd.DataFrame | None:
+    """The dossiers under SPEC's columns, through the spreadsheet export's mapping, checked
+    by the wave reader's dossier checks (findings in ``constats``); None when the mapping
+    misses a required column."""
+    export = feuille_export(noeuds)
+    avant = len(constats.erreurs)
+    traduite = traduire_export(export, charger_correspondance(correspondance), constats)
+    if len(constats.erreurs) > avant:
+        return None
+    table = trouver_table(traduite, REQUISES_DOSSIERS,
+                          [c for c in COLONNES_DOSSIERS if c not in REQUISES_DOSSIERS],
+                          constats, "dossier")
+    if table is None:
+        return None
+    lire_dossiers(table, constats)
+    entete = list(traduite.lignes[0][1])
+    return pd.DataFrame([list(v) for _, v in traduite.lignes[1:]], columns=entete)
+
+
+def _empreinte(contenu: bytes) -> str:
+    return hashlib.sha256(contenu).hexdigest()
+
+
+def _brut_precedent(dossier_vague: Path) -> dict[str, Any] | None:
+    chemin = dossier_vague / FICHIER_BRUT
+    if not chemin.exists():
+        return None
+    return dict(json.loads(chemin.read_text("utf-8")))
+
+
+def _fusionner(precedents: Iterable[Mapping[str, Any]], nouveaux: Iterable[Mapping[str, Any]],
+               supprimes: Iterable[int]) -> tuple[list[dict[str, Any]], list[str], list[str],
+                                                  list[str]]:
+    """The previous import brought up to date: (dossiers, added, changed, withdrawn)."""
+    par_numero = {int(n["number"]): dict(n) for n in precedents}
+    ajoutes, modifies, retires = [], [], []
+    for noeud in nouveaux:
+        numero = int(noeud["number"])
+        ancien = par_numero.get(numero)
+        if ancien is None:
+            ajoutes.append(str(numero))
+        elif ancien != noeud:
+            if noeud["state"] == "sans_suite" and ancien["state"] != "sans_suite":
+                retires.append(str(numero))
+            else:
+                modifies.append(str(numero))
+        par_numero[numero] = dict(noeud)
+    for numero in supprimes:
+        if par_numero.pop(int(numero), None) is not None:
+            retires.append(str(numero))
+    return ([par_numero[n] for n in sorted(par_numero)], sorted(ajoutes, key=int),
+            sorted(modifies, key=int), sorted(retires, key=int))
+
+
+def importer(client: ClientDS, demarche: int, dossier_vague: Path,
+             depuis: datetime | None = None, correspondance: Path | None = None,
+             progression: Callable[[int], None] | None = None) -> RapportImport:
+    """Import the démarche's dossiers into the wave folder ``dossier_vague``; ``depuis``:
+    only what changed since then, merged into the previous import. Raises
+    :class:`~application.ds.client.ErreurDS` (network, token) or ``ValueError`` (no such
+    démarche, no previous import for ``depuis``) before writing anything."""
+    depuis_iso = depuis.astimezone(UTC).isoformat() if depuis is not None else None
+    precedent = _brut_precedent(dossier_vague) if depuis is not None else None
+    if depuis is not None and (precedent is None or precedent.get("demarche") != demarche):
+        raise ValueError(f"--depuis complète un import précédent de la démarche {demarche} : "
+                         f"aucun dans {dossier_vague / FICHIER_BRUT}. Importez d'abord tout.")
+    lus = lire_pages(client, DOSSIERS, demarche, "dossiers", depuis_iso, progression)
+    supprimes: list[dict[str, Any]] = []
+    if precedent is not None:
+        supprimes = lire_pages(client, DOSSIERS_SUPPRIMES, demarche, "deletedDossiers",
+                           depuis_iso, None)
+        dossiers, ajoutes, modifies, retires = _fusionner(
+            precedent["dossiers"], lus, [int(s["number"]) for s in supprimes])
+    else:
+        dossiers = sorted(lus, key=lambda n: int(n["number"]))
+        ajoutes = modifies = retires = []
+    a_decider = [n for n in dossiers if n["state"] in A_DECIDER]
+    deja = tuple(str(n["number"]) for n in dossiers if n["state"] not in A_DECIDER)
+    constats = Constats()
+    table = traduire(a_decider, correspondance, constats)
+    rapport = RapportImport(demarche, len(lus), tuple(str(n["number"]) for n in a_decider),
+                            deja, tuple(ajoutes), tuple(modifies), tuple(retires),
+                            depuis_iso, constats=constats)
+    if table is None:
+        return rapport
+    maintenant = datetime.now(UTC).isoformat(timespec="seconds")
+    brut = {"demarche": demarche, "importe_le": maintenant, "depuis": depuis_iso,
+            "source": _hote(client.url), "schema": VERSION_SCHEMA, "dossiers": dossiers,
+            "supprimes_depuis": supprimes}
+    contenu_brut = json.dumps(brut, ensure_ascii=False, sort_keys=True, indent=1).encode()
+    empreinte = _empreinte(contenu_brut)
+    parametres = pd.DataFrame([
+        ("source", f"démarches-simplifiées, API GraphQL v2 ({_hote(client.url)})"),
+        ("demarche", demarche), ("importe_le", maintenant), ("depuis", depuis_iso or ""),
+        ("dossiers_lus", len(lus)), ("dossiers_importes", len(a_decider)),
+        ("dossiers_deja_decides", len(deja)), (f"sha256 {FICHIER_BRUT}", empreinte),
+        ("schema", VERSION_SCHEMA),
+        ("correspondance", str(correspondance or "correspondance_ds.toml (par défaut)")),
+    ], columns=["parametre", "valeur"])
+    classeur = Workbook()
+    classeur.remove(classeur.worksheets[0])
+    ecrire_table(classeur, "dossiers", table)
+    ecrire_table(classeur, "parametres", parametres)
+    dossier_vague.mkdir(parents=True, exist_ok=True)
+    ecrire_atomiquement(dossier_vague / FICHIER_DOSSIERS, workbook_bytes(classeur))
+    ecrire_atomiquement(dossier_vague / FICHIER_BRUT, contenu_brut)
+    journal_de(dossier_vague, dossier_vague.name).ajouter("import_ds", {
+        "demarche": demarche, "depuis": depuis_iso or "", "dossiers_lus": len(lus),
+        "dossiers_importes": len(a_decider), "ajoutes": list(ajoutes),
+        "modifies": list(modifies), "retires": list(retires), "sha256_brut": empreinte})
+    return RapportImport(demarche, len(lus), rapport.importes, deja, tuple(ajoutes),
+                         tuple(modifies), tuple(retires), depuis_iso, empreinte,
+                         (dossier_vague / FICHIER_DOSSIERS, dossier_vague / FICHIER_BRUT),
+                         constats)
+
+
+def _hote(url: str) -> str:
+    """The endpoint's host (the path and any query string left out)."""
+    morceaux = urlsplit(url)
+    return f"{morceaux.scheme}://{morceaux.netloc}"

@@ -1,0 +1,131 @@
+"""The GraphQL documents sent to démarches-simplifiées (API v2). They are plain text: the
+client never parses GraphQL. The tests validate every one of them against the published
+schema (``tests/ds/ds_schema.graphql``, state of 2026-01-15)."""
+
+from __future__ import annotations
+
+#: What one dossier brings: its identity and state, the applicant's SIRET and legal form,
+#: every public champ as the export writes it (``stringValue``; a commune champ also gives
+#: its INSEE code and department, as the export's « (Code INSEE) » and « (Département) »
+#: columns), and its private annotations (to publish idempotently).
+_DOSSIER = """
+fragment ChampExporte on Champ {
+  id
+  champDescriptorId
+  __typename
+  label
+  stringValue
+  ... on CommuneChamp {
+    commune { name code postalCode }
+    departement { code name }
+  }
+}
+
+fragment DossierExporte on Dossier {
+  id
+  number
+  state
+  dateDepot
+  dateDerniereModification
+  dateDerniereModificationChamps
+  motivation
+  usager { email }
+  demandeur {
+    __typename
+    ... on PersonneMorale {
+      siret
+      entreprise { raisonSociale formeJuridique formeJuridiqueCode }
+      address { cityName cityCode }
+    }
+    ... on PersonneMoraleIncomplete { siret }
+  }
+  champs { ...ChampExporte }
+  annotations { ...ChampExporte }
+}
+"""
+
+DOSSIERS = _DOSSIER + """
+query Dossiers($demarche: Int!, $premiers: Int!, $apres: String, $depuis: ISO8601DateTime) {
+  demarche(number: $demarche) {
+    id
+    number
+    title
+    dossiers(first: $premiers, after: $apres, updatedSince: $depuis) {
+      pageInfo { hasNextPage endCursor }
+      nodes { ...DossierExporte }
+    }
+  }
+}
+"""
+
+DOSSIERS_SUPPRIMES = """
+query DossiersSupprimes($demarche: Int!, $premiers: Int!, $apres: String,
+                        $depuis: ISO8601DateTime) {
+  demarche(number: $demarche) {
+    deletedDossiers(first: $premiers, after: $apres, deletedSince: $depuis) {
+      pageInfo { hasNextPage endCursor }
+      nodes { number state dateSupression reason }
+    }
+  }
+}
+"""
+
+#: The démarche's instructors (their ids sign the mutations) and private annotations (the
+#: ids the values are written to).
+INSTRUCTION = """
+query Instruction($demarche: Int!) {
+  demarche(number: $demarche) {
+    id
+    number
+    groupeInstructeurs { instructeurs { id email } }
+    activeRevision { annotationDescriptors { id label __typename } }
+  }
+}
+"""
+
+DOSSIER = _DOSSIER + """
+query Dossier($numero: Int!) {
+  dossier(number: $numero) { ...DossierExporte }
+}
+"""
+
+PASSER_EN_INSTRUCTION = """
+mutation PasserEnInstruction($dossier: ID!, $instructeur: ID!) {
+  dossierPasserEnInstruction(input: {dossierId: $dossier, instructeurId: $instructeur}) {
+    errors { message }
+  }
+}
+"""
+
+ACCEPTER = """
+mutation Accepter($dossier: ID!, $instructeur: ID!, $motivation: String) {
+  dossierAccepter(input: {dossierId: $dossier, instructeurId: $instructeur,
+                          motivation: $motivation}) {
+    errors { message }
+  }
+}
+"""
+
+REFUSER = """
+mutation Refuser($dossier: ID!, $instructeur: ID!, $motivation: String!) {
+  dossierRefuser(input: {dossierId: $dossier, instructeurId: $instructeur,
+                         motivation: $motivation}) {
+    errors { message }
+  }
+}
+"""
+
+ANNOTER = """
+mutation Annoter($dossier: ID!, $instructeur: ID!, $annotations: [AnnotationInput!]!) {
+  dossierModifierAnnotations(input: {dossierId: $dossier, instructeurId: $instructeur,
+                                     annotations: $annotations}) {
+    errors { message }
+  }
+}
+"""
+
+#: Every document, by name: what the tests validate against the schema.
+DOCUMENTS = {"Dossiers": DOSSIERS, "DossiersSupprimes": DOSSIERS_SUPPRIMES,
+             "Instruction": INSTRUCTION, "Dossier": DOSSIER,
+             "PasserEnInstruction": PASSER_EN_INSTRUCTION, "Accepter": ACCEPTER,
+             "Refuser": REFUSER, "Annoter": ANNOTER}
