@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -259,10 +259,8 @@ def importer(client: ClientDS, demarche: int, dossier_vague: Path,
         "demarche": demarche, "depuis": depuis_iso or "", "dossiers_lus": len(lus),
         "dossiers_importes": len(a_decider), "ajoutes": list(ajoutes),
         "modifies": list(modifies), "retires": list(retires), "sha256_brut": empreinte})
-    return RapportImport(demarche, len(lus), rapport.importes, deja, tuple(ajoutes),
-                         tuple(modifies), tuple(retires), depuis_iso, empreinte,
-                         (dossier_vague / FICHIER_DOSSIERS, dossier_vague / FICHIER_BRUT),
-                         constats)
+    return replace(rapport, empreinte_brut=empreinte,
+                   ecrits=(dossier_vague / FICHIER_DOSSIERS, dossier_vague / FICHIER_BRUT))
 
 
 def _hote(url: str) -> str:
