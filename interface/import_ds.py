@@ -14,8 +14,11 @@ from scoring.rapport import table_constats
 
 
 def formulaire_import() -> None:
-    """The import form and, once sent, its report."""
-    with st.expander("Importer les dossiers depuis démarches-simplifiées"):
+    """The import form and, once sent, its report. Drawn only when asked for: its date
+    field alone loads a calendar the first page of the app does not need."""
+    if not st.toggle("Importer les dossiers depuis démarches-simplifiées", key="ds_ouvert"):
+        return
+    with st.container(border=True):
         with st.form("import_ds", clear_on_submit=True):
             demarche = st.number_input("Numéro de la démarche", min_value=1, step=1,
                                        value=None, key="ds_demarche")

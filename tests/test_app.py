@@ -279,6 +279,8 @@ def test_the_data_page_imports_from_demarches_simplifiees(tmp_path, monkeypatch)
     with serveur_ds(plateforme) as url:
         monkeypatch.setenv("FABRIQUES_DS_URL", url)
         app = ouvrir()
+        assert not app.number_input  # the form is drawn only when asked for
+        app.toggle(key="ds_ouvert").set_value(True).run()
         app.number_input(key="ds_demarche").set_value(4321)
         app.text_input(key="ds_jeton").input(jeton)
         app.text_input(key="ds_dossier").input(str(tmp_path / "vague-07"))
