@@ -294,6 +294,32 @@ def test_publication_writes_the_decision_once_and_journals_every_call(plateforme
     _sans_erreur_de_schema(p)
 
 
+def test_a_failed_mutation_is_not_retried_and_a_second_run_completes(plateforme, url,
+                                                                      vague_decidee):
+    """A mutation may have been carried out even when its answer failed: it is sent once,
+    the failure is reported and journalled, and running the publication again does the
+    rest, and only the rest."""
+    p, _ = plateforme
+    vague, allocation, retours = vague_decidee
+    with _client(url) as client:
+        plan = preparer(client, DEMARCHE, allocation, retours, vague)
+        premier = plan.a_publier[0]
+        p.pannes = ["500"]
+        rapport = appliquer(client, plan, journal_de_vague(vague))
+        assert [d for d, _ in rapport.echecs] == [premier.dossier]
+        assert "a pu être faite ou non" in rapport.echecs[0][1]
+        assert len(rapport.publies) == len(plan.a_publier) - 1
+        assert len([r for r in p.mutations if r.variables.get("dossier")
+                    == f"Dossier-{premier.numero}"]) == 1  # not retried
+        reste = preparer(client, DEMARCHE, allocation, retours, vague)
+        assert [a.dossier for a in reste.a_publier] == [premier.dossier]
+        assert appliquer(client, reste, journal_de_vague(vague)).echecs == ()
+        assert preparer(client, DEMARCHE, allocation, retours, vague).a_publier == ()
+    echecs = [e for e in journal_de_vague(vague).entrees()
+              if e.evenement == "ds_publication" and e.donnees["resultat"] != "ok"]
+    assert [e.donnees["dossier"] for e in echecs] == [premier.dossier]
+
+
 def test_a_dossier_changed_since_the_import_is_skipped_and_said(plateforme, url,
                                                                vague_decidee):
     p, _ = plateforme
@@ -377,7 +403,7 @@ def test_the_command_line_reports_a_refused_token_without_showing_it(url, tmp_pa
 def test_an_unreachable_platform_is_retried_then_reported(tmp_path):
     with ClientDS(Jeton(JETON), "http://127.0.0.1:9/api/v2/graphql", attente_initiale=0.0,
                   tentatives=3) as client, \
-            pytest.raises(ErreurDS, match=r"après 3 tentatives.*connexion impossible"):
+            pytest.raises(ErreurDS, match=r"après 3 tentative\(s\).*connexion impossible"):
         importer(client, DEMARCHE, tmp_path)
     assert client.appels == 3
 

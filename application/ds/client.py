@@ -101,10 +101,14 @@ class ClientDS:
     def __exit__(self, *_: object) -> None:
         self.fermer()
 
-    def executer(self, document: str, variables: Mapping[str, Any]) -> dict[str, Any]:
-        """The ``data`` of the answer to ``document``; :class:`ErreurDS` on failure."""
+    def executer(self, document: str, variables: Mapping[str, Any],
+                 reessayer: bool = True) -> dict[str, Any]:
+        """The ``data`` of the answer to ``document``; :class:`ErreurDS` on failure.
+        ``reessayer`` False (a mutation): one attempt only, since a request that timed out
+        may have been carried out; the idempotent publication is run again instead."""
         derniere = ""
-        for tentative in range(self.tentatives):
+        tentatives = self.tentatives if reessayer else 1
+        for tentative in range(tentatives):
             if tentative:
                 time.sleep(min(self.attente_max, self.attente_initiale * 2 ** (tentative - 1)))
             try:
@@ -143,5 +147,8 @@ class ClientDS:
                     f"démarches-simplifiées a refusé la requête : {messages}"))
             return dict(contenu.get("data") or {})
         raise ErreurDS(self.jeton.masquer(
-            f"démarches-simplifiées n'a pas répondu après {self.tentatives} tentatives "
-            f"(dernière : {derniere}). Rien n'a été remplacé ; réessayez plus tard."))
+            f"démarches-simplifiées n'a pas répondu après {tentatives} tentative(s) "
+            f"(dernière : {derniere})."
+            + (" Rien n'a été remplacé ; réessayez plus tard." if reessayer else
+               " L'opération a pu être faite ou non : relancez la publication, qui ne "
+               "refait que ce qui manque.")))

@@ -319,12 +319,14 @@ def libelle_annotation(annotations: Mapping[str, Mapping[str, Any]], identifiant
 def appliquer(client: ClientDS, plan: PlanPublication, journal: Journal,
               progression: Callable[[int], None] | None = None) -> RapportPublication:
     """Make the plan's calls, dossier after dossier, journalling each one; a dossier's
-    remaining calls are dropped at its first failure (the others go on)."""
+    remaining calls are dropped at its first failure (the others go on). Mutations are not
+    retried: running the publication again does what is missing, and only that."""
     publies, echecs = [], []
     for rang, action in enumerate(plan.a_publier, start=1):
         for operation in action.operations:
             try:
-                donnees = client.executer(operation.document, operation.variables)
+                donnees = client.executer(operation.document, operation.variables,
+                                          reessayer=False)
                 erreurs = [e["message"] for payload in donnees.values() if payload
                            for e in (payload.get("errors") or [])]
                 message = "; ".join(erreurs)
