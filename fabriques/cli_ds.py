@@ -125,7 +125,8 @@ def _importer(client: ClientDS, args: argparse.Namespace) -> int:
 
 
 def _publier(client: ClientDS, args: argparse.Namespace) -> int:
-    from application.ds.publication import appliquer, journal_de_vague, preparer
+    from application.ds.importation import journal_de_vague
+    from application.ds.publication import appliquer, preparer
 
     plan = preparer(client, args.demarche, args.allocation, args.retours,
                     args.vague, args.instructeur, args.correspondance)

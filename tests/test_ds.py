@@ -19,8 +19,14 @@ from hypothesis import strategies as st
 
 from application.ds import client as module_client
 from application.ds.client import ClientDS, ErreurDS, Jeton
-from application.ds.importation import FICHIER_BRUT, FICHIER_DOSSIERS, feuille_export, importer
-from application.ds.publication import appliquer, journal_de_vague, preparer
+from application.ds.importation import (
+    FICHIER_BRUT,
+    FICHIER_DOSSIERS,
+    feuille_export,
+    importer,
+    journal_de_vague,
+)
+from application.ds.publication import appliquer, preparer
 from application.ds.requetes import DOCUMENTS
 from scoring.lecture import lire_vague
 from tests.ds.donnees import VAGUE_06, completer_vague, plateforme_de_vague

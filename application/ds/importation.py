@@ -32,6 +32,7 @@ from application.ds.requetes import DOSSIERS, DOSSIERS_SUPPRIMES
 from application.seance import journal_de
 from commun.classeur import ecrire_atomiquement, ecrire_table, workbook_bytes
 from commun.constats import Constats
+from commun.journal import Journal
 from scoring.conteneurs import Feuille
 from scoring.demarches import charger_correspondance, traduire_export
 from scoring.dossiers import COLONNES_DOSSIERS, REQUISES_DOSSIERS, lire_dossiers
@@ -168,10 +169,6 @@ def traduire(noeuds: Sequence[Mapping[str, Any]], correspondance: Path | None,
     return pd.DataFrame([list(v) for _, v in traduite.lignes[1:]], columns=entete)
 
 
-def _empreinte(contenu: bytes) -> str:
-    return hashlib.sha256(contenu).hexdigest()
-
-
 def _brut_precedent(dossier_vague: Path) -> dict[str, Any] | None:
     chemin = dossier_vague / FICHIER_BRUT
     if not chemin.exists():
@@ -219,7 +216,7 @@ def importer(client: ClientDS, demarche: int, dossier_vague: Path,
     supprimes: list[dict[str, Any]] = []
     if precedent is not None:
         supprimes = lire_pages(client, DOSSIERS_SUPPRIMES, demarche, "deletedDossiers",
-                           depuis_iso, None)
+                               depuis_iso, None)
         dossiers, ajoutes, modifies, retires = _fusionner(
             precedent["dossiers"], lus, [int(s["number"]) for s in supprimes])
     else:
@@ -239,7 +236,7 @@ def importer(client: ClientDS, demarche: int, dossier_vague: Path,
             "source": _hote(client.url), "schema": VERSION_SCHEMA, "dossiers": dossiers,
             "supprimes_depuis": supprimes}
     contenu_brut = json.dumps(brut, ensure_ascii=False, sort_keys=True, indent=1).encode()
-    empreinte = _empreinte(contenu_brut)
+    empreinte = hashlib.sha256(contenu_brut).hexdigest()
     parametres = pd.DataFrame([
         ("source", f"démarches-simplifiées, API GraphQL v2 ({_hote(client.url)})"),
         ("demarche", demarche), ("importe_le", maintenant), ("depuis", depuis_iso or ""),
@@ -255,12 +252,17 @@ def importer(client: ClientDS, demarche: int, dossier_vague: Path,
     dossier_vague.mkdir(parents=True, exist_ok=True)
     ecrire_atomiquement(dossier_vague / FICHIER_DOSSIERS, workbook_bytes(classeur))
     ecrire_atomiquement(dossier_vague / FICHIER_BRUT, contenu_brut)
-    journal_de(dossier_vague, dossier_vague.name).ajouter("import_ds", {
+    journal_de_vague(dossier_vague).ajouter("import_ds", {
         "demarche": demarche, "depuis": depuis_iso or "", "dossiers_lus": len(lus),
         "dossiers_importes": len(a_decider), "ajoutes": list(ajoutes),
         "modifies": list(modifies), "retires": list(retires), "sha256_brut": empreinte})
     return replace(rapport, empreinte_brut=empreinte,
                    ecrits=(dossier_vague / FICHIER_DOSSIERS, dossier_vague / FICHIER_BRUT))
+
+
+def journal_de_vague(dossier_vague: Path) -> Journal:
+    """The journal an import and a publication write to: the wave folder's."""
+    return journal_de(dossier_vague, dossier_vague.name)
 
 
 def _hote(url: str) -> str:

@@ -33,7 +33,6 @@ from application.ds.requetes import (
     PASSER_EN_INSTRUCTION,
     REFUSER,
 )
-from application.seance import journal_de
 from commun.constats import Constats
 from commun.francais import decimal
 from commun.journal import Journal
@@ -207,8 +206,8 @@ def preparer(client: ClientDS, demarche: int, allocation: Path, retours: Path,
     id_instructeur = profils[instructeur]
     annotations = _descripteurs(instruction["activeRevision"]["annotationDescriptors"],
                                 correspondance, constats)
-    actuels = {int(n["number"]): n for n in lire_pages(client, DOSSIERS, demarche, "dossiers",
-                                                    None, None)}
+    actuels = {int(n["number"]): n
+               for n in lire_pages(client, DOSSIERS, demarche, "dossiers", None, None)}
     actions = []
     for numero_ligne, ligne in sorted(classement.lignes,
                                       key=lambda nl: valeurs.texte(
@@ -283,7 +282,7 @@ def _action(dossier: str, statut: str, classement: Table, ligne: tuple[Any, ...]
                 "statut": STATUT_ECRIT.get(statut, statut)}
     existantes = {a["champDescriptorId"]: a.get("stringValue")
                   for a in actuel.get("annotations") or []}
-    valeurs_annotations = []
+    valeurs_annotations, noms = [], []
     for cle, descripteur in sorted(annotations.items()):
         if a_ecrire.get(cle) is None:
             continue
@@ -291,10 +290,9 @@ def _action(dossier: str, statut: str, classement: Table, ligne: tuple[Any, ...]
         if voulue is None or _deja_ecrite(existantes.get(descripteur["id"]), voulue):
             continue
         valeurs_annotations.append({"id": descripteur["id"], "value": voulue})
+        noms.append(f"{descripteur['label']} = {next(iter(voulue.values()))}")
     if valeurs_annotations:
-        noms = ", ".join(f"{libelle_annotation(annotations, v['id'])} = "
-                         f"{next(iter(v['value'].values()))}" for v in valeurs_annotations)
-        operations.append(Operation(f"annoter ({noms})", "Annoter", ANNOTER,
+        operations.append(Operation(f"annoter ({', '.join(noms)})", "Annoter", ANNOTER,
                                     {**variables, "annotations": valeurs_annotations}))
     if cible is not None and actuel["state"] != cible:
         if actuel["state"] == "en_construction":
@@ -309,11 +307,6 @@ def _action(dossier: str, statut: str, classement: Table, ligne: tuple[Any, ...]
                                         "Refuser", REFUSER,
                                         {**variables, "motivation": motivation}))
     return ActionDossier(dossier, numero, statut, tuple(operations))
-
-
-def libelle_annotation(annotations: Mapping[str, Mapping[str, Any]], identifiant: str) -> str:
-    """The label of the annotation descriptor ``identifiant``."""
-    return next(str(d["label"]) for d in annotations.values() if d["id"] == identifiant)
 
 
 def appliquer(client: ClientDS, plan: PlanPublication, journal: Journal,
@@ -343,8 +336,3 @@ def appliquer(client: ClientDS, plan: PlanPublication, journal: Journal,
         if progression is not None:
             progression(rang)
     return RapportPublication(tuple(publies), tuple(echecs))
-
-
-def journal_de_vague(dossier_vague: Path) -> Journal:
-    """The journal the publication writes to: the wave folder's."""
-    return journal_de(dossier_vague, dossier_vague.name)
