@@ -261,7 +261,8 @@ def repartir(probleme: ProblemeRepartition, limite_temps: float = LIMITE_TEMPS) 
         return Repartition(StatutRepartition.IMPOSSIBLE, probleme, relaxations=(Relaxation(
             "temps", limite_temps, f"aucune répartition trouvée en {limite_temps:g} s"),),
             duree=time.perf_counter() - debut)
-    paires = ameliorer_recouvrements(probleme, paires)
+    paires = ameliorer_recouvrements(probleme, paires, (bas, haut),
+                                     borne_recouvrement(probleme))
     statut = StatutRepartition.TROUVEE if optimal else StatutRepartition.LIMITE
     return _resultat(probleme, paires, statut, (bas, haut), time.perf_counter() - debut)
 
