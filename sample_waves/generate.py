@@ -12,9 +12,10 @@ What it makes (see ``sample_waves/README.md`` for the ground truth a test can re
 - ``vague-06/`` — a folder: ``dossiers.xlsx``, ``jury.xlsx``, ``notes/J01.xlsx`` … ``J10.xlsx``,
   and ``laureats.xlsx``: waves 1–4 plus the jury's decision of wave 5 (the history the
   secretariat has when wave 6 is decided).
-- ``vague-07/`` — a démarches-simplifiées xlsx export (``Dossiers``, ``Etablissements``,
-  ``Avis``) with ``jury.xlsx``, ``notes/``, its own ``programme.toml`` (2022) and the history of
-  waves 1–6; three commune slips make ``check`` stop on it, as a received export would.
+- ``vague-07/`` — a démarches-simplifiées xlsx export as the platform writes it
+  (:mod:`sample_waves.plateforme_ds`) with ``jury.xlsx``, ``notes/``, its own
+  ``programme.toml`` (2022) and the history of waves 1–6; a dossier filed before the form asked
+  the commune makes ``check`` stop on it, as a received export would.
 
 Dossiers are placed in real communes: QPV dossiers in communes that have a QPV, weighted by
 population; hors-QPV dossiers in communes under 100,000 inhabitants outside the excluded
@@ -28,7 +29,7 @@ from __future__ import annotations
 import argparse
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,7 @@ from stdnum import luhn
 
 from allocation.modele.rythme import bornes_rythme
 from commun.classeur import ecrire_atomiquement, workbook_bytes
+from sample_waves import plateforme_ds
 from scoring import referentiel
 from scoring.modele import CRITERES_FAQ_3_3
 
@@ -828,75 +830,17 @@ def ecrire_vague_dossier(vague: Vague, folder: Path) -> None:
         _ecrire(folder / "notes" / f"{jure.jure}.xlsx", [("grille", grid)])
 
 
-#: The démarche's own fields, as the sample démarche names them (``correspondance_ds.toml``).
-CHAMPS_DEMARCHE = (
-    ("nom", "Nom du projet"),
-    ("commune", "Commune du lieu"),
-    ("code_commune", "Commune du lieu (Code INSEE)"),
-    ("departement", "Commune du lieu (Département)"),
-    ("qpv", "Le lieu est-il situé dans un QPV ou à moins de 300 m d'un QPV ?"),
-    ("numerique", "Candidature Fabrique numérique de territoire"),
-    ("montant", "Montant de la subvention demandée sur 3 ans"),
-    ("montant_annuel", "Montant annuel maximum demandé"),
-    ("etp", "Nombre d'ETP mobilisés"),
-    ("embauche_prevue", "Embauche d'un ETP prévue"),
-    ("video", "Vidéo de présentation"),
-    ("lieux", "Identifiants des lieux"),
-)
-
-
-def _entetes_fixes(cle: str) -> list[str]:
-    return [h for h in referentiel.entetes_demarches_simplifiees()[cle] if not h.startswith("<")]
-
-
 def ecrire_export_demarches(vague: Vague, folder: Path) -> None:
-    """The folder form with the dossiers as a démarches-simplifiées xlsx export, in the
-    platform's own layout: sheet ``Dossiers`` (fixed columns, then one per field of the
-    démarche), ``Etablissements`` (the applicant's SIRET and legal form, on the row whose
-    « Champ » is empty; the porteur's seat, not the place) and ``Avis``."""
-    fixes = _entetes_fixes("dossiers_xlsx_personne_morale_current")
-    lignes, etablissements = [], []
-    communes = referentiel.communes()
-    for d in vague.dossiers.to_dict("records"):
-        fixe = {"ID": int(d["dossier"]), "Email": f"contact-{d['dossier']}@exemple.invalid",
-                "Entreprise raison sociale": d["porteur"], "État du dossier": "En instruction",
-                "Déposé le": "2021-09-15 10:00:00"}
-        ligne = {h: fixe.get(h) for h in fixes}
-        for colonne, intitule in CHAMPS_DEMARCHE:
-            valeur = d[colonne]
-            if colonne in ("qpv", "numerique", "embauche_prevue"):
-                valeur = "Oui" if valeur == "oui" else "Non"
-            elif colonne == "video":
-                valeur = "presentation.mp4" if valeur == "oui" else None
-            elif colonne == "departement":
-                nom = referentiel.departements()["nom"].get(valeur, "")
-                valeur = f"{valeur} - {nom}"
-            ligne[intitule] = valeur
-        lignes.append(ligne)
-        # The porteur's seat: the department's chef-lieu, not the place of the Fabrique.
-        siege = str(referentiel.departements().at[d["departement"], "chef_lieu"])
-        etablissements.append({
-            "Dossier ID": int(d["dossier"]), "Champ": None,
-            "Établissement SIRET": d["siret"], "Établissement siège social": "Oui",
-            "Établissement localité": str(communes["nom"].get(siege, "")),
-            "Établissement code INSEE localité": siege,
-            "Entreprise forme juridique": d["forme_juridique"],
-            "Entreprise forme juridique code": d["categorie_juridique"],
-            "Entreprise raison sociale": d["porteur"],
-        })
-    # A SIRET field of the form (a partner): not the applicant, never read as such.
-    premier = etablissements[0]
-    etablissements.append({**premier, "Champ": "SIRET d'un partenaire",
-                           "Établissement SIRET": "73282932000074",
-                           "Entreprise forme juridique": "Entrepreneur individuel",
-                           "Entreprise forme juridique code": "1000"})
-    entetes_etab = _entetes_fixes("etablissements_sheet_current")
-    _ecrire(folder / "export-fabriques-de-territoire.xlsx", [
-        ("Dossiers", pd.DataFrame(lignes)),
-        ("Etablissements", pd.DataFrame([{h: e.get(h) for h in entetes_etab}
-                                         for e in etablissements])),
-        ("Avis", pd.DataFrame(columns=_entetes_fixes("avis_sheet_current"))),
-    ])
+    """The folder form with the dossiers as the platform's own xlsx export
+    (:mod:`sample_waves.plateforme_ds`, read from its code): ``Dossiers`` (fixed columns, then
+    the démarche's champs, a commune as « Nom (CP) » with its « (Code INSEE) » and
+    « (Département) » columns), ``Etablissements`` (the applicant's SIRET and legal form on its
+    « Dossier » row; a partner's SIRET champ on its own row), ``Avis``, and the repetition
+    block « Lieux », under the platform's download name."""
+    dossiers = [dossier_ds_de_vague_07(i, ligne)
+                for i, ligne in enumerate(vague.dossiers.to_dict("records"))]
+    classeur = plateforme_ds.classeur_export(plateforme_ds.DEMARCHE_FABRIQUES, dossiers)
+    ecrire_atomiquement(folder / f"{NOM_EXPORT_VAGUE_07}.xlsx", workbook_bytes(classeur))
     _ecrire(folder / "jury.xlsx", [("jury", table_jury(vague)),
                                     ("criteres", table_criteres(POIDS_VAGUE_07)),
                                     ("deports", vague.deports)])
@@ -905,33 +849,59 @@ def ecrire_export_demarches(vague: Vague, folder: Path) -> None:
         _ecrire(folder / "notes" / f"{jure.jure}.xlsx", [("grille", grid)])
 
 
-#: The slips of ``vague-07`` (dossier index → finding): the first three stop ``check``.
-CAS_VAGUE_07 = {3: "commune_code_postal", 11: "commune_incoherente",
-                20: "commune_introuvable", 25: "categorie_juridique_inconnue"}
+#: The name the platform gives the export it sends (procedure_export_service.rb).
+NOM_EXPORT_VAGUE_07 = "dossiers_fabriques-de-territoire_2022-01-10_09-30"
+#: What happened to some dossiers of ``vague-07`` on the platform (dossier index → the
+#: finding it gives); the first stops ``check``, as a received export would.
+CAS_VAGUE_07 = {
+    # filed under an earlier revision of the form, before it asked the place's commune
+    3: "commune_manquante",
+    # filed while API Entreprise was down: the platform's degraded mode, SIRET only
+    11: "forme_juridique_non_reconnue",
+    # the optional yearly amount left blank: the platform exports a blank number as 0
+    20: "montant_annuel_manquant",
+    # a partner's SIRET in the form's SIRET champ: a second row of « Etablissements »
+    25: "siret_partenaire",
+}
 #: ``vague-07``'s grid weighs ``ancrage`` twice (allowed by the FAQ, and said).
 POIDS_VAGUE_07 = {"ancrage": 2}
+
+
+def dossier_ds_de_vague_07(index: int, ligne: Mapping[Any, Any]) -> plateforme_ds.DossierDS:
+    """Dossier ``index`` of ``vague-07`` as the platform holds it, with its planted case."""
+    dossier = plateforme_ds.dossier_depuis_ligne(ligne, int(ligne["dossier"]), "en_instruction")
+    cas = CAS_VAGUE_07.get(index)
+    champs = plateforme_ds.DEMARCHE_FABRIQUES.champs
+    par_libelle = {t.libelle: t.stable_id for t in champs}
+    valeurs_ = dict(dossier.valeurs)
+    demandeur = dossier.demandeur
+    if cas == "commune_manquante":
+        valeurs_.pop(par_libelle["Commune du lieu"])
+        valeurs_.pop(par_libelle["Adresse du lieu"])
+    elif cas == "forme_juridique_non_reconnue":
+        demandeur = plateforme_ds.Etablissement(demandeur.siret, degrade=True)
+    elif cas == "montant_annuel_manquant":
+        valeurs_.pop(par_libelle["Montant annuel maximum demandé"])
+    elif cas == "siret_partenaire":
+        valeurs_[par_libelle["SIRET d'un partenaire"]] = plateforme_ds.Etablissement(
+            "73282932000074", "Atelier Martin", "Entrepreneur individuel", "1000",
+            demandeur.localite, demandeur.code_insee_localite, demandeur.code_postal)
+    return replace(dossier, valeurs=valeurs_, demandeur=demandeur)
 
 
 def generer_vague_07(rng: np.random.Generator, territoire: _Territoire,
                      lieux_laureats: Sequence[str]) -> Vague:
     """A small wave exported from démarches-simplifiées, as received: dossiers numbered by
-    the platform, and two commune slips that stop ``check`` — « Lyon 3e » typed with its
-    postcode 69003 (the INSEE code of Albigny-sur-Saône), and a name that is not its code's."""
+    the platform (the cases of :data:`CAS_VAGUE_07` are planted when it is exported)."""
     vague = generer_vague(rng, 7, 90, lieux_laureats, territoire, planter_ineligibles=False)
     numeros = {d: str(7_104_200 + i) for i, d in enumerate(vague.dossiers["dossier"])}
     vague.dossiers["dossier"] = vague.dossiers["dossier"].map(numeros)
     vague.notes["dossier"] = vague.notes["dossier"].map(numeros)
     vague.deports["dossier"] = vague.deports["dossier"].map(numeros)
     vague.qualite.index = vague.qualite.index.map(numeros)
-    dossiers = vague.dossiers
-    dossiers.loc[3, ["commune", "code_commune", "departement", "qpv", "numerique"]] = [
-        "Lyon 3e", "69003", "69", "oui", "non"]
-    autre = str(dossiers.at[12, "code_commune"])
-    dossiers.loc[11, "code_commune"] = (
-        autre if autre != str(dossiers.at[11, "code_commune"]) else "35047")
-    dossiers.loc[20, ["commune", "code_commune"]] = ["Saint-Glinglin", None]
-    dossiers.loc[25, "categorie_juridique"] = "9999"
-    vague.ineligibles = {str(dossiers.loc[i, "dossier"]): cas for i, cas in CAS_VAGUE_07.items()}
+    # The generator's stand-in decision keeps these dossiers out.
+    vague.ineligibles = {str(vague.dossiers.loc[i, "dossier"]): cas
+                         for i, cas in CAS_VAGUE_07.items()}
     # The France Tiers-Lieux seat of FAQ 3.2 left empty: a warning from the jury sheet.
     vague.jury = [replace(j, qualite="Conseil national des tiers-lieux")
                   if j.qualite == "France Tiers-Lieux" else j for j in vague.jury]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,9 @@ class Feuille:
     fichier: str
     nom: str
     lignes: list[tuple[int, tuple[Any, ...]]]
+    #: For a sheet translated to SPEC columns (a démarches-simplifiées export): SPEC column →
+    #: the header as the file writes it, « Commune du lieu », so that findings name it.
+    intitules: dict[str, str] = field(default_factory=dict)
 
 
 #: Bounds on what one workbook may unpack to (a zip bomb is refused before reading).

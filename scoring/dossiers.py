@@ -47,6 +47,19 @@ def _categorie(brut: Any) -> valeurs.Lu[str]:
     return valeurs.Lu(code)
 
 
+def _code_postal(brut: Any) -> valeurs.Lu[str]:
+    """A postcode: 5 digits of text (a 4-digit number is one Excel stripped of its zero)."""
+    code = valeurs.texte(brut)
+    if code is None:
+        return valeurs.Lu(None)
+    code = code.replace(" ", "")
+    if code.isdigit() and len(code) == 4:
+        return valeurs.Lu(f"0{code}", repare=f"« {code} » a été lu comme « 0{code} »")
+    if not (code.isdigit() and len(code) == 5):
+        return valeurs.Lu(probleme="code postal à 5 chiffres attendu")
+    return valeurs.Lu(code)
+
+
 #: Sheet ``dossiers`` (SPEC §3), in column order; the identifier ``dossier`` comes first.
 SCHEMA_DOSSIERS: tuple[Colonne, ...] = (
     Colonne("nom", valeurs.texte_lu, requise=True, defaut=""),
@@ -56,6 +69,8 @@ SCHEMA_DOSSIERS: tuple[Colonne, ...] = (
     Colonne("categorie_juridique", _categorie, invalide="valeur_invalide"),
     Colonne("commune", valeurs.texte_lu, defaut=""),
     Colonne("code_commune", valeurs.code_commune, invalide="commune_invalide",
+                   reparee="commune_reparee"),
+    Colonne("code_postal", _code_postal, invalide="valeur_invalide",
                    reparee="commune_reparee"),
     Colonne("departement", valeurs.Lu, requise=True),  # read by _verifier_departement
     Colonne("qpv", valeurs.booleen, requise=True, invalide="booleen_invalide",
@@ -162,6 +177,9 @@ def _verifier_commune(dossier: dict[str, Any], cellules: Cellules,
     communes = referentiel.communes()
     if code is None:
         if not nom:
+            constats.signaler("commune_manquante", "ni commune ni code INSEE : la règle des "
+                              "villes-centres (FAQ 2.7) ne peut pas être décidée ; indiquez la "
+                              "commune du lieu", **cellules.lieu("commune"))
             return
         candidats = referentiel.codes_du_nom(nom, departement)
         if len(candidats) == 1:
@@ -199,6 +217,23 @@ def _verifier_commune(dossier: dict[str, Any], cellules: Cellules,
             f"le code INSEE {code} est celui de « {referentiel.nom_commune(code)} », pas de "
             f"« {nom} » : corrigez le nom ou le code (la règle des villes-centres n'est pas "
             "décidée sur des données discordantes)", **cellules.lieu("code_commune", code))
+
+
+def _verifier_code_postal(dossier: dict[str, Any], cellules: Cellules,
+                          constats: Constats) -> None:
+    """A postcode given beside the commune (a démarches-simplifiées commune champ gives one,
+    « Belley (01300) ») must serve it: a warning otherwise, the INSEE code being the one the
+    rules read."""
+    code, postal = dossier["code_commune"], dossier["code_postal"]
+    if code is None or postal is None or code not in referentiel.communes().index:
+        return
+    servis = str(referentiel.communes().at[code, "codes_postaux"] or "").split()
+    if postal not in servis:
+        constats.signaler(
+            "code_postal_incoherent",
+            f"le code postal {postal} ne dessert pas {referentiel.nom_commune(code)} ({code}), "
+            f"qui a {', '.join(servis) or 'aucun code postal connu'} : vérifiez la commune du "
+            "lieu (les règles lisent le code INSEE)", **cellules.lieu("code_postal", postal))
 
 
 def _codes_probables(code: str, nom: str) -> tuple[str, ...]:
@@ -250,7 +285,7 @@ def _verifier_forme_juridique(dossier: dict[str, Any], cellules: Cellules,
             "la catégorie juridique INSEE (4 chiffres) n'est pas indiquée",
             **cellules.lieu("forme_juridique", libelle or ""))
         return
-    dossier["categorie_juridique"] = forme.code
+    dossier["categorie_juridique"] = forme.code or None
     selon_libelle = formes_juridiques.reconnaitre(None, libelle) if code and libelle else None
     if selon_libelle is not None and selon_libelle.decision != forme.decision:
         constats.signaler(
@@ -262,7 +297,8 @@ def _verifier_forme_juridique(dossier: dict[str, Any], cellules: Cellules,
     if forme.decision == "a_verifier":
         constats.signaler(
             "forme_juridique_a_verifier",
-            f"{forme.libelle} ({forme.code}) : {forme.motif} ; {forme.faq}",
+            f"{forme.libelle}" + (f" ({forme.code})" if forme.code else "")
+            + f" : {forme.motif} ; {forme.faq}",
             **cellules.lieu("categorie_juridique" if code else "forme_juridique",
                             code or libelle))
 
@@ -335,6 +371,6 @@ def _verifier_lieux(dossier: dict[str, Any], cellules: Cellules,
     dossier["lieux"] = dossier["lieux"] or (dossier["dossier"],)
 
 
-_VERIFICATIONS_DOSSIER = (_verifier_commune, _verifier_departement, _verifier_qpv,
-                          _verifier_numerique, _verifier_forme_juridique,
+_VERIFICATIONS_DOSSIER = (_verifier_commune, _verifier_code_postal, _verifier_departement,
+                          _verifier_qpv, _verifier_numerique, _verifier_forme_juridique,
                           _verifier_montant_annuel, _verifier_lieux)

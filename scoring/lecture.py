@@ -26,8 +26,10 @@ from commun.constats import Constats
 from scoring import referentiel, valeurs
 from scoring.conteneurs import Feuille, lire_classeur, lire_csv
 from scoring.demarches import (
+    ExportDS,
     charger_correspondance,
     est_export_demarches,
+    export_des_feuilles,
     traduire_export,
 )
 from scoring.dossiers import COLONNES_DOSSIERS, REQUISES_DOSSIERS, lire_dossiers
@@ -442,8 +444,8 @@ class _Morceaux:
     """The pieces of a wave as found in its files, before cross-checks."""
 
     dossiers: Feuille | None = None
-    #: Sheet « Etablissements » of a démarches-simplifiées xlsx export (SIRET, legal form).
-    etablissements: Feuille | None = None
+    #: A démarches-simplifiées export, when the registry is one.
+    export: ExportDS | None = None
     jury: Feuille | None = None
     criteres: Feuille | None = None
     deports: Feuille | None = None
@@ -477,35 +479,43 @@ def _morceaux_classeur(chemin: Path, constats: Constats) -> _Morceaux:
     return morceaux
 
 
+def _registres(chemin: Path) -> list[Path]:
+    """The dossier registries of a wave folder: ``dossiers.xlsx`` and every démarches-
+    simplifiées export (xlsx or csv, recognised by its content whatever its name, an export
+    saved as ``dossiers.xlsx`` included), the plain sheet first."""
+    fichiers = sorted(p for p in chemin.iterdir()
+                      if p.is_file() and p.suffix.lower() in {".csv", ".xlsx"}
+                      and not p.name.startswith(("~$", ".")))
+    exports = [p for p in fichiers if est_export_demarches(p)]
+    simple = chemin / "dossiers.xlsx"
+    return ([simple] if simple.is_file() and simple not in exports else []) + exports
+
+
 def _morceaux_dossier(chemin: Path, constats: Constats, avec_notes: bool) -> _Morceaux:
     morceaux = _Morceaux()
-    fichier_dossiers = chemin / "dossiers.xlsx"
-    if fichier_dossiers.exists():
-        feuilles = lire_classeur(fichier_dossiers, "dossiers.xlsx", constats)
-        morceaux.sources.append(fichier_dossiers)
-        if feuilles:
-            par_cle = _par_cle(feuilles)
-            morceaux.dossiers = par_cle.get("dossiers") or next(iter(feuilles.values()), None)
-    else:
-        export = next(
-            (p for p in sorted(chemin.iterdir())
-             if p.suffix.lower() in {".csv", ".xlsx"} and est_export_demarches(p)),
-            None,
+    registres = _registres(chemin)
+    if not registres:
+        constats.signaler(
+            "fichier_manquant",
+            "ni dossiers.xlsx ni export démarches-simplifiées (csv ou xlsx) dans le dossier",
+            fichier=chemin.name,
         )
-        if export is None:
-            constats.signaler(
-                "fichier_manquant",
-                "ni dossiers.xlsx ni export démarches-simplifiées (csv ou xlsx) dans le dossier",
-                fichier=chemin.name,
-            )
-        else:
-            morceaux.sources.append(export)
-            lecteur = lire_csv if export.suffix.lower() == ".csv" else lire_classeur
-            feuilles = lecteur(export, export.name, constats)
-            if feuilles:
-                par_cle = _par_cle(feuilles)
-                morceaux.dossiers = par_cle.get("dossiers") or next(iter(feuilles.values()))
-                morceaux.etablissements = par_cle.get("etablissements")
+    elif len(registres) > 1:
+        constats.signaler(
+            "registres_multiples",
+            f"{len(registres)} registres de dossiers dans la vague ("
+            + ", ".join(p.name for p in registres) + ") : gardez-en un seul, l'autre "
+            "pourrait être une version plus ancienne", fichier=chemin.name)
+    if registres:
+        registre = registres[0]
+        morceaux.sources.append(registre)
+        lecteur = lire_csv if registre.suffix.lower() == ".csv" else lire_classeur
+        feuilles = lecteur(registre, registre.name, constats)
+        if feuilles:
+            morceaux.export = export_des_feuilles(feuilles)
+            if morceaux.export is None:
+                morceaux.dossiers = _par_cle(feuilles).get("dossiers") or next(
+                    iter(feuilles.values()), None)
     fichier_jury = chemin / "jury.xlsx"
     morceaux.sources.append(fichier_jury)
     feuilles_jury = lire_classeur(fichier_jury, "jury.xlsx", constats)
@@ -585,12 +595,17 @@ def _lire_vague(chemin: Path, correspondance: Path | None, constats: Constats,
         return LectureVague(None, constats)
 
     dossiers = pd.DataFrame(columns=[*COLONNES_DOSSIERS[1:], "ligne", "fichier"])
-    if morceaux.dossiers is not None:
-        feuille = morceaux.dossiers
+    if morceaux.export is None and morceaux.dossiers is not None \
+            and est_export_demarches(morceaux.dossiers):
+        morceaux.export = ExportDS(morceaux.dossiers)
+    if morceaux.export is not None or morceaux.dossiers is not None:
         erreurs_avant = len(constats.erreurs)
-        if est_export_demarches(feuille):
-            feuille = traduire_export(feuille, charger_correspondance(correspondance), constats,
-                                      morceaux.etablissements)
+        if morceaux.export is not None:
+            feuille = traduire_export(morceaux.export, charger_correspondance(correspondance),
+                                      constats)
+        else:
+            assert morceaux.dossiers is not None
+            feuille = morceaux.dossiers
         table = None
         if len(constats.erreurs) == erreurs_avant:
             table = trouver_table(feuille, REQUISES_DOSSIERS,

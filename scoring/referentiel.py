@@ -94,6 +94,17 @@ def departements() -> pd.DataFrame:
 
 
 @cache
+def _codes_des_departements() -> dict[str, str]:
+    return {cle_commune(str(nom)): str(code) for code, nom in departements()["nom"].items()}
+
+
+def code_du_departement(nom: str) -> str | None:
+    """The code of the department called ``nom`` (case, accents and punctuation folded:
+    « Corse-du-Sud », « corse du sud »), None when no department has that name."""
+    return _codes_des_departements().get(cle_commune(nom))
+
+
+@cache
 def communes() -> pd.DataFrame:
     """Every commune and municipal arrondissement, indexed by INSEE code.
 

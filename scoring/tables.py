@@ -61,7 +61,7 @@ class Table:
             "fichier": self.feuille.fichier,
             "feuille": self.feuille.nom,
             "ligne": numero,
-            "colonne": entete,
+            "colonne": self.feuille.intitules.get(entete, entete) if entete else entete,
             "valeur": valeur,
         }
 

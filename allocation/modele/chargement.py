@@ -29,6 +29,7 @@ from commun.classeur import sha256_fichier
 from commun.constats import Constats
 from commun.provenance import AUCUN, Provenance
 from scoring.conteneurs import ENTREES_MAX, TAILLE_MAX_DECOMPRESSEE
+from scoring.demarches import est_export_demarches
 from scoring.lecture import lire_vague, numero_de_vague
 from scoring.modele import LectureVague, Vague
 
@@ -157,9 +158,13 @@ def _deposer_vague(noms: Mapping[str, bytes], dossier: Path, constats: Constats)
     (vague / "notes").mkdir(parents=True)
     for nom, contenu in noms.items():
         cle = nom.lower()
-        est_base = cle in ("jury.xlsx", "dossiers.xlsx") or cle.endswith(".csv") or (
-            "export" in cle or "dossiers" in cle)
-        (vague / nom if est_base else vague / "notes" / nom).write_bytes(contenu)
+        chemin = vague / nom
+        chemin.write_bytes(contenu)
+        # a démarches-simplifiées export is known by its content, whatever its name
+        est_base = cle in ("jury.xlsx", "dossiers.xlsx") or cle.endswith(".csv") \
+            or est_export_demarches(chemin)
+        if not est_base:
+            chemin.rename(vague / "notes" / nom)
     return vague
 
 

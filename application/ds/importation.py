@@ -34,7 +34,7 @@ from commun.classeur import ecrire_atomiquement, ecrire_table, workbook_bytes
 from commun.constats import Constats
 from commun.journal import Journal
 from scoring.conteneurs import Feuille
-from scoring.demarches import charger_correspondance, traduire_export
+from scoring.demarches import ExportDS, charger_correspondance, traduire_export
 from scoring.dossiers import COLONNES_DOSSIERS, REQUISES_DOSSIERS, lire_dossiers
 from scoring.tables import trouver_table
 
@@ -107,8 +107,62 @@ def lire_pages(client: ClientDS, document: str, demarche: int, liste: str,
         apres = connexion["pageInfo"]["endCursor"]
 
 
-def _colonnes_du_dossier(noeud: Mapping[str, Any]) -> dict[str, Any]:
-    """One dossier as the export's row: header → value."""
+#: The export's value for a blank (or absent) champ, by GraphQL type:
+#: ``champ_default_export_value`` of each type de champ (tests/ds/PROVENANCE.md).
+_DEFAUTS_EXPORT: dict[str, Any] = {"IntegerNumberChamp": 0, "DecimalNumberChamp": 0,
+                                   "CheckboxChamp": "off", "YesNoChamp": ""}
+
+
+def _colonnes_du_champ(champ: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """One champ of the API's answer → its columns in the platform's export, written from its
+    structured fields as the platform's ``champ_value_for_export`` writes them
+    (tests/ds/PROVENANCE.md): a commune « Nom (CP) », « (Code INSEE) », « (Département) »
+    as « 01 – Ain »; a department's name and « (Code) »; « Oui »/« Non », « on »/« off »;
+    numbers as numbers; attachments as their file names. ``stringValue`` (the platform's
+    text for people) is read only when a champ comes without its structured field."""
+    libelle, type_ = champ["label"], champ.get("__typename")
+    texte = champ.get("stringValue") or None
+    if type_ == "CommuneChamp":
+        commune, departement = champ.get("commune"), champ.get("departement")
+        if not commune:
+            return [(libelle, texte), (f"{libelle} (Code INSEE)", None),
+                    (f"{libelle} (Département)", None)]
+        nom = commune.get("name") or ""
+        postal = commune.get("postalCode")
+        return [(libelle, f"{nom} ({postal})" if postal else nom),
+                (f"{libelle} (Code INSEE)", commune.get("code") or ""),
+                (f"{libelle} (Département)", f"{departement['code']} – {departement['name']}"
+                 if departement else "")]
+    if type_ == "DepartementChamp":
+        departement = champ.get("departement")
+        if not departement:
+            return [(libelle, texte), (f"{libelle} (Code)", None)]
+        return [(libelle, departement.get("name")), (f"{libelle} (Code)", departement["code"])]
+    if type_ in ("YesNoChamp", "CheckboxChamp"):
+        oui = champ.get("ouiNon" if type_ == "YesNoChamp" else "coche")
+        if oui is None and texte in ("true", "false"):
+            oui = texte == "true"
+        if type_ == "CheckboxChamp":
+            return [(libelle, "on" if oui else "off")]
+        return [(libelle, "" if oui is None else ("Oui" if oui else "Non"))]
+    if type_ in ("IntegerNumberChamp", "DecimalNumberChamp"):
+        nombre = champ.get("entier" if type_ == "IntegerNumberChamp" else "decimal")
+        if nombre in (None, ""):
+            return [(libelle, texte if texte is not None else 0)]
+        return [(libelle, int(nombre) if type_ == "IntegerNumberChamp" else float(nombre))]
+    if type_ == "DateChamp":
+        return [(libelle, champ.get("date") or texte)]
+    if type_ == "PieceJustificativeChamp":
+        noms = [f["filename"] for f in champ.get("files") or [] if f.get("filename")]
+        return [(libelle, ", ".join(noms) or None)]
+    structure = champ.get("texte" if type_ == "TextChamp" else "option")
+    return [(libelle, structure if structure not in (None, "") else texte)]
+
+
+def _colonnes_du_dossier(noeud: Mapping[str, Any], types: Mapping[str, str]
+                         ) -> dict[str, Any]:
+    """One dossier as the export's row, header → value; ``types`` gives each champ label's
+    GraphQL type, so that a champ this dossier's revision lacks gets the export's blank."""
     demandeur = noeud.get("demandeur") or {}
     entreprise = demandeur.get("entreprise") or {}
     adresse = demandeur.get("address") or {}
@@ -125,28 +179,63 @@ def _colonnes_du_dossier(noeud: Mapping[str, Any]) -> dict[str, Any]:
         "Établissement localité": adresse.get("cityName"),
         "Établissement code INSEE localité": adresse.get("cityCode"),
     }
-    for champ in noeud.get("champs") or []:
-        libelle = champ["label"]
-        if libelle in ligne:
-            continue  # two champs with one label: the export keeps the first as well
-        ligne[libelle] = champ.get("stringValue")
-        if champ.get("__typename") == "CommuneChamp":
-            ligne[f"{libelle} (Code INSEE)"] = (champ.get("commune") or {}).get("code")
-            ligne[f"{libelle} (Département)"] = (champ.get("departement") or {}).get("code")
+    presents = {c["label"]: c for c in noeud.get("champs") or []
+                if c.get("__typename") != "RepetitionChamp"}
+    for libelle, type_ in types.items():
+        champ = presents.get(libelle) or {"label": libelle, "__typename": type_}
+        for entete, valeur in _colonnes_du_champ(champ):
+            if entete not in ligne:  # two champs with one label: the first is kept
+                ligne[entete] = _DEFAUTS_EXPORT.get(type_) if libelle not in presents \
+                    else valeur
     return ligne
 
 
-def feuille_export(noeuds: Sequence[Mapping[str, Any]], fichier: str = FICHIER_DOSSIERS
-                   ) -> Feuille:
-    """The dossiers as the platform's export sheet « Dossiers » would hold them (rows in
-    dossier-number order, columns in order of first appearance)."""
-    lignes = [_colonnes_du_dossier(n) for n in sorted(noeuds, key=lambda n: int(n["number"]))]
-    entete: list[str] = []
-    for ligne in lignes:
-        entete.extend(c for c in ligne if c not in entete)
-    return Feuille(fichier, "dossiers", [(1, tuple(entete))] + [
+def _lignes_des_blocs(noeuds: Sequence[Mapping[str, Any]]
+                      ) -> dict[str, list[dict[str, Any]]]:
+    """Each repetition block's rows as its export sheet holds them: « Dossier ID »,
+    « Ligne » (from 1), then the children's columns."""
+    blocs: dict[str, list[dict[str, Any]]] = {}
+    for noeud in noeuds:
+        for champ in noeud.get("champs") or []:
+            if champ.get("__typename") != "RepetitionChamp":
+                continue
+            lignes = blocs.setdefault(champ["label"], [])
+            for rang, rangee in enumerate(champ.get("rows") or [], start=1):
+                ligne: dict[str, Any] = {"Dossier ID": str(noeud["number"]), "Ligne": rang}
+                for enfant in rangee.get("champs") or []:
+                    for entete, valeur in _colonnes_du_champ(enfant):
+                        ligne.setdefault(entete, valeur)
+                lignes.append(ligne)
+    return blocs
+
+
+def _feuille(fichier: str, nom: str, lignes: Sequence[Mapping[str, Any]],
+             entete: list[str] | None = None) -> Feuille:
+    """Rows of header → value as a sheet (columns in order of first appearance)."""
+    if entete is None:
+        entete = []
+        for ligne in lignes:
+            entete.extend(c for c in ligne if c not in entete)
+    return Feuille(fichier, nom, [(1, tuple(entete))] + [
         (numero, tuple(ligne.get(c) for c in entete))
         for numero, ligne in enumerate(lignes, start=2)])
+
+
+def feuille_export(noeuds: Sequence[Mapping[str, Any]], fichier: str = FICHIER_DOSSIERS
+                   ) -> ExportDS:
+    """The dossiers as the platform's export would hold them: sheet « Dossiers » (rows in
+    dossier-number order, the applicant's établissement in the row as the csv export has
+    it) and one sheet per repetition block."""
+    ordonnes = sorted(noeuds, key=lambda n: int(n["number"]))
+    types: dict[str, str] = {}
+    for noeud in ordonnes:
+        for champ in noeud.get("champs") or []:
+            if champ.get("__typename") != "RepetitionChamp":
+                types.setdefault(champ["label"], champ.get("__typename") or "")
+    lignes = [_colonnes_du_dossier(n, types) for n in ordonnes]
+    blocs = tuple(_feuille(fichier, libelle, rangees)
+                  for libelle, rangees in _lignes_des_blocs(ordonnes).items())
+    return ExportDS(_feuille(fichier, "dossiers", lignes), blocs=blocs)
 
 
 def traduire(noeuds: Sequence[Mapping[str, Any]], correspondance: Path | None,

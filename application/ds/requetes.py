@@ -5,20 +5,37 @@ schema (``tests/ds/ds_schema.graphql``, state of 2026-01-15)."""
 from __future__ import annotations
 
 #: What one dossier brings: its identity and state, the applicant's SIRET and legal form,
-#: every public champ as the export writes it (``stringValue``; a commune champ also gives
-#: its INSEE code and department, as the export's « (Code INSEE) » and « (Département) »
-#: columns), and its private annotations (to publish idempotently).
+#: every public champ by its structured fields (a commune's name, INSEE code and postcode, a
+#: department's code, a yes/no as a boolean, numbers as numbers, attachments' file names, a
+#: repetition block's rows) — ``stringValue`` is only the platform's text for people (« Belley
+#: (01300) », « 01 - Ain », « true ») — and its private annotations (to publish
+#: idempotently). The ``value`` fields differ in type from one champ type to the next, hence
+#: their aliases.
 _DOSSIER = """
-fragment ChampExporte on Champ {
+fragment ChampValeur on Champ {
   id
   champDescriptorId
   __typename
   label
   stringValue
+  ... on TextChamp { texte: value }
+  ... on DropDownListChamp { option: value }
+  ... on YesNoChamp { ouiNon: value }
+  ... on CheckboxChamp { coche: value }
+  ... on IntegerNumberChamp { entier: value }
+  ... on DecimalNumberChamp { decimal: value }
+  ... on DateChamp { date }
   ... on CommuneChamp {
     commune { name code postalCode }
     departement { code name }
   }
+  ... on DepartementChamp { departement { code name } }
+  ... on PieceJustificativeChamp { files { filename } }
+}
+
+fragment ChampExporte on Champ {
+  ...ChampValeur
+  ... on RepetitionChamp { rows { champs { ...ChampValeur } } }
 }
 
 fragment DossierExporte on Dossier {

@@ -22,6 +22,8 @@ from typing import Any
 
 from graphql import GraphQLSchema, build_schema, graphql_sync, parse, validate
 
+from sample_waves.plateforme_ds import selon_le_document
+
 SCHEMA_DS = Path(__file__).with_name("ds_schema.graphql")
 _SCHEMA: GraphQLSchema | None = None
 
@@ -68,6 +70,8 @@ class PlateformeDS:
     requetes: list[Requete] = field(default_factory=list)
     lenteur: float = 1.0
     _horloge: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    #: The document being executed (the platform's type resolution depends on it).
+    document: str = ""
 
     # ------------------------------------------------------------------ queries
     def _connexion(self, noeuds: list[dict[str, Any]], first: int | None = None,
@@ -84,7 +88,7 @@ class PlateformeDS:
 
         def dossiers(_i: Any, first: int | None = None, after: str | None = None,
                      updatedSince: str | None = None, **_: Any) -> dict[str, Any]:
-            noeuds = [self.dossiers[n] for n in sorted(self.dossiers)
+            noeuds = [self._tel_que_demande(self.dossiers[n]) for n in sorted(self.dossiers)
                       if updatedSince is None
                       or self.dossiers[n]["dateDerniereModification"] >= updatedSince]
             return self._connexion(noeuds, first, after)
@@ -101,7 +105,13 @@ class PlateformeDS:
                 "activeRevision": {"annotationDescriptors": self.annotations}}
 
     def _dossier(self, _info: Any, number: int) -> dict[str, Any] | None:
-        return self.dossiers.get(number)
+        noeud = self.dossiers.get(number)
+        return None if noeud is None else self._tel_que_demande(noeud)
+
+    def _tel_que_demande(self, noeud: dict[str, Any]) -> dict[str, Any]:
+        """The champs typed as the platform types them for this query (a yes/no champ is a
+        CheckboxChamp unless the query has a fragment on YesNoChamp…)."""
+        return selon_le_document(noeud, self.document)
 
     # ---------------------------------------------------------------- mutations
     def horodatage(self) -> str:
@@ -154,6 +164,16 @@ class PlateformeDS:
             "dossierModifierAnnotations": self._annoter,
         }
 
+    def executer(self, document: str, variables: dict[str, Any]) -> dict[str, Any]:
+        """Execute ``document`` over the démarche, as the endpoint answers it."""
+        self.document = document
+        resultat = graphql_sync(schema_ds(), document, root_value=self.racine(),
+                                variable_values=variables)
+        contenu: dict[str, Any] = {"data": resultat.data}
+        if resultat.errors:
+            contenu["errors"] = [{"message": e.message} for e in resultat.errors]
+        return contenu
+
     @property
     def mutations(self) -> list[Requete]:
         return [r for r in self.requetes if r.est_mutation]
@@ -193,12 +213,7 @@ def _gestionnaire(plateforme: PlateformeDS) -> type[BaseHTTPRequestHandler]:
                 return self._repondre(401, {"errors": [{"message": "Unauthorized"}]})
             if erreurs:
                 return self._repondre(200, {"errors": [{"message": m} for m in erreurs]})
-            resultat = graphql_sync(schema_ds(), document, root_value=plateforme.racine(),
-                                    variable_values=variables)
-            contenu: dict[str, Any] = {"data": resultat.data}
-            if resultat.errors:
-                contenu["errors"] = [{"message": e.message} for e in resultat.errors]
-            return self._repondre(200, contenu)
+            return self._repondre(200, plateforme.executer(document, variables))
 
     return Gestionnaire
 
