@@ -25,6 +25,7 @@ from commun.constats import Constats
 from commun.francais import decimal, euros
 from commun.journal import Journal
 from commun.provenance import Provenance
+from scoring.choix import CANDIDATS
 from scoring.modele import LIBELLES_COLLEGES, Vague
 from scoring.normalisation import LIBELLES_METHODES
 
@@ -67,16 +68,26 @@ def _jury(vague: Vague) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
 def _methode(parametres: dict[str, object]) -> dict[str, Any]:
     demandee = _texte(parametres.get("methode"))
     choisie = _texte(parametres.get("methode choisie")) or demandee
+    candidates = " ⊂ ".join(f"« {m} »" for m in CANDIDATS)
+    libelles = ", ".join(LIBELLES_METHODES.get(m, m) for m in CANDIDATS)
     if demandee == "auto":
-        texte = (f"Méthode « auto » : parmi les méthodes candidates, celle qui prédit le mieux "
-                 f"des notes mises de côté (validation croisée) a été retenue : « {choisie} » "
-                 f"({LIBELLES_METHODES.get(choisie, choisie)}).")
+        texte = (f"Méthode « auto » : le choix se fait parmi {len(CANDIDATS)} modèles "
+                 f"emboîtés, {candidates}, chacun cas particulier du suivant ({libelles}). "
+                 "Leur erreur sur des notes mises de côté (validation croisée) est mesurée, "
+                 "et le modèle d'erreur la plus faible est retenu ; à erreur égale, le plus "
+                 "simple. Les autres "
+                 "méthodes du tableau sont calculées pour information et ne sont pas "
+                 "candidates : une erreur plus faible de l'une d'elles ne change pas le choix. "
+                 f"Retenue : « {choisie} » ({LIBELLES_METHODES.get(choisie, choisie)}).")
     else:
         texte = (f"Méthode « {demandee} » ({LIBELLES_METHODES.get(demandee, demandee)}), "
                  "choisie par le secrétariat.")
-    validation = [{"methode": cle.removeprefix("validation croisée ").split(" ")[0],
-                   "erreur": _texte(valeur)}
-                  for cle, valeur in parametres.items() if cle.startswith("validation croisée ")]
+    validation = []
+    for cle, valeur in parametres.items():
+        if cle.startswith("validation croisée "):
+            methode = cle.removeprefix("validation croisée ").split(" ")[0]
+            validation.append({"methode": methode + (" (candidate)" if methode in CANDIDATS
+                                                     else ""), "erreur": _texte(valeur)})
     return {"texte": texte, "validation": validation}
 
 

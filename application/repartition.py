@@ -22,6 +22,7 @@ from commun.classeur import ecrire_atomiquement
 from commun.constats import Constats
 from commun.provenance import Provenance
 from scoring.incertitude import ecarts_types
+from scoring.marque import empreinte_affectation
 from scoring.normalisation import modele_jures
 
 
@@ -108,7 +109,8 @@ def grilles(chargement: Chargement, resultat: ResultatRepartition) -> dict[str, 
     par_jure: dict[str, list[str]] = {}
     for jure, dossier in resultat.repartition.nouvelles():
         par_jure.setdefault(jure, []).append(dossier)
-    return {f"{jure}{suffixe}.xlsx": grille_jure(vague, jure, dossiers)
+    empreinte = empreinte_affectation(resultat.repartition.paires)
+    return {f"{jure}{suffixe}.xlsx": grille_jure(vague, jure, dossiers, empreinte)
             for jure, dossiers in sorted(par_jure.items())}
 
 

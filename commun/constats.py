@@ -62,6 +62,12 @@ class Constat:
         return f"[{label}] {prefix}{self.message}{valeur} [{self.code}]"
 
 
+#: A finding repeated on more rows of one file than this is summarised for a person.
+REGROUPER_AU_DELA = 5
+#: How many of its rows a summarised finding shows.
+MONTRES_PAR_GROUPE = 3
+
+
 @dataclass
 class Constats:
     """An ordered collection of findings, with the location of the file being read."""
@@ -98,6 +104,32 @@ class Constats:
     def a_des_erreurs(self) -> bool:
         """True when at least one finding blocks the wave."""
         return any(c.est_erreur for c in self.elements)
+
+    def lignes(self, detail: bool = False) -> list[str]:
+        """Every finding as a line for a person; without ``detail``, a finding repeated on
+        more than :data:`REGROUPER_AU_DELA` rows of one file (same code) is shown by its first
+        rows and one summary line with the count."""
+        groupes: dict[tuple[str, str | None], list[Constat]] = {}
+        for constat in self.elements:
+            groupes.setdefault((constat.code, constat.fichier), []).append(constat)
+        lignes: list[str] = []
+        vus: set[tuple[str, str | None]] = set()
+        for constat in self.elements:
+            cle = (constat.code, constat.fichier)
+            groupe = groupes[cle]
+            if detail or len(groupe) <= REGROUPER_AU_DELA:
+                lignes.append(str(constat))
+                continue
+            if cle in vus:
+                continue
+            vus.add(cle)
+            lignes.extend(str(c) for c in groupe[:MONTRES_PAR_GROUPE])
+            reste = len(groupe) - MONTRES_PAR_GROUPE
+            quoi = CODES[constat.code].titre if constat.code in CODES else constat.code
+            ou = constat.fichier or "la vague"
+            lignes.append(f"  … et {reste} autre(s) du même constat dans {ou} ({quoi}), "
+                          f"{len(groupe)} en tout : le détail avec --detail")
+        return lignes
 
     def codes(self) -> list[str]:
         """The codes of every finding, in order (handy in tests and logs)."""
@@ -173,7 +205,12 @@ CODES: dict[str, Code] = {
     "commune_introuvable": Code(E, "commune sans code INSEE ni nom reconnu"),
     "commune_manquante": Code(E, "ni commune ni code INSEE"),
     "commune_deduite": Code(A, "code INSEE déduit du nom de la commune"),
-    "commune_du_siege": Code(A, "commune du siège du porteur prise pour celle du lieu"),
+    "commune_du_siege": Code(E, "commune du siège du porteur à la place de celle du lieu"),
+    "siret_illisible": Code(E, "SIRET illisible (notation scientifique d'un tableur)"),
+    "commune_renommee": Code(A, "commune nommée par la plateforme autrement que le COG"),
+    "dossiers_deja_decides": Code(A, "dossiers de l'export déjà décidés sur la plateforme"),
+    "champ_en_double": Code(E, "deux champs de même intitulé donnent deux valeurs"),
+    "etablissement_d_un_champ": Code(A, "établissement lu d'un champ SIRET du formulaire"),
     "code_postal_incoherent": Code(A, "code postal qui ne dessert pas la commune"),
     "lieux_non_lus": Code(A, "lieux absents de l'export : chaque dossier est son propre lieu"),
     "qpv_improbable": Code(A, "QPV déclaré dans une commune sans QPV"),
@@ -187,6 +224,15 @@ CODES: dict[str, Code] = {
     "colonne_vide": Code(E, "colonne nécessaire à l'éligibilité vide pour tous les dossiers"),
     # jury, criteria, notes
     "jure_en_double": Code(E, "juré présent deux fois"),
+    "grille_mal_rangee": Code(E, "grille rangée sous le nom d'un autre juré"),
+    "grille_autre_affectation": Code(E, "grille d'une autre répartition que celle de la vague"),
+    "grille_marque_incoherente": Code(E, "marque de la grille modifiée"),
+    "grilles_en_double": Code(E, "deux grilles d'un juré pour les mêmes dossiers"),
+    "grille_absente": Code(A, "juré sans grille alors que l'affectation lui donne des dossiers"),
+    "dossier_non_affecte": Code(E, "note sur un dossier que l'affectation ne donne pas au juré"),
+    "identifiants_semblables": Code(E, "deux identifiants égaux à la casse, un tiret ou une "
+                                    "espace près"),
+    "identifiant_ecrit_autrement": Code(A, "identifiant lu malgré une autre écriture"),
     "jure_inconnu": Code(E, "juré absent de la liste du jury"),
     "college_inconnu": Code(E, "collège inconnu"),
     "composition_jury": Code(A, "composition du jury inhabituelle"),

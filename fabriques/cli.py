@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     check = _parseur(sous, "check", "vérifie tous les fichiers d'une vague, le programme et "
                                     "l'historique, et liste chaque problème")
     _options_fichiers(check)
+    check.add_argument("--detail", action="store_true",
+                       help="liste chaque ligne d'un constat répété (sinon résumé)")
     score = _parseur(sous, "score", "calcule la note de chaque dossier et le diagnostic du jury")
     score.add_argument("--method", "--methode", dest="methode", choices=METHODES,
                        default=METHODE_PAR_DEFAUT,
@@ -430,7 +432,7 @@ def commande_check(args: argparse.Namespace) -> int:
     from allocation.modele.chargement import charger
 
     chargement = charger(args.vague, args.programme, args.historique, args.correspondance)
-    afficher_constats(chargement.constats)
+    afficher_constats(chargement.constats, detail=args.detail)
     return EXIT_OK if chargement.valide else EXIT_ENTREE
 
 

@@ -21,11 +21,13 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_ENTREE, EXIT_INFAISABLE = 0, 2, 3
 
 
-def afficher_constats(constats: Constats, flux: TextIO | None = None) -> None:
-    """Print every finding, then their count."""
+def afficher_constats(constats: Constats, flux: TextIO | None = None,
+                      detail: bool = False) -> None:
+    """Print the findings (a finding repeated on many rows summarised, unless ``detail``),
+    then their count."""
     flux = flux or sys.stdout
-    for constat in constats:
-        print(constat, file=flux)
+    for ligne in constats.lignes(detail):
+        print(ligne, file=flux)
     erreurs, avertissements = len(constats.erreurs), len(constats.avertissements)
     print(f"{erreurs} erreur(s), {avertissements} avertissement(s).", file=flux)
 

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import base64
 import csv
-import io
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
+from functools import cache
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from openpyxl import Workbook
@@ -30,8 +32,8 @@ from openpyxl.styles import Font, PatternFill
 from scoring import formes_juridiques, referentiel, valeurs
 
 COMMIT = "e1338d79114265bb1ee774235e1be64962e60d09"
-#: Paris in winter: the platform's ``Time.zone`` (config/application.rb, Europe/Paris).
-PARIS = timezone(timedelta(hours=1))
+#: The platform's ``Time.zone`` (config/application.rb): Europe/Paris.
+PARIS = ZoneInfo("Europe/Paris")
 
 #: « État du dossier » (config/locales/models/dossier/fr.yml).
 ETATS = {"brouillon": "Brouillon", "en_construction": "En construction",
@@ -53,13 +55,23 @@ class Commune:
 
     @property
     def nom(self) -> str:
-        """The name the platform stores: geo.api.gouv.fr's, with ``'`` turned into ``’``
-        (app/services/api_geo_service.rb, ``format_commune_response``)."""
-        return referentiel.nom_commune(self.code).replace("'", "’")
+        """The name the platform gives: ``APIGeoService.commune_name`` over its own bundled
+        list (lib/data/api_geo/communes-*.json), which predates 19 renamings of the code
+        officiel géographique (``communes_plateforme.csv``, extracted from it); else the
+        INSEE name, ``'`` written ``’`` as that list writes it."""
+        return _noms_plateforme().get(self.code) or referentiel.nom_commune(
+            self.code).replace("'", "’")
 
     @property
     def code_departement(self) -> str:
         return str(referentiel.communes().at[self.code, "departement"])
+
+
+@cache
+def _noms_plateforme() -> dict[str, str]:
+    chemin = Path(__file__).with_name("communes_plateforme.csv")
+    with chemin.open(encoding="utf-8") as fichier:
+        return {ligne["code_insee"]: ligne["nom_plateforme"] for ligne in csv.DictReader(fichier)}
 
 
 @dataclass(frozen=True)
@@ -108,8 +120,12 @@ TYPES_GRAPHQL = {
     "integer_number": "IntegerNumberChamp", "decimal_number": "DecimalNumberChamp",
     "date": "DateChamp", "siret": "SiretChamp", "piece_justificative": "PieceJustificativeChamp",
     "repetition": "RepetitionChamp", "drop_down_list": "DropDownListChamp",
-    "address": "AddressChamp",
+    "address": "AddressChamp", "header_section": "HeaderSectionChamp",
+    "explication": "ExplicationChamp",
 }
+#: Champs that hold nothing: a form's section headers and explanations. Not exported
+#: (``TypeDeChamp.fillable``), but given by the API among the dossier's champs.
+NON_REMPLISSABLES = ("header_section", "explication")
 
 
 @dataclass(frozen=True)
@@ -185,15 +201,18 @@ def colonnes_export(tdc: TypeDeChamp, valeur: Any) -> list[tuple[str, Any]]:
         return [(libelle, None if _vide(valeur) else valeur.isoformat())]
     if t == "siret":
         return [(libelle, None if _vide(valeur) else valeur.siret)]
-    if t in ("text", "textarea", "address"):  # text_type_de_champ.rb: XML-sanitized
+    if t in ("text", "textarea"):  # text_type_de_champ.rb: XML-sanitized
         return [(libelle, None if _vide(valeur) else _sans_caracteres_xml_invalides(valeur))]
+    if t == "address":  # address_type_de_champ.rb: the label, not sanitized
+        return [(libelle, None if _vide(valeur) else valeur)]
     return [(libelle, None if _vide(valeur) else valeur)]  # drop_down_list: the option
 
 
 def _champs_exportes(demarche: Demarche) -> list[TypeDeChamp]:
     """``types_de_champ_for_procedure_export``: every fillable champ but repetition blocks,
     public then private (app/models/procedure.rb, ``order(:private, :position)``)."""
-    return [t for t in (*demarche.champs, *demarche.annotations) if t.type_champ != "repetition"]
+    return [t for t in (*demarche.champs, *demarche.annotations)
+            if t.type_champ != "repetition" and t.type_champ not in NON_REMPLISSABLES]
 
 
 def colonnes_dossier(demarche: Demarche, dossier: DossierDS, csv_: bool = False
@@ -280,13 +299,20 @@ def lignes_etablissements(demarche: Demarche, dossiers: Sequence[DossierDS]
     return lignes
 
 
+#: Letters ``I18n.transliterate`` spells out rather than strip (its default approximations).
+_TRANSLITTERATIONS = str.maketrans({"Œ": "OE", "œ": "oe", "Æ": "AE", "æ": "ae", "ß": "ss",
+                                    "Ø": "O", "ø": "o"})
+
+
 def nom_de_feuille(libelle: str) -> str:
-    """A sheet's name: ``I18n.transliterate`` to ASCII, ``/\\*?[]`` removed, 30 characters
-    (procedure_export_service.rb, ``options_for``); a repetition block's label is
-    ``(stable_id) libelle`` with ``[]*?`` removed and the file-name characters
-    ``ActiveStorage::Filename#sanitized`` replaces turned into ``-``."""
-    ascii_ = unicodedata.normalize("NFKD", libelle).encode("ascii", "ignore").decode()
-    return re.sub(r"[/\\*?\[\]]", "", ascii_)[:30]
+    """A sheet's name: ``I18n.transliterate`` to ASCII, ``/*?[]`` removed (the backslash of
+    ``delete('/\\*?[]')`` escapes the star), 30 characters (procedure_export_service.rb,
+    ``options_for``); a repetition block's label is ``(stable_id) libelle`` with ``[]*?``
+    removed and the file-name characters ``ActiveStorage::Filename#sanitized`` replaces
+    turned into ``-``."""
+    ascii_ = unicodedata.normalize("NFKD", libelle.translate(_TRANSLITTERATIONS))
+    ascii_ = ascii_.encode("ascii", "ignore").decode()
+    return re.sub(r"[/*?\[\]]", "", ascii_)[:30]
 
 
 def _libelle_de_bloc(tdc: TypeDeChamp) -> str:
@@ -325,16 +351,20 @@ def _cellule_xlsx(valeur: Any) -> tuple[Any, str | None]:
     return valeur, None
 
 
-def _feuille(classeur: Workbook, nom: str, lignes: list[list[tuple[str, Any]]],
-             entetes: list[str]) -> None:
+def _feuille(classeur: Workbook, nom: str, lignes: list[list[tuple[str, Any]]]) -> None:
+    """A sheet as spreadsheet_architect writes it: the headers are the first instance's
+    (utils.rb, ``get_cell_data``) — no row, no header — and each row's cells in its own
+    column order (every row of a sheet has the same columns; a label borne by two champs
+    is two columns)."""
     feuille = classeur.create_sheet(nom_de_feuille(nom))
-    feuille.append(entetes)
+    if not lignes:
+        return
+    feuille.append([entete for entete, _ in lignes[0]])
     for cellule in feuille[1]:
         cellule.font, cellule.fill = _ENTETE_POLICE, _ENTETE_FOND
     for rang, ligne in enumerate(lignes, start=2):
-        valeurs_ligne = dict(ligne)
-        for colonne, entete in enumerate(entetes, start=1):
-            valeur, format_ = _cellule_xlsx(valeurs_ligne.get(entete))
+        for colonne, (_, brut) in enumerate(ligne, start=1):
+            valeur, format_ = _cellule_xlsx(brut)
             if valeur is None:
                 continue
             cellule = feuille.cell(rang, colonne, valeur)
@@ -342,52 +372,53 @@ def _feuille(classeur: Workbook, nom: str, lignes: list[list[tuple[str, Any]]],
                 cellule.number_format = format_
 
 
-#: Sheet « Avis » (app/models/avis.rb, ``spreadsheet_columns``): empty before any advice.
-ENTETES_AVIS = ["Dossier ID", "Introduction", "Date de création", "Date de réponse",
-                "Instructeur", "Expert", "Question", "Réponse", "Avis"]
-
-
 def classeur_export(demarche: Demarche, dossiers: Sequence[DossierDS]) -> Workbook:
     """The xlsx export (``ProcedureExportService#to_xlsx``): « Dossiers », « Etablissements »,
     « Avis », then one sheet per repetition block that has rows."""
     classeur = Workbook()
     classeur.remove(classeur.worksheets[0])
-    lignes = [colonnes_dossier(demarche, d) for d in dossiers]
-    _feuille(classeur, "Dossiers", lignes, [e for e, _ in lignes[0]] if lignes else [])
-    etablissements = lignes_etablissements(demarche, dossiers)
-    _feuille(classeur, "Etablissements", etablissements,
-             [e for e, _ in etablissements[0]] if etablissements else [])
-    _feuille(classeur, "Avis", [], ENTETES_AVIS)
+    _feuille(classeur, "Dossiers", [colonnes_dossier(demarche, d) for d in dossiers])
+    _feuille(classeur, "Etablissements", lignes_etablissements(demarche, dossiers))
+    _feuille(classeur, "Avis", [])  # no advice asked: an empty sheet (app/models/avis.rb)
     for tdc in demarche.champs:
         if tdc.type_champ == "repetition" and (bloc := lignes_bloc(tdc, dossiers)):
-            _feuille(classeur, _libelle_de_bloc(tdc), bloc, [e for e, _ in bloc[0]])
+            _feuille(classeur, _libelle_de_bloc(tdc), bloc)
     return classeur
 
 
 def _texte_csv(valeur: Any) -> str:
-    """Ruby's ``to_s`` of a cell in ``CSV.generate`` (spreadsheet_architect's ``to_csv``)."""
+    """A cell as Ruby's ``CSV.generate`` writes it (spreadsheet_architect's ``to_csv``):
+    ``to_s``, quoted when it holds a separator, a quote or a line break, an empty string
+    quoted (``quote_empty`` is true), nil left empty."""
     if valeur is None:
         return ""
     if isinstance(valeur, bool):
-        return str(valeur).lower()
-    if isinstance(valeur, datetime):
-        return valeur.strftime("%Y-%m-%d %H:%M:%S %z")
-    return str(valeur)
+        texte = str(valeur).lower()
+    elif isinstance(valeur, datetime):
+        texte = valeur.strftime("%Y-%m-%d %H:%M:%S %z")
+    else:
+        texte = str(valeur)
+    if texte == "" or any(c in texte for c in ',"\r\n'):
+        return '"' + texte.replace('"', '""') + '"'
+    return texte
 
 
 def csv_export(demarche: Demarche, dossiers: Sequence[DossierDS]) -> str:
     """The csv export (``to_csv``): sheet « Dossiers » only, with the établissement block
     (``spreadsheet_columns_csv``); no « Etablissements », no repetition block."""
     lignes = [colonnes_dossier(demarche, d, csv_=True) for d in dossiers]
-    sortie = io.StringIO()
-    ecrivain = csv.writer(sortie, lineterminator="\n")
-    ecrivain.writerow([e for e, _ in lignes[0]] if lignes else [])
-    for ligne in lignes:
-        ecrivain.writerow([_texte_csv(v) for _, v in ligne])
-    return sortie.getvalue()
+    rangees = [[_texte_csv(e) for e, _ in lignes[0]]] if lignes else [[]]
+    rangees += [[_texte_csv(v) for _, v in ligne] for ligne in lignes]
+    return "".join(",".join(r) + "\n" for r in rangees)
 
 
 # ---------------------------------------------------------------------------------- the API
+def _texte_decimal(nombre: float) -> str:
+    """A decimal as the platform stores it: the text typed, a comma made a dot (« 2 »,
+    « 1.5 »)."""
+    return str(int(nombre)) if nombre.is_integer() else repr(nombre)
+
+
 def _id_graphql(type_: str, identifiant: object) -> str:
     """A global id: ``GraphQL::Schema::UniqueWithinType.encode`` (graphql-ruby), the Base64
     of « Type-id »."""
@@ -429,13 +460,13 @@ def champ_api(tdc: TypeDeChamp, valeur: Any, numero: int) -> dict[str, Any]:
         noeud["stringValue"] = "" if vide else str(int(valeur))
         noeud["value"] = None if vide else str(int(valeur))
     elif t == "decimal_number":  # stored with a dot, spaces removed (decimal_number_champ.rb)
-        noeud["stringValue"] = "" if vide else repr(float(valeur))
+        noeud["stringValue"] = "" if vide else _texte_decimal(float(valeur))
         noeud["value"] = None if vide else float(valeur)
     elif t == "date":
         noeud["stringValue"] = "" if vide else _date_fr(valeur)
         noeud["date"] = None if vide else valeur.isoformat()
-    elif t == "piece_justificative":  # API v2: no string value; the files
-        noeud["stringValue"] = None
+    elif t == "piece_justificative":  # API v2: '' when blank, no string value otherwise
+        noeud["stringValue"] = "" if vide else None
         noeud["files"] = [] if vide else [{"filename": n, "contentType": "video/mp4",
                                            "byteSize": "1048576", "checksum": "",
                                            "url": f"https://exemple.invalid/{n}"}
@@ -447,6 +478,8 @@ def champ_api(tdc: TypeDeChamp, valeur: Any, numero: int) -> dict[str, Any]:
                                      for e in tdc.enfants]}
                          for rang, ligne in enumerate(valeur or (), start=1)]
         noeud["champs"] = [c for r in noeud["rows"] for c in r["champs"]]
+    elif t in NON_REMPLISSABLES:  # a section header, an explanation: nothing to fill
+        noeud["stringValue"] = ""
     elif t == "siret":
         noeud["stringValue"] = "" if vide else valeur.siret
         noeud["etablissement"] = None if vide else _personne_morale(valeur)
@@ -504,11 +537,19 @@ def selon_le_document(noeud: Any, document: str) -> Any:
     resultat = {k: selon_le_document(v, document) for k, v in noeud.items()}
     type_ = resultat.get("__typename")
     replis = {"YesNoChamp": "CheckboxChamp", "CommuneChamp": "TextChamp",
-              "DepartementChamp": "TextChamp", "AddressChamp": "TextChamp"}
+              "DepartementChamp": "TextChamp", "AddressChamp": "TextChamp",
+              "DropDownListChamp": "TextChamp", "HeaderSectionChamp": "TextChamp",
+              "ExplicationChamp": "TextChamp"}
     if type_ in replis and not re.search(rf"\bon\s+{type_}\b", document):
         resultat["__typename"] = replis[type_]
         if type_ == "YesNoChamp":
             resultat["value"] = bool(resultat.get("value"))
+        elif type_ == "CommuneChamp":  # TextChamp#value: the stored name, no postcode
+            resultat["value"] = (resultat.get("commune") or {}).get("name")
+        elif type_ == "DepartementChamp":  # the stored name
+            resultat["value"] = (resultat.get("departement") or {}).get("name")
+        elif type_ in ("HeaderSectionChamp", "ExplicationChamp"):
+            resultat["value"] = None
         elif "value" not in resultat:
             resultat["value"] = resultat.get("stringValue") or None
     return resultat
@@ -520,11 +561,14 @@ LIEUX = TypeDeChamp("Lieux", "repetition", 112, enfants=(
 #: The form of the sample démarche « Fabriques de Territoire » (labels as in
 #: ``scoring/data/correspondance_ds.toml``; champ types as the platform offers them).
 DEMARCHE_FABRIQUES = Demarche(8123, (
+    TypeDeChamp("Le projet et son lieu", "header_section", 100),
     TypeDeChamp("Nom du projet", "text", 101),
     TypeDeChamp("Commune du lieu", "commune", 102),
     TypeDeChamp("Adresse du lieu", "address", 103),
     TypeDeChamp("Le lieu est-il situé dans un QPV ou à moins de 300 m d'un QPV ?", "yes_no", 104),
     TypeDeChamp("Candidature Fabrique numérique de territoire", "checkbox", 105),
+    TypeDeChamp("Les montants s'entendent en euros, sur les trois ans du projet.",
+                "explication", 117),
     TypeDeChamp("Montant de la subvention demandée sur 3 ans", "integer_number", 106),
     TypeDeChamp("Montant annuel maximum demandé", "integer_number", 107),
     TypeDeChamp("Nombre d'ETP mobilisés", "decimal_number", 108),
@@ -552,7 +596,7 @@ def _commune_de(ligne: Mapping[str, Any]) -> Commune | None:
         code = candidats[0] if len(candidats) == 1 else None
     if code is None or code not in referentiel.communes().index:
         return None
-    postaux = str(referentiel.communes().at[code, "codes_postaux"] or "").split()
+    postaux = referentiel.codes_postaux(code)
     return Commune(code, postaux[0] if postaux else None)
 
 
@@ -585,8 +629,7 @@ def dossier_depuis_ligne(ligne: Mapping[str, Any], numero: int, etat: str = "en_
         siret=valeurs.texte(lu("siret")) or "", raison_sociale=valeurs.texte(lu("porteur")) or "",
         forme_juridique=forme, forme_juridique_code=code_forme,
         localite=referentiel.nom_commune(str(siege)), code_insee_localite=str(siege),
-        code_postal=(str(referentiel.communes().at[str(siege), "codes_postaux"]).split()
-                     or [""])[0])
+        code_postal=next(iter(referentiel.codes_postaux(str(siege))), ""))
     montant_annuel = lu("montant_annuel")
     valeurs_ = {
         _PAR_LIBELLE["Nom du projet"]: valeurs.texte(lu("nom")),

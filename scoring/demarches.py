@@ -28,7 +28,22 @@ from scoring import referentiel, valeurs
 from scoring.conteneurs import Feuille
 
 _REQUISES = ("dossier", "montant", "etp")
-_FIXES = {valeurs.cle(h) for h in ("ID", "Email", "État du dossier", "Déposé le")}
+#: The dossier number's header: « ID » in the default export, « N° dossier » in an export
+#: made from an export template (config/locales/models/procedure_presentation/fr.yml).
+_IDENTIFIANTS = {valeurs.cle(h) for h in ("ID", "N° dossier")}
+#: Fixed columns of the default export and of an export template.
+_FIXES = {valeurs.cle(h) for h in (
+    "Email", "État du dossier", "Déposé le", "Dernière mise à jour le", "Adresse électronique",
+    "Date de dépôt", "Date de création", "Date du dernier évènement",
+    "Date de passage en instruction")}
+#: « État du dossier » as the platform writes it (config/locales/models/dossier/fr.yml).
+ETATS = {"brouillon": "Brouillon", "en_construction": "En construction",
+         "en_instruction": "En instruction", "accepte": "Accepté", "refuse": "Refusé",
+         "sans_suite": "Classé sans suite"}
+#: The states of a dossier still to be decided; the others were decided at an earlier wave
+#: (the platform's default export holds every state).
+A_DECIDER = ("en_construction", "en_instruction")
+_ETATS_A_DECIDER = {valeurs.cle(ETATS[e]) for e in A_DECIDER}
 #: « Belley (01300) »: a commune champ's value when it has a postcode (commune_type_de_champ.rb).
 _COMMUNE_ET_CODE_POSTAL = re.compile(r"^(?P<nom>.*\S)\s*\((?P<cp>\d{5})\)$")
 #: « 01 – Ain », « 2A - Corse-du-Sud »: a code, any dash, a name.
@@ -53,6 +68,8 @@ class Correspondance:
     #: Columns where the export's 0 means « not given » (a blank number champ is exported
     #: as 0).
     zero_vaut_vide: frozenset[str] = frozenset()
+    #: Columns a repetition block of places may give by its first row (the place's commune).
+    premiere_ligne: frozenset[str] = frozenset()
 
 
 def charger_correspondance(chemin: Path | None = None) -> Correspondance:
@@ -68,9 +85,12 @@ def charger_correspondance(chemin: Path | None = None) -> Correspondance:
     presence = frozenset(donnees.get("presence_vaut_oui", {}).get("colonnes", []))
     siege = frozenset(valeurs.cle(h) for h in donnees.get("siege", {}).get("intitules", []))
     annotations = {k: tuple(v) for k, v in donnees.get("annotations", {}).items()}
-    listes = frozenset(donnees.get("blocs_repetables", {}).get("colonnes", []))
+    blocs = donnees.get("blocs_repetables", {})
+    listes = frozenset(blocs.get("colonnes", []))
+    premiere = frozenset(blocs.get("premiere_ligne", []))
     zero = frozenset(donnees.get("zero_vaut_vide", {}).get("colonnes", []))
-    return Correspondance(colonnes, presence, source, siege, annotations, listes, zero)
+    return Correspondance(colonnes, presence, source, siege, annotations, listes, zero,
+                          premiere)
 
 
 @dataclass(frozen=True)
@@ -98,7 +118,7 @@ def est_export_demarches(source: Path | Feuille) -> bool:
 
 
 def _est_entete_d_export(cles: set[str]) -> bool:
-    return "id" in cles and "dossier" not in cles and len(cles & _FIXES) >= 2
+    return bool(cles & _IDENTIFIANTS) and "dossier" not in cles and bool(cles & _FIXES)
 
 
 def _fichier_est_export(chemin: Path) -> bool:
@@ -146,24 +166,39 @@ def export_des_feuilles(feuilles: dict[str, Feuille]) -> ExportDS | None:
 
 def _positions(entete: tuple[Any, ...], correspondance: Correspondance) -> dict[str, int]:
     """SPEC column → index of the first header of ``entete`` among its candidates."""
-    par_cle: dict[str, int] = {}
+    return {c: indices[0] for c, indices in _colonnes(entete, correspondance).items()}
+
+
+def _colonnes(entete: tuple[Any, ...], correspondance: Correspondance
+              ) -> dict[str, list[int]]:
+    """SPEC column → every index of ``entete`` holding its first candidate header found (a
+    label used by two champs — one deleted and made again in a later revision of the form —
+    is two columns)."""
+    par_cle: dict[str, list[int]] = defaultdict(list)
     for i, v in enumerate(entete):
         if not valeurs.est_vide(v):
-            par_cle.setdefault(valeurs.cle(v), i)
-    positions: dict[str, int] = {}
+            par_cle[valeurs.cle(v)].append(i)
+    colonnes: dict[str, list[int]] = {}
     for colonne, candidats in correspondance.colonnes.items():
         trouve = next((par_cle[valeurs.cle(c)] for c in candidats if valeurs.cle(c) in par_cle),
                       None)
         if trouve is not None:
-            positions[colonne] = trouve
-    return positions
+            colonnes[colonne] = trouve
+    return colonnes
 
 
-def _demandeurs(etablissements: Feuille | None, correspondance: Correspondance
-                ) -> tuple[dict[str, int], dict[str, tuple[Any, ...]]]:
+def _vide_d_export(valeur: Any) -> bool:
+    """A cell the export fills for a blank champ: empty, 0 (a number), « off » (a box)."""
+    return valeurs.est_vide(valeur) or valeur == 0 or valeur == "off"
+
+
+def _demandeurs(etablissements: Feuille | None, correspondance: Correspondance,
+                constats: Constats) -> tuple[dict[str, int], dict[str, tuple[Any, ...]]]:
     """From sheet « Etablissements »: its column positions, and each dossier's applicant row
     (« Champ » reads « Dossier » — ``Etablissement#libelle_for_export`` — or, in files
-    retouched by hand, is empty; other rows are the SIRET champs of the form)."""
+    retouched by hand, is empty; other rows are the SIRET champs of the form). A dossier
+    with no such row — a démarche « pour particuliers », whose structure is given by a SIRET
+    champ — takes its one SIRET champ's row, and that is said."""
     if etablissements is None or not etablissements.lignes:
         return {}, {}
     _, entete = etablissements.lignes[0]
@@ -172,39 +207,62 @@ def _demandeurs(etablissements: Feuille | None, correspondance: Correspondance
         return {}, {}
     identifiant, champ = cles.index("dossierid"), cles.index("champ") if "champ" in cles else None
     lignes: dict[str, tuple[Any, ...]] = {}
-    for _, ligne in etablissements.lignes[1:]:
-        libelle = ligne[champ] if champ is not None and champ < len(ligne) else None
-        if not valeurs.est_vide(libelle) and valeurs.cle(libelle) != "dossier":
-            continue
+    d_un_champ: dict[str, list[tuple[int, str, tuple[Any, ...]]]] = defaultdict(list)
+    for numero, ligne in etablissements.lignes[1:]:
         cle = valeurs.texte(ligne[identifiant]) if identifiant < len(ligne) else None
-        if cle:
+        if not cle:
+            continue
+        libelle = ligne[champ] if champ is not None and champ < len(ligne) else None
+        if valeurs.est_vide(libelle) or valeurs.cle(libelle) == "dossier":
             lignes.setdefault(cle, ligne)
+        else:
+            d_un_champ[cle].append((numero, str(libelle), ligne))
+    for cle, rangees in sorted(d_un_champ.items()):
+        if cle in lignes or len(rangees) != 1:
+            continue
+        numero, libelle, ligne = rangees[0]
+        lignes[cle] = ligne
+        constats.signaler(
+            "etablissement_d_un_champ",
+            f"le dossier {cle} n'a pas d'établissement demandeur (démarche pour particuliers) : "
+            f"le SIRET et la forme juridique sont lus du champ « {libelle} »",
+            fichier=etablissements.fichier, feuille=etablissements.nom, ligne=numero,
+            colonne="Champ", valeur=libelle)
     positions = {c: i for c, i in _positions(entete, correspondance).items() if c != "dossier"}
     return positions, lignes
 
 
-def _listes_des_blocs(blocs: tuple[Feuille, ...], colonnes: list[str],
-                      correspondance: Correspondance) -> dict[str, dict[str, str]]:
-    """For each list column absent from « Dossiers » and found in a block: dossier → its
-    values, one per row of the block in « Ligne » order, joined by « ; »."""
-    trouvees: dict[str, dict[str, str]] = {}
+def _depuis_les_blocs(blocs: tuple[Feuille, ...], colonnes: list[str],
+                      correspondance: Correspondance
+                      ) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """For each SPEC column absent from « Dossiers » and found in a repetition block: dossier
+    → its value — for a list column (the places) every row's, in « Ligne » order, joined by
+    « ; »; for any other (the place's commune given in a block « Lieux ») the first row's —
+    and the header it was read under."""
+    trouvees: dict[str, dict[str, Any]] = {}
+    intitules: dict[str, str] = {}
     for colonne in colonnes:
         for bloc in blocs:
             _, entete = bloc.lignes[0]
             position = _positions(entete, correspondance).get(colonne)
             if position is None:
                 continue
-            par_dossier: dict[str, list[tuple[float, str]]] = defaultdict(list)
+            par_dossier: dict[str, list[tuple[float, Any]]] = defaultdict(list)
             for _, ligne in bloc.lignes[1:]:
                 identifiant = valeurs.texte(ligne[0])
-                valeur = valeurs.texte(ligne[position]) if position < len(ligne) else None
-                if identifiant and valeur:
+                valeur = ligne[position] if position < len(ligne) else None
+                if identifiant and not valeurs.est_vide(valeur):
                     rang = valeurs.nombre(ligne[1] if len(ligne) > 1 else None).valeur
                     par_dossier[identifiant].append((rang if rang is not None else 0.0, valeur))
-            trouvees[colonne] = {i: ";".join(v for _, v in sorted(lus))
-                                 for i, lus in par_dossier.items()}
+            if colonne in correspondance.listes:
+                trouvees[colonne] = {i: ";".join(str(valeurs.texte(v)) for _, v in sorted(lus))
+                                     for i, lus in par_dossier.items()}
+            else:
+                trouvees[colonne] = {i: sorted(lus, key=lambda r: r[0])[0][1]
+                                     for i, lus in par_dossier.items()}
+            intitules[colonne] = f"{entete[position]} (feuille {bloc.nom})"
             break
-    return trouvees
+    return trouvees, intitules
 
 
 def lire_commune(valeur: Any) -> tuple[Any, str | None]:
@@ -233,18 +291,20 @@ def traduire_export(export: ExportDS, correspondance: Correspondance, constats: 
                     ) -> Feuille:
     """The export's rows under SPEC column names, keeping their Excel row numbers.
 
-    The columns sheet « Dossiers » lacks are taken from the applicant's row of sheet
-    « Etablissements » (SIRET, legal form) and, for a list column (the places), from a
-    repetition block. A commune « Nom (CP) » gives the name and a ``code_postal`` column;
-    a department is read as its code; the department, when the export has none, comes from
-    the INSEE commune code. The commune of the place comes from the démarche's own field; the
-    porteur's seat is used only when there is none, and that is reported.
+    Only the dossiers still to be decided are kept (« En construction », « En
+    instruction »: the export holds every state), and those left out are counted in a
+    finding. The columns sheet « Dossiers » lacks are taken from a repetition block (the
+    places; the place's commune when the form asks it there) or from the applicant's row of
+    sheet « Etablissements » (SIRET, legal form). A commune « Nom (CP) » gives the name and a
+    ``code_postal`` column; a department is read as its code; the department, when the
+    export has none, comes from the INSEE commune code. The porteur's seat is never taken for
+    the place: when nothing else gives the commune, it is an error.
     """
     feuille = export.dossiers
     numero_entete, entete = feuille.lignes[0]
-    positions = _positions(entete, correspondance)
+    colonnes_de = _colonnes(entete, correspondance)
     for colonne in _REQUISES:
-        if colonne not in positions:
+        if colonne not in colonnes_de:
             constats.signaler(
                 "correspondance_incomplete",
                 f"aucune colonne de l'export ne correspond à « {colonne} » (intitulés "
@@ -253,73 +313,144 @@ def traduire_export(export: ExportDS, correspondance: Correspondance, constats: 
                 fichier=feuille.fichier, feuille=feuille.nom, ligne=numero_entete,
                 colonne=colonne,
             )
-    positions_etab, demandeurs = _demandeurs(export.etablissements, correspondance)
-    depuis_etab = {c: i for c, i in positions_etab.items() if c not in positions}
-    if {"commune", "code_commune"} & set(positions) and export.etablissements is not None:
-        # the place's commune comes from the form: never complete it with the seat's
-        entete_etab = export.etablissements.lignes[0][1]
+    lieu = ("commune", "code_commune")
+    def du_siege(intitule: Any) -> bool:
+        return valeurs.cle(intitule) in correspondance.siege
+
+    # the place's commune given by the form (a champ, a block): never completed by the seat's
+    du_formulaire = {c for c in lieu
+                     if c in colonnes_de and not du_siege(entete[colonnes_de[c][0]])}
+    colonnes_de = {c: i for c, i in colonnes_de.items()
+                   if not (c in lieu and du_formulaire and du_siege(entete[i[0]]))}
+    manquantes = [c for c in correspondance.colonnes if c not in colonnes_de
+                  and c in correspondance.listes | correspondance.premiere_ligne]
+    depuis_blocs, intitules_blocs = _depuis_les_blocs(export.blocs, manquantes, correspondance)
+    positions_etab, demandeurs = _demandeurs(export.etablissements, correspondance, constats)
+    depuis_etab = {c: i for c, i in positions_etab.items()
+                   if c not in colonnes_de and c not in depuis_blocs}
+    entete_etab = export.etablissements.lignes[0][1] if export.etablissements else ()
+    if du_formulaire or set(lieu) & set(depuis_blocs):
         depuis_etab = {c: i for c, i in depuis_etab.items()
-                       if c not in ("commune", "code_commune")
-                       or valeurs.cle(entete_etab[i]) not in correspondance.siege}
-    _signaler_siege(feuille, numero_entete, entete, positions, export.etablissements,
-                    positions_etab, depuis_etab, correspondance, constats)
-    manquantes = sorted(c for c in correspondance.listes
-                        if c not in positions and c not in depuis_etab)
-    listes = _listes_des_blocs(export.blocs, manquantes, correspondance)
-    _signaler_listes_absentes(feuille, numero_entete, manquantes, listes, export, constats)
-    deduire_departement = ("departement" not in positions and "departement" not in depuis_etab
-                           and ("code_commune" in positions or "code_commune" in depuis_etab))
-    code_postal = "code_postal" not in positions and "code_postal" not in depuis_etab
-    colonnes = list(positions) + list(depuis_etab) + list(listes) + (
-        ["departement"] if deduire_departement else []) + (["code_postal"] if code_postal else [])
+                       if c not in lieu or not du_siege(entete_etab[i])}
+    _signaler_siege(feuille, numero_entete, entete, colonnes_de, export.etablissements,
+                    depuis_etab, correspondance, constats)
+    _signaler_listes_absentes(feuille, numero_entete,
+                              [c for c in correspondance.listes if c not in colonnes_de
+                               and c not in depuis_blocs and c not in depuis_etab],
+                              export, constats)
+    a_deduire = ("departement" not in colonnes_de and "departement" not in depuis_etab
+                 and "departement" not in depuis_blocs)
+    code_postal = not {"code_postal"} & (set(colonnes_de) | set(depuis_etab) | set(depuis_blocs))
+    colonnes = [*colonnes_de, *depuis_etab, *depuis_blocs,
+                *(["departement"] if a_deduire else []), *(["code_postal"] if code_postal else [])]
+    intitules = {c: str(entete[i[0]]) for c, i in colonnes_de.items()}
+    intitules |= {c: f"{entete_etab[i]} (feuille {export.etablissements.nom})"
+                  for c, i in depuis_etab.items() if export.etablissements is not None}
+    intitules |= intitules_blocs
+    meme_champ = _commune_et_code_d_un_champ(intitules)
+    etat = next((i for i, v in enumerate(entete) if valeurs.cle(v) == "etatdudossier"), None)
     communes = referentiel.communes()
     lignes: list[tuple[int, tuple[Any, ...]]] = [(numero_entete, tuple(colonnes))]
+    decides: dict[str, int] = defaultdict(int)
     for numero, ligne in feuille.lignes[1:]:
-        identifiant = valeurs.texte(ligne[positions["dossier"]]) if "dossier" in positions \
-            and positions["dossier"] < len(ligne) else None
-        demandeur = demandeurs.get(identifiant or "", ())
+        if etat is not None and etat < len(ligne) and not valeurs.est_vide(ligne[etat]) \
+                and valeurs.cle(ligne[etat]) not in _ETATS_A_DECIDER:
+            decides[str(ligne[etat]).strip()] += 1
+            continue
         traduite: dict[str, Any] = {}
+        for colonne, indices in colonnes_de.items():
+            traduite[colonne] = _une_valeur(ligne, indices, feuille, numero, entete, colonne,
+                                            constats)
+        identifiant = valeurs.texte(traduite.get("dossier")) or ""
+        demandeur = demandeurs.get(identifiant, ())
+        for colonne, position in depuis_etab.items():
+            traduite[colonne] = demandeur[position] if position < len(demandeur) else None
+        for colonne, par_dossier in depuis_blocs.items():
+            traduite[colonne] = par_dossier.get(identifiant)
         postal = None
-        for source, places in ((ligne, positions), (demandeur, depuis_etab)):
-            for colonne, position in places.items():
-                valeur = source[position] if position < len(source) else None
-                if colonne in correspondance.presence_vaut_oui:
-                    lu = valeurs.booleen(valeur)
-                    valeur = "oui" if (not lu.ok or lu.valeur) else "non"
-                elif colonne in correspondance.zero_vaut_vide and valeurs.nombre(
-                        valeur).valeur == 0:
-                    valeur = None
-                elif colonne == "commune":
-                    valeur, postal = lire_commune(valeur)
-                elif colonne == "departement":
-                    valeur = lire_departement(valeur)
-                traduite[colonne] = valeur
-        for colonne, par_dossier in listes.items():
-            traduite[colonne] = par_dossier.get(identifiant or "")
-        if deduire_departement:
+        for colonne in colonnes:
+            valeur = traduite.get(colonne)
+            if colonne in correspondance.presence_vaut_oui:
+                lu = valeurs.booleen(valeur)
+                traduite[colonne] = "oui" if (not lu.ok or lu.valeur) else "non"
+            elif colonne in correspondance.zero_vaut_vide and valeurs.nombre(valeur).valeur == 0:
+                traduite[colonne] = None
+            elif colonne == "commune":
+                traduite[colonne], postal = lire_commune(valeur)
+            elif colonne == "departement" and not a_deduire:
+                traduite[colonne] = lire_departement(valeur)
+        if meme_champ:
+            _nom_de_la_plateforme(traduite, feuille, numero, intitules, constats)
+        if a_deduire:
             code = valeurs.code_commune(traduite.get("code_commune")).valeur
             traduite["departement"] = communes["departement"].get(code) if code else None
         if code_postal:
             traduite["code_postal"] = postal
         lignes.append((numero, tuple(traduite.get(c) for c in colonnes)))
-    intitules = {c: str(entete[i]) for c, i in positions.items()}
-    if export.etablissements is not None:
-        entete_etab = export.etablissements.lignes[0][1]
-        intitules |= {c: f"{entete_etab[i]} (feuille {export.etablissements.nom})"
-                      for c, i in depuis_etab.items()}
+    if decides:
+        constats.signaler(
+            "dossiers_deja_decides",
+            f"{sum(decides.values())} dossier(s) de l'export déjà décidé(s) sur la plateforme "
+            f"({', '.join(f'{n} {e.lower()}' for e, n in sorted(decides.items()))}) ne sont "
+            "pas lus : seuls les dossiers en construction ou en instruction sont à décider",
+            fichier=feuille.fichier, feuille=feuille.nom, colonne="État du dossier")
     if code_postal and "commune" in intitules:
         intitules["code_postal"] = intitules["commune"]
     return Feuille(feuille.fichier, feuille.nom, lignes, intitules)
 
 
+def _une_valeur(ligne: tuple[Any, ...], indices: list[int], feuille: Feuille, numero: int,
+                entete: tuple[Any, ...], colonne: str, constats: Constats) -> Any:
+    """The cell of a SPEC column; when its header is two columns (a champ made again in a
+    later revision of the form), the one filled for this dossier — both filled with
+    different values is an error."""
+    cellules = [ligne[i] if i < len(ligne) else None for i in indices]
+    if len(cellules) == 1:
+        return cellules[0]
+    remplies = [c for c in cellules if not _vide_d_export(c)]
+    if len({str(c) for c in remplies}) > 1:
+        constats.signaler(
+            "champ_en_double",
+            f"deux champs de la démarche portent l'intitulé « {entete[indices[0]]} » et "
+            f"donnent deux valeurs à ce dossier ({' ; '.join(str(c) for c in remplies)}) : "
+            "renommez l'un des deux dans la démarche ou la correspondance",
+            fichier=feuille.fichier, feuille=feuille.nom, ligne=numero,
+            colonne=str(entete[indices[0]]), valeur=remplies[0])
+    return remplies[0] if remplies else cellules[0]
+
+
+def _commune_et_code_d_un_champ(intitules: dict[str, str]) -> bool:
+    """True when the commune and its INSEE code are one commune champ's columns (« X » and
+    « X (Code INSEE) »): the platform chose the name from the code."""
+    commune, code = intitules.get("commune"), intitules.get("code_commune")
+    return bool(commune and code and valeurs.cle(code) == valeurs.cle(f"{commune} (Code INSEE)"))
+
+
+def _nom_de_la_plateforme(traduite: dict[str, Any], feuille: Feuille, numero: int,
+                          intitules: dict[str, str], constats: Constats) -> None:
+    """A commune champ's name comes from the platform's own commune list, which may predate
+    a renaming (« Cransac » for 12083): the champ's INSEE code is what the applicant chose,
+    so the name is taken from the INSEE code, and the difference said."""
+    code = valeurs.code_commune(traduite.get("code_commune")).valeur
+    nom = valeurs.texte(traduite.get("commune"))
+    if not code or not nom or code not in referentiel.communes().index \
+            or referentiel.nom_correspond(code, nom):
+        return
+    officiel = referentiel.nom_commune(code)
+    constats.signaler(
+        "commune_renommee",
+        f"la plateforme nomme la commune {code} « {nom} » ; le code officiel géographique "
+        f"l'appelle « {officiel} » : le code INSEE, choisi par le porteur, est retenu",
+        fichier=feuille.fichier, feuille=feuille.nom, ligne=numero,
+        colonne=intitules.get("commune"), valeur=nom)
+    traduite["commune"] = officiel
+
+
 def _signaler_listes_absentes(feuille: Feuille, numero_entete: int, manquantes: list[str],
-                              listes: dict[str, dict[str, str]], export: ExportDS,
-                              constats: Constats) -> None:
+                              export: ExportDS, constats: Constats) -> None:
     """A list column (the places) found nowhere: each dossier is then its own place, and the
     places already laureate cannot be checked — said, never silent."""
     for colonne in manquantes:
-        if colonne in listes:
-            continue
         pourquoi = ("un export csv ne contient pas les blocs répétables : prenez l'export "
                     "xlsx" if not export.blocs and export.etablissements is None
                     else "ajoutez l'intitulé du champ dans la correspondance")
@@ -332,22 +463,24 @@ def _signaler_listes_absentes(feuille: Feuille, numero_entete: int, manquantes: 
 
 
 def _signaler_siege(feuille: Feuille, numero_entete: int, entete: tuple[Any, ...],
-                    positions: dict[str, int], etablissements: Feuille | None,
-                    positions_etab: dict[str, int], depuis_etab: dict[str, int],
-                    correspondance: Correspondance, constats: Constats) -> None:
-    """Say so when the place's commune is read from the porteur's registered seat."""
+                    colonnes_de: dict[str, list[int]], etablissements: Feuille | None,
+                    depuis_etab: dict[str, int], correspondance: Correspondance,
+                    constats: Constats) -> None:
+    """The place's commune read from the porteur's registered seat is an error: the seat may
+    be elsewhere than the tiers-lieu, and the ville-centre rule would be decided on it."""
     for colonne in ("commune", "code_commune"):
-        if colonne in positions:
-            intitule, ou = str(entete[positions[colonne]]), feuille
+        if colonne in colonnes_de:
+            intitule, ou = str(entete[colonnes_de[colonne][0]]), feuille
         elif colonne in depuis_etab and etablissements is not None:
-            intitule = str(etablissements.lignes[0][1][positions_etab[colonne]])
+            intitule = str(etablissements.lignes[0][1][depuis_etab[colonne]])
             ou = etablissements
         else:
             continue
         if valeurs.cle(intitule) in correspondance.siege:
             constats.signaler(
                 "commune_du_siege",
-                f"aucun champ de la démarche ne donne la commune du lieu : « {intitule} » est "
-                "celle du siège du porteur, qui peut être ailleurs que le tiers-lieu ; "
-                f"ajoutez l'intitulé du champ du lieu dans {correspondance.source}",
+                f"aucun champ lu ne donne la commune du lieu : « {intitule} » est celle du "
+                "siège du porteur, qui peut être ailleurs que le tiers-lieu (la règle des "
+                "villes-centres serait décidée sur elle) ; ajoutez l'intitulé du champ de la "
+                f"démarche qui donne la commune du lieu dans {correspondance.source}",
                 fichier=ou.fichier, feuille=ou.nom, ligne=numero_entete, colonne=intitule)

@@ -64,7 +64,7 @@ def _code_postal(brut: Any) -> valeurs.Lu[str]:
 SCHEMA_DOSSIERS: tuple[Colonne, ...] = (
     Colonne("nom", valeurs.texte_lu, requise=True, defaut=""),
     Colonne("porteur", valeurs.texte_lu, defaut=""),
-    Colonne("siret", valeurs.siret, reparee="siret_repare"),
+    Colonne("siret", valeurs.siret, invalide="siret_illisible", reparee="siret_repare"),
     Colonne("forme_juridique", valeurs.texte_lu, defaut=""),
     Colonne("categorie_juridique", _categorie, invalide="valeur_invalide"),
     Colonne("commune", valeurs.texte_lu, defaut=""),
@@ -227,7 +227,7 @@ def _verifier_code_postal(dossier: dict[str, Any], cellules: Cellules,
     code, postal = dossier["code_commune"], dossier["code_postal"]
     if code is None or postal is None or code not in referentiel.communes().index:
         return
-    servis = str(referentiel.communes().at[code, "codes_postaux"] or "").split()
+    servis = referentiel.codes_postaux(code)
     if postal not in servis:
         constats.signaler(
             "code_postal_incoherent",
@@ -285,7 +285,11 @@ def _verifier_forme_juridique(dossier: dict[str, Any], cellules: Cellules,
             "la catégorie juridique INSEE (4 chiffres) n'est pas indiquée",
             **cellules.lieu("forme_juridique", libelle or ""))
         return
-    dossier["categorie_juridique"] = forme.code or None
+    # the code found is kept, unless the label's words make it to be checked (« École de
+    # musique associative »): eligibility then decides from the label again
+    selon_code = formes_juridiques.decider_code(forme.code) if forme.code else None
+    dossier["categorie_juridique"] = (forme.code if selon_code is not None
+                                      and selon_code.decision == forme.decision else code)
     selon_libelle = formes_juridiques.reconnaitre(None, libelle) if code and libelle else None
     if selon_libelle is not None and selon_libelle.decision != forme.decision:
         constats.signaler(

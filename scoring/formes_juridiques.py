@@ -42,15 +42,33 @@ class FormeJuridique:
 
 #: Letters written with dots, « S.A.R.L. », « E.P.I.C » — read as one word.
 _SIGLE_POINTE = re.compile(r"(?<![a-z0-9])((?:[a-z]\.){2,}[a-z]?)(?![a-z0-9])")
+#: Words that, after a form excluded by its first word (« Lycée », « École »), say the
+#: structure may be another (« École de musique associative », « Lycée privé »).
+_AUTRE_STRUCTURE = frozenset({"associatif", "associative", "association", "cooperatif",
+                              "cooperative", "prive", "privee"})
 
 
 def _mots(texte: str) -> tuple[str, ...]:
-    """Lower-case words without accents or punctuation (« Lycée J.-Moulin » → lycee j moulin;
-    « S.A.R.L. » → sarl)."""
+    """The words a label is compared by: lower case, without accents or punctuation
+    (« Lycée J.-Moulin » → lycee j moulin), letters written with dots or spaces read as one
+    word (« S.A.R.L. », « S A S »), plurals as singulars (« Société par actions simplifiées »
+    is « Société par action simplifiée »), and « industriel et commercial » as INSEE writes
+    it, « industriel ou commercial »."""
     decompose = unicodedata.normalize("NFKD", texte)
     sans_accents = "".join(c for c in decompose if not unicodedata.combining(c)).lower()
     sans_points = _SIGLE_POINTE.sub(lambda m: m.group(1).replace(".", ""), sans_accents)
-    return tuple(re.findall(r"[a-z0-9]+", sans_points))
+    mots = re.findall(r"[a-z0-9]+", sans_points)
+    if len(mots) > 1 and all(len(m) == 1 for m in mots):  # « S. A. S. », « S A S »
+        mots = ["".join(mots)]
+    mots = [m[:-1] if len(m) > 3 and m.endswith("s") else m for m in mots]
+    for k in range(1, len(mots) - 1):
+        if mots[k - 1:k + 2] == ["industriel", "et", "commercial"]:
+            mots[k] = "ou"
+    return tuple(mots)
+
+
+def _entre_parentheses(texte: str) -> list[str]:
+    return re.findall(r"\(([^()]*)\)", texte)
 
 
 @cache
@@ -62,11 +80,20 @@ def categories() -> dict[str, str]:
 
 
 @dataclass(frozen=True)
+class _SansCode:
+    """A label that names no one INSEE category: an abbreviation of forms the AMI decides
+    differently (« EPL »), or a group with no legal personality (« Association de fait »)."""
+
+    decision: Decision
+    motif: str
+    faq: str
+
+
+@dataclass(frozen=True)
 class _Table:
     regles: list[tuple[str, Decision, str, str]]
-    libelles: dict[tuple[str, ...], str]
-    #: Abbreviations that name forms the AMI decides differently: label → why.
-    ambigus: dict[tuple[str, ...], tuple[str, str]]
+    #: Label's words → its INSEE code, or what is decided without one.
+    libelles: dict[tuple[str, ...], str | _SansCode]
 
 
 @cache
@@ -74,10 +101,21 @@ def _table() -> _Table:
     donnees = tomllib.loads((_DATA / "formes_juridiques.toml").read_text("utf-8"))
     regles = [(prefixe, r["decision"], r["motif"], r["faq"])
               for r in donnees["regle"] for prefixe in r["prefixes"]]
-    libelles = {_mots(libelle): code for code, libelle in categories().items()}
+    libelles: dict[tuple[str, ...], str | _SansCode] = {}
+    for code, libelle in categories().items():
+        libelles.setdefault(_mots(libelle), code)
+        # « Syndicat intercommunal à vocation unique (SIVU) »: also without its
+        # parenthesis, and the abbreviation alone
+        sans = re.sub(r"\s*\([^()]*\)", "", libelle)
+        libelles.setdefault(_mots(sans), code)
+        for sigle in _entre_parentheses(libelle):
+            if len(_mots(sigle)) == 1:
+                libelles.setdefault(_mots(sigle), code)
     libelles.update({_mots(libelle): code for libelle, code in donnees["libelles"].items()})
-    ambigus = {_mots(sigle): (a["sens"], a["faq"]) for sigle, a in donnees["ambigus"].items()}
-    return _Table(regles, libelles, ambigus)
+    libelles.update({_mots(libelle): _SansCode(s.get("decision", "a_verifier"), s["sens"],
+                                               s["faq"])
+                     for libelle, s in donnees["sans_code"].items()})
+    return _Table(regles, libelles)
 
 
 def decider_code(code: str, source: str = "code") -> FormeJuridique | None:
@@ -90,29 +128,49 @@ def decider_code(code: str, source: str = "code") -> FormeJuridique | None:
     return FormeJuridique(code, libelle, decision, motif, faq, source)
 
 
+def _du_libelle(libelle: str) -> tuple[tuple[str, ...], str | _SansCode] | None:
+    """(the known label's words, what it names) for the longest known label the label's
+    first words are; else for the words in its parentheses (« Office de tourisme (EPIC) »)."""
+    libelles = _table().libelles
+    for texte in (libelle, *_entre_parentheses(libelle)):
+        mots = _mots(texte)
+        for longueur in range(len(mots), 0, -1):
+            if (trouve := libelles.get(mots[:longueur])) is not None:
+                return mots[:longueur], trouve
+    return None
+
+
 def code_du_libelle(libelle: str) -> str | None:
     """The code a label names: an exact label of the nomenclature or of the usual labels,
     else the longest such label its first words are (« Association loi 1901 déclarée en
-    préfecture » → 9220, « Lycée Jean Moulin » → 7331)."""
-    libelles = _table().libelles
-    mots = _mots(libelle)
-    for longueur in range(len(mots), 0, -1):
-        if (code := libelles.get(mots[:longueur])) is not None:
-            return code
-    return None
+    préfecture » → 9220, « Lycée Jean Moulin » → 7331); None for a label naming no one
+    category."""
+    trouve = _du_libelle(libelle)
+    return trouve[1] if trouve is not None and isinstance(trouve[1], str) else None
 
 
 def reconnaitre(code: str | None, libelle: str | None) -> FormeJuridique | None:
     """The legal form from its code when given and known, else from its label; None when
-    neither is recognised."""
+    neither is recognised. A label that begins like an excluded form but says the structure
+    may be another (« École de musique associative ») is to be checked, not excluded."""
     if isinstance(code, str) and code:  # a missing cell may come as NaN from a table
         return decider_code(code)
-    if not isinstance(libelle, str) or not libelle:
+    if not isinstance(libelle, str) or not libelle.strip():
         return None
-    if (ambigu := _table().ambigus.get(_mots(libelle))) is not None:
-        sens, faq = ambigu
-        return FormeJuridique("", libelle.strip(), "a_verifier", sens, faq, "abréviation")
-    if (trouve := code_du_libelle(libelle)) is not None:
-        exact = _mots(libelle) == _mots(categories()[trouve])
-        return decider_code(trouve, "libellé" if exact else "abréviation")
-    return None
+    trouve = _du_libelle(libelle)
+    if trouve is None:
+        return None
+    cle, nomme = trouve
+    if isinstance(nomme, _SansCode):
+        return FormeJuridique("", libelle.strip(), nomme.decision, nomme.motif, nomme.faq,
+                              "abréviation")
+    exact = _mots(libelle) == _mots(categories()[nomme])
+    forme = decider_code(nomme, "libellé" if exact else "abréviation")
+    reste = set(_mots(libelle)) - set(cle)
+    if forme is not None and forme.decision == "exclue" and reste & _AUTRE_STRUCTURE:
+        return FormeJuridique(
+            forme.code, forme.libelle, "a_verifier",
+            f"« {libelle.strip()} » commence comme une forme exclue ({forme.libelle}) mais "
+            "dit une autre structure (associative, privée, coopérative) : vérifiez sa "
+            "catégorie juridique", forme.faq, "abréviation")
+    return forme

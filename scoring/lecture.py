@@ -15,9 +15,10 @@ wave is returned only when there is no error.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -33,6 +34,7 @@ from scoring.demarches import (
     traduire_export,
 )
 from scoring.dossiers import COLONNES_DOSSIERS, REQUISES_DOSSIERS, lire_dossiers
+from scoring.marque import Marque, empreinte_affectation, lire_marque, paires_affectation
 from scoring.modele import (
     COLLEGES_FAQ_3_2,
     CRITERES_FAQ_3_3,
@@ -180,9 +182,14 @@ def lire_deports(
     """Explicit conflicts of interest: (juror, dossier) pairs and why (the optional
     ``motif`` column, else « déport déclaré »)."""
     paires: dict[tuple[str, str], str] = {}
+    dossier_de, jure_de = _resolveur(set(dossiers.index), constats), _resolveur(jures, constats)
     for numero, ligne in table.lignes:
         jure = valeurs.texte(table.valeur(ligne, "jure"))
         dossier = valeurs.texte(table.valeur(ligne, "dossier"))
+        if jure:
+            jure = jure_de(jure, table.lieu(numero, "jure"), "juré")
+        if dossier:
+            dossier = dossier_de(dossier, table.lieu(numero, "dossier"), "dossier")
         if jure not in jures:
             constats.signaler("jure_inconnu", "juré absent de la feuille jury",
                               **table.lieu(numero, "jure", jure))
@@ -212,6 +219,7 @@ def lire_conflits(
         for nom in {valeurs.cle(commune) if commune else "", code or ""} - {""}:
             par_commune.setdefault(nom, []).append(identifiant)
     paires: dict[tuple[str, str], str] = {}
+    dossier_de = _resolveur(set(dossiers.index), constats)
     for numero, ligne in table.lignes:
         jure = valeurs.texte(table.valeur(ligne, "jure"))
         cibles = {colonne: valeurs.texte(table.valeur(ligne, colonne))
@@ -229,6 +237,8 @@ def lire_conflits(
             continue
         concernes: set[str] = set()
         if cibles["dossier"]:
+            cibles["dossier"] = dossier_de(cibles["dossier"], table.lieu(numero, "dossier"),
+                                           "dossier")
             if cibles["dossier"] in dossiers.index:
                 concernes.add(cibles["dossier"])
             else:
@@ -276,11 +286,15 @@ def _critere_par_entete(criteres: Sequence[Critere]) -> dict[str, str]:
 def lire_grille(
     feuille: Feuille, jure: str, criteres: Sequence[Critere], constats: Constats,
     conflits: dict[tuple[str, str], str] | None = None,
+    assignes: Collection[str] | None = None,
 ) -> list[_Note]:
     """One juror's grid: a row per dossier, a column per criterion, an optional comment and
     an optional ``conflit`` column: ``oui`` there makes the juror déported from that dossier
-    (added to ``conflits`` with its reason), whatever notes the row holds."""
+    (added to ``conflits`` with its reason), whatever notes the row holds. ``assignes``: the
+    dossiers the assignment gave this juror — a row for another dossier is an error."""
     ids = [c.critere for c in criteres]
+    formes_assignees = None if assignes is None else {valeurs.forme_normale(d)
+                                                      for d in assignes}
     table = trouver_table(feuille, ["dossier", *ids], ["commentaire", "conflit"], constats,
                           "dossier")
     if table is None:
@@ -293,6 +307,15 @@ def lire_grille(
             if any(not valeurs.est_vide(v) for v in cellules.values()):
                 constats.signaler("identifiant_manquant", "notes sans identifiant de dossier",
                                   **table.lieu(numero, "dossier"))
+            continue
+        if formes_assignees is not None \
+                and valeurs.forme_normale(dossier) not in formes_assignees:
+            if any(not valeurs.est_vide(v) for v in cellules.values()):
+                constats.signaler(
+                    "dossier_non_affecte",
+                    f"le juré {jure} a noté le dossier {dossier}, que l'affectation ne lui a "
+                    "pas donné à lire : ces notes ne sont pas lues (un dossier en trop, ou la "
+                    "grille d'un autre juré ?)", **table.lieu(numero, "dossier", dossier))
             continue
         commentaire = valeurs.texte(table.valeur(ligne, "commentaire"))
         conflit = valeurs.booleen(table.valeur(ligne, "conflit"))
@@ -346,6 +369,30 @@ def lire_notes_longues(feuille: Feuille, criteres: Sequence[Critere],
     return notes
 
 
+def _resolveur(connus: Collection[str], constats: Constats
+               ) -> Callable[[str, dict[str, Any], str], str]:
+    """A reference to one of ``connus`` written differently (« v06-001 », a non-breaking
+    hyphen, a full-width letter: the same :func:`valeurs.forme_normale`) → the identifier as
+    declared, said once per file and spelling; anything else is returned as written."""
+    par_forme = {valeurs.forme_normale(i): i for i in connus}
+    dits: set[tuple[Any, str]] = set()
+
+    def resoudre(ecrit: str, lieu: dict[str, Any], quoi: str) -> str:
+        if ecrit in connus or not ecrit:
+            return ecrit
+        declare = par_forme.get(valeurs.forme_normale(ecrit))
+        if declare is None:
+            return ecrit
+        if (lieu.get("fichier"), ecrit) not in dits:
+            dits.add((lieu.get("fichier"), ecrit))
+            constats.signaler("identifiant_ecrit_autrement",
+                              f"« {ecrit} » lu comme le {quoi} « {declare} » (même identifiant "
+                              "écrit autrement)", **{**lieu, "valeur": ecrit})
+        return declare
+
+    return resoudre
+
+
 def _valider_notes(
     notes: Iterable[_Note],
     dossiers: pd.DataFrame,
@@ -361,9 +408,12 @@ def _valider_notes(
     vues: dict[tuple[str, str, str], int] = {}
     deports_signales: set[tuple[str, str]] = set()
     comptees, ecartees = [], []
+    dossier_de, jure_de = _resolveur(connus, constats), _resolveur(jures, constats)
     for note in notes:
         lieu = {"fichier": note.fichier, "feuille": note.feuille, "ligne": note.ligne,
                 "colonne": note.colonne}
+        note.dossier = dossier_de(note.dossier, lieu, "dossier")
+        note.jure = jure_de(note.jure, lieu, "juré")
         valide = True
         if note.dossier not in connus:
             constats.signaler("dossier_inconnu", "dossier absent de la feuille dossiers",
@@ -439,6 +489,19 @@ def _par_cle(feuilles: dict[str, Feuille]) -> dict[str, Feuille]:
     return {valeurs.cle(nom): feuille for nom, feuille in feuilles.items()}
 
 
+@dataclass(frozen=True)
+class _Grille:
+    """A juror's grid as found: a sheet of the wave workbook (named by the juror) or a file of
+    ``notes/`` (``origine``: its name without extension), with its mark when
+    ``fabriques repartir`` wrote it (``desaccord``: why its two marks disagree)."""
+
+    feuille: Feuille
+    origine: str
+    nom_feuille: str | None = None
+    marque: Marque | None = None
+    desaccord: str | None = None
+
+
 @dataclass
 class _Morceaux:
     """The pieces of a wave as found in its files, before cross-checks."""
@@ -451,7 +514,11 @@ class _Morceaux:
     deports: Feuille | None = None
     conflits: Feuille | None = None
     notes_longues: Feuille | None = None
-    grilles: list[tuple[str | None, Feuille, str]] = field(default_factory=list)
+    grilles: list[_Grille] = field(default_factory=list)
+    #: The assignments written by ``fabriques repartir`` found in the wave folder:
+    #: fingerprint → (file name, (juror, dossier) pairs).
+    affectations: dict[str, tuple[str, frozenset[tuple[str, str]]]] = field(
+        default_factory=dict)
     sources: list[Path] = field(default_factory=list)
     lisible: bool = True  # False when the wave workbook itself could not be opened
 
@@ -475,7 +542,7 @@ def _morceaux_classeur(chemin: Path, constats: Constats) -> _Morceaux:
     morceaux.notes_longues = par_cle.get("notes")
     for nom, feuille in feuilles.items():
         if valeurs.cle(nom) not in _CLES_FEUILLES:
-            morceaux.grilles.append((nom, feuille, chemin.name))
+            morceaux.grilles.append(_Grille(feuille, chemin.name, nom_feuille=nom))
     return morceaux
 
 
@@ -495,9 +562,13 @@ def _morceaux_dossier(chemin: Path, constats: Constats, avec_notes: bool) -> _Mo
     morceaux = _Morceaux()
     registres = _registres(chemin)
     if not registres:
+        autres = sorted(p.name for p in chemin.iterdir() if p.is_file() and p.suffix.lower()
+                        in {".ods", ".xls", ".xlsb", ".numbers"})
         constats.signaler(
             "fichier_manquant",
-            "ni dossiers.xlsx ni export démarches-simplifiées (csv ou xlsx) dans le dossier",
+            "ni dossiers.xlsx ni export démarches-simplifiées (csv ou xlsx) dans le dossier"
+            + (f" ; {', '.join(autres)} : format non lu, enregistrez-le au format .xlsx (ou "
+               "téléchargez l'export xlsx de la plateforme)" if autres else ""),
             fichier=chemin.name,
         )
     elif len(registres) > 1:
@@ -546,8 +617,36 @@ def _morceaux_dossier(chemin: Path, constats: Constats, avec_notes: bool) -> _Mo
         # instructions), else the first sheet.
         feuille = _par_cle(feuilles).get("grille") or next(iter(feuilles.values()), None)
         if feuille is not None:
-            morceaux.grilles.append((None, feuille, grille.stem))
+            marque, desaccord = lire_marque(grille, feuilles)
+            morceaux.grilles.append(_Grille(feuille, grille.stem, marque=marque,
+                                            desaccord=desaccord))
+    morceaux.affectations = _affectations(chemin, registres, constats)
     return morceaux
+
+
+def _affectations(chemin: Path, exclus: Sequence[Path], constats: Constats
+                  ) -> dict[str, tuple[str, frozenset[tuple[str, str]]]]:
+    """The assignment workbooks ``fabriques repartir`` wrote that lie in the wave folder
+    (sheets ``affectation`` and ``parametres``), by fingerprint."""
+    import openpyxl
+
+    trouvees: dict[str, tuple[str, frozenset[tuple[str, str]]]] = {}
+    for fichier in sorted(chemin.glob("*.xlsx")):
+        if fichier in exclus or fichier.name.startswith(("~$", ".")) \
+                or fichier.name == "jury.xlsx":
+            continue
+        try:
+            classeur = openpyxl.load_workbook(fichier, read_only=True)
+            noms = {valeurs.cle(n) for n in classeur.sheetnames}
+            classeur.close()
+        except Exception:  # not a workbook this reader needs; others report it
+            continue
+        if {"affectation", "parametres"} <= noms:
+            feuilles = lire_classeur(fichier, fichier.name, constats) or {}
+            paires = paires_affectation(feuilles)
+            if paires:
+                trouvees[empreinte_affectation(paires)] = (fichier.name, paires)
+    return trouvees
 
 
 def _jure_de_fichier(nom_fichier: str, jures: Sequence[str]) -> str | None:
@@ -559,6 +658,106 @@ def _jure_de_fichier(nom_fichier: str, jures: Sequence[str]) -> str | None:
     jetons = {valeurs.cle(t) for t in re.split(r"[\s_\-.]+", nom_fichier)}
     contenus = [j for j in jures if valeurs.cle(j) in jetons]
     return contenus[0] if len(contenus) == 1 else None
+
+
+def _jures_des_grilles(morceaux: _Morceaux, ids_jures: Sequence[str], constats: Constats
+                       ) -> list[tuple[str, _Grille, frozenset[str] | None]]:
+    """Whose each grid is — its mark when ``fabriques repartir`` wrote it, else its file or
+    sheet name — and the dossiers that juror was assigned (None without an assignment in
+    the wave). A grid whose mark and name name two jurors, or that comes from another
+    assignment, is an error and is not read."""
+    affectations = morceaux.affectations
+    attribuees = []
+    for grille in morceaux.grilles:
+        fichier = grille.feuille.fichier
+        par_nom = _jure_de_fichier(grille.nom_feuille or grille.origine, ids_jures)
+        if grille.desaccord:
+            constats.signaler("grille_marque_incoherente", f"grille illisible comme telle : "
+                              f"{grille.desaccord}", fichier=fichier)
+            continue
+        marque = grille.marque
+        if marque is None:
+            if par_nom is None:
+                if grille.nom_feuille is not None:
+                    constats.signaler(
+                        "feuille_ignoree",
+                        "feuille ignorée : son nom n'est ni une feuille attendue ni un juré",
+                        fichier=fichier, feuille=grille.feuille.nom)
+                else:
+                    constats.signaler(
+                        "jure_inconnu",
+                        "grille dont le nom de fichier ne désigne aucun juré de la feuille jury",
+                        fichier=fichier)
+                continue
+            assignes = frozenset(d for paires in (a[1] for a in affectations.values())
+                                 for j, d in paires if j == par_nom) if affectations else None
+            attribuees.append((par_nom, grille, assignes))
+            continue
+        if marque.jure not in ids_jures:
+            constats.signaler("jure_inconnu", f"grille écrite pour le juré {marque.jure}, "
+                              "absent de la feuille jury", fichier=fichier, valeur=marque.jure)
+            continue
+        if par_nom is not None and par_nom != marque.jure:
+            constats.signaler(
+                "grille_mal_rangee",
+                f"ce fichier porte le nom du juré {par_nom}, mais c'est la grille du juré "
+                f"{marque.jure} (marquée par fabriques repartir) : ses notes ne sont pas "
+                f"lues ; rangez la grille de {marque.jure} sous {marque.jure}.xlsx et celle "
+                f"de {par_nom} sous {par_nom}.xlsx", fichier=fichier, valeur=marque.jure)
+            continue
+        assignes = None
+        if affectations:
+            trouvee = affectations.get(marque.empreinte)
+            if trouvee is None:
+                constats.signaler(
+                    "grille_autre_affectation",
+                    f"cette grille du juré {marque.jure} vient d'une autre répartition que "
+                    f"celle de la vague ({', '.join(n for n, _ in affectations.values())}) : "
+                    "ses notes ne sont pas lues ; placez dans la vague le classeur "
+                    "d'affectation qui l'a écrite, ou renvoyez au juré la bonne grille",
+                    fichier=fichier, valeur=marque.empreinte[:12])
+                continue
+            assignes = frozenset(d for j, d in trouvee[1] if j == marque.jure)
+        attribuees.append((marque.jure, grille, assignes))
+    return attribuees
+
+
+def _lire_grilles(morceaux: _Morceaux, ids_jures: Sequence[str], criteres: Sequence[Critere],
+                  deports: dict[tuple[str, str], str], constats: Constats) -> list[_Note]:
+    """Every juror's notes from their grids. Two grids of one juror that note the same
+    dossiers (a second copy of a file) are one error naming both files, not a finding per
+    note; a juror the assignment gives dossiers to who sent no grid is said."""
+    attribuees = _jures_des_grilles(morceaux, ids_jures, constats)
+    # the file named exactly after its juror first: a copy « J03 (1) » is the one set aside
+    attribuees.sort(key=lambda a: (a[0], valeurs.cle(a[1].nom_feuille or a[1].origine)
+                                   != valeurs.cle(a[0]), a[1].feuille.fichier))
+    notes: list[_Note] = []
+    lues: dict[str, list[tuple[str, set[str]]]] = {}
+    for jure, grille, assignes in attribuees:
+        constats_grille = Constats()
+        conflits: dict[tuple[str, str], str] = {}
+        siennes = lire_grille(grille.feuille, jure, criteres, constats_grille, conflits,
+                              assignes)
+        dossiers = {n.dossier for n in siennes} | {d for _, d in conflits}
+        doublon = next(((f, communs) for f, d in lues.get(jure, [])
+                        if (communs := d & dossiers)), None)
+        if doublon is not None:
+            constats.signaler(
+                "grilles_en_double",
+                f"deux grilles du juré {jure} notent les mêmes {len(doublon[1])} dossier(s) : "
+                f"{doublon[0]} et {grille.feuille.fichier} (une copie ?) ; gardez-en une "
+                "seule dans notes/", fichier=grille.feuille.fichier, valeur=jure)
+            continue
+        lues.setdefault(jure, []).append((grille.feuille.fichier, dossiers))
+        constats.etendre(constats_grille)
+        deports.update(conflits)
+        notes += siennes
+    for jure in sorted({j for _, paires in morceaux.affectations.values() for j, _ in paires}
+                       - set(lues)) if lues else ():  # no grid at all is said once, elsewhere
+        constats.signaler(
+            "grille_absente", f"aucune grille du juré {jure} dans notes/, alors que "
+            "l'affectation lui donne des dossiers à lire", fichier="notes", valeur=jure)
+    return notes
 
 
 def lire_vague(chemin: Path | str, correspondance: Path | None = None,
@@ -646,33 +845,18 @@ def _lire_vague(chemin: Path, correspondance: Path | None, constats: Constats,
     notes: list[_Note] = []
     if morceaux.notes_longues is not None:
         notes += lire_notes_longues(morceaux.notes_longues, criteres, constats)
-    for nom_feuille, feuille, origine in morceaux.grilles:
-        id_jure = _jure_de_fichier(nom_feuille or origine, ids_jures)
-        if id_jure is None:
-            if nom_feuille is not None:
-                constats.signaler(
-                    "feuille_ignoree",
-                    "feuille ignorée : son nom n'est ni une feuille attendue ni un juré",
-                    fichier=feuille.fichier, feuille=feuille.nom,
-                )
-            else:
-                constats.signaler(
-                    "jure_inconnu",
-                    "grille dont le nom de fichier ne désigne aucun juré de la feuille jury",
-                    fichier=feuille.fichier,
-                )
-            continue
-        if criteres:
-            notes += lire_grille(feuille, id_jure, criteres, constats, deports)
+    if criteres:
+        notes += _lire_grilles(morceaux, ids_jures, criteres, deports, constats)
     if (avec_notes and morceaux.lisible and morceaux.notes_longues is None
-            and not morceaux.grilles):
+            and not morceaux.grilles and not chemin.is_dir()):  # a folder: said above
         constats.signaler("feuille_manquante",
                           "aucune note : ni feuille « notes » ni feuille par juré",
                           fichier=chemin.name)
 
     comptees, ecartees = _valider_notes(notes, dossiers, jury, criteres, deports, constats)
     sans_note = dossiers.index.difference(list(comptees["dossier"].unique()))
-    for dossier in sans_note if avec_notes else ():
+    # no note at all (the grids not back yet): said once, by the missing notes' finding
+    for dossier in sans_note if avec_notes and not comptees.empty else ():
         constats.signaler(
             "dossier_sans_note", "aucun juré n'a noté ce dossier : il n'a pas de note",
             fichier=dossiers.loc[dossier, "fichier"], ligne=int(dossiers.loc[dossier, "ligne"]),

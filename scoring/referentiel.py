@@ -196,6 +196,15 @@ def _index_codes_postaux() -> dict[str, tuple[str, ...]]:
     return {postal: tuple(sorted(codes)) for postal, codes in index.items()}
 
 
+def codes_postaux(code: str) -> tuple[str, ...]:
+    """The postcodes serving commune ``code`` (none for an unknown code, or a commune with
+    none, as the TAAF)."""
+    if code not in communes().index:
+        return ()
+    postaux = communes()["codes_postaux"].get(code)
+    return tuple(postaux.split()) if isinstance(postaux, str) else ()
+
+
 def codes_du_code_postal(code_postal: str) -> tuple[str, ...]:
     """The INSEE codes of the communes (and arrondissements) a postcode serves."""
     return _index_codes_postaux().get(code_postal, ())

@@ -42,6 +42,7 @@ class Table:
         not seen before; a row without one, or repeating one, is reported and skipped
         (``quoi`` names what the identifier is of, in French)."""
         vus: dict[str, int] = {}
+        formes: dict[str, tuple[int, str]] = {}
         for numero, ligne in self.lignes:
             identifiant = valeurs.texte(self.valeur(ligne, colonne))
             if identifiant is None:
@@ -50,8 +51,19 @@ class Table:
             elif identifiant in vus:
                 constats.signaler(code_double, f"identifiant de {quoi} déjà utilisé ligne "
                                   f"{vus[identifiant]}", **self.lieu(numero, colonne, identifiant))
+            elif (autre := formes.get(valeurs.forme_normale(identifiant))) is not None:
+                # the same id written differently (case, a non-breaking hyphen, a full-width
+                # letter, an invisible character): an error at both rows
+                for ici, la, valeur in ((autre[0], numero, autre[1]),
+                                        (numero, autre[0], identifiant)):
+                    constats.signaler(
+                        "identifiants_semblables",
+                        f"identifiant de {quoi} qui ne diffère de celui de la ligne {la} que "
+                        "par la casse, un tiret, une espace ou un caractère invisible : "
+                        "deux identifiants ou un seul ?", **self.lieu(ici, colonne, valeur))
             else:
                 vus[identifiant] = numero
+                formes[valeurs.forme_normale(identifiant)] = (numero, identifiant)
                 yield numero, ligne, identifiant
 
     def lieu(self, numero: int, colonne: str | None = None, valeur: Any = None) -> dict[str, Any]:

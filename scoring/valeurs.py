@@ -20,6 +20,8 @@ _FAUX = {"non", "n", "no", "0", "", "faux", "false", "off", "-"}
 _ESPACES = re.compile(r"[\s\u00a0\u202f]+")
 _NOMBRE = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 _DEPARTEMENT = re.compile(r"^(\d{2,3}|2[AB])$")
+#: « 7,32829E+13 »: a long number a spreadsheet wrote in scientific notation.
+_NOTATION_SCIENTIFIQUE = re.compile(r"^\d+([.,]\d+)?[eE][+-]?\d+$")
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,21 @@ def cle(texte: object) -> str:
     decomposed = unicodedata.normalize("NFKD", str(texte))
     ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
     return "".join(c for c in ascii_only.lower() if c.isalnum())
+
+
+#: Characters that draw nothing (zero-width spaces and joiners, the byte-order mark).
+_INVISIBLES = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+#: Every dash and minus sign, and every space.
+_TIRETS = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d-]")
+
+
+def forme_normale(identifiant: object) -> str:
+    """The one normal form identifiers (dossiers, jurors, places) are compared in: Unicode
+    NFKC (« Ｖ06 » → « V06 »), invisible characters dropped, case folded, every dash made
+    « - » (a non-breaking hyphen, an en dash, a minus sign) and spaces removed. Two
+    identifiers with the same normal form are the same one, written differently."""
+    texte = unicodedata.normalize("NFKC", str(identifiant)).translate(_INVISIBLES)
+    return _ESPACES.sub("", _TIRETS.sub("-", texte)).casefold()
 
 
 def est_vide(value: Any) -> bool:
@@ -185,6 +202,10 @@ def siret(value: Any) -> Lu[str]:
     """
     if est_vide(value):
         return Lu(None)
+    if isinstance(value, str) and _NOTATION_SCIENTIFIQUE.match(_ESPACES.sub("", value)):
+        return Lu(probleme="SIRET en notation scientifique : le tableur a perdu ses derniers "
+                           "chiffres ; reprenez l'export d'origine, ou saisissez la colonne en "
+                           "texte")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     digits = _ESPACES.sub("", str(value))

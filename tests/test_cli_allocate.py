@@ -93,7 +93,9 @@ def test_allocate_writes_the_spec_sheets_and_a_public_list_that_leaks_nothing(tm
     reserve, _ = sheet(out, "liste_complementaire")
     assert [r["dossier"] for r in reserve] == [
         r["dossier"] for r in rows if r["statut"] == "liste_complementaire"]
-    assert all(r["motif"].startswith("remplaçant en cas de désistement : ") for r in laureats)
+    # a laureate's motif says why it is one, then who replaces it
+    assert all(r["motif"].startswith(("retenu", "imposé par le jury"))
+               and "remplaçant" in r["motif"] for r in laureats)
     departements, _ = sheet(out, "departements")
     assert len(departements) == 101 + 6  # with the collectivités d'outre-mer
     assert sum(r["laureats_vague"] for r in departements) == 30

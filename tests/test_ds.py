@@ -188,7 +188,8 @@ def test_a_mapping_file_of_the_users_serves_both_sources(plateforme, url, tmp_pa
         rapport = importer(client, DEMARCHE, tmp_path / "avec", correspondance=propre)
     assert rapport.ecrits
     noms = [ligne[1] for ligne in _lignes_dossiers(tmp_path / "avec" / FICHIER_DOSSIERS)[1:]]
-    assert noms[0] == p.dossiers[40001]["champs"][0]["stringValue"]
+    assert noms[0] == next(c["value"] for c in p.dossiers[40001]["champs"]
+                           if c["label"] == "Intitulé de notre tiers-lieu")
 
 
 @settings(max_examples=5, deadline=None)
@@ -206,8 +207,8 @@ def test_updated_since_adds_changes_and_withdraws(plateforme, url, tmp_path):
         importer(client, DEMARCHE, vague)
     # on the platform afterwards: one dossier edited, one classé sans suite, one deleted,
     # one new
-    p.dossiers[40010]["champs"][0].update(value="La Ruche, nouveau nom",
-                                          stringValue="La Ruche, nouveau nom")
+    nom = next(c for c in p.dossiers[40010]["champs"] if c["label"] == "Nom du projet")
+    nom.update(value="La Ruche, nouveau nom", stringValue="La Ruche, nouveau nom")
     p.dossiers[40010]["dateDerniereModification"] = "2026-11-20T08:00:00Z"
     p.dossiers[40011]["state"] = "sans_suite"
     p.dossiers[40011]["dateDerniereModification"] = "2026-11-21T08:00:00Z"

@@ -124,12 +124,10 @@ def test_the_export_writes_the_commune_as_the_platform_does(tmp_path):
 @settings(max_examples=60, deadline=None)
 @given(st.sampled_from(sorted(referentiel.communes().index)))
 def test_any_commune_in_nom_cp_form_reads_back_its_name_and_postcode(code):
-    commune = ds.Commune(code, (str(referentiel.communes().at[code, "codes_postaux"]
-                                    or "").split() or [None])[0])
+    commune = ds.Commune(code, next(iter(referentiel.codes_postaux(code)), None))
     cellule = ds.colonnes_export(ds.TypeDeChamp("Commune", "commune", 1), commune)[0][1]
     nom, postal = lire_commune(cellule)
-    assert postal == commune.code_postal
-    assert referentiel.nom_correspond(code, nom)
+    assert (nom, postal) == (commune.nom, commune.code_postal)
 
 
 def test_a_postcode_that_does_not_serve_the_commune_is_a_warning(tmp_path):
@@ -421,3 +419,158 @@ def test_an_uploaded_export_is_known_by_its_content_whatever_its_name():
     assert sorted(c.code for c in televerse.erreurs if c.code != "numero_vague_manquant") \
         == sorted(
         c.code for c in sur_disque.erreurs) == ["commune_manquante", "departement_invalide"]
+
+
+# ----------------------------------------------------- what a real démarche holds (review)
+def test_dossiers_decided_at_an_earlier_wave_are_left_out_and_said(tmp_path):
+    """The platform's export holds every state: accepted, refused and classé sans suite
+    dossiers are not decided again — as the API import leaves them out."""
+    dossiers = [replace(un_dossier(n), etat=etat) for n, etat in enumerate(
+        ("en_construction", "en_instruction", "accepte", "refuse", "sans_suite"), start=1)]
+    table, constats = lire_depuis_export(exporter(tmp_path, *dossiers))
+    assert sorted(table.index) == ["1", "2"]
+    decides = next(c for c in constats if c.code == "dossiers_deja_decides")
+    assert decides.message.startswith("3 dossier(s)")
+    depuis_api, _ = par_api(*dossiers)
+    assert sorted(depuis_api["dossier"]) == ["1", "2"]
+
+
+def test_the_places_commune_asked_in_the_block_of_places_is_read_there(tmp_path):
+    """A démarche asking each place's commune inside the block « Lieux »: the first place's
+    commune is the dossier's, never the porteur's seat (here in Lyon, a ville-centre)."""
+    commune = ds.TypeDeChamp("Commune du lieu", "commune", 130)
+    lieux = replace(ds.LIEUX, enfants=(*ds.LIEUX.enfants, commune))
+    champs = tuple(lieux if t.libelle == "Lieux" else t for t in DEMARCHE.champs
+                   if t.libelle != "Commune du lieu")
+    demarche = replace(DEMARCHE, champs=champs)
+    dossier = un_dossier(**{"Lieux": ({113: "L-A", 130: ds.Commune("01034", "01300")},
+                                      {113: "L-B", 130: ds.Commune("69383", "69003")})})
+    dossier = replace(dossier, demandeur=replace(dossier.demandeur, localite="Lyon",
+                                                 code_insee_localite="69383"))
+    table, constats = lire_depuis_export(exporter(tmp_path, dossier, demarche=demarche))
+    assert (table.loc["1", "code_commune"], table.loc["1", "departement"]) == ("01034", "01")
+    assert "commune_du_siege" not in constats.codes()
+
+
+def test_the_porteurs_seat_is_never_taken_for_the_place_in_silence(tmp_path):
+    """A commune champ whose label the mapping does not know: the seat is not a place — an
+    error, which tells how to map the démarche's champ."""
+    demarche = replace(DEMARCHE, champs=tuple(
+        replace(t, libelle="Commune d'implantation du tiers-lieu")
+        if t.libelle == "Commune du lieu" else t for t in DEMARCHE.champs))
+    _, constats = lire_depuis_export(exporter(tmp_path, un_dossier(), demarche=demarche))
+    siege = [c for c in constats if c.code == "commune_du_siege"]
+    assert siege and all(c.est_erreur for c in siege)
+
+
+def test_a_blank_amount_is_missing_not_zero(tmp_path):
+    """A dossier filed under an earlier revision of the form lacks the amount champ: the
+    export writes 0; read as missing (an error), not as a request of 0 € refused."""
+    _, constats = lire_depuis_export(exporter(tmp_path, un_dossier(
+        **{"Montant de la subvention demandée sur 3 ans": None})))
+    assert "valeur_manquante" in {c.code for c in constats.erreurs}
+
+
+def test_a_label_borne_by_two_champs_takes_the_filled_one(tmp_path):
+    """A champ deleted and made again under the same label in a later revision: two columns;
+    each dossier's value is the one filled, from the export and the API alike."""
+    nouveau = ds.TypeDeChamp("Montant de la subvention demandée sur 3 ans", "integer_number",
+                             140)
+    demarche = replace(DEMARCHE, champs=(*DEMARCHE.champs, nouveau))
+    ancien = un_dossier(1)
+    recent = replace(un_dossier(2), valeurs={**un_dossier(2).valeurs, 106: None, 140: 90000})
+    table, constats = lire_depuis_export(exporter(tmp_path, ancien, recent, demarche=demarche))
+    assert table["montant"].tolist() == [120000, 90000]
+    depuis_api, _ = par_api(ancien, recent, demarche=demarche)
+    assert depuis_api["montant"].tolist() == [120000, 90000]
+    # both filled, with different values: said
+    double = replace(un_dossier(3), valeurs={**un_dossier(3).valeurs, 140: 90000})
+    _, constats = lire_depuis_export(exporter(tmp_path, double, demarche=demarche))
+    assert "champ_en_double" in {c.code for c in constats.erreurs}
+
+
+def test_a_section_header_of_the_form_is_not_a_column_of_the_import():
+    """The API lists a form's section headers among the champs (typed TextChamp without a
+    fragment): one titled « Lieux » must not hide the places."""
+    section = ds.TypeDeChamp("Identifiants des lieux", "header_section", 150)
+    demarche = replace(DEMARCHE, champs=(section, *DEMARCHE.champs))
+    depuis_api, constats = par_api(un_dossier(), demarche=demarche)
+    assert depuis_api.set_index("dossier").loc["1", "lieux"] == "L-ANNEXE;L-RUCHE"
+    assert "lieux_non_lus" not in constats.codes()
+
+
+def test_the_legacy_number_champ_keeps_its_typed_value():
+    """The legacy « number » champ: the API types it IntegerNumberChamp and cuts its value to
+    an integer (« 150 000 » → 150); its stored text, as the export writes it, is read."""
+    def nombre_ancien(noeud: dict[str, Any]) -> None:
+        for champ in noeud["champs"]:
+            if champ["label"] == "Montant de la subvention demandée sur 3 ans":
+                champ.update(value="150", stringValue="150 000")
+
+    table, _ = par_api(un_dossier(), retouche=nombre_ancien)
+    assert table.set_index("dossier").loc["1", "montant"] == "150 000"
+
+
+def test_a_commune_the_platform_names_by_its_former_name_is_read_by_its_code(tmp_path):
+    """The platform names communes from its own list, older than some renamings: « Cransac
+    (12110) » is 12083, Cransac-les-Thermes — read by its code, the difference said."""
+    dossier = un_dossier(**{"Commune du lieu": ds.Commune("12083", "12110")})
+    assert ds.colonnes_export(ds.TypeDeChamp("C", "commune", 1), ds.Commune(
+        "12083", "12110"))[0][1] == "Cransac (12110)"
+    table, constats = lire_depuis_export(exporter(tmp_path, dossier))
+    assert not constats.erreurs, [str(c) for c in constats.erreurs]
+    assert (table.loc["1", "commune"], table.loc["1", "code_commune"]) == (
+        "Cransac-les-Thermes", "12083")
+    assert "commune_renommee" in constats.codes()
+
+
+def test_a_demarche_for_individuals_takes_the_structure_from_its_siret_champ(tmp_path):
+    """No applicant établissement (a démarche « pour particuliers »): the one SIRET champ's
+    row of « Etablissements » gives the structure, and that is said."""
+    structure = ds.Etablissement("73282932000074", "Association La Ruche",
+                                 "Association déclarée", "9220")
+    dossier = un_dossier(**{"SIRET d'un partenaire": structure})
+    classeur = ds.classeur_export(DEMARCHE, [dossier])
+    feuille = classeur["Etablissements"]
+    feuille.delete_rows(3)  # the « Dossier » row: no applicant établissement
+    chemin = tmp_path / "particuliers.xlsx"
+    chemin.write_bytes(workbook_bytes(classeur))
+    table, constats = lire_depuis_export(chemin)
+    assert (table.loc["1", "siret"], table.loc["1", "categorie_juridique"]) == (
+        "73282932000074", "9220")
+    assert "etablissement_d_un_champ" in constats.codes()
+
+
+def test_an_export_made_from_an_export_template_is_recognised(tmp_path):
+    """An export template names the fixed columns otherwise (« N° dossier », « Adresse
+    électronique », « Date de dépôt »: procedure_presentation/fr.yml)."""
+    from scoring.demarches import est_export_demarches
+
+    classeur = ds.classeur_export(DEMARCHE, [un_dossier()])
+    feuille = classeur["Dossiers"]
+    for cellule in feuille[1]:
+        cellule.value = {"ID": "N° dossier", "Email": "Adresse électronique",
+                         "Déposé le": "Date de dépôt"}.get(cellule.value, cellule.value)
+    chemin = tmp_path / "modele.xlsx"
+    chemin.write_bytes(workbook_bytes(classeur))
+    assert est_export_demarches(chemin)
+    table, _ = lire_depuis_export(chemin)
+    assert table.loc["1", "montant"] == 120000
+
+
+def test_an_ods_export_is_named_not_ignored(tmp_path):
+    vague = tmp_path / "vague-06"
+    vague.mkdir()
+    (vague / "dossiers_fabriques-de-territoire_2026-11-02_10-00.ods").write_bytes(b"PK")
+    erreur = next(c for c in lire_vague(vague, avec_notes=False).constats
+                  if c.code == "fichier_manquant")
+    assert ".ods" in erreur.message and "xlsx" in erreur.message
+
+
+def test_a_siret_in_scientific_notation_is_an_error_not_an_ineligibility(tmp_path):
+    """A csv export re-saved by Excel: « 7,32829E+13 » has lost its last digits."""
+    chemin = tmp_path / "dossiers.csv"
+    texte = ds.csv_export(DEMARCHE, [un_dossier()]).replace("73282932000074", '"7,32829E+13"')
+    chemin.write_text(texte, "utf-8")
+    _, constats = lire_depuis_export(chemin)
+    assert "siret_illisible" in {c.code for c in constats.erreurs}

@@ -272,6 +272,25 @@ FORMES_ECRITES = [
     ("EIRL", "1000", "exclue"), ("Lycée Jean Moulin", "7331", "exclue"),
     ("EPLE", "7331", "exclue"),
     ("Établissement public local d'enseignement", "7331", "exclue"),
+    ("Établissement public administratif local", "7379", "exclue"),
+    ("EPA local", "7379", "exclue"), ("Microentreprise", "1000", "exclue"),
+    ("Association de fait", "", "exclue"), ("Association en cours de création", "", "exclue"),
+    # spellings met in real files (plurals, dotted or spaced letters, « et » for « ou »,
+    # the form in parentheses, an abbreviation INSEE writes in parentheses)
+    ("Établissement public local à caractère industriel et commercial", "4140", "admise"),
+    ("Société par action simplifiée", "5710", "admise"),
+    ("Société à responsabilités limitées", "5499", "admise"),
+    ("S. A. S.", "5710", "admise"), ("S A S", "5710", "admise"),
+    ("S.C.I.C. S.A.R.L.", "5460", "admise"), ("Loi 1901", "9220", "admise"),
+    ("Assos", "9220", "admise"), ("Coopérative", "5460", "admise"),
+    ("Syndicat mixte", "7354", "admise"), ("Conseil départemental", "7220", "admise"),
+    ("SIVU", "7353", "admise"), ("PETR", "7357", "admise"),
+    ("Pôle d'équilibre territorial et rural", "7357", "admise"),
+    ("Office de tourisme (EPIC)", "4140", "admise"),
+    ("Personne morale de droit privé", "9900", "admise"),
+    # an excluded first word, then words of another structure: to be checked
+    ("École de musique associative", "7331", "a_verifier"),
+    ("Lycée privé sous contrat", "7331", "a_verifier"),
 ]
 
 
@@ -287,6 +306,14 @@ def test_legal_forms_as_people_write_them(ecrite, code, decision_faq):
     assert (forme.code, forme.decision) == (code, decision_faq)
     refus = forme_juridique_admise({"forme_juridique": ecrite}, REGLES)
     assert (refus is not None) == (decision_faq == "exclue"), refus
+
+
+def test_a_label_to_be_checked_stays_so_through_the_wave(tmp_path):
+    """« École de musique associative » begins like an EPLE (excluded) but says it is an
+    association: eligible and said, from the check to the decision."""
+    chemin = vague_avec(tmp_path, [{"forme_juridique": "École de musique associative"}])
+    assert only(charger(chemin).constats, "forme_juridique_a_verifier")
+    assert statut(decision(chemin), "D1") != "ineligible"
 
 
 def test_an_ambiguous_abbreviation_is_eligible_but_said(tmp_path):

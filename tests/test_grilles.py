@@ -24,8 +24,11 @@ from application.repartition import (
     grilles_zip,
     repartir_vague,
 )
+from commun.constats import Constats
 from sample_waves import generate, repartie
+from scoring.conteneurs import lire_classeur
 from scoring.lecture import lire_vague
+from scoring.marque import lire_marque
 from scoring.normalisation import noter
 
 SAMPLES = Path(generate.__file__).parent
@@ -237,6 +240,10 @@ def test_libreoffice_opens_a_grid_keeps_its_checks_and_saves_what_the_reader_rea
     regles = {(v.type, v.formula1, v.formula2) for v in feuille.data_validations.dataValidation}
     assert ("decimal", "0", "10") in regles and ("list", '"oui,non"', None) in {
         (t, f1, None) for t, f1, _ in regles}
+    # the mark survives: the juror and the assignment are still read from the saved grid
+    marque, desaccord = lire_marque(resauvee, lire_classeur(resauvee, "J03.xlsx", Constats())
+                                    or {})
+    assert desaccord is None and marque is not None and marque.jure == "J03"
     avant = lire_vague(dossier).vague
     shutil.copy(resauvee, grille)
     apres = lire_vague(dossier).vague

@@ -127,3 +127,26 @@ def test_the_minutes_refuse_another_waves_decision_or_a_broken_journal(
                  str(seance["allocation"]), "--out", str(sortie), "--journal", str(casse),
                  "--ignorer-journal", "copie de travail"]) == 0
     assert "Journal altéré, passé outre" in _texte(sortie)
+
+
+def test_the_minutes_state_the_method_choice_as_it_is_applied(seance) -> None:
+    """« auto » chooses among nested models only: the minutes say so, name the candidates,
+    and the method retained has the least error among them (a non-candidate may have less)."""
+    from scoring.choix import CANDIDATS
+
+    donnees, constats = donnees_proces_verbal(charger(seance["vague"]), seance["allocation"],
+                                              Journal(seance["journal"]))
+    assert donnees is not None, [str(c) for c in constats]
+    methode = donnees["methode"]
+    assert "emboîtés" in methode["texte"] and "ne sont pas candidates" in methode["texte"]
+    assert all(f"« {m} »" in methode["texte"] for m in CANDIDATS)
+    assert "prédit le mieux" not in methode["texte"]
+    erreurs = {v["methode"].removesuffix(" (candidate)"):
+               float(v["erreur"].split("±")[0].replace(",", ".").strip())
+               for v in methode["validation"]}
+    candidates = {m: e for m, e in erreurs.items() if m in CANDIDATS}
+    retenue = methode["texte"].rsplit("Retenue : « ", 1)[1].split(" »")[0]
+    assert candidates[retenue] == min(candidates.values())
+    assert all(v["methode"].endswith(" (candidate)") == (v["methode"].split(" ")[0]
+                                                         in CANDIDATS)
+               for v in methode["validation"])

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from allocation.modele.departage import PRECISION
 from allocation.modele.probleme import Dossier, ProblemeVague
-from allocation.modele.regles import LIBELLES_REGLES, PRECISION, Echanges
+from allocation.modele.regles import LIBELLES_REGLES, Echanges
 from allocation.resolution.moteur import MoteurVague
 from allocation.resolution.solveur import Allocation
 from commun.francais import decimal
@@ -61,7 +62,8 @@ def liste_complementaire(
 ) -> tuple[tuple[Reserve, ...], dict[str, str | None]]:
     """The reserve list and the replacement of each laureate.
 
-    Candidates not selected are taken best score first (then id); one enters the reserve
+    Candidates not selected are taken in rank order (:class:`~allocation.modele.departage.
+    Departage`: score, the lottery's order, id); one enters the reserve
     when it can replace at least one laureate with every rule still holding. The list holds
     the ``taille`` best such dossiers, extended until every laureate who can be replaced has
     a replacement: the laureate's replacement is the first reserve dossier that can take
@@ -69,13 +71,16 @@ def liste_complementaire(
     """
     laureats = set(allocation.laureats)
     par_id = {d.dossier: d for d in probleme.dossiers}
-    sortants = sorted((par_id[i] for i in laureats), key=lambda d: (d.score, d.dossier))
+    rang = probleme.departage.cle
+    # the worst ranked laureate first: the first a reserve dossier would replace
+    sortants = sorted((par_id[i] for i in laureats), key=lambda d: rang(d.dossier),
+                      reverse=True)
     echanges = Echanges(probleme, allocation.laureats)
     remplacants: dict[str, str | None] = dict.fromkeys(sorted(laureats))
     reserve: list[Reserve] = []
     for entrant in sorted(
         (d for d in probleme.dossiers if probleme.candidat(d) and d.dossier not in laureats),
-        key=lambda d: (-d.score, d.dossier),
+        key=lambda d: rang(d.dossier),
     ):
         if len(reserve) >= taille and all(remplacants.values()):
             break
@@ -98,12 +103,12 @@ def expliquer(probleme: ProblemeVague, allocation: Allocation) -> tuple[Explicat
     if not laureats:
         return ()
     par_id = {d.dossier: d for d in probleme.dossiers}
-    plus_bas = min(laureats, key=lambda i: (par_id[i].score, i))
+    plus_bas = probleme.departage.dernier(laureats)
     concernes = sorted(
         (d for d in probleme.dossiers
          if d.eligible and d.dossier not in laureats and not pd.isna(d.score)
          and d.score > par_id[plus_bas].score),
-        key=lambda d: (-d.score, d.dossier),
+        key=lambda d: probleme.departage.cle(d.dossier),
     )
     if not concernes:
         return ()
@@ -117,55 +122,78 @@ def _expliquer_un(probleme: ProblemeVague, allocation: Allocation, dossier: Doss
                   par_id: dict[str, Dossier], moteur: MoteurVague,
                   echanges: Echanges) -> Explication:
     laureats = allocation.laureats
+    force = moteur.resoudre(forces=(dossier.dossier,))
+    cout = (round(allocation.score_total - force.score_total, PRECISION) if force.optimale
+            else None)
     if dossier.dossier in probleme.exclus:
         regles: tuple[str, ...] = ("decision_du_jury",)
         raison = f"écarté par le jury : {probleme.exclus[dossier.dossier]}"
     else:
-        regles, raison = regles_bloquantes(probleme, laureats, dossier, par_id, echanges)
-    force = moteur.resoudre(forces=(dossier.dossier,))
+        regles, raison = regles_bloquantes(probleme, laureats, dossier, par_id, echanges, cout)
+        if cout == 0 and "departage" not in regles:
+            # a rule keeps it from being added, yet a selection of the same total holds it
+            regles = (*regles, "departage")
+            raison += (" ; une autre sélection de même score total le retient : le départage "
+                       "de la SPEC a choisi celle-ci")
     if not force.optimale:
         relaxations = moteur.diagnostiquer(forces=(dossier.dossier,))
         impossibles = (" ; ".join(r.message for r in relaxations) if relaxations is not None
                        else "lever un forçage du jury qui partage un de ses lieux")
         return Explication(dossier.dossier, regles, f"{raison}. Aucune sélection ne peut "
                            f"le retenir sans : {impossibles}", None, (), ())
-    avec, total = force.laureats, force.score_total
+    avec = force.laureats
     sortants = tuple(sorted(set(laureats) - set(avec)))
     entrants = tuple(sorted(set(avec) - set(laureats) - {dossier.dossier}))
-    cout = round(allocation.score_total - total, PRECISION)
     return Explication(dossier.dossier, regles, raison, cout, sortants, entrants)
 
 
 def regles_bloquantes(probleme: ProblemeVague, laureats: tuple[str, ...], dossier: Dossier,
-                      par_id: dict[str, Dossier], echanges: Echanges | None = None
-                      ) -> tuple[tuple[str, ...], str]:
-    """The rules broken by adding ``dossier`` to the laureates; when the only obstacle is
-    that the wave is full, the rules broken by exchanging it for the lowest laureate
-    (``echanges``: the laureates' row values, when the caller already holds them)."""
+                      par_id: dict[str, Dossier], echanges: Echanges | None = None,
+                      cout: float | None = None) -> tuple[tuple[str, ...], str]:
+    """Why ``dossier`` is not among the laureates though better scored than some: the rules
+    broken by adding it; when the only obstacle is that the wave is full, the jury's
+    decisions that hold the laureates it could replace, else the rules broken by exchanging
+    it for the lowest-ranked laureate the jury did not impose; an exact tie only when
+    retaining it costs nothing (``cout``: the score it would cost, when known)."""
     echanges = echanges or Echanges(probleme, laureats)
     ajout = [v for v in echanges.violations(None, dossier)
              if v.regle not in ("max_laureats", "max_par_an")]
     if ajout:
         return (tuple(dict.fromkeys(v.regle for v in ajout)),
                 " ; ".join(v.message for v in ajout))
-    moins_bien = sorted((par_id[i] for i in laureats if par_id[i].score < dossier.score),
-                        key=lambda d: (d.score, d.dossier))
+    moins_bien = [i for i in laureats if par_id[i].score < dossier.score]
     if not moins_bien:  # pragma: no cover - the caller only asks about such dossiers
         return (), ""
-    sortant = moins_bien[0]
-    echange = echanges.violations(sortant.dossier, dossier)
-    if not echange:
-        regles = probleme.regles.objectifs
-        if regles.actifs:
-            return ("objectifs",), "les objectifs optionnels (couverture, parts de population) " \
-                                   "donnent l'avantage à une autre sélection"
-        return ("departage",), "à score total égal, le départage a retenu une autre sélection"
-    messages = " ; ".join(v.message for v in echange)
-    return (
-        ("max_laureats", *dict.fromkeys(v.regle for v in echange)),
-        f"la vague est complète ({len(laureats)} lauréats) et remplacer le lauréat le moins "
-        f"bien noté, {sortant.dossier} ({decimal(sortant.score)}), enfreindrait : {messages}",
-    )
+    imposes = probleme.departage.classer(
+        i for i in moins_bien if i in probleme.forces
+        and not echanges.violations(i, dossier))
+    if imposes:
+        return ("decision_du_jury",), (
+            f"la vague est complète ({len(laureats)} lauréats) et le jury a imposé des "
+            "lauréats moins bien notés qu'il pourrait remplacer : " + ", ".join(
+                f"{i} ({decimal(par_id[i].score)}, « {probleme.forces[i]} »)" for i in imposes))
+    libres = [i for i in moins_bien if i not in probleme.forces]
+    if libres:
+        sortant = par_id[probleme.departage.dernier(libres)]
+        echange = echanges.violations(sortant.dossier, dossier)
+        if echange:
+            messages = " ; ".join(v.message for v in echange)
+            return (
+                ("max_laureats", *dict.fromkeys(v.regle for v in echange)),
+                f"la vague est complète ({len(laureats)} lauréats) et remplacer le lauréat le "
+                f"moins bien noté, {sortant.dossier} ({decimal(sortant.score)}), "
+                f"enfreindrait : {messages}")
+    if probleme.regles.objectifs.actifs:
+        return ("objectifs",), ("les objectifs optionnels (couverture, parts de population) "
+                                "donnent l'avantage à une autre sélection")
+    if cout is not None and cout > 0:
+        return ("combinaison",), (
+            "aucun échange d'un seul lauréat ne le fait entrer : il faudrait changer plusieurs "
+            f"lauréats à la fois, et la meilleure sélection qui le retient a un score total "
+            f"inférieur de {decimal(cout)}")
+    return ("departage",), ("à score total égal, le départage de la SPEC (le mieux classé "
+                            "d'abord, puis l'identifiant, ou l'ordre tiré au sort dans la zone "
+                            "d'incertitude) a retenu une autre sélection")
 
 
 def decider(probleme: ProblemeVague, allocation: Allocation) -> Decision:
@@ -193,13 +221,16 @@ def classement(decision: Decision) -> pd.DataFrame:
             statut, motif = "ineligible", " ; ".join(d.motifs)
         elif d.dossier in laureats:
             statut = "laureat"
-            parties = []
             if d.dossier in probleme.forces:
-                parties.append(f"imposé par le jury : {probleme.forces[d.dossier]}")
+                motif = f"imposé par le jury : {probleme.forces[d.dossier]}"
+            elif d.dossier in probleme.ordre_tire:
+                motif = ("retenu par le tirage au sort de la zone d'incertitude (tiré en "
+                         f"position {probleme.ordre_tire[d.dossier]})")
+            else:
+                motif = "retenu : meilleure sélection qui respecte les règles"
             remplacant = decision.remplacants.get(d.dossier)
-            parties.append(f"remplaçant en cas de désistement : {remplacant}" if remplacant
-                           else "aucun remplaçant possible en cas de désistement")
-            motif = " ; ".join(parties)
+            motif += (f" ; remplaçant en cas de désistement : {remplacant}" if remplacant
+                      else " ; aucun remplaçant possible en cas de désistement")
         elif d.dossier in reserve:
             rang, entree = reserve[d.dossier]
             statut = "liste_complementaire"
@@ -220,8 +251,8 @@ def classement(decision: Decision) -> pd.DataFrame:
         lignes.append({"dossier": d.dossier, "nom": d.nom, "departement": d.departement,
                        "qpv": d.qpv, "numerique": d.numerique, "montant": d.montant,
                        "score": d.score, "statut": statut, "motif": motif})
-    table = pd.DataFrame(lignes).sort_values(["score", "dossier"], ascending=[False, True],
-                                             na_position="last")
+    table = pd.DataFrame(lignes)
+    table = table.iloc[probleme.departage.positions(table["dossier"].tolist())]
     table.insert(list(table.columns).index("score") + 1, "rang",
                  table["score"].rank(ascending=False, method="min").astype("Int64"))
     if probleme.regles.objectifs.montants_variables:

@@ -43,7 +43,7 @@ class Incertitude:
 def zone_incertitude(probleme: ProblemeVague, allocation: Allocation,
                      ecarts: pd.Series) -> tuple[tuple[str, ...], float]:
     """(the candidates whose 50 % interval — score ± 0.674 sd — contains the last
-    laureate's score, best first; that score, NaN without laureates)."""
+    laureate's score, in rank order; that score, NaN without laureates)."""
     scores = {d.dossier: d.score for d in probleme.dossiers}
     notes = [scores[i] for i in allocation.laureats if not np.isnan(scores[i])]
     seuil = float(min(notes)) if notes else float("nan")
@@ -51,7 +51,7 @@ def zone_incertitude(probleme: ProblemeVague, allocation: Allocation,
         return (), seuil
     dans = [d.dossier for d in probleme.dossiers if probleme.candidat(d)
             and abs(d.score - seuil) <= Z50 * float(np.nan_to_num(ecarts.get(d.dossier, 0.0)))]
-    return tuple(sorted(dans, key=lambda i: (-scores[i], i))), seuil
+    return tuple(probleme.departage.classer(dans)), seuil
 
 
 def incertitude(probleme: ProblemeVague, allocation: Allocation, modele: ModeleJures,
@@ -75,8 +75,8 @@ def incertitude(probleme: ProblemeVague, allocation: Allocation, modele: ModeleJ
     zone, seuil = zone_incertitude(probleme, allocation, ecarts)
     table["probabilite_selection"] = retenus / max(tirages, 1)
     table["zone_incertitude"] = [i in zone for i in ids]
-    table = table.sort_values(["zone_incertitude", "score", "dossier"],
-                              ascending=[False, False, True], na_position="last")
+    table = table.iloc[probleme.departage.positions(table["dossier"].tolist())]
+    table = table.sort_values("zone_incertitude", ascending=False, kind="stable")
     return Incertitude(table.reset_index(drop=True), zone, seuil, tirages)
 
 

@@ -32,9 +32,10 @@ COLONNES_ORDRE_DU_JOUR = ["rubrique", "dossier", "nom", "score", "statut", "pour
 def ordre_du_jour(probleme: ProblemeVague, allocation: Allocation, zone: tuple[str, ...],
                   robustesse: list[Robustesse]) -> pd.DataFrame:
     """Every scored candidate once, in the order worth discussing: its section
-    (:data:`RUBRIQUES`), then best score first, then id. ``robustesse`` gives, per dossier,
-    the methods that select it and the jurors whose absence changes its fate (the bootstrap
-    probability is not used: the agenda needs no draw)."""
+    (:data:`RUBRIQUES`), then in rank order (score, the lottery's order, id).
+    ``robustesse`` gives, per dossier, the methods that select it and the jurors whose
+    absence changes its fate (the bootstrap probability is not used: the agenda needs no
+    draw)."""
     laureats = set(allocation.laureats)
     par_robustesse = {r.dossier: r for r in robustesse}
     lignes = []
@@ -57,10 +58,9 @@ def ordre_du_jour(probleme: ProblemeVague, allocation: Allocation, zone: tuple[s
                        "statut": "lauréat" if d.dossier in laureats else "non retenu",
                        "pourquoi": pourquoi})
     table = pd.DataFrame(lignes, columns=COLONNES_ORDRE_DU_JOUR)
-    table["_ordre"] = table["rubrique"].map(RUBRIQUES.index)
-    table = table.sort_values(["_ordre", "score", "dossier"], ascending=[True, False, True],
-                              na_position="last")
-    return table.drop(columns="_ordre").reset_index(drop=True)
+    table = table.iloc[probleme.departage.positions(table["dossier"].tolist())]
+    table = table.sort_values("rubrique", key=lambda r: r.map(RUBRIQUES.index), kind="stable")
+    return table.reset_index(drop=True)
 
 
 @dataclass(frozen=True)

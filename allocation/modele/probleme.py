@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
 
+from allocation.modele.departage import Departage
 from allocation.modele.eligibilite import motifs_ineligibilite
 from allocation.modele.programme import MAX_LAUREATS_PAR_VAGUE, Regles
 from allocation.modele.rythme import BornesRythme, bornes_rythme
@@ -67,10 +69,11 @@ class ProblemeVague:
     #: of the zone of uncertainty; empty without a lottery.
     ordre_tire: dict[str, int] = field(default_factory=dict)
 
-    def cle_departage(self, identifiant: str) -> tuple[int, str]:
-        """Between equal scores, the dossier that ranks first: by id (SPEC §4), or, for the
-        dossiers of a lottery's zone, by the order drawn (after every other dossier)."""
-        return self.ordre_tire.get(identifiant, 0), identifiant
+    @cached_property
+    def departage(self) -> Departage:
+        """How this wave's dossiers rank (score, the lottery's order, id): the one
+        tie-break of every analysis (:mod:`allocation.modele.departage`)."""
+        return Departage({d.dossier: d.score for d in self.dossiers}, self.ordre_tire)
 
     def candidat(self, dossier: Dossier) -> bool:
         """May be selected: eligible, above the quality floor, scored, not forced out."""

@@ -31,14 +31,6 @@ from allocation.modele.programme import Regles
 from commun.francais import euros
 
 INFINI = math.inf
-#: Scores are compared to 1e-6 (micro-points): floating noise never decides.
-PRECISION = 6
-ECHELLE = 10 ** PRECISION
-
-
-def micro_points(score: float) -> float:
-    """``score`` in whole micro-points: what the models compare and rank by."""
-    return float(np.round(score * ECHELLE))
 
 
 @dataclass(frozen=True)
@@ -110,6 +102,9 @@ LIBELLES_REGLES: dict[str, str] = {
     "eligibilite": "éligibilité",
     "decision_du_jury": "décision du jury",
     "montant": "montant accordé",
+    "objectifs": "objectifs optionnels",
+    "combinaison": "combinaison de règles",
+    "departage": "départage à score total égal",
 }
 
 #: The families the price-of-rules table lifts one at a time.

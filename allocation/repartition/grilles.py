@@ -17,6 +17,7 @@ from dataclasses import asdict
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.comments import Comment
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -25,6 +26,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from allocation.repartition.solveur import Repartition
 from commun.classeur import ecrire_table, texte_sur, workbook_bytes
 from commun.provenance import Provenance
+from scoring.marque import (
+    LIBELLE_EMPREINTE,
+    LIBELLE_JURE,
+    PROPRIETE_EMPREINTE,
+    PROPRIETE_JURE,
+    empreinte_affectation,
+)
 from scoring.modele import Critere, Vague
 
 #: What a juror sees of each dossier besides its id and name (when the wave has it).
@@ -81,6 +89,7 @@ def table_parametres(repartition: Repartition, provenance: Provenance,
         ("lectures hors de la part de chaque strate", str(repartition.ecarts_strates)),
         ("statut", str(repartition.statut)),
         ("solveur", repartition.solveur),
+        (LIBELLE_EMPREINTE.lower(), empreinte_affectation(repartition.paires)),
     ]
     lignes += [("avis", a) for a in repartition.avis]
     return pd.DataFrame(lignes, columns=["parametre", "valeur"])
@@ -115,10 +124,17 @@ def _entete(feuille: Worksheet, colonne: int, texte: str, note: str | None = Non
         cellule.comment = Comment(note, "fabriques")
 
 
-def grille_jure(vague: Vague, jure: str, dossiers: list[str]) -> bytes:
-    """The score sheet of ``jure`` for ``dossiers``: sheet ``grille`` then ``instructions``."""
+def grille_jure(vague: Vague, jure: str, dossiers: list[str], empreinte: str) -> bytes:
+    """The score sheet of ``jure`` for ``dossiers``: sheet ``grille`` then ``instructions``,
+    marked with the juror's id and the assignment's fingerprint ``empreinte``
+    (:mod:`scoring.marque`)."""
     classeur = Workbook()
     classeur.remove(classeur.worksheets[0])
+    classeur.properties.title = f"Grille de notation — {vague.nom} — {jure}"
+    for propriete, marque in ((PROPRIETE_JURE, jure), (PROPRIETE_EMPREINTE, empreinte)):
+        # openpyxl's custom properties (3.1); its type stubs do not declare them yet
+        classeur.custom_doc_props.append(  # type: ignore[attr-defined]
+            StringProperty(name=propriete, value=marque))
     feuille = classeur.create_sheet("grille")
     reperes = [c for c in COLONNES_REPERES if c in vague.dossiers.columns]
     criteres = list(vague.criteres)
@@ -157,7 +173,7 @@ def grille_jure(vague: Vague, jure: str, dossiers: list[str]) -> bytes:
         feuille.column_dimensions[get_column_letter(numero)].width = largeur
     feuille.freeze_panes = "C2"
     _proteger(feuille)
-    _instructions(classeur.create_sheet("instructions"), vague, jure)
+    _instructions(classeur.create_sheet("instructions"), vague, jure, empreinte)
     return workbook_bytes(classeur)
 
 
@@ -192,7 +208,7 @@ CONSIGNE_CONFLIT = (
     "noterez pas et ne prendrez pas part à sa discussion ; le secrétariat le consigne.")
 
 
-def _instructions(feuille: Worksheet, vague: Vague, jure: str) -> None:
+def _instructions(feuille: Worksheet, vague: Vague, jure: str, empreinte: str) -> None:
     membre = next((j for j in vague.jury if j.jure == jure), None)
     lignes = [
         f"Grille de notation — {vague.nom} — {jure}" + (f" ({membre.nom})" if membre else ""),
@@ -224,6 +240,13 @@ def _instructions(feuille: Worksheet, vague: Vague, jure: str) -> None:
                 texte_sur(feuille.cell(ligne, colonne), valeur)
             else:
                 feuille.cell(ligne, colonne).value = float(valeur)
+    # The mark: whose grid this is and from which assignment (read back by the wave reader).
+    marque = debut + len(vague.criteres) + 2
+    for decalage, (libelle, valeur) in enumerate(((LIBELLE_JURE, jure),
+                                                  (LIBELLE_EMPREINTE, empreinte))):
+        texte_sur(feuille.cell(marque + decalage, 1), libelle)
+        texte_sur(feuille.cell(marque + decalage, 2), valeur)
+        feuille.cell(marque + decalage, 1).font = Font(bold=True)
     feuille.column_dimensions["A"].width = 100
     feuille.column_dimensions["B"].width = 70
     feuille.protection.sheet = True

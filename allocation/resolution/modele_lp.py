@@ -11,8 +11,9 @@ from typing import Any
 
 import pulp
 
+from allocation.modele.departage import ECHELLE
 from allocation.modele.probleme import ProblemeVague
-from allocation.modele.regles import ECHELLE, INFINI, nom_sur, termes
+from allocation.modele.regles import INFINI, nom_sur, termes
 from allocation.resolution.moteur import MoteurVague
 from allocation.resolution.solveur import candidats_utiles
 

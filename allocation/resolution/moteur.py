@@ -21,9 +21,9 @@ from enum import StrEnum
 import highspy
 import numpy as np
 
+from allocation.modele.departage import ECHELLE
 from allocation.modele.probleme import Dossier, ProblemeVague
 from allocation.modele.regles import (
-    ECHELLE,
     FAMILLES,
     Contrainte,
     contraintes,
@@ -79,7 +79,7 @@ class MoteurVague:
         self.dossiers: list[Dossier] = sorted(
             (d for d in probleme.dossiers if d.eligible), key=lambda d: d.dossier)
         self.ids = [d.dossier for d in self.dossiers]
-        self._cles = [probleme.cle_departage(i) for i in self.ids]
+        self._cles = [probleme.departage.egalite(i) for i in self.ids]
         self.position = {i: k for k, i in enumerate(self.ids)}
         self.scores = np.array([d.score for d in self.dossiers], dtype=float)
         self._exclus = np.array([i in probleme.exclus for i in self.ids], dtype=bool)

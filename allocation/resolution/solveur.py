@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from allocation.modele.probleme import Dossier, ProblemeVague
-from allocation.modele.regles import engagement_minimal, micro_points
+from allocation.modele.regles import engagement_minimal
 from allocation.resolution.moteur import MoteurVague, Relaxation, Statut
 from commun.provenance import version_de
 
@@ -69,8 +69,7 @@ def candidats_utiles(probleme: ProblemeVague) -> list[Dossier]:
                 max(0, regles.max_par_departement_programme
                     - probleme.deja_par_departement.get(departement, 0)))
         dominants: list[int] = []  # sorted costs of the better-ranked "free" candidates
-        for dossier in sorted(membres, key=lambda d: (-micro_points(d.score),
-                                                      probleme.cle_departage(d.dossier))):
+        for dossier in sorted(membres, key=lambda d: probleme.departage.cle(d.dossier)):
             cout = engagement_minimal(probleme, dossier)
             forcee = dossier.dossier in probleme.forces
             if forcee or bisect.bisect_right(dominants, cout) < max(k, 1):

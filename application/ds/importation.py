@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -33,8 +34,15 @@ from application.seance import journal_de
 from commun.classeur import ecrire_atomiquement, ecrire_table, workbook_bytes
 from commun.constats import Constats
 from commun.journal import Journal
+from scoring import valeurs
 from scoring.conteneurs import Feuille
-from scoring.demarches import ExportDS, charger_correspondance, traduire_export
+from scoring.demarches import (
+    A_DECIDER,
+    ETATS,
+    ExportDS,
+    charger_correspondance,
+    traduire_export,
+)
 from scoring.dossiers import COLONNES_DOSSIERS, REQUISES_DOSSIERS, lire_dossiers
 from scoring.tables import trouver_table
 
@@ -42,11 +50,6 @@ FICHIER_DOSSIERS = "dossiers.xlsx"
 FICHIER_BRUT = "ds-brut.json"
 #: Dossiers per page (the API's maximum is 100).
 PAR_PAGE = 100
-#: The export's « État du dossier » labels (ds_export_headers.json, config/locales fr.yml).
-ETATS = {"en_construction": "En construction", "en_instruction": "En instruction",
-         "accepte": "Accepté", "refuse": "Refusé", "sans_suite": "Classé sans suite"}
-#: States of a dossier still to be decided: the others were decided at an earlier wave.
-A_DECIDER = ("en_construction", "en_instruction")
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,9 @@ def lire_pages(client: ClientDS, document: str, demarche: int, liste: str,
         apres = connexion["pageInfo"]["endCursor"]
 
 
+#: What the export leaves out: repetition blocks (their own sheets), a form's section
+#: headers and explanations (not fillable: ``TypeDeChamp.fillable``).
+_NON_EXPORTES = frozenset({"RepetitionChamp", "HeaderSectionChamp", "ExplicationChamp"})
 #: The export's value for a blank (or absent) champ, by GraphQL type:
 #: ``champ_default_export_value`` of each type de champ (tests/ds/PROVENANCE.md).
 _DEFAUTS_EXPORT: dict[str, Any] = {"IntegerNumberChamp": 0, "DecimalNumberChamp": 0,
@@ -149,7 +155,13 @@ def _colonnes_du_champ(champ: Mapping[str, Any]) -> list[tuple[str, Any]]:
         nombre = champ.get("entier" if type_ == "IntegerNumberChamp" else "decimal")
         if nombre in (None, ""):
             return [(libelle, texte if texte is not None else 0)]
-        return [(libelle, int(nombre) if type_ == "IntegerNumberChamp" else float(nombre))]
+        lu = int(nombre) if type_ == "IntegerNumberChamp" else float(nombre)
+        # the legacy « number » champ is typed IntegerNumberChamp and its value cut to an
+        # integer (« 150 000 » → 150): its stored text, as the export writes it, is the truth
+        stocke = valeurs.nombre(texte).valeur if texte is not None else None
+        if stocke is not None and stocke != lu:
+            return [(libelle, texte)]
+        return [(libelle, lu)]
     if type_ == "DateChamp":
         return [(libelle, champ.get("date") or texte)]
     if type_ == "PieceJustificativeChamp":
@@ -159,66 +171,97 @@ def _colonnes_du_champ(champ: Mapping[str, Any]) -> list[tuple[str, Any]]:
     return [(libelle, structure if structure not in (None, "") else texte)]
 
 
-def _colonnes_du_dossier(noeud: Mapping[str, Any], types: Mapping[str, str]
-                         ) -> dict[str, Any]:
-    """One dossier as the export's row, header → value; ``types`` gives each champ label's
-    GraphQL type, so that a champ this dossier's revision lacks gets the export's blank."""
+#: A column of the export: a champ's label and which of the champs bearing it (0 first).
+Emplacement = tuple[str, int]
+
+
+def _champs_exportes(noeud: Mapping[str, Any]) -> dict[Emplacement, Mapping[str, Any]]:
+    """The dossier's champs the export has a column for, by (label, occurrence)."""
+    vus: dict[str, int] = defaultdict(int)
+    places: dict[Emplacement, Mapping[str, Any]] = {}
+    for champ in noeud.get("champs") or []:
+        if champ.get("__typename") in _NON_EXPORTES:
+            continue
+        places[(champ["label"], vus[champ["label"]])] = champ
+        vus[champ["label"]] += 1
+    return places
+
+
+def _colonnes_du_dossier(noeud: Mapping[str, Any], types: Mapping[Emplacement, str]
+                         ) -> list[tuple[str, Any]]:
+    """One dossier as the export's row, (header, value) in column order; ``types`` gives each
+    column's GraphQL type, so that a champ this dossier's revision lacks gets the export's
+    blank. Two champs with one label are two columns, as in the export."""
     demandeur = noeud.get("demandeur") or {}
     entreprise = demandeur.get("entreprise") or {}
     adresse = demandeur.get("address") or {}
-    ligne: dict[str, Any] = {
-        "ID": str(noeud["number"]),
-        "Email": (noeud.get("usager") or {}).get("email"),
-        "État du dossier": ETATS.get(noeud["state"], noeud["state"]),
-        "Déposé le": noeud.get("dateDepot"),
-        "Dernière mise à jour du dossier le": noeud.get("dateDerniereModification"),
-        "Établissement SIRET": demandeur.get("siret"),
-        "Entreprise raison sociale": entreprise.get("raisonSociale"),
-        "Entreprise forme juridique": entreprise.get("formeJuridique"),
-        "Entreprise forme juridique code": entreprise.get("formeJuridiqueCode"),
-        "Établissement localité": adresse.get("cityName"),
-        "Établissement code INSEE localité": adresse.get("cityCode"),
-    }
-    presents = {c["label"]: c for c in noeud.get("champs") or []
-                if c.get("__typename") != "RepetitionChamp"}
-    for libelle, type_ in types.items():
-        champ = presents.get(libelle) or {"label": libelle, "__typename": type_}
-        for entete, valeur in _colonnes_du_champ(champ):
-            if entete not in ligne:  # two champs with one label: the first is kept
-                ligne[entete] = _DEFAUTS_EXPORT.get(type_) if libelle not in presents \
-                    else valeur
+    ligne: list[tuple[str, Any]] = [
+        ("ID", str(noeud["number"])),
+        ("Email", (noeud.get("usager") or {}).get("email")),
+        ("État du dossier", ETATS.get(noeud["state"], noeud["state"])),
+        ("Déposé le", noeud.get("dateDepot")),
+        ("Dernière mise à jour du dossier le", noeud.get("dateDerniereModification")),
+        ("Établissement SIRET", demandeur.get("siret")),
+        ("Entreprise raison sociale", entreprise.get("raisonSociale")),
+        ("Entreprise forme juridique", entreprise.get("formeJuridique")),
+        ("Entreprise forme juridique code", entreprise.get("formeJuridiqueCode")),
+        ("Établissement localité", adresse.get("cityName")),
+        ("Établissement code INSEE localité", adresse.get("cityCode")),
+    ]
+    presents = _champs_exportes(noeud)
+    for place, type_ in types.items():
+        champ = presents.get(place)
+        if champ is None:
+            ligne += [(entete, _DEFAUTS_EXPORT.get(type_)) for entete, _ in
+                      _colonnes_du_champ({"label": place[0], "__typename": type_})]
+        else:
+            ligne += _colonnes_du_champ(champ)
     return ligne
 
 
 def _lignes_des_blocs(noeuds: Sequence[Mapping[str, Any]]
-                      ) -> dict[str, list[dict[str, Any]]]:
+                      ) -> dict[str, list[list[tuple[str, Any]]]]:
     """Each repetition block's rows as its export sheet holds them: « Dossier ID »,
     « Ligne » (from 1), then the children's columns."""
-    blocs: dict[str, list[dict[str, Any]]] = {}
+    blocs: dict[str, list[list[tuple[str, Any]]]] = {}
     for noeud in noeuds:
         for champ in noeud.get("champs") or []:
             if champ.get("__typename") != "RepetitionChamp":
                 continue
             lignes = blocs.setdefault(champ["label"], [])
             for rang, rangee in enumerate(champ.get("rows") or [], start=1):
-                ligne: dict[str, Any] = {"Dossier ID": str(noeud["number"]), "Ligne": rang}
+                ligne: list[tuple[str, Any]] = [("Dossier ID", str(noeud["number"])),
+                                                ("Ligne", rang)]
                 for enfant in rangee.get("champs") or []:
-                    for entete, valeur in _colonnes_du_champ(enfant):
-                        ligne.setdefault(entete, valeur)
+                    if enfant.get("__typename") not in _NON_EXPORTES:
+                        ligne += _colonnes_du_champ(enfant)
                 lignes.append(ligne)
     return blocs
 
 
-def _feuille(fichier: str, nom: str, lignes: Sequence[Mapping[str, Any]],
-             entete: list[str] | None = None) -> Feuille:
-    """Rows of header → value as a sheet (columns in order of first appearance)."""
-    if entete is None:
-        entete = []
-        for ligne in lignes:
-            entete.extend(c for c in ligne if c not in entete)
-    return Feuille(fichier, nom, [(1, tuple(entete))] + [
-        (numero, tuple(ligne.get(c) for c in entete))
-        for numero, ligne in enumerate(lignes, start=2)])
+def _feuille(fichier: str, nom: str, lignes: Sequence[Sequence[tuple[str, Any]]]) -> Feuille:
+    """Rows of (header, value) as a sheet: columns in order of first appearance, a header
+    borne twice in a row (two champs with one label) making two columns."""
+    entete: list[str] = []
+    for ligne in lignes:
+        comptes: dict[str, int] = defaultdict(int)
+        for colonne, _ in ligne:
+            comptes[colonne] += 1
+            if entete.count(colonne) < comptes[colonne]:
+                entete.append(colonne)
+    rangees = []
+    for numero, ligne in enumerate(lignes, start=2):
+        par_entete: dict[str, list[Any]] = defaultdict(list)
+        for colonne, valeur in ligne:
+            par_entete[colonne].append(valeur)
+        vus: dict[str, int] = defaultdict(int)
+        cellules = []
+        for colonne in entete:
+            valeurs_ = par_entete.get(colonne, [])
+            cellules.append(valeurs_[vus[colonne]] if vus[colonne] < len(valeurs_) else None)
+            vus[colonne] += 1
+        rangees.append((numero, tuple(cellules)))
+    return Feuille(fichier, nom, [(1, tuple(entete)), *rangees])
 
 
 def feuille_export(noeuds: Sequence[Mapping[str, Any]], fichier: str = FICHIER_DOSSIERS
@@ -227,11 +270,10 @@ def feuille_export(noeuds: Sequence[Mapping[str, Any]], fichier: str = FICHIER_D
     dossier-number order, the applicant's établissement in the row as the csv export has
     it) and one sheet per repetition block."""
     ordonnes = sorted(noeuds, key=lambda n: int(n["number"]))
-    types: dict[str, str] = {}
+    types: dict[Emplacement, str] = {}
     for noeud in ordonnes:
-        for champ in noeud.get("champs") or []:
-            if champ.get("__typename") != "RepetitionChamp":
-                types.setdefault(champ["label"], champ.get("__typename") or "")
+        for place, champ in _champs_exportes(noeud).items():
+            types.setdefault(place, champ.get("__typename") or "")
     lignes = [_colonnes_du_dossier(n, types) for n in ordonnes]
     blocs = tuple(_feuille(fichier, libelle, rangees)
                   for libelle, rangees in _lignes_des_blocs(ordonnes).items())

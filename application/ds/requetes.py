@@ -10,7 +10,8 @@ from __future__ import annotations
 #: repetition block's rows) — ``stringValue`` is only the platform's text for people (« Belley
 #: (01300) », « 01 - Ain », « true ») — and its private annotations (to publish
 #: idempotently). The ``value`` fields differ in type from one champ type to the next, hence
-#: their aliases.
+#: their aliases. The fragments on section headers and explanations make the platform type
+#: them as what they are (it types them TextChamp otherwise), so that they are left out.
 _DOSSIER = """
 fragment ChampValeur on Champ {
   id
@@ -31,6 +32,8 @@ fragment ChampValeur on Champ {
   }
   ... on DepartementChamp { departement { code name } }
   ... on PieceJustificativeChamp { files { filename } }
+  ... on HeaderSectionChamp { id }
+  ... on ExplicationChamp { id }
 }
 
 fragment ChampExporte on Champ {
