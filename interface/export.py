@@ -17,7 +17,7 @@ assert decision is not None
 tableur = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 st.download_button(
     "Télécharger le classeur d'allocation",
-    classeur_decision(courant.chargement, resultat, etat.derniere_empreinte(),
+    classeur_decision(courant.chargement, resultat, etat.ancre_journal(),
                       etat.incertitude(resultat)),
     file_name=f"allocation-{vague.nom}.xlsx", mime=tableur, key="export_allocation")
 st.caption("Synthèse, classement, lauréats, liste complémentaire, incertitude, explications, "

@@ -61,6 +61,19 @@ def _borner(pb: pulp.LpProblem, somme: Any, bas: float, haut: float, nom: str) -
         pb += somme <= haut, f"{nom}_max" if bas > -INFINI else nom
 
 
+def texte_modele(probleme: ProblemeVague) -> bytes:
+    """The model as an LP file with named constraints (PuLP writes it in a private
+    temporary folder, deleted at once)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="fabriques-") as dossier:
+        chemin = Path(dossier) / "modele.lp"
+        modele_pulp(probleme).writeLP(str(chemin))
+        return chemin.read_bytes()
+
+
 def ecrire_modele(chemin: Path, probleme: ProblemeVague) -> None:
-    """Write the model as an LP file with named constraints."""
-    modele_pulp(probleme).writeLP(str(chemin))
+    """Write the model as an LP file (:func:`commun.ecriture.ecrire_atomiquement`)."""
+    from commun.ecriture import ecrire_atomiquement
+
+    ecrire_atomiquement(chemin, texte_modele(probleme))
