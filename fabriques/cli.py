@@ -40,7 +40,8 @@ from fabriques.cli_seance import (
 if TYPE_CHECKING:
     from allocation.modele.chargement import Chargement
     from allocation.resolution.solveur import Allocation
-    from scoring.modele import LectureVague
+    from commun.journal import Ancre
+    from scoring.modele import LectureVague, Vague
 
 DESCRIPTION = (
     "Notation du jury et sélection des lauréats d'une vague de l'AMI « Fabriques de "
@@ -185,6 +186,16 @@ def _afficher_infaisable(allocation: Allocation) -> int:
     return EXIT_INFAISABLE
 
 
+def _ancre_de_la_decision(chemin: Path, vague: Vague) -> tuple[Ancre, ...]:
+    """What the allocation workbook about to be replaced says of the journal, when it is a
+    decision on these very wave files (a journal cut below it is then caught)."""
+    from allocation.sorties.historique import lire_decision
+    from commun.constats import Constats
+
+    lue = lire_decision(chemin, vague, Constats()) if chemin.is_file() else None
+    return (lue.ancre_journal,) if lue is not None and lue.ancre_journal else ()
+
+
 def commande_allocate(args: argparse.Namespace) -> int:
     """``fabriques allocate``: solve SPEC §4 and write the allocation workbook, its
     companions and the journal entry, as one set, under the wave's lock."""
@@ -210,7 +221,8 @@ def commande_allocate(args: argparse.Namespace) -> int:
     sorties = Sorties(args.out or Path(f"allocation-{entrees.vague.nom}.xlsx"), args.public,
                       args.retours, args.modele)
     journal = journal_de(args.vague, entrees.vague.nom, args.journal,
-                         entrees.ancres_du_journal())
+                         entrees.ancres_du_journal()
+                         + _ancre_de_la_decision(sorties.classeur, entrees.vague))
     lus = [*fichiers_lus(args, entrees), journal.chemin]
     verifier_sorties(sorties.chemins(), lus)
     with journal.transaction():

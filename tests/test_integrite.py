@@ -230,6 +230,20 @@ def test_a_journal_cut_after_the_record_is_refused_by_every_verb_that_decides(
     assert "Journal altéré" in capsys.readouterr().err and not pv.exists()
 
 
+def test_allocate_refuses_a_journal_cut_below_the_decision_it_replaces(
+        petite: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    allocation = tmp_path / "allocation.xlsx"
+    assert main(["seance", str(petite), "--ecarter", "D1:dossier retiré"]) == 0
+    assert main(["allocate", str(petite), "--out", str(allocation)]) == 0
+    avant = allocation.read_bytes()
+    lignes = _journal().read_text(encoding="utf-8").splitlines()
+    _journal().write_text(lignes[0] + "\n", encoding="utf-8")  # « D1 écarté » dropped
+    capsys.readouterr()
+    assert main(["allocate", str(petite), "--out", str(allocation)]) == 2
+    assert "Journal altéré" in capsys.readouterr().err
+    assert allocation.read_bytes() == avant
+
+
 def test_a_deleted_journal_is_refused_while_the_history_anchors_it(
         enregistree: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
     enregistree["journal"].unlink()
