@@ -39,8 +39,10 @@ from filelock import FileLock, Timeout
 ATTENTE_VERROU = 60.0
 #: The lock of a folder (a wave's state: its journal, its intentions).
 FICHIER_VERROU = ".fabriques.verrou"
-#: The intention of the set being written in a folder (at most one: under the lock).
+#: The intention of the set being written in a folder (at most one: under the lock), and
+#: the temporary files of one being written.
 FICHIER_INTENTION = ".fabriques-ecriture.json"
+_INTENTIONS_COUPEES = f".{FICHIER_INTENTION}.*.tmp"
 
 # --------------------------------------------------------------------------- names
 
@@ -209,19 +211,18 @@ def verifier_sorties(sorties: Sequence[Path], entrees: Iterable[Path]) -> None:
         vues.append(sortie)
 
 
-def _creer_provisoire(cible: Path, modele: Path | None = None) -> Path:
-    """A new empty file beside ``cible`` whose mode is what the umask gives (``O_CREAT``
-    with 0666), or the mode of ``modele`` (by default ``cible`` itself) when it exists."""
-    while True:
-        provisoire = cible.with_name(f".{cible.name}.{secrets.token_hex(4)}.tmp")
-        try:
-            descripteur = os.open(provisoire, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:
-            continue
-        os.close(descripteur)
-        with suppress(FileNotFoundError):
-            os.chmod(provisoire, stat.S_IMODE((modele or cible).stat().st_mode))
-        return provisoire
+def _nom_provisoire(cible: Path) -> Path:
+    """A temporary name beside ``cible`` (created later, by :func:`_creer_provisoire`)."""
+    return cible.with_name(f".{cible.name}.{secrets.token_hex(8)}.tmp")
+
+
+def _creer_provisoire(provisoire: Path, cible: Path, modele: Path | None = None) -> None:
+    """Create the empty file ``provisoire`` (never an existing one) with the mode the umask
+    gives (``O_CREAT`` with 0666), or the mode of ``modele`` (by default ``cible``) when it
+    exists."""
+    os.close(os.open(provisoire, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    with suppress(FileNotFoundError):
+        os.chmod(provisoire, stat.S_IMODE((modele or cible).stat().st_mode))
 
 
 def _ecrire_fichier(chemin: Path, contenu: bytes) -> None:
@@ -249,7 +250,8 @@ def _synchroniser_dossiers(chemins: Iterable[Path]) -> None:
 
 def _ecrire_intention(dossier: Path, etat: str, fichiers: list[tuple[Path, Path]]) -> None:
     intention = dossier / FICHIER_INTENTION
-    provisoire = _creer_provisoire(intention)
+    provisoire = _nom_provisoire(intention)
+    _creer_provisoire(provisoire, intention)
     _ecrire_fichier(provisoire, json.dumps(
         {"etat": etat, "fichiers": [[str(p), str(c)] for p, c in fichiers]},
         ensure_ascii=False).encode())
@@ -262,7 +264,7 @@ def reprendre(dossier: Path) -> list[Path]:
     its lock held): renames it had started are completed, temporary files of a set not yet
     complete are deleted. Returns the files completed."""
     dossier = Path(dossier)
-    for orphelin in dossier.glob(f".{FICHIER_INTENTION}.*.tmp"):
+    for orphelin in dossier.glob(_INTENTIONS_COUPEES):
         orphelin.unlink(missing_ok=True)
     intention = dossier / FICHIER_INTENTION
     try:
@@ -343,16 +345,16 @@ class Ecriture:
                                   if not any(_meme_fichier(e, s.cible) for s in sorties
                                              if s.remplace_entree)])
         verifier_sorties([s.cible for s in sorties], [])
-        fichiers: list[tuple[Path, Path]] = []
+        # The intention names the temporary files before they exist: a process killed at
+        # any point leaves nothing the next writer cannot find.
+        fichiers = [(_nom_provisoire(s.cible), s.cible) for s in sorties]
         renommes = 0
         try:
-            for sortie in sorties:
-                sortie.cible.parent.mkdir(parents=True, exist_ok=True)
-                fichiers.append((_creer_provisoire(sortie.cible, sortie.mode_de),
-                                 sortie.cible))
             if self.etat is not None:
                 _ecrire_intention(self.etat, "preparation", fichiers)
             for (provisoire, _), sortie in zip(fichiers, sorties, strict=True):
+                sortie.cible.parent.mkdir(parents=True, exist_ok=True)
+                _creer_provisoire(provisoire, sortie.cible, sortie.mode_de)
                 _ecrire_fichier(provisoire, sortie.contenu)
             if self.etat is not None:
                 _ecrire_intention(self.etat, "validee", fichiers)
@@ -373,6 +375,26 @@ class Ecriture:
                 raise erreur_systeme(erreur) from None
             raise
         return [c for _, c in fichiers]
+
+
+def ecrire_ensemble(contenus: dict[Path, bytes], entrees: Iterable[Path] = ()) -> list[Path]:
+    """Write files that touch no shared state as one set: the lock and the intention in the
+    first one's folder (the place the user chose to write in)."""
+    if not contenus:
+        return []
+    etat = Path(next(iter(contenus))).parent
+    with verrous([etat]):
+        ecriture = Ecriture(entrees, etat)
+        for chemin, contenu in contenus.items():
+            ecriture.ajouter(chemin, contenu)
+        return ecriture.ecrire()
+
+
+def inacheve(dossier: Path) -> bool:
+    """True when a killed writer left a set of files to finish in ``dossier``, or the
+    beginning of its intention."""
+    return (Path(dossier) / FICHIER_INTENTION).exists() or any(
+        Path(dossier).glob(_INTENTIONS_COUPEES))
 
 
 def ecrire_atomiquement(chemin: Path, contenu: bytes) -> None:

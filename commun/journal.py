@@ -76,7 +76,7 @@ def _signature(cle: bytes, empreinte: str) -> str:
     return hmac.new(cle, empreinte.encode(), hashlib.sha256).hexdigest()
 
 
-def ligne_json(champs: Mapping[str, Any]) -> str:
+def _ligne_json(champs: Mapping[str, Any]) -> str:
     """One JSON Lines line: no raw line separator of any kind inside it."""
     ligne = json.dumps(champs, ensure_ascii=False, sort_keys=True)
     for separateur, echappe in _SEPARATEURS.items():
@@ -304,10 +304,6 @@ class Journal:
                 continue
         return entrees
 
-    def contient(self, empreinte: str) -> bool:
-        """True when an entry of the intact chain has this hash."""
-        return any(e.empreinte == empreinte for e in self._verification()[1])
-
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Hold the wave folder's lock; entries appended inside are written at the end, all
@@ -317,7 +313,10 @@ class Journal:
             return
         with verrous([self.dossier]):
             cle = self.chemin.resolve()
-            lot = _Lot(lire_lignes(self.chemin))
+            try:
+                lot = _Lot(lire_lignes(self.chemin))
+            except ValueError as erreur:  # beyond the size a journal is read to
+                raise JournalAltere(VerificationJournal(0, False, 1, str(erreur))) from None
             _LOTS.par_chemin[cle] = lot
             try:
                 yield
@@ -369,6 +368,6 @@ class Journal:
         cle = _cle()
         if cle is not None:
             champs["signature"] = _signature(cle, champs["empreinte"])
-        lot.lignes.append(ligne_json(champs))
+        lot.lignes.append(_ligne_json(champs))
         lot.nouvelles += 1
         return _entree(champs)

@@ -71,16 +71,13 @@ def fichiers_lus(args: argparse.Namespace, lus: Chargement | LectureVague) -> li
 
 def ecrire_sorties(args: argparse.Namespace, nom: str, lus: list[Path],
                    contenus: dict[Path, bytes]) -> list[Path]:
-    """Write a verb's outputs as one set under the wave's lock (no journal entry)."""
+    """Write a verb's outputs as one set, over none of the wave's files nor its journal
+    (the verbs that write no journal entry)."""
     from application.seance import journal_de
-    from commun.ecriture import Ecriture
+    from commun.ecriture import ecrire_ensemble
 
     journal = journal_de(args.vague, nom, getattr(args, "journal", None))
-    ecriture = Ecriture([*lus, journal.chemin], journal.dossier)
-    for chemin, contenu in contenus.items():
-        ecriture.ajouter(chemin, contenu)
-    with journal.transaction():
-        return journal.ecrire_avec(ecriture)
+    return ecrire_ensemble(contenus, [*lus, journal.chemin])
 
 
 Parseur = Callable[[argparse._SubParsersAction, str, str], argparse.ArgumentParser]
@@ -232,15 +229,18 @@ def commande_journal(args: argparse.Namespace) -> int:
     from allocation.modele.programme import lire_ancres, trouver_fichier
     from application.seance import journal_de
     from commun.constats import Constats
+    from commun.ecriture import inacheve, verrous
     from scoring.lecture import nom_de_vague, numero_de_vague
 
     nom = nom_de_vague(args.vague)
     historique = trouver_fichier(args.vague, "laureats.xlsx")
     ancre = lire_ancres(historique, Constats()).get(numero_de_vague(nom) or 0)
     journal = journal_de(args.vague, nom, args.journal, (ancre,) if ancre else ())
-    with journal.transaction():  # a set of files a killed writer left is finished first
-        existe, verification = journal.existe, journal.verifier()
-        entrees = replace(journal, passer_outre=True).entrees()
+    if inacheve(journal.dossier):  # a set of files a killed writer left: taking the lock
+        with verrous([journal.dossier]):  # finishes it
+            pass
+    existe, verification = journal.existe, journal.verifier()
+    entrees = replace(journal, passer_outre=True).entrees()
     if not existe and ancre is None:
         print(f"Aucun journal : {journal.chemin}", file=sys.stderr)
         return EXIT_ENTREE
@@ -259,7 +259,7 @@ def commande_proces_verbal(args: argparse.Namespace) -> int:
     from allocation.modele.chargement import charger
     from application.proces_verbal import proces_verbal
     from application.seance import journal_de
-    from commun.ecriture import Ecriture, verifier_sorties
+    from commun.ecriture import ecrire_ensemble, verifier_sorties
 
     chargement = charger(args.vague, args.programme, args.historique, args.correspondance)
     if not chargement.valide or chargement.vague is None:
@@ -270,17 +270,14 @@ def commande_proces_verbal(args: argparse.Namespace) -> int:
                          chargement.ancres_du_journal())
     lus = [*fichiers_lus(args, chargement), args.allocation, journal.chemin]
     verifier_sorties([sortie], lus)
-    with journal.transaction():
-        acces = acces_au_journal(args, journal)
-        if acces is None:
-            return EXIT_ENTREE
-        pdf, constats = proces_verbal(chargement, args.allocation, acces.journal)
-        if pdf is None:
-            afficher_constats(constats, sys.stderr)
-            print("Rien n'a été écrit.", file=sys.stderr)
-            return EXIT_ENTREE
-        ecriture = Ecriture(lus, journal.dossier)
-        ecriture.ajouter(sortie, pdf)
-        acces.journal.ecrire_avec(ecriture)
+    acces = acces_au_journal(args, journal)
+    if acces is None:
+        return EXIT_ENTREE
+    pdf, constats = proces_verbal(chargement, args.allocation, acces.journal)
+    if pdf is None:
+        afficher_constats(constats, sys.stderr)
+        print("Rien n'a été écrit.", file=sys.stderr)
+        return EXIT_ENTREE
+    ecrire_ensemble({sortie: pdf}, lus)
     print(f"Procès-verbal écrit : {sortie}")
     return EXIT_OK

@@ -39,10 +39,23 @@ _verrou = threading.Lock()
 _sessions_par_jeton: dict[str, set[str]] = {}
 
 
+def _session_ouverte() -> Callable[[str], bool]:
+    from streamlit.runtime import Runtime
+
+    return Runtime.instance().is_active_session if Runtime.exists() else (lambda _: True)
+
+
 def autoriser(jeton: str | None, session: str | None) -> None:
-    """Grant the browser holding ``jeton`` the files of ``session``."""
+    """Grant the browser holding ``jeton`` the files of ``session`` (and forget the
+    sessions closed since)."""
     if jeton and session:
+        ouverte = _session_ouverte()
         with _verrou:
+            for autre in list(_sessions_par_jeton):
+                _sessions_par_jeton[autre] = {s for s in _sessions_par_jeton[autre]
+                                              if ouverte(s)}
+                if not _sessions_par_jeton[autre]:
+                    del _sessions_par_jeton[autre]
             _sessions_par_jeton.setdefault(jeton, set()).add(session)
 
 
@@ -50,16 +63,9 @@ def est_autorise(jeton: str | None) -> bool:
     """True when ``jeton`` belongs to a session granted access and still open."""
     if not jeton:
         return False
-    from streamlit.runtime import Runtime
-
-    ouverte = Runtime.instance().is_active_session if Runtime.exists() else None
+    ouverte = _session_ouverte()
     with _verrou:
-        sessions = _sessions_par_jeton.get(jeton, set())
-        if ouverte is not None:
-            sessions &= {s for s in sessions if ouverte(s)}
-        if not sessions:
-            _sessions_par_jeton.pop(jeton, None)
-        return bool(sessions)
+        return any(ouverte(s) for s in _sessions_par_jeton.get(jeton, ()))
 
 
 def _prefixe_media() -> str:

@@ -162,10 +162,18 @@ def test_ordinary_ids_are_accepted(nom: str) -> None:
 
 # --------------------------------------------------------------- 2. concurrent record
 
+#: Each run waits for the start signal, then records on a slow disk (0.2 s per flush and per
+#: rename): every run has read the history long before the first one has written it.
 _COURSE = """
-import sys, time
+import os, sys, time
 from pathlib import Path
 from fabriques.cli import main
+def lent(appel):
+    def ralenti(*arguments):
+        time.sleep(0.2)
+        return appel(*arguments)
+    return ralenti
+os.replace, os.fsync = lent(os.replace), lent(os.fsync)
 depart = Path(sys.argv[1])
 while not depart.exists():
     time.sleep(0.005)
@@ -663,6 +671,17 @@ def test_a_wave_whose_export_is_oversized_stops_at_reading(tmp_path: Path,
         f"{k};a@b.fr;en_construction;;\n" for k in range(100_000)), encoding="utf-8")
     assert main(["check", str(dossier)]) == 2
     assert "[fichier_trop_volumineux]" in capsys.readouterr().out
+
+
+def test_an_oversized_journal_is_refused_not_read(tmp_path: Path) -> None:
+    from commun.journal import TAILLE_MAX_JOURNAL, JournalAltere
+
+    journal = Journal(tmp_path / "journal.jsonl")
+    with journal.chemin.open("wb") as flux:
+        flux.truncate(TAILLE_MAX_JOURNAL + 1)
+    assert "Mo" in journal.verifier().message and not journal.verifier().intact
+    with pytest.raises(JournalAltere):
+        journal.ajouter("retenir", {"dossier": "D1", "raison": "x"})
 
 
 # --------------------------------------------------------------- 9. modes

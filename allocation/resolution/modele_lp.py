@@ -71,9 +71,3 @@ def texte_modele(probleme: ProblemeVague) -> bytes:
         modele_pulp(probleme).writeLP(str(chemin))
         return chemin.read_bytes()
 
-
-def ecrire_modele(chemin: Path, probleme: ProblemeVague) -> None:
-    """Write the model as an LP file (:func:`commun.ecriture.ecrire_atomiquement`)."""
-    from commun.ecriture import ecrire_atomiquement
-
-    ecrire_atomiquement(chemin, texte_modele(probleme))
