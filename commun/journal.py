@@ -293,6 +293,14 @@ class Journal:
             raise JournalAltere(verification)
         return entrees
 
+    def ancre(self) -> Ancre | None:
+        """What a file written now records of the journal: its last entry and number of
+        entries (None for an empty journal)."""
+        verification = self.verifier()
+        if not verification.entrees:
+            return None
+        return Ancre(verification.derniere_empreinte, verification.entrees, self.chemin.name)
+
     def lisibles(self) -> list[Entree]:
         """Every entry that can be read, whether the chain holds or not: to report what
         was written after a break (an override and its reason), never to decide."""

@@ -213,7 +213,6 @@ def commande_allocate(args: argparse.Namespace) -> int:
         planifier_decision,
     )
     from commun.ecriture import Ecriture, verifier_sorties
-    from commun.journal import Ancre
 
     entrees = _charger(args)
     if entrees is None or entrees.vague is None:
@@ -242,10 +241,8 @@ def commande_allocate(args: argparse.Namespace) -> int:
         if resultat.decision is None:
             return _afficher_infaisable(resultat.allocation)
         journaliser_methode(journal, resultat)
-        verification = journal.verifier()
         ecriture = Ecriture(lus, journal.dossier)
-        empreintes = planifier_decision(entrees, resultat, sorties, ecriture, Ancre(
-            verification.derniere_empreinte, verification.entrees, journal.chemin.name))
+        empreintes = planifier_decision(entrees, resultat, sorties, ecriture, journal.ancre())
         journaliser_allocation(journal, resultat, empreintes)
         journal.ecrire_avec(ecriture)
     if len(entrees.constats):  # the very findings ``check`` prints, warnings all
@@ -278,7 +275,6 @@ def commande_record(args: argparse.Namespace) -> int:
     from application.seance import journal_de
     from commun.classeur import sha256_fichier
     from commun.ecriture import Ecriture, verifier_sorties, verrous
-    from commun.journal import Ancre
     from commun.provenance import AUCUN
 
     lecture = _lire(args)
@@ -311,14 +307,13 @@ def commande_record(args: argparse.Namespace) -> int:
             afficher_constats(constats, sys.stderr)
             print("L'historique n'a pas été modifié.", file=sys.stderr)
             return EXIT_ENTREE
-        entree = journal.ajouter("enregistrement", {
+        journal.ajouter("enregistrement", {
             "vague": lue.numero, "laureats": sorted(lue.montants),
             "allocation": {args.allocation.name: sha256_fichier(args.allocation)},
             "historique_avant": {historique.name: sha256_fichier(historique)
                                  if historique.exists() else AUCUN}})
         ecriture = Ecriture(lus, journal.dossier)
-        sauvegarde = enregistrement.planifier(ecriture, Ancre(entree.empreinte, entree.numero,
-                                                              journal.chemin.name))
+        sauvegarde = enregistrement.planifier(ecriture, journal.ancre())
         journal.ecrire_avec(ecriture)
     print(f"Vague {lue.numero} enregistrée : {len(lue.montants)} lauréats ajoutés à "
           f"{historique}.")

@@ -146,11 +146,7 @@ def seance() -> Seance:
 def ancre_journal() -> Ancre | None:
     """The journal's last entry and number of entries (None without a journal), for the
     decision's workbook."""
-    courant = journal()
-    if not courant.existe:
-        return None
-    verification = courant.verifier()
-    return Ancre(verification.derniere_empreinte, verification.entrees, courant.chemin.name)
+    return journal().ancre()
 
 
 def resultat(parametres: Parametres | None = None, avec_seance: bool = True,
