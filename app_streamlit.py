@@ -4,16 +4,22 @@
 ``allocation``.
 
 Run: ``streamlit run app_streamlit.py`` — it opens on the bundled sample wave and its history.
+Streamlit finds :data:`app` below and serves the page through it, behind the gate of
+:mod:`interface.acces` (downloads only for the session that was granted access).
 """
 
 from __future__ import annotations
 
-import hmac
 import os
 
 import streamlit as st
+from starlette.middleware import Middleware
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from interface import etat
+from interface import acces
+
+#: The ASGI app ``streamlit run`` serves: this very script, behind the downloads' gate.
+app = st.App(__file__, middleware=[Middleware(acces.GardeDesFichiers)])
 
 #: Addresses that only this machine can reach; any other needs a password (FAQ 7.7: the
 #: list of candidates is confidential).
@@ -30,8 +36,18 @@ def mot_de_passe_configure() -> str | None:
 
 
 def acces_autorise() -> bool:
-    """True when the page may show candidate data: served on this machine only, or the
-    right password given. Served to a network without a password configured: refused."""
+    """True when the page may show candidate data — served on this machine only, or the
+    right password given (each failure doubles the wait before the next check) — and then
+    this browser is granted this session's downloads. Served to a network without a
+    password configured: refused."""
+    if _acces_accorde():
+        ctx = get_script_run_ctx()
+        acces.autoriser(st.context.cookies.get(acces.COOKIE), ctx.session_id if ctx else None)
+        return True
+    return False
+
+
+def _acces_accorde() -> bool:
     adresse = st.get_option("server.address")
     if adresse in ADRESSES_LOCALES:
         return True
@@ -45,16 +61,19 @@ def acces_autorise() -> bool:
     if st.session_state.get("acces"):
         return True
     saisi = st.text_input("Mot de passe", type="password")
-    if saisi and hmac.compare_digest(saisi.encode(), attendu.encode()):
+    if saisi and acces.TENTATIVES.verifier(saisi, attendu):
         st.session_state["acces"] = True
         st.rerun()
     elif saisi:
-        st.error("Mot de passe incorrect.")
+        st.error("Mot de passe incorrect. Chaque essai manqué allonge l'attente avant le "
+                 "suivant.")
     return False
 
 
 def barre_laterale() -> None:
     """Choose the wave: the bundled sample, or uploaded files (kept in memory)."""
+    from interface import etat  # the pages' state: loaded by the page, not by the server
+
     with st.sidebar:
         st.markdown("**Vague étudiée**")
         deposes = st.file_uploader(
@@ -114,4 +133,5 @@ def main() -> None:
     st.navigation(pages).run()
 
 
-main()
+if __name__ == "__main__":  # run by Streamlit as the page (imported by the server as ``app``)
+    main()

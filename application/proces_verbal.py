@@ -10,6 +10,7 @@ that.
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from allocation.modele.chargement import Chargement
 from allocation.sorties.historique import DecisionLue, lire_decision
 from allocation.sorties.proces_verbal import rendre_proces_verbal
 from application.service import Parametres, Resultat, decider_vague
-from commun.classeur import ecrire_atomiquement, sha256_fichier
+from commun.classeur import sha256_fichier
 from commun.constats import Constats
 from commun.francais import decimal, euros
 from commun.journal import Journal
@@ -164,6 +165,8 @@ def donnees_proces_verbal(chargement: Chargement, allocation: Path, journal: Jou
     assert vague is not None
     constats = Constats()
     lue = lire_decision(allocation, vague, constats)
+    if lue is not None and lue.ancre_journal is not None:  # the decision anchors the journal
+        journal = replace(journal, ancres=(*journal.ancres, lue.ancre_journal))
     verification = journal.verifier()
     if not verification.intact and not journal.passer_outre:
         constats.signaler("journal_altere", verification.message, fichier=journal.chemin.name)
@@ -185,7 +188,7 @@ def donnees_proces_verbal(chargement: Chargement, allocation: Path, journal: Jou
     empreintes = [{"fichier": nom, "sha256": sha} for nom, sha in provenance.empreintes]
     empreintes.append({"fichier": f"{allocation.name} (allocation)",
                        "sha256": sha256_fichier(allocation)})
-    ancre = lue.empreinte_journal
+    ancre = lue.ancre_journal.empreinte if lue.ancre_journal else None
     jour = jour or date.today()
     total = int(pd.to_numeric(laureats[colonne_montant]).sum())
     donnees = {
@@ -246,12 +249,3 @@ def proces_verbal(chargement: Chargement, allocation: Path | bytes,
     if donnees is None:
         return None, constats
     return rendre_proces_verbal(donnees)[0], constats
-
-
-def ecrire_proces_verbal(chargement: Chargement, allocation: Path, journal: Journal,
-                         sortie: Path) -> Constats:
-    """Write the minutes (atomically); the findings that stopped them otherwise."""
-    pdf, constats = proces_verbal(chargement, allocation, journal)
-    if pdf is not None:
-        ecrire_atomiquement(sortie, pdf)
-    return constats

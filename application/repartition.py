@@ -18,8 +18,8 @@ from allocation.repartition.grilles import classeur_affectation, grille_jure
 from allocation.repartition.probleme import probleme_complement, probleme_repartition
 from allocation.repartition.solveur import Repartition, repartir
 from application.service import Parametres, Refus, decider_vague
-from commun.classeur import ecrire_atomiquement
 from commun.constats import Constats
+from commun.ecriture import Ecriture, probleme_de_nom, sous
 from commun.provenance import Provenance
 from scoring.incertitude import ecarts_types
 from scoring.marque import empreinte_affectation
@@ -109,6 +109,9 @@ def grilles(chargement: Chargement, resultat: ResultatRepartition) -> dict[str, 
     par_jure: dict[str, list[str]] = {}
     for jure, dossier in resultat.repartition.nouvelles():
         par_jure.setdefault(jure, []).append(dossier)
+    # Juror ids were checked when read (a plain file name): checked again where they
+    # become one, so that no grid is ever named outside its folder.
+    assert all(probleme_de_nom(f"{jure}{suffixe}") is None for jure in par_jure), par_jure
     empreinte = empreinte_affectation(resultat.repartition.paires)
     return {f"{jure}{suffixe}.xlsx": grille_jure(vague, jure, dossiers, empreinte)
             for jure, dossiers in sorted(par_jure.items())}
@@ -141,17 +144,27 @@ def grilles_deja_la(chargement: Chargement, resultat: ResultatRepartition,
             if (dossier_grilles / nom).exists()]
 
 
+def grilles_et_classeur(chargement: Chargement, resultat: ResultatRepartition,
+                        sortie: Path | None, dossier_grilles: Path | None,
+                        provenance: Provenance | None = None) -> dict[Path, bytes]:
+    """The files of an assignment: the workbook at ``sortie`` and one grid per juror inside
+    ``dossier_grilles`` (each path checked to stay in it: :func:`commun.ecriture.sous`)."""
+    fichiers = {}
+    if sortie is not None:
+        fichiers[sortie] = classeur(chargement, resultat, provenance)
+    if dossier_grilles is not None:
+        for nom, contenu in grilles(chargement, resultat).items():
+            fichiers[sous(dossier_grilles, nom)] = contenu
+    return fichiers
+
+
 def ecrire_repartition(chargement: Chargement, resultat: ResultatRepartition,
                        sortie: Path | None, dossier_grilles: Path | None,
                        provenance: Provenance | None = None) -> list[Path]:
-    """Write the workbook and the grids (each file atomically); the paths written."""
-    ecrits = []
-    if sortie is not None:
-        ecrire_atomiquement(sortie, classeur(chargement, resultat, provenance))
-        ecrits.append(sortie)
-    if dossier_grilles is not None:
-        dossier_grilles.mkdir(parents=True, exist_ok=True)
-        for nom, contenu in grilles(chargement, resultat).items():
-            ecrire_atomiquement(dossier_grilles / nom, contenu)
-            ecrits.append(dossier_grilles / nom)
-    return ecrits
+    """Write the workbook and the grids as one set (outside a wave's lock: the sample
+    generator's way; ``fabriques repartir`` writes them under it); the paths written."""
+    ecriture = Ecriture(chargement.fichiers_lus())
+    for chemin, contenu in grilles_et_classeur(chargement, resultat, sortie, dossier_grilles,
+                                               provenance).items():
+        ecriture.ajouter(chemin, contenu)
+    return ecriture.ecrire()

@@ -24,7 +24,7 @@ from allocation.analyses.seance import ordre_du_jour
 from allocation.modele.chargement import Chargement
 from application.service import Parametres, Refus, Resultat, decider_vague
 from commun.constats import Constats
-from commun.journal import Entree, Journal
+from commun.journal import Ancre, Entree, Journal
 from scoring.modele import Vague
 from scoring.revisions import Revision, valider_revision
 
@@ -101,10 +101,11 @@ def seance_de(entrees: Sequence[Entree]) -> Seance:
                   tuple(revisions[k] for k in sorted(revisions)))
 
 
-def journal_de(vague: Path | None, nom: str, explicite: Path | None = None) -> Journal:
+def journal_de(vague: Path | None, nom: str, explicite: Path | None = None,
+               ancres: tuple[Ancre, ...] = ()) -> Journal:
     """The journal of the wave ``nom`` read from ``vague`` (None: uploaded files);
-    ``explicite``: a path the user gave."""
-    return Journal(explicite or chemin_journal(vague, nom))
+    ``explicite``: a path the user gave; ``ancres``: what files outside it say of it."""
+    return Journal(explicite or chemin_journal(vague, nom), ancres=ancres)
 
 
 def journaliser_chargement(journal: Journal, chargement: Chargement) -> Entree | None:
@@ -112,20 +113,22 @@ def journaliser_chargement(journal: Journal, chargement: Chargement) -> Entree |
     donnees = {"vague": chargement.vague.nom if chargement.vague else "",
                "entrees": dict(chargement.empreintes),
                "historique": chargement.empreinte_historique}
-    precedents = [e for e in journal.entrees() if e.evenement == "chargement"]
-    if precedents and dict(precedents[-1].donnees) == donnees:
-        return None
-    return journal.ajouter("chargement", donnees)
+    with journal.transaction():
+        precedents = [e for e in journal.entrees() if e.evenement == "chargement"]
+        if precedents and dict(precedents[-1].donnees) == donnees:
+            return None
+        return journal.ajouter("chargement", donnees)
 
 
 def journaliser_methode(journal: Journal, resultat: Resultat) -> Entree | None:
     """Record the scoring method (and, with ``auto``, the choice and its evidence), unless
     it is the one last recorded."""
     donnees = dict(resultat.scores.lignes_parametres())
-    precedents = [e for e in journal.entrees() if e.evenement == "methode"]
-    if precedents and dict(precedents[-1].donnees) == donnees:
-        return None
-    return journal.ajouter("methode", donnees)
+    with journal.transaction():
+        precedents = [e for e in journal.entrees() if e.evenement == "methode"]
+        if precedents and dict(precedents[-1].donnees) == donnees:
+            return None
+        return journal.ajouter("methode", donnees)
 
 
 def decider_en_seance(journal: Journal, chargement: Chargement, base: Parametres,
@@ -140,6 +143,12 @@ def decider_en_seance(journal: Journal, chargement: Chargement, base: Parametres
         constats.signaler("decision_sans_raison", "Chaque décision du jury doit être motivée.",
                           colonne=dossier)
         return constats
+    with journal.transaction():  # the meeting read and the decision written under one lock
+        return _decider(journal, chargement, base, action, dossier, raison, constats)
+
+
+def _decider(journal: Journal, chargement: Chargement, base: Parametres, action: str,
+             dossier: str, raison: str, constats: Constats) -> Constats:
     seance = seance_de(journal.entrees())
     forces = {d: r for d, r in seance.forces if d != dossier}
     exclus = {d: r for d, r in seance.exclus if d != dossier}

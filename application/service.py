@@ -5,6 +5,7 @@ the bench only collect parameters and show what this returns; none of them repea
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,12 +19,13 @@ from allocation.modele.programme import Regles
 from allocation.resolution.solveur import Allocation, resoudre
 from allocation.sorties.export import (
     classeur_allocation,
-    ecrire_liste_publique,
-    ecrire_retours,
+    classeur_public,
+    classeur_retours,
     parametres_de,
 )
-from commun.classeur import ecrire_atomiquement
 from commun.constats import Constats
+from commun.ecriture import Ecriture
+from commun.journal import Ancre
 from scoring.modele import Vague
 from scoring.normalisation import METHODE_PAR_DEFAUT, ScoresVague, modele_jures, noter
 from scoring.revisions import Revision, reviser_notes, valider_revision
@@ -121,23 +123,8 @@ class Sorties:
         return [p for p in (self.classeur, self.public, self.retours, self.modele) if p]
 
 
-def sorties_refusees(chargement: Chargement, sorties: list[Path]) -> str | None:
-    """Why these outputs may not be written (one overwrites an input or another output),
-    or None."""
-    entrees = {Path(s.chemin).resolve() for s in chargement.vague.sources} if (
-        chargement.vague) else set()
-    entrees |= {p.resolve() for p in (chargement.chemin_programme,
-                                      chargement.chemin_historique) if p}
-    resolues = [p.resolve() for p in sorties]
-    if any(p in entrees for p in resolues):
-        return "Refus d'écrire sur un fichier d'entrée."
-    if len(set(resolues)) < len(resolues):
-        return "Les fichiers à écrire doivent être différents."
-    return None
-
-
 def classeur_decision(chargement: Chargement, resultat: Resultat,
-                      empreinte_journal: str | None = None,
+                      ancre_journal: Ancre | None = None,
                       incertitude_calculee: Incertitude | None = None) -> bytes:
     """The allocation workbook of a decided wave (its ``parametres`` anchor the journal's
     last entry when there is one; ``incertitude_calculee``: the decision's uncertainty when
@@ -146,29 +133,33 @@ def classeur_decision(chargement: Chargement, resultat: Resultat,
     assert decision is not None
     parametres = parametres_de(chargement, resultat.scores, decision.probleme,
                                decision.allocation, resultat.parametres.revisions,
-                               empreinte_journal)
+                               ancre_journal)
     return classeur_allocation(decision, parametres, resultat.vague,
                                incertitude_calculee or incertitude_de(resultat))
 
 
-def ecrire_decision(chargement: Chargement, resultat: Resultat, sorties: Sorties,
-                    empreinte_journal: str | None = None) -> None:
-    """Write a decided wave's outputs (each file atomically)."""
+def planifier_decision(chargement: Chargement, resultat: Resultat, sorties: Sorties,
+                       ecriture: Ecriture, ancre_journal: Ancre | None = None
+                       ) -> dict[str, str]:
+    """Add a decided wave's outputs to a set of files (:class:`commun.ecriture.Ecriture`);
+    returns each file's name and SHA-256, for the journal."""
     vague, decision = resultat.vague, resultat.decision
     assert decision is not None
-    allocation, probleme = decision.allocation, decision.probleme
-    ecrire_atomiquement(sorties.classeur,
-                        classeur_decision(chargement, resultat, empreinte_journal))
+    contenus = {sorties.classeur: classeur_decision(chargement, resultat, ancre_journal)}
     if sorties.public:
-        ecrire_liste_publique(sorties.public, vague.dossiers, allocation.montants)
+        contenus[sorties.public] = classeur_public(vague.dossiers, decision.allocation.montants)
     if sorties.retours:
-        ecrire_retours(sorties.retours, decision, vague, resultat.scores)
+        contenus[sorties.retours] = classeur_retours(decision, vague, resultat.scores)
     if sorties.modele:
         # PuLP is loaded only when the audit model is asked for (a third of the decision's
         # own import time otherwise).
-        from allocation.resolution.modele_lp import ecrire_modele
+        from allocation.resolution.modele_lp import texte_modele
 
-        ecrire_modele(sorties.modele, probleme)
+        contenus[sorties.modele] = texte_modele(decision.probleme)
+    for chemin, contenu in contenus.items():
+        ecriture.ajouter(chemin, contenu)
+    return {chemin.name: hashlib.sha256(contenu).hexdigest()
+            for chemin, contenu in contenus.items()}
 
 
 def avancement_programme(historique: pd.DataFrame, regles: Regles,

@@ -1,4 +1,4 @@
-"""Writing workbooks: reproducible bytes and atomic replacement.
+"""Writing workbooks: reproducible bytes, inert text cells, sheets for people.
 
 openpyxl stamps the current time into ``docProps/core.xml`` and into every zip entry, so
 two saves of the same content differ. The secretariat must be able to show that the same
@@ -10,9 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import math
-import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,6 +23,9 @@ from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+# Every file is written by the one discipline of commun.ecriture (re-exported for callers).
+from commun.ecriture import ecrire_atomiquement as ecrire_atomiquement
 
 _FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 _FIXED_W3C_TIME = "2020-01-01T00:00:00Z"
@@ -61,26 +62,6 @@ def sha256_fichier(chemin: Path) -> str:
         for bloc in iter(lambda: handle.read(1 << 20), b""):
             digest.update(bloc)
     return digest.hexdigest()
-
-
-def ecrire_atomiquement(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename.
-
-    An interrupted write leaves the previous file untouched: the rename is atomic on POSIX
-    and on Windows (``os.replace``).
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 #: Characters that make a spreadsheet treat a cell's text as a formula (CWE-1236).

@@ -2,39 +2,59 @@
 loadings, the method chosen, the jury's decisions and revised notes with their reasons, the
 allocations written and the files they came from.
 
-One JSON object per line (``journal.jsonl``). Each entry carries the SHA-256 of the previous
-entry (``precedent``) and its own (``empreinte``, over the canonical JSON of every other
-field), as a hash chain does: an edited entry no longer matches its own hash, a deleted or
-moved one breaks the link of the entry after it. A chain alone cannot tell that the last
-entries were cut off: the hash of the last entry is therefore printed in every allocation
-workbook and in the procès-verbal, which anchor it.
+One JSON object per line (``journal.jsonl``, JSON Lines: every line separator inside a
+value is escaped — U+2028, U+2029 and U+0085 too — and lines are split on ``\\n`` only).
+Each entry carries the SHA-256 of the previous entry (``precedent``) and its own
+(``empreinte``, over the canonical JSON of every other field), as a hash chain does: an
+edited entry no longer matches its own hash, a deleted or moved one breaks the link of the
+entry after it.
 
-Writers take a file lock (``filelock``: the same lock on Linux, macOS and Windows) and
-replace the file atomically (write beside it, flush to disk, rename), so two app sessions
-writing at once lose nothing and a crash never leaves half a line.
+What a plain chain does not prove: that nothing was cut from its end (the shorter chain is
+still a chain), that the file was not deleted, or that someone who can write the folder did
+not rewrite it whole with hashes recomputed. Hence:
+
+- **anchors outside the journal** (:class:`Ancre`): the history records, for each recorded
+  wave, its journal's last entry and number of entries; an allocation workbook records the
+  last entry it was decided on. A journal shorter than an anchor, missing while an anchor
+  exists, or whose anchored entry is no longer the same, is altered;
+- **a key** (``FABRIQUES_CLE_JOURNAL``): when it is set, every entry carries an HMAC-SHA256
+  of its hash under the key (``signature``), and an entry without a valid one is altered —
+  rewriting the journal then takes the key.
+
+Writers hold the wave folder's lock (:func:`commun.ecriture.verrou`) from reading to
+writing; entries appended inside :meth:`Journal.transaction` are written at its end, with
+the verb's other outputs when the verb gives them (:meth:`Journal.ecrire_avec`), as one set.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
-import tempfile
-from collections.abc import Mapping
-from dataclasses import dataclass
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock
+from commun.ecriture import Ecriture, verrous
 
 #: The ``precedent`` of the first entry.
 ORIGINE = "0" * 64
-#: The row of an allocation workbook's ``parametres`` that anchors the journal: its last
-#: entry's hash when the decision was written.
+#: The rows of an allocation workbook's ``parametres`` that anchor the journal: its last
+#: entry's hash and the number of entries when the decision was written.
 LIGNE_JOURNAL = "journal : dernière empreinte"
-#: How long a writer waits for another one before giving up (seconds).
-ATTENTE_VERROU = 30.0
+LIGNE_JOURNAL_ENTREES = "journal : nombre d'entrées"
+#: With this variable set, entries are signed (HMAC-SHA256) and checked under its value.
+VARIABLE_CLE = "FABRIQUES_CLE_JOURNAL"
+#: Largest journal read (bytes): well beyond years of meetings.
+TAILLE_MAX_JOURNAL = 64 * 1024 * 1024
+#: Line separators JSON leaves raw inside strings, escaped when written.
+_SEPARATEURS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
+_CHAMPS = {"numero", "horodatage", "evenement", "donnees", "precedent", "empreinte"}
 
 
 def _canonique(valeur: Mapping[str, Any]) -> bytes:
@@ -44,7 +64,24 @@ def _canonique(valeur: Mapping[str, Any]) -> bytes:
 
 def _empreinte(champs: Mapping[str, Any]) -> str:
     return hashlib.sha256(_canonique({k: v for k, v in champs.items()
-                                      if k != "empreinte"})).hexdigest()
+                                      if k not in ("empreinte", "signature")})).hexdigest()
+
+
+def _cle() -> bytes | None:
+    cle = os.environ.get(VARIABLE_CLE)
+    return cle.encode() if cle else None
+
+
+def _signature(cle: bytes, empreinte: str) -> str:
+    return hmac.new(cle, empreinte.encode(), hashlib.sha256).hexdigest()
+
+
+def _ligne_json(champs: Mapping[str, Any]) -> str:
+    """One JSON Lines line: no raw line separator of any kind inside it."""
+    ligne = json.dumps(champs, ensure_ascii=False, sort_keys=True)
+    for separateur, echappe in _SEPARATEURS.items():
+        ligne = ligne.replace(separateur, echappe)
+    return ligne
 
 
 @dataclass(frozen=True)
@@ -57,12 +94,26 @@ class Entree:
     donnees: Mapping[str, Any]
     precedent: str
     empreinte: str
+    signature: str | None = None
 
     def champs(self) -> dict[str, Any]:
         """The JSON object written for this entry."""
-        return {"numero": self.numero, "horodatage": self.horodatage,
-                "evenement": self.evenement, "donnees": dict(self.donnees),
-                "precedent": self.precedent, "empreinte": self.empreinte}
+        champs = {"numero": self.numero, "horodatage": self.horodatage,
+                  "evenement": self.evenement, "donnees": dict(self.donnees),
+                  "precedent": self.precedent, "empreinte": self.empreinte}
+        if self.signature is not None:
+            champs["signature"] = self.signature
+        return champs
+
+
+@dataclass(frozen=True)
+class Ancre:
+    """What a file outside the journal says of it: the hash of its ``entrees``-th entry
+    (``entrees`` None: some entry), and which file says so, in French."""
+
+    empreinte: str
+    entrees: int | None
+    origine: str
 
 
 @dataclass(frozen=True)
@@ -80,8 +131,9 @@ class VerificationJournal:
     def message(self) -> str:
         """One line for the secretariat."""
         if self.intact:
+            signees = " (entrées signées, clé vérifiée)" if _cle() else ""
             return (f"Journal intact : {self.entrees} entrée(s), dernière empreinte "
-                    f"{self.derniere_empreinte}.")
+                    f"{self.derniere_empreinte}{signees}.")
         return (f"Journal altéré à partir de l'entrée {self.premiere_alteree} : "
                 f"{self.motif}.")
 
@@ -94,122 +146,236 @@ class JournalAltere(Exception):
         self.verification = verification
 
 
-def _lire_lignes(chemin: Path) -> list[str]:
-    if not chemin.exists():
+def lire_lignes(chemin: Path) -> list[str]:
+    """The journal's non-empty lines (split on ``\\n`` only); none when it is absent.
+    :class:`ValueError` beyond :data:`TAILLE_MAX_JOURNAL`."""
+    try:
+        with chemin.open("rb") as flux:
+            brut = flux.read(TAILLE_MAX_JOURNAL + 1)
+    except FileNotFoundError:
         return []
-    return [ligne for ligne in chemin.read_text(encoding="utf-8").splitlines() if ligne.strip()]
+    if len(brut) > TAILLE_MAX_JOURNAL:
+        raise ValueError(f"journal de plus de {TAILLE_MAX_JOURNAL // (1024 * 1024)} Mo : il "
+                         "n'est pas lu")
+    texte = brut.decode("utf-8", errors="replace")
+    return [ligne for ligne in texte.split("\n") if ligne.strip()]
 
 
 def _entree(champs: Mapping[str, Any]) -> Entree:
+    signature = champs.get("signature")
     return Entree(int(champs["numero"]), str(champs["horodatage"]), str(champs["evenement"]),
-                  dict(champs["donnees"]), str(champs["precedent"]), str(champs["empreinte"]))
+                  dict(champs["donnees"]), str(champs["precedent"]), str(champs["empreinte"]),
+                  None if signature is None else str(signature))
 
 
-def verifier_lignes(lignes: list[str]) -> tuple[VerificationJournal, list[Entree]]:
-    """Check a journal's lines; the entries read up to the first altered one."""
+def verifier_lignes(lignes: list[str], ancres: Sequence[Ancre] = ()
+                    ) -> tuple[VerificationJournal, list[Entree]]:
+    """Check a journal's lines, and its ``ancres``; the entries read up to the first altered
+    one."""
     entrees: list[Entree] = []
     precedent = ORIGINE
+    cle = _cle()
     for position, ligne in enumerate(lignes, start=1):
         motif = None
         try:
             champs = json.loads(ligne)
             entree = _entree(champs)
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             motif = "ligne illisible"
         else:
-            if _empreinte(champs) != entree.empreinte or set(champs) != set(entree.champs()):
+            if _empreinte(champs) != entree.empreinte or not (
+                    _CHAMPS <= set(champs) <= _CHAMPS | {"signature"}):
                 motif = "son contenu ne correspond plus à son empreinte (entrée modifiée)"
             elif entree.precedent != precedent:
                 motif = ("elle ne suit pas l'entrée précédente (entrée supprimée, insérée ou "
                          "déplacée)")
             elif entree.numero != position:
                 motif = f"elle porte le numéro {entree.numero} à la place {position}"
+            elif cle is not None and not hmac.compare_digest(
+                    entree.signature or "", _signature(cle, entree.empreinte)):
+                motif = (f"sa signature est absente ou fausse : elle a été écrite ou réécrite "
+                         f"sans la clé du journal ({VARIABLE_CLE})")
         if motif is not None:
             return (VerificationJournal(len(lignes), False, position, motif, precedent),
                     entrees)
         entrees.append(entree)
         precedent = entree.empreinte
+    for ancre in ancres:
+        motif = _contre_ancre(entrees, ancre)
+        if motif is not None:
+            premiere = min(ancre.entrees or len(entrees) + 1, len(entrees) + 1)
+            return (VerificationJournal(len(lignes), False, premiere, motif, precedent),
+                    entrees)
     return VerificationJournal(len(lignes), True, derniere_empreinte=precedent), entrees
+
+
+def _contre_ancre(entrees: list[Entree], ancre: Ancre) -> str | None:
+    if not entrees:
+        return (f"le journal est absent ou vide alors que {ancre.origine} atteste "
+                f"{ancre.entrees or 'au moins une'} entrée(s) : il a été supprimé ou remplacé")
+    if ancre.entrees is None:
+        if any(e.empreinte == ancre.empreinte for e in entrees):
+            return None
+        return (f"l'entrée que cite {ancre.origine} n'y est plus (journal tronqué, réécrit ou "
+                "d'une autre séance)")
+    if len(entrees) < ancre.entrees:
+        return (f"il a {len(entrees)} entrée(s) alors que {ancre.origine} en atteste "
+                f"{ancre.entrees} : des entrées ont été retirées de sa fin")
+    if entrees[ancre.entrees - 1].empreinte != ancre.empreinte:
+        return (f"son entrée {ancre.entrees} n'est plus celle qu'atteste {ancre.origine} : "
+                "le journal a été réécrit")
+    return None
+
+
+@dataclass
+class _Lot:
+    """The lines of a journal inside a transaction: those on disk when it began, then the
+    entries appended since (not yet written)."""
+
+    lignes: list[str]
+    nouvelles: int = 0
+    inscrit: bool = False
+
+
+class _Lots(threading.local):
+    def __init__(self) -> None:
+        self.par_chemin: dict[Path, _Lot] = {}
+
+
+_LOTS = _Lots()
 
 
 @dataclass(frozen=True)
 class Journal:
     """The journal file of one wave. ``passer_outre``: the secretariat chose to go on with
     a broken chain (the reason is journalled); entries are then read up to the break and
-    appended after the last line."""
+    appended after the last line. ``ancres``: what files outside the journal say of it."""
 
     chemin: Path
     passer_outre: bool = False
+    ancres: tuple[Ancre, ...] = field(default=())
+
+    @property
+    def dossier(self) -> Path:
+        """The wave's state folder: the journal, its lock, the intention of a set of files
+        being written."""
+        return self.chemin.parent
 
     @property
     def existe(self) -> bool:
         """True once an entry has been written."""
         return self.chemin.exists()
 
-    def _verrou(self) -> FileLock:
-        return FileLock(str(self.chemin) + ".lock", timeout=ATTENTE_VERROU)
+    def _lot(self) -> _Lot | None:
+        return _LOTS.par_chemin.get(self.chemin.resolve())
+
+    def _lignes(self) -> list[str]:
+        lot = self._lot()
+        return list(lot.lignes) if lot is not None else lire_lignes(self.chemin)
+
+    def _verification(self) -> tuple[VerificationJournal, list[Entree]]:
+        try:
+            lignes = self._lignes()
+        except ValueError as erreur:
+            return VerificationJournal(0, False, 1, str(erreur)), []
+        return verifier_lignes(lignes, self.ancres)
 
     def verifier(self) -> VerificationJournal:
-        """Whether the chain is intact (an absent journal is an intact, empty one)."""
-        return verifier_lignes(_lire_lignes(self.chemin))[0]
+        """Whether the chain (and its anchors) holds; an absent journal with no anchor is an
+        intact, empty one."""
+        return self._verification()[0]
 
     def entrees(self) -> list[Entree]:
         """Every entry; :class:`JournalAltere` when the chain is broken (unless
         ``passer_outre``: the entries before the break)."""
-        verification, entrees = verifier_lignes(_lire_lignes(self.chemin))
+        verification, entrees = self._verification()
         if not verification.intact and not self.passer_outre:
             raise JournalAltere(verification)
         return entrees
+
+    def ancre(self) -> Ancre | None:
+        """What a file written now records of the journal: its last entry and number of
+        entries (None for an empty journal)."""
+        verification = self.verifier()
+        if not verification.entrees:
+            return None
+        return Ancre(verification.derniere_empreinte, verification.entrees, self.chemin.name)
 
     def lisibles(self) -> list[Entree]:
         """Every entry that can be read, whether the chain holds or not: to report what
         was written after a break (an override and its reason), never to decide."""
         entrees = []
-        for ligne in _lire_lignes(self.chemin):
+        for ligne in self._lignes():
             try:
                 entrees.append(_entree(json.loads(ligne)))
-            except (ValueError, KeyError, TypeError):
+            except (ValueError, KeyError, TypeError, AttributeError):
                 continue
         return entrees
 
-    def contient(self, empreinte: str) -> bool:
-        """True when an entry of the intact chain has this hash."""
-        return any(e.empreinte == empreinte for e in verifier_lignes(
-            _lire_lignes(self.chemin))[1])
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Hold the wave folder's lock; entries appended inside are written at the end, all
+        or none (none when an exception leaves the block). Nested: the outer one writes."""
+        if self._lot() is not None:
+            yield
+            return
+        with verrous([self.dossier]):
+            cle = self.chemin.resolve()
+            try:
+                lot = _Lot(lire_lignes(self.chemin))
+            except ValueError as erreur:  # beyond the size a journal is read to
+                raise JournalAltere(VerificationJournal(0, False, 1, str(erreur))) from None
+            _LOTS.par_chemin[cle] = lot
+            try:
+                yield
+                if lot.nouvelles and not lot.inscrit:
+                    self._inscrire(Ecriture([self.chemin], self.dossier), lot).ecrire()
+            finally:
+                del _LOTS.par_chemin[cle]
+
+    def _inscrire(self, ecriture: Ecriture, lot: _Lot) -> Ecriture:
+        ecriture.ajouter(self.chemin, "".join(ligne + "\n" for ligne in lot.lignes).encode(),
+                         remplace_entree=True, derniere=True)
+        return ecriture
+
+    def ecrire_avec(self, ecriture: Ecriture) -> list[Path]:
+        """Write ``ecriture``'s files and the entries appended in this transaction as one
+        set, the journal renamed last."""
+        lot = self._lot()
+        if lot is None:
+            raise RuntimeError("ecrire_avec hors d'une transaction du journal")
+        if lot.nouvelles:
+            self._inscrire(ecriture, lot)
+        ecrits = ecriture.ecrire()
+        lot.inscrit = True
+        return ecrits
 
     def ajouter(self, evenement: str, donnees: Mapping[str, Any],
                 accepter_altere: bool = False) -> Entree:
-        """Append one event (under the lock; the file is replaced atomically). Refuses a
-        broken chain (:class:`JournalAltere`) unless ``accepter_altere``, in which case the
-        new entry links to the last entry as it is written."""
-        self.chemin.parent.mkdir(parents=True, exist_ok=True)
-        with self._verrou():
-            lignes = _lire_lignes(self.chemin)
-            verification, _ = verifier_lignes(lignes)
-            if not verification.intact and not (accepter_altere or self.passer_outre):
-                raise JournalAltere(verification)
-            precedent = ORIGINE
-            if lignes:
-                try:
-                    precedent = str(json.loads(lignes[-1])["empreinte"])
-                except (ValueError, KeyError, TypeError):
-                    precedent = hashlib.sha256(lignes[-1].encode()).hexdigest()
-            champs: dict[str, Any] = {
-                "numero": len(lignes) + 1,
-                "horodatage": datetime.now(UTC).isoformat(timespec="milliseconds"),
-                "evenement": evenement, "donnees": dict(donnees), "precedent": precedent}
-            champs["empreinte"] = _empreinte(champs)
-            contenu = "".join(ligne + "\n" for ligne in lignes)
-            contenu += json.dumps(champs, ensure_ascii=False, sort_keys=True) + "\n"
-            descripteur, provisoire = tempfile.mkstemp(prefix=".journal-",
-                                                       dir=self.chemin.parent)
+        """Append one event (inside a transaction: written at its end; outside: at once).
+        Refuses a broken chain (:class:`JournalAltere`) unless ``accepter_altere``, in which
+        case the new entry links to the last entry as it is written."""
+        lot = self._lot()
+        if lot is None:
+            with self.transaction():
+                return self.ajouter(evenement, donnees, accepter_altere)
+        verification, _ = self._verification()
+        if not verification.intact and not (accepter_altere or self.passer_outre):
+            raise JournalAltere(verification)
+        precedent = ORIGINE
+        if lot.lignes:
             try:
-                with os.fdopen(descripteur, "w", encoding="utf-8") as flux:
-                    flux.write(contenu)
-                    flux.flush()
-                    os.fsync(flux.fileno())
-                os.replace(provisoire, self.chemin)
-            except BaseException:
-                Path(provisoire).unlink(missing_ok=True)
-                raise
-            return _entree(champs)
+                precedent = str(json.loads(lot.lignes[-1])["empreinte"])
+            except (ValueError, KeyError, TypeError):
+                precedent = hashlib.sha256(lot.lignes[-1].encode()).hexdigest()
+        champs: dict[str, Any] = {
+            "numero": len(lot.lignes) + 1,
+            "horodatage": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "evenement": evenement, "donnees": dict(donnees), "precedent": precedent}
+        champs["empreinte"] = _empreinte(champs)
+        cle = _cle()
+        if cle is not None:
+            champs["signature"] = _signature(cle, champs["empreinte"])
+        lot.lignes.append(_ligne_json(champs))
+        lot.nouvelles += 1
+        return _entree(champs)

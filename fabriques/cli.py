@@ -2,7 +2,12 @@
 prints what they return; it holds no domain logic.
 
 Exit codes: 0 success, 2 bad input (nothing written), 3 no allocation satisfies the rules,
-4 démarches-simplifiées refused the token or could not be reached (``fabriques ds``).
+4 the environment failed (a file that cannot be written, a busy lock, démarches-simplifiées
+refusing the token or out of reach). No exception reaches the user as a traceback: each is
+a French message with code 2 or 4 (:func:`main`).
+
+Every verb writes its outputs through :mod:`commun.ecriture` (never over an input, as one
+set, under the wave's lock).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from fabriques import __version__
 from fabriques.cli_ds import ajouter_verbes_ds, commande_ds
 from fabriques.cli_seance import (
     EXIT_ENTREE,
+    EXIT_ENVIRONNEMENT,
     EXIT_INFAISABLE,
     EXIT_OK,
     acces_au_journal,
@@ -26,13 +32,16 @@ from fabriques.cli_seance import (
     commande_journal,
     commande_proces_verbal,
     commande_seance,
+    ecrire_sorties,
+    fichiers_lus,
     options_journal,
 )
 
 if TYPE_CHECKING:
     from allocation.modele.chargement import Chargement
     from allocation.resolution.solveur import Allocation
-    from scoring.modele import LectureVague
+    from commun.journal import Ancre
+    from scoring.modele import LectureVague, Vague
 
 DESCRIPTION = (
     "Notation du jury et sélection des lauréats d'une vague de l'AMI « Fabriques de "
@@ -166,16 +175,6 @@ def _charger(args: argparse.Namespace) -> Chargement | None:
     return chargement
 
 
-def _sorties_refusees(chargement: Chargement, sorties: list[Path]) -> bool:
-    """True (and say why) when an output would overwrite an input or another output."""
-    from application.service import sorties_refusees
-
-    raison = sorties_refusees(chargement, sorties)
-    if raison:
-        print(raison, file=sys.stderr)
-    return raison is not None
-
-
 def _afficher_infaisable(allocation: Allocation) -> int:
     if not allocation.relaxations:  # the solver stopped for another reason
         print(f"Le solveur n'a pas abouti (statut : {allocation.statut}). Rien n'a été "
@@ -189,41 +188,65 @@ def _afficher_infaisable(allocation: Allocation) -> int:
     return EXIT_INFAISABLE
 
 
+def _ancre_de_la_decision(chemin: Path, vague: Vague) -> tuple[Ancre, ...]:
+    """What the allocation workbook about to be replaced says of the journal, when it is a
+    decision on these very wave files (a journal cut below it is then caught)."""
+    from allocation.sorties.historique import lire_decision
+    from commun.constats import Constats
+
+    lue = lire_decision(chemin, vague, Constats()) if chemin.is_file() else None
+    return (lue.ancre_journal,) if lue is not None and lue.ancre_journal else ()
+
+
 def commande_allocate(args: argparse.Namespace) -> int:
-    """``fabriques allocate``: solve SPEC §4 and write the allocation workbook."""
+    """``fabriques allocate``: solve SPEC §4 and write the allocation workbook, its
+    companions and the journal entry, as one set, under the wave's lock."""
     from application.seance import (
+        journal_de,
         journaliser_allocation,
         journaliser_chargement,
         journaliser_methode,
     )
-    from application.service import Parametres, Refus, Sorties, decider_vague, ecrire_decision
-    from commun.classeur import sha256_fichier
+    from application.service import (
+        Parametres,
+        Refus,
+        Sorties,
+        decider_vague,
+        planifier_decision,
+    )
+    from commun.ecriture import Ecriture, verifier_sorties
 
     entrees = _charger(args)
     if entrees is None or entrees.vague is None:
         return EXIT_ENTREE
     sorties = Sorties(args.out or Path(f"allocation-{entrees.vague.nom}.xlsx"), args.public,
                       args.retours, args.modele)
-    if _sorties_refusees(entrees, sorties.chemins()):
-        return EXIT_ENTREE
-    acces = acces_au_journal(args, entrees)
-    if acces is None:
-        return EXIT_ENTREE
-    journal = acces.journal
-    parametres = acces.seance.appliquer(Parametres(
-        methode=args.methode, forces=_decisions(args.forcer), exclus=_decisions(args.exclure)))
-    journaliser_chargement(journal, entrees)
-    resultat = decider_vague(entrees, parametres)
-    if isinstance(resultat, Refus):
-        afficher_constats(resultat.erreurs, sys.stderr)
-        print("Rien n'a été écrit.", file=sys.stderr)
-        return EXIT_ENTREE
-    if resultat.decision is None:
-        return _afficher_infaisable(resultat.allocation)
-    journaliser_methode(journal, resultat)
-    ecrire_decision(entrees, resultat, sorties, journal.verifier().derniere_empreinte)
-    journaliser_allocation(journal, resultat,
-                           {p.name: sha256_fichier(p) for p in sorties.chemins()})
+    journal = journal_de(args.vague, entrees.vague.nom, args.journal,
+                         entrees.ancres_du_journal()
+                         + _ancre_de_la_decision(sorties.classeur, entrees.vague))
+    lus = [*fichiers_lus(args, entrees), journal.chemin]
+    verifier_sorties(sorties.chemins(), lus)
+    with journal.transaction():
+        acces = acces_au_journal(args, journal)
+        if acces is None:
+            return EXIT_ENTREE
+        journal = acces.journal
+        parametres = acces.seance.appliquer(Parametres(
+            methode=args.methode, forces=_decisions(args.forcer),
+            exclus=_decisions(args.exclure)))
+        journaliser_chargement(journal, entrees)
+        resultat = decider_vague(entrees, parametres)
+        if isinstance(resultat, Refus):
+            afficher_constats(resultat.erreurs, sys.stderr)
+            print("Rien n'a été écrit.", file=sys.stderr)
+            return EXIT_ENTREE
+        if resultat.decision is None:
+            return _afficher_infaisable(resultat.allocation)
+        journaliser_methode(journal, resultat)
+        ecriture = Ecriture(lus, journal.dossier)
+        empreintes = planifier_decision(entrees, resultat, sorties, ecriture, journal.ancre())
+        journaliser_allocation(journal, resultat, empreintes)
+        journal.ecrire_avec(ecriture)
     if len(entrees.constats):  # the very findings ``check`` prints, warnings all
         afficher_constats(entrees.constats)
     if not acces.seance.vide:
@@ -239,10 +262,22 @@ def commande_allocate(args: argparse.Namespace) -> int:
 
 
 def commande_record(args: argparse.Namespace) -> int:
-    """``fabriques record``: append a decided wave's laureates to the programme history."""
-    from allocation.modele.programme import trouver_fichier
-    from allocation.sorties.historique import enregistrer_vague, lignes_historique, lire_decision
+    """``fabriques record``: append a decided wave's laureates to the programme history.
+    The history's folder and the wave's are locked from reading the history to writing it:
+    of two runs at once, the second finds the wave already recorded. The new history (with
+    the journal's anchor), the backup of the old one and the journal entry are one set."""
+    from dataclasses import replace
+
+    from allocation.modele.programme import lire_ancres, trouver_fichier
+    from allocation.sorties.historique import (
+        lignes_historique,
+        lire_decision,
+        preparer_enregistrement,
+    )
+    from application.seance import journal_de
     from commun.classeur import sha256_fichier
+    from commun.ecriture import Ecriture, verifier_sorties, verrous
+    from commun.provenance import AUCUN
 
     lecture = _lire(args)
     constats = lecture.constats
@@ -253,30 +288,35 @@ def commande_record(args: argparse.Namespace) -> int:
         return EXIT_ENTREE
     historique = (args.historique or trouver_fichier(args.vague, "laureats.xlsx")
                   or (args.vague if args.vague.is_dir() else args.vague.parent) / "laureats.xlsx")
-    acces = acces_au_journal(args, None, vague)
-    if acces is None:
-        return EXIT_ENTREE
-    lue = lire_decision(args.allocation, vague, constats)
-    if lue is not None and lue.empreinte_journal and (
-            acces.journal.existe and not acces.journal.contient(lue.empreinte_journal)):
-        constats.signaler("journal_altere", "l'entrée du journal sur laquelle cette "
-                          "allocation a été décidée n'est plus dans le journal (journal "
-                          "tronqué, ou d'une autre séance)", fichier=args.allocation.name,
-                          feuille="parametres", colonne="valeur",
-                          valeur=lue.empreinte_journal)
-    sauvegarde = None
-    if lue is not None and not constats.a_des_erreurs:
+    journal = journal_de(args.vague, vague.nom, args.journal)
+    lus = [*fichiers_lus(args, lecture), args.allocation, journal.chemin]
+    verifier_sorties([historique], [f for f in lus if f.resolve() != historique.resolve()])
+    with verrous([historique.parent]), journal.transaction():
+        lue = lire_decision(args.allocation, vague, constats)
+        if lue is None:
+            afficher_constats(constats, sys.stderr)
+            print("L'historique n'a pas été modifié.", file=sys.stderr)
+            return EXIT_ENTREE
+        ancres = [lire_ancres(historique, constats).get(lue.numero), lue.ancre_journal]
+        acces = acces_au_journal(args, replace(journal, ancres=tuple(a for a in ancres if a)))
+        if acces is None:
+            return EXIT_ENTREE
+        journal = acces.journal
         nouvelles = lignes_historique(vague.dossiers, lue.montants, lue.numero, lue.annee)
-        sauvegarde = enregistrer_vague(historique, nouvelles, constats,
-                                       lue.empreinte_historique)
-    if lue is None or constats.a_des_erreurs:
-        afficher_constats(constats, sys.stderr)
-        print("L'historique n'a pas été modifié.", file=sys.stderr)
-        return EXIT_ENTREE
-    acces.journal.ajouter("enregistrement", {
-        "vague": lue.numero, "laureats": sorted(lue.montants),
-        "allocation": {args.allocation.name: sha256_fichier(args.allocation)},
-        "historique": {historique.name: sha256_fichier(historique)}})
+        enregistrement = preparer_enregistrement(historique, nouvelles, constats,
+                                                 lue.empreinte_historique)
+        if enregistrement is None:
+            afficher_constats(constats, sys.stderr)
+            print("L'historique n'a pas été modifié.", file=sys.stderr)
+            return EXIT_ENTREE
+        journal.ajouter("enregistrement", {
+            "vague": lue.numero, "laureats": sorted(lue.montants),
+            "allocation": {args.allocation.name: sha256_fichier(args.allocation)},
+            "historique_avant": {historique.name: sha256_fichier(historique)
+                                 if historique.exists() else AUCUN}})
+        ecriture = Ecriture(lus, journal.dossier)
+        sauvegarde = enregistrement.planifier(ecriture, journal.ancre())
+        journal.ecrire_avec(ecriture)
     print(f"Vague {lue.numero} enregistrée : {len(lue.montants)} lauréats ajoutés à "
           f"{historique}.")
     if sauvegarde:
@@ -298,16 +338,16 @@ def commande_tradeoffs(args: argparse.Namespace) -> int:
         table_prix,
         table_robustesse,
     )
-    from allocation.sorties.export import ecrire_tables
+    from allocation.sorties.export import classeur_tables
     from application.service import Parametres, Refus, Resultat, decider_vague
+    from commun.ecriture import verifier_sorties
 
     entrees = _charger(args)
     if entrees is None or entrees.vague is None:
         return EXIT_ENTREE
     vague = entrees.vague
     sortie = args.out or Path(f"arbitrages-{vague.nom}.xlsx")
-    if _sorties_refusees(entrees, [sortie]):
-        return EXIT_ENTREE
+    verifier_sorties([sortie], fichiers_lus(args, entrees))
     if args.tirages < 0:
         print("[ERREUR] --tirages : nombre positif attendu", file=sys.stderr)
         return EXIT_ENTREE
@@ -334,7 +374,8 @@ def commande_tradeoffs(args: argparse.Namespace) -> int:
             tables["comparaison"] = comparer_scenarios(
                 Scenario(args.methode, probleme, allocation),
                 Scenario(args.comparer, autre.probleme, autre.allocation))
-    ecrire_tables(sortie, tables)
+    ecrire_sorties(args, vague.nom, fichiers_lus(args, entrees),
+                   {sortie: classeur_tables(tables)})
     labels = tables["robustesse"]["label"].value_counts()
     print(f"{args.tirages} tirages : {labels.get('stable', 0)} stables, "
           f"{labels.get('borderline', 0)} à la limite, {labels.get('depends_on_method', 0)} "
@@ -372,11 +413,12 @@ def commande_repartir(args: argparse.Namespace) -> int:
     from allocation.modele.chargement import charger
     from application.repartition import (
         completer_vague,
-        ecrire_repartition,
         grilles_deja_la,
+        grilles_et_classeur,
         repartir_vague,
     )
     from application.service import Refus
+    from commun.ecriture import verifier_sorties
 
     premier_tour = args.par_dossier is not None
     chargement = charger(args.vague, args.programme, args.historique, args.correspondance,
@@ -386,8 +428,8 @@ def commande_repartir(args: argparse.Namespace) -> int:
         print("Rien n'a été écrit.", file=sys.stderr)
         return EXIT_ENTREE
     sortie = args.out or Path(f"affectation-{chargement.vague.nom}.xlsx")
-    if _sorties_refusees(chargement, [sortie]):
-        return EXIT_ENTREE
+    lus = fichiers_lus(args, chargement)
+    verifier_sorties([sortie], lus)
     resultat = (repartir_vague(chargement, args.par_dossier, args.graine) if premier_tour
                 else completer_vague(chargement, args.complement, args.graine))
     if isinstance(resultat, Refus):
@@ -409,7 +451,8 @@ def commande_repartir(args: argparse.Namespace) -> int:
         return EXIT_ENTREE
     if len(chargement.constats):
         afficher_constats(chargement.constats)
-    ecrits = ecrire_repartition(chargement, resultat, sortie, args.grilles)
+    ecrits = ecrire_sorties(args, chargement.vague.nom, lus, grilles_et_classeur(
+        chargement, resultat, sortie, args.grilles))
     charges = repartition.charges(nouvelles_seulement=True)
     print(f"{len(repartition.probleme.dossiers)} dossiers répartis "
           f"({len(repartition.nouvelles())} lectures), {len(resultat.ineligibles)} inéligibles "
@@ -438,8 +481,9 @@ def commande_check(args: argparse.Namespace) -> int:
 
 def commande_score(args: argparse.Namespace) -> int:
     """``fabriques score``: write the scoring workbook."""
+    from commun.ecriture import verifier_sorties
     from scoring.normalisation import noter
-    from scoring.rapport import ecrire_rapport_scores
+    from scoring.rapport import rapport_scores
 
     lecture = _lire(args)
     if lecture.vague is None:
@@ -448,9 +492,8 @@ def commande_score(args: argparse.Namespace) -> int:
         return EXIT_ENTREE
     vague = lecture.vague
     sortie = args.out or Path(f"scores-{vague.nom}.xlsx")
-    if sortie.resolve() in {Path(s.chemin).resolve() for s in vague.sources}:
-        print(f"Refus d'écrire sur un fichier d'entrée : {sortie}", file=sys.stderr)
-        return EXIT_ENTREE
+    lus = fichiers_lus(args, lecture)
+    verifier_sorties([sortie], lus)
     poids = vague.poids
     if args.poids:
         try:
@@ -461,7 +504,8 @@ def commande_score(args: argparse.Namespace) -> int:
     scores = noter(vague, args.methode, poids)
     for avertissement in scores.avertissements:
         print(f"[AVERTISSEMENT] {avertissement}")
-    ecrire_rapport_scores(sortie, vague, scores, lecture.constats)
+    ecrire_sorties(args, vague.nom, lus, {sortie: rapport_scores(vague, scores,
+                                                                  lecture.constats)})
     meilleurs = scores.classement().head(5).join(vague.dossiers[["nom"]])
     print(f"{len(vague.dossiers)} dossiers notés (méthode {args.methode}) ; "
           f"{len(lecture.constats.avertissements)} avertissement(s). Écrit : {sortie}")
@@ -498,7 +542,12 @@ COMMANDES = {"check": commande_check, "score": commande_score, "allocate": comma
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command; return the process exit code (0 ok, 2 bad input, 3 infeasible)."""
+    """Run the command; return the process exit code (0 ok, 2 bad input, 3 infeasible,
+    4 environment). Whatever goes wrong reaches the user as a French message, never as a
+    traceback, and nothing half-written is left (:mod:`commun.ecriture`)."""
+    from commun.ecriture import ErreurEcriture, message_systeme
+    from commun.journal import JournalAltere
+
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.verbe is None:
@@ -509,6 +558,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrompu.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # ``fabriques check | head``: the reader left, say nothing more
+        _taire_la_sortie()
+        return EXIT_ENVIRONNEMENT
+    except ErreurEcriture as erreur:
+        print(f"[ERREUR] {erreur}", file=sys.stderr)
+        return EXIT_ENVIRONNEMENT if erreur.environnement else EXIT_ENTREE
+    except JournalAltere as erreur:
+        print(f"[ERREUR] {erreur} Rien n'a été écrit.", file=sys.stderr)
+        return EXIT_ENTREE
+    except OSError as erreur:
+        print(f"[ERREUR] {message_systeme(erreur)}. Rien n'a été écrit.", file=sys.stderr)
+        return EXIT_ENVIRONNEMENT
+    except Exception as erreur:  # a fault of the program: said, never a traceback
+        print(f"[ERREUR] erreur inattendue ({type(erreur).__name__} : {erreur}). Rien n'a été "
+              "écrit ; signalez-la au support avec la commande lancée.", file=sys.stderr)
+        return EXIT_ENVIRONNEMENT
+
+
+def _taire_la_sortie() -> None:
+    """Point standard output at the null device, so that Python's last flush on exit
+    does not complain about the closed pipe either."""
+    import os
+
+    try:
+        nul = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(nul, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass  # an output without a file descriptor (captured): nothing to silence
 
 
 if __name__ == "__main__":

@@ -17,14 +17,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fabriques.cli_seance import EXIT_ENTREE, EXIT_OK, afficher_constats
+from fabriques.cli_seance import EXIT_ENTREE, EXIT_ENVIRONNEMENT, EXIT_OK, afficher_constats
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from application.ds.client import ClientDS
 
-EXIT_PLATEFORME = 4
+EXIT_PLATEFORME = EXIT_ENVIRONNEMENT
 DESCRIPTION = (
     "démarches-simplifiées (API GraphQL v2). « importer » écrit dossiers.xlsx et ds-brut.json "
     "dans le dossier de la vague ; « publier » montre ce qu'il écrirait sur la plateforme et "
@@ -92,7 +92,12 @@ def _progression(libelle: str) -> Callable[[int], None]:
 
 def commande_ds(args: argparse.Namespace) -> int:
     """``fabriques ds importer|publier``."""
-    from application.ds.client import ClientDS, ErreurDS, jeton_depuis_environnement
+    from application.ds.client import (
+        REPONSE_INATTENDUE,
+        ClientDS,
+        ErreurDS,
+        jeton_depuis_environnement,
+    )
 
     jeton = jeton_depuis_environnement(getpass.getpass if sys.stdin.isatty() else None)
     if jeton is None:
@@ -106,6 +111,11 @@ def commande_ds(args: argparse.Namespace) -> int:
             return _publier(client, args)
     except ErreurDS as erreur:
         print(f"\n[ERREUR] {jeton.masquer(str(erreur))}", file=sys.stderr)
+        return EXIT_PLATEFORME
+    except (KeyError, TypeError, AttributeError, IndexError) as erreur:
+        # An answer of valid JSON but another shape (a field missing, null for a list).
+        print(f"\n[ERREUR] {REPONSE_INATTENDUE} (détail : {type(erreur).__name__} "
+              f"{jeton.masquer(str(erreur))})", file=sys.stderr)
         return EXIT_PLATEFORME
     except ValueError as erreur:
         print(f"\n[ERREUR] {jeton.masquer(str(erreur))}", file=sys.stderr)

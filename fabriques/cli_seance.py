@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -16,9 +17,10 @@ if TYPE_CHECKING:
     from allocation.modele.chargement import Chargement
     from application.seance import AccesJournal
     from commun.constats import Constats
-    from scoring.modele import Vague
+    from commun.journal import Journal
+    from scoring.modele import LectureVague
 
-EXIT_OK, EXIT_ENTREE, EXIT_INFAISABLE = 0, 2, 3
+EXIT_OK, EXIT_ENTREE, EXIT_INFAISABLE, EXIT_ENVIRONNEMENT = 0, 2, 3, 4
 
 
 def afficher_constats(constats: Constats, flux: TextIO | None = None,
@@ -42,23 +44,42 @@ def options_journal(parseur: argparse.ArgumentParser) -> None:
                          help="passe outre un journal altéré ; la raison est journalisée")
 
 
-def acces_au_journal(args: argparse.Namespace, chargement: Chargement | None,
-                     vague: Vague | None = None) -> AccesJournal | None:
-    """The wave's journal checked (and the meeting it holds); None, having said why, when a
-    broken chain stops the command."""
-    from application.seance import journal_de, ouvrir_journal
+def acces_au_journal(args: argparse.Namespace, journal: Journal) -> AccesJournal | None:
+    """The wave's journal checked, with its anchors (and the meeting it holds); None, having
+    said why, when a broken chain stops the command."""
+    from application.seance import ouvrir_journal
 
-    vague = vague or (chargement.vague if chargement else None)
-    assert vague is not None
-    journal = journal_de(args.vague, vague.nom, args.journal)
-    acces = ouvrir_journal(journal, args.ignorer_journal)
+    acces = ouvrir_journal(journal, getattr(args, "ignorer_journal", None))
     if not acces.autorise:
         print(f"[ERREUR] {acces.message}", file=sys.stderr)
         print("Rien n'a été écrit.", file=sys.stderr)
         return None
-    if args.ignorer_journal:
+    if getattr(args, "ignorer_journal", None):
         print(acces.message, file=sys.stderr)
     return acces
+
+
+def fichiers_lus(args: argparse.Namespace, lus: Chargement | LectureVague) -> list[Path]:
+    """Every file of the wave no output may replace, whether this verb reads it or not:
+    the wave's, the programme and the history (given, or found in the wave or beside it),
+    the démarches-simplifiées mapping."""
+    from allocation.modele.programme import trouver_fichier
+
+    autres = [getattr(args, "programme", None) or trouver_fichier(args.vague, "programme.toml"),
+              getattr(args, "historique", None) or trouver_fichier(args.vague, "laureats.xlsx"),
+              getattr(args, "correspondance", None)]
+    return lus.fichiers_lus() + [p for p in autres if p]
+
+
+def ecrire_sorties(args: argparse.Namespace, nom: str, lus: list[Path],
+                   contenus: dict[Path, bytes]) -> list[Path]:
+    """Write a verb's outputs as one set, over none of the wave's files nor its journal
+    (the verbs that write no journal entry)."""
+    from application.seance import journal_de
+    from commun.ecriture import ecrire_ensemble
+
+    journal = journal_de(args.vague, nom, getattr(args, "journal", None))
+    return ecrire_ensemble(contenus, [*lus, journal.chemin])
 
 
 Parseur = Callable[[argparse._SubParsersAction, str, str], argparse.ArgumentParser]
@@ -102,29 +123,22 @@ def _couper(valeur: str, parties: int) -> list[str] | None:
     return [m.strip() for m in morceaux] if len(morceaux) == parties else None
 
 
-def commande_seance(args: argparse.Namespace) -> int:
-    """``fabriques seance``: journal the decisions and revisions given, then print the
-    agenda and what the meeting changed."""
-    from allocation.modele.chargement import charger
+def _decider_en_seance(args: argparse.Namespace, chargement: Chargement,
+                       journal: Journal) -> int | None:
+    """Journal the loading, the decisions and the revisions asked for; the exit code (None:
+    the journal is broken, nothing done)."""
     from application.seance import (
-        agenda,
         decider_en_seance,
-        journal_de,
         journaliser_chargement,
         ouvrir_journal,
         reviser_en_seance,
     )
-    from application.service import Parametres, Refus, decider_vague, incertitude_de
+    from application.service import Parametres
 
-    chargement = charger(args.vague, args.programme, args.historique, args.correspondance)
-    if not chargement.valide or chargement.vague is None:
-        afficher_constats(chargement.constats, sys.stderr)
-        return EXIT_ENTREE
-    journal = journal_de(args.vague, chargement.vague.nom, args.journal)
     acces = ouvrir_journal(journal)
     if not acces.autorise:
         print(f"[ERREUR] {acces.message}", file=sys.stderr)
-        return EXIT_ENTREE
+        return None
     journaliser_chargement(journal, chargement)
     base = Parametres(methode=args.methode)
     code = EXIT_OK
@@ -158,6 +172,27 @@ def commande_seance(args: argparse.Namespace) -> int:
         if refus.a_des_erreurs:
             afficher_constats(refus, sys.stderr)
             code = EXIT_ENTREE
+    return code
+
+
+def commande_seance(args: argparse.Namespace) -> int:
+    """``fabriques seance``: journal the decisions and revisions given, then print the
+    agenda and what the meeting changed."""
+    from allocation.modele.chargement import charger
+    from application.seance import agenda, journal_de, ouvrir_journal
+    from application.service import Parametres, Refus, decider_vague, incertitude_de
+
+    chargement = charger(args.vague, args.programme, args.historique, args.correspondance)
+    if not chargement.valide or chargement.vague is None:
+        afficher_constats(chargement.constats, sys.stderr)
+        return EXIT_ENTREE
+    journal = journal_de(args.vague, chargement.vague.nom, args.journal,
+                         chargement.ancres_du_journal())
+    with journal.transaction():  # the run's entries: all written at its end, or none
+        code = _decider_en_seance(args, chargement, journal)
+    if code is None:
+        return EXIT_ENTREE
+    base = Parametres(methode=args.methode)
     seance = ouvrir_journal(journal).seance
     proposition = decider_vague(chargement, base, avec_decision=False)
     resultat = decider_vague(chargement, seance.appliquer(base))
@@ -193,17 +228,24 @@ def commande_seance(args: argparse.Namespace) -> int:
 def commande_journal(args: argparse.Namespace) -> int:
     """``fabriques journal``: list the journal's entries, or check its chain (exit 2 when
     it is broken)."""
+    from allocation.modele.programme import lire_ancres, trouver_fichier
     from application.seance import journal_de
-    from commun.journal import verifier_lignes
+    from commun.constats import Constats
+    from commun.ecriture import inacheve, verrous
+    from scoring.lecture import nom_de_vague, numero_de_vague
 
-    nom = args.vague.name if args.vague.is_dir() else args.vague.stem
-    journal = journal_de(args.vague, nom, args.journal)
-    if not journal.existe:
+    nom = nom_de_vague(args.vague)
+    historique = trouver_fichier(args.vague, "laureats.xlsx")
+    ancre = lire_ancres(historique, Constats()).get(numero_de_vague(nom) or 0)
+    journal = journal_de(args.vague, nom, args.journal, (ancre,) if ancre else ())
+    if inacheve(journal.dossier):  # a set of files a killed writer left: taking the lock
+        with verrous([journal.dossier]):  # finishes it
+            pass
+    existe, verification = journal.existe, journal.verifier()
+    entrees = replace(journal, passer_outre=True).entrees()
+    if not existe and ancre is None:
         print(f"Aucun journal : {journal.chemin}", file=sys.stderr)
         return EXIT_ENTREE
-    lignes = [ligne for ligne in journal.chemin.read_text(encoding="utf-8").splitlines()
-              if ligne.strip()]
-    verification, entrees = verifier_lignes(lignes)
     if not args.verifier:
         for e in entrees:
             resume = ", ".join(f"{k} : {v}" for k, v in e.donnees.items()
@@ -217,20 +259,27 @@ def commande_proces_verbal(args: argparse.Namespace) -> int:
     """``fabriques proces-verbal``: the meeting's minutes as a PDF, from the allocation
     workbook, the wave and its journal."""
     from allocation.modele.chargement import charger
-    from application.proces_verbal import ecrire_proces_verbal
+    from application.proces_verbal import proces_verbal
+    from application.seance import journal_de
+    from commun.ecriture import ecrire_ensemble, verifier_sorties
 
     chargement = charger(args.vague, args.programme, args.historique, args.correspondance)
     if not chargement.valide or chargement.vague is None:
         afficher_constats(chargement.constats, sys.stderr)
         return EXIT_ENTREE
-    acces = acces_au_journal(args, chargement)
+    sortie = args.out or Path(f"proces-verbal-{chargement.vague.nom}.pdf")
+    journal = journal_de(args.vague, chargement.vague.nom, args.journal,
+                         chargement.ancres_du_journal())
+    lus = [*fichiers_lus(args, chargement), args.allocation, journal.chemin]
+    verifier_sorties([sortie], lus)
+    acces = acces_au_journal(args, journal)
     if acces is None:
         return EXIT_ENTREE
-    sortie = args.out or Path(f"proces-verbal-{chargement.vague.nom}.pdf")
-    constats = ecrire_proces_verbal(chargement, args.allocation, acces.journal, sortie)
-    if constats.a_des_erreurs:
+    pdf, constats = proces_verbal(chargement, args.allocation, acces.journal)
+    if pdf is None:
         afficher_constats(constats, sys.stderr)
         print("Rien n'a été écrit.", file=sys.stderr)
         return EXIT_ENTREE
+    ecrire_ensemble({sortie: pdf}, lus)
     print(f"Procès-verbal écrit : {sortie}")
     return EXIT_OK

@@ -19,7 +19,7 @@ from allocation.modele.programme import Regles
 from application.seance import Seance, journal_de, seance_de
 from application.service import Parametres, Refus, Resultat, decider_vague, incertitude_de
 from commun.francais import decimal, euros
-from commun.journal import Journal, JournalAltere
+from commun.journal import Ancre, Journal, JournalAltere
 from scoring.modele import Vague
 from scoring.referentiel import departements, departements_geojson
 
@@ -130,7 +130,8 @@ def journal() -> Journal:
     courant = etat()
     vague_ = courant.chargement.vague
     nom = vague_.nom if vague_ is not None else "vague"
-    return journal_de(None if courant.fichiers else VAGUE_EXEMPLE, nom)
+    return journal_de(None if courant.fichiers else VAGUE_EXEMPLE, nom,
+                      ancres=courant.chargement.ancres_du_journal())
 
 
 def seance() -> Seance:
@@ -142,10 +143,10 @@ def seance() -> Seance:
         return Seance()
 
 
-def derniere_empreinte() -> str | None:
-    """The hash of the journal's last entry (None without a journal)."""
-    courant = journal()
-    return courant.verifier().derniere_empreinte if courant.existe else None
+def ancre_journal() -> Ancre | None:
+    """The journal's last entry and number of entries (None without a journal), for the
+    decision's workbook."""
+    return journal().ancre()
 
 
 def resultat(parametres: Parametres | None = None, avec_seance: bool = True,

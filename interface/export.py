@@ -1,4 +1,5 @@
-"""Page « Export » : the allocation workbook, the public list and the feedback letters."""
+"""Page « Export » : the allocation workbook, the public list and the feedback letters,
+each built when its button is pressed, for this session only (:mod:`interface.acces`)."""
 
 from __future__ import annotations
 
@@ -12,23 +13,23 @@ st.title("Export")
 courant = etat.etat()
 vague = etat.vague()
 resultat = etat.selection_possible()
-decision = resultat.decision
-assert decision is not None
+assert resultat.decision is not None
+decision = resultat.decision  # narrowed here, where the buttons' builders capture it
 tableur = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 st.download_button(
     "Télécharger le classeur d'allocation",
-    classeur_decision(courant.chargement, resultat, etat.derniere_empreinte(),
-                      etat.incertitude(resultat)),
+    lambda: classeur_decision(courant.chargement, resultat, etat.ancre_journal(),
+                              etat.incertitude(resultat)),
     file_name=f"allocation-{vague.nom}.xlsx", mime=tableur, key="export_allocation")
 st.caption("Synthèse, classement, lauréats, liste complémentaire, incertitude, explications, "
            "départements, jury, paramètres (empreintes des fichiers, règles, décisions du jury).")
 st.download_button(
     "Télécharger la liste publique des lauréats",
-    classeur_public(vague.dossiers, resultat.allocation.montants),
+    lambda: classeur_public(vague.dossiers, resultat.allocation.montants),
     file_name=f"laureats-publics-{vague.nom}.xlsx", mime=tableur, key="export_public")
 st.caption("Lauréats seuls, champs publics seuls : rien sur les autres candidats (FAQ 7.7).")
 st.download_button(
     "Télécharger les retours aux candidats non retenus",
-    classeur_retours(decision, vague, resultat.scores),
+    lambda: classeur_retours(decision, vague, resultat.scores),
     file_name=f"retours-{vague.nom}.xlsx", mime=tableur, key="export_retours")
 st.caption("Une ligne par dossier non retenu, prête pour un publipostage.")

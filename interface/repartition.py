@@ -85,7 +85,7 @@ def _afficher(resultat: ResultatRepartition | Refus, nom_zip: str) -> None:
                  for d, m in sorted(resultat.ineligibles.items())]), hide_index=True)
     source = courant.chargement if resultat.supplement is not None else preparation
     st.download_button("Télécharger l'affectation et les grilles (zip)",
-                       grilles_zip(source, resultat), file_name=nom_zip,
+                       lambda: grilles_zip(source, resultat), file_name=nom_zip,
                        mime="application/zip", key=f"zip_{nom_zip}")
 
 

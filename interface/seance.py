@@ -144,13 +144,14 @@ st.header("Clore la séance")
 st.caption("Arrête la décision : elle est inscrite au journal avec l'empreinte du classeur, "
            "puis le classeur d'allocation et le procès-verbal (PDF) sont proposés.")
 if st.button("Arrêter la décision et préparer le procès-verbal", key="clore"):
-    with st.spinner("Classeur et procès-verbal…"):
+    with st.spinner("Classeur et procès-verbal…"), journal.transaction():
         journaliser_methode(journal, resultat)
-        classeur = classeur_decision(courant.chargement, resultat, etat.derniere_empreinte(),
+        classeur = classeur_decision(courant.chargement, resultat, etat.ancre_journal(),
                                      incertitude)
         nom_classeur = f"allocation-{vague.nom}.xlsx"
         journaliser_allocation(journal, resultat,
                                {nom_classeur: hashlib.sha256(classeur).hexdigest()})
+    with st.spinner("Procès-verbal…"):
         pdf, constats = proces_verbal(courant.chargement, classeur, journal)
         st.session_state["cloture"] = (nom_classeur, classeur, pdf,
                                        [c.message for c in constats.erreurs])

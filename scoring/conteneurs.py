@@ -2,8 +2,9 @@
 bounded, no XML entities), csv files — into raw sheets. Validating what the sheets say is
 :mod:`scoring.lecture`'s job; nothing here knows a column.
 
-The bounds on what a zip may unpack to are written once here, for workbooks and for
-uploaded archives alike.
+Every container is bounded, and the bounds are written once here: what a zip may unpack to
+(workbooks and uploaded archives alike), the size of a CSV or text file, the rows of a
+sheet.
 """
 
 from __future__ import annotations
@@ -39,6 +40,33 @@ ENTREES_MAX = 5_000
 #: Columns read per sheet, and empty rows after which the rest of a sheet is not read.
 COLONNES_MAX = 200
 LIGNES_VIDES_MAX = 5_000
+#: Rows of data a sheet or a CSV file may hold (a long ``notes`` sheet of 500 dossiers read
+#: by 10 jurors on 6 criteria holds 30 000), and bytes a CSV or text file may weigh.
+LIGNES_MAX = 50_000
+TAILLE_MAX_TEXTE = 20 * 1024 * 1024
+
+
+def _trop_de_lignes(constats: Constats, affichage: str, feuille: str | None = None) -> None:
+    constats.signaler("fichier_trop_volumineux", f"plus de {LIGNES_MAX} lignes de données : "
+                      "le fichier n'a pas été lu (une vague en a quelques centaines)",
+                      fichier=affichage, feuille=feuille)
+
+
+def lire_texte(chemin: Path, affichage: str, constats: Constats) -> bytes | None:
+    """The bytes of a CSV or text file, or None after recording why not (absent, or beyond
+    :data:`TAILLE_MAX_TEXTE`)."""
+    try:
+        with chemin.open("rb") as flux:
+            brut = flux.read(TAILLE_MAX_TEXTE + 1)
+    except OSError:
+        constats.signaler("fichier_illisible", "fichier illisible", fichier=affichage)
+        return None
+    if len(brut) > TAILLE_MAX_TEXTE:
+        constats.signaler("fichier_trop_volumineux", f"fichier de plus de "
+                          f"{TAILLE_MAX_TEXTE // 1_000_000} Mo : il n'a pas été lu",
+                          fichier=affichage)
+        return None
+    return brut
 
 
 def lire_classeur(chemin: Path, affichage: str, constats: Constats) -> dict[str, Feuille] | None:
@@ -94,8 +122,11 @@ def lire_classeur(chemin: Path, affichage: str, constats: Constats) -> dict[str,
                 constats.signaler("feuille_masquee", "feuille masquée : elle est lue "
                                   "comme les autres", fichier=affichage, feuille=meta.name)
             cellules = classeur.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-            feuilles[meta.name] = Feuille(affichage, meta.name,
-                                          _lignes(cellules, meta.name, affichage, constats))
+            lignes = _lignes(cellules, meta.name, affichage, constats)
+            if len(lignes) > LIGNES_MAX:
+                _trop_de_lignes(constats, affichage, meta.name)
+                return None
+            feuilles[meta.name] = Feuille(affichage, meta.name, lignes)
     except (CalamineError, OSError, ValueError):
         constats.signaler("fichier_illisible", illisible, fichier=affichage)
         return None
@@ -146,6 +177,8 @@ def _lignes(cellules: list[list[Any]], titre: str, affichage: str,
         if any(not valeurs.est_vide(v) for v in valeurs_ligne):
             lignes.append((numero, valeurs_ligne))
             vides = 0
+            if len(lignes) > LIGNES_MAX:
+                break  # the caller refuses the sheet
         else:
             vides += 1
             if vides >= LIGNES_VIDES_MAX:
@@ -158,8 +191,11 @@ def _lignes(cellules: list[list[Any]], titre: str, affichage: str,
 
 
 def lire_csv(chemin: Path, affichage: str, constats: Constats) -> dict[str, Feuille] | None:
-    """A CSV file as one sheet; UTF-8 (with or without BOM) or Windows-1252, ``,`` or ``;``."""
-    brut = chemin.read_bytes()
+    """A CSV file as one sheet; UTF-8 (with or without BOM) or Windows-1252, ``,`` or ``;``;
+    bounded in bytes and rows."""
+    brut = lire_texte(chemin, affichage, constats)
+    if brut is None:
+        return None
     for encodage in ("utf-8-sig", "cp1252"):
         try:
             texte = brut.decode(encodage)
@@ -172,11 +208,18 @@ def lire_csv(chemin: Path, affichage: str, constats: Constats) -> dict[str, Feui
     premiere = texte.splitlines()[0] if texte else ""
     separateur = max((";", ",", "\t"), key=premiere.count)
     lecteur = csv.reader(io.StringIO(texte), delimiter=separateur)
-    lignes = [
-        (numero, tuple(ligne))
-        for numero, ligne in enumerate(lecteur, start=1)
-        if any(not valeurs.est_vide(v) for v in ligne)
-    ]
+    lignes = []
+    try:
+        for numero, ligne in enumerate(lecteur, start=1):
+            if any(not valeurs.est_vide(v) for v in ligne):
+                lignes.append((numero, tuple(ligne[:COLONNES_MAX])))
+                if len(lignes) > LIGNES_MAX:
+                    _trop_de_lignes(constats, affichage)
+                    return None
+    except csv.Error as erreur:
+        constats.signaler("fichier_illisible", f"fichier CSV illisible ({erreur})",
+                          fichier=affichage)
+        return None
     return {chemin.stem: Feuille(affichage, chemin.stem, lignes)}
 
 

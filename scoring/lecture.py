@@ -14,6 +14,7 @@ wave is returned only when there is no error.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ import pandas as pd
 
 from commun.classeur import sha256_fichier
 from commun.constats import Constats
+from commun.ecriture import probleme_de_nom
 from scoring import referentiel, valeurs
 from scoring.conteneurs import Feuille, lire_classeur, lire_csv
 from scoring.demarches import (
@@ -479,6 +481,12 @@ def _valider_notes(
 # --------------------------------------------------------------------------- assembling
 
 
+def nom_de_vague(chemin: Path) -> str:
+    """A wave's name: its folder's name, or its workbook's without the extension (``.``
+    and ``..`` are named after the folder they stand for)."""
+    return Path(os.path.abspath(chemin)).stem
+
+
 def numero_de_vague(nom: str) -> int | None:
     """The wave number written in a wave's name (``vague-06`` → 6), if any."""
     trouve = _NUMERO_VAGUE.search(nom)
@@ -771,6 +779,11 @@ def lire_vague(chemin: Path | str, correspondance: Path | None = None,
     """
     chemin = Path(chemin)
     constats = Constats()
+    probleme = probleme_de_nom(nom_de_vague(chemin))
+    if probleme is not None:
+        constats.signaler("identifiant_invalide", f"nom de la vague : {probleme}",
+                          fichier=str(chemin), valeur=nom_de_vague(chemin))
+        return LectureVague(None, constats)
     try:
         return _lire_vague(chemin, correspondance, constats, avec_notes)
     except Exception as exc:  # a bug, not a bad file: still reported, never a traceback
@@ -854,6 +867,9 @@ def _lire_vague(chemin: Path, correspondance: Path | None, constats: Constats,
                           fichier=chemin.name)
 
     comptees, ecartees = _valider_notes(notes, dossiers, jury, criteres, deports, constats)
+    if avec_notes and morceaux.lisible and not constats.a_des_erreurs and comptees.empty:
+        constats.signaler("aucune_note", "aucune note dans les grilles du jury : rien à noter "
+                          "(les grilles sont-elles remplies ?)", fichier=chemin.name)
     sans_note = dossiers.index.difference(list(comptees["dossier"].unique()))
     # no note at all (the grids not back yet): said once, by the missing notes' finding
     for dossier in sans_note if avec_notes and not comptees.empty else ():
@@ -868,8 +884,8 @@ def _lire_vague(chemin: Path, correspondance: Path | None, constats: Constats,
     # can depend on the order of the rows in the files.
     ordre_notes = ["dossier", "jure", "critere"]
     vague = Vague(
-        nom=chemin.stem,
-        numero=numero_de_vague(chemin.name),
+        nom=nom_de_vague(chemin),
+        numero=numero_de_vague(nom_de_vague(chemin)),
         chemin=chemin,
         dossiers=dossiers.sort_index(kind="stable"),
         jury=tuple(sorted(jury, key=lambda j: j.jure)),

@@ -114,3 +114,7 @@ class LectureVague:
 
     vague: Vague | None
     constats: Constats
+
+    def fichiers_lus(self) -> list[Path]:
+        """The wave's files (never to be replaced by an output of the run)."""
+        return [Path(s.chemin) for s in self.vague.sources] if self.vague else []

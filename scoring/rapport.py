@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
-from commun.classeur import ecrire_atomiquement, ecrire_table, workbook_bytes
+from commun.classeur import ecrire_table, workbook_bytes
 from commun.constats import Constats
 from commun.provenance import Provenance
 from scoring.diagnostics import FORMATS_JURY, diagnostic_jures, fiabilite
@@ -43,10 +43,8 @@ def table_constats(constats: Constats) -> pd.DataFrame:
     )
 
 
-def ecrire_rapport_scores(
-    chemin: Path, vague: Vague, scores: ScoresVague, constats: Constats
-) -> None:
-    """Write the scoring workbook atomically."""
+def rapport_scores(vague: Vague, scores: ScoresVague, constats: Constats) -> bytes:
+    """The scoring workbook."""
     classeur = Workbook()
     classeur.remove(classeur.active)  # type: ignore[arg-type]
     deux_decimales = {c: "0.00" for c in [*vague.ids_criteres, "score"]}
@@ -72,4 +70,4 @@ def ecrire_rapport_scores(
         *[("avertissement", a) for a in scores.avertissements],
     ]
     ecrire_table(classeur, "parametres", pd.DataFrame(parametres, columns=["parametre", "valeur"]))
-    ecrire_atomiquement(chemin, workbook_bytes(classeur))
+    return workbook_bytes(classeur)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from commun.constats import Constats
+from commun.ecriture import probleme_de_nom
 from scoring import valeurs
 from scoring.conteneurs import Feuille
 
@@ -40,18 +41,20 @@ class Table:
                         constats: Constats) -> Iterator[tuple[int, tuple[Any, ...], str]]:
         """(row number, row, identifier) of each row with an identifier in ``colonne``
         not seen before; a row without one, or repeating one, is reported and skipped
-        (``quoi`` names what the identifier is of, in French)."""
+        (``quoi`` names what the identifier is of, in French). Identifiers may become file
+        names (a juror's grid): one that cannot (:func:`commun.ecriture.probleme_de_nom`)
+        is an error."""
         vus: dict[str, int] = {}
         formes: dict[str, tuple[int, str]] = {}
         for numero, ligne in self.lignes:
             identifiant = valeurs.texte(self.valeur(ligne, colonne))
+            probleme = probleme_de_nom(identifiant) if identifiant is not None else None
+            autre = (formes.get(valeurs.forme_normale(identifiant))
+                     if identifiant is not None and identifiant not in vus else None)
             if identifiant is None:
                 constats.signaler("identifiant_manquant", f"ligne sans identifiant de {quoi}",
                                   **self.lieu(numero, colonne))
-            elif identifiant in vus:
-                constats.signaler(code_double, f"identifiant de {quoi} déjà utilisé ligne "
-                                  f"{vus[identifiant]}", **self.lieu(numero, colonne, identifiant))
-            elif (autre := formes.get(valeurs.forme_normale(identifiant))) is not None:
+            elif autre is not None:
                 # the same id written differently (case, a non-breaking hyphen, a full-width
                 # letter, an invisible character): an error at both rows
                 for ici, la, valeur in ((autre[0], numero, autre[1]),
@@ -61,6 +64,12 @@ class Table:
                         f"identifiant de {quoi} qui ne diffère de celui de la ligne {la} que "
                         "par la casse, un tiret, une espace ou un caractère invisible : "
                         "deux identifiants ou un seul ?", **self.lieu(ici, colonne, valeur))
+            elif probleme is not None:
+                constats.signaler("identifiant_invalide", f"identifiant de {quoi} : {probleme}",
+                                  **self.lieu(numero, colonne, identifiant))
+            elif identifiant in vus:
+                constats.signaler(code_double, f"identifiant de {quoi} déjà utilisé ligne "
+                                  f"{vus[identifiant]}", **self.lieu(numero, colonne, identifiant))
             else:
                 vus[identifiant] = numero
                 formes[valeurs.forme_normale(identifiant)] = (numero, identifiant)

@@ -22,6 +22,9 @@ _NOMBRE = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 _DEPARTEMENT = re.compile(r"^(\d{2,3}|2[AB])$")
 #: « 7,32829E+13 »: a long number a spreadsheet wrote in scientific notation.
 _NOTATION_SCIENTIFIQUE = re.compile(r"^\d+([.,]\d+)?[eE][+-]?\d+$")
+#: Largest number read from a cell, in absolute value: far beyond any amount, note or count
+#: of the programme, and small enough for every integer type downstream.
+NOMBRE_MAX = 1e12
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,7 @@ def nombre(value: Any) -> Lu[float]:
     if isinstance(value, int | float):
         if isinstance(value, float) and not math.isfinite(value):
             return Lu(None) if math.isnan(value) else Lu(probleme="nombre attendu")
-        return Lu(float(value))
+        return _borne(value)
     if est_vide(value):
         return Lu(None)
     if not isinstance(value, str):
@@ -153,7 +156,13 @@ def nombre(value: Any) -> Lu[float]:
         compact = compact.replace(".", "")  # 1.234,5: dots group thousands
     if not _NOMBRE.match(compact):
         return Lu(probleme="nombre attendu")
-    return Lu(float(compact.replace(",", ".")))
+    return _borne(float(compact.replace(",", ".")))
+
+
+def _borne(nombre: int | float) -> Lu[float]:
+    if not abs(nombre) <= NOMBRE_MAX:  # NaN and infinities too
+        return Lu(probleme="nombre hors limites (au plus mille milliards)")
+    return Lu(float(nombre))
 
 
 def code_departement(value: Any) -> Lu[str]:

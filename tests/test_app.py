@@ -133,6 +133,34 @@ def test_served_on_the_network_it_asks_for_the_password(servie_sur_le_reseau):
     assert {m.label: m.value for m in app.metric}["Dossiers"] == "260"
 
 
+def test_each_wrong_password_doubles_the_wait_before_the_next_check(servie_sur_le_reseau):
+    from interface import acces
+
+    attentes: list[float] = []
+    servie_sur_le_reseau.setattr(acces, "TENTATIVES", acces.Tentatives(attendre=attentes.append))
+    servie_sur_le_reseau.setenv("FABRIQUES_MOT_DE_PASSE", "jury-2026")
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    for essai in range(6):
+        app.text_input[0].input(f"mauvais-{essai}").run()
+        assert app.error and not app.metric
+    app.text_input[0].input("jury-2026").run()
+    assert {m.label: m.value for m in app.metric}["Dossiers"] == "260"
+    assert attentes == [0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0]  # the right one waited too
+    assert acces.TENTATIVES.attente() == 0.0  # and the count starts again
+
+
+def test_the_wait_is_capped_and_old_failures_are_forgotten():
+    from interface import acces
+
+    maintenant = [0.0]
+    tentatives = acces.Tentatives(attendre=lambda _: None, horloge=lambda: maintenant[0])
+    for _ in range(20):
+        assert not tentatives.verifier("mauvais", "bon")
+    assert tentatives.attente() == acces.ATTENTE_MAX
+    maintenant[0] += acces.OUBLI_DES_ECHECS + 1
+    assert tentatives.attente() == 0.0
+
+
 def test_recording_the_wave_needs_a_confirmation_and_offers_the_new_history():
     app = ouvrir("interface/programme.py")
     bouton = app.button(key="enregistrer")

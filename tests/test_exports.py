@@ -15,67 +15,17 @@ import openpyxl
 import pytest
 
 from fabriques.cli import main
-from scoring import referentiel
-from tests.factories import dossier, ecrire, vague_minimale
+from tests.factories import petite_vague
 
 GOLDEN = Path(__file__).parent / "golden"
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_waves"
 
-COMMUNES = {"35": "35006", "29": "29006", "22": "22006", "56": "56006", "44": "44007",
-            "93": "93010", "59": "59006"}
 HOSTILE = ["=1+1", '=HYPERLINK("http://exemple.invalid";"clic")', "+33 6 12 34 56 78",
            "-moins", "@SOMME(A1)"]
 
 #: Rows of sheet ``parametres`` that depend on the machine, the date or the file bytes.
 VOLATILS = ("date", "python", "pandas", "numpy", "pulp", "highspy", "openpyxl", "solveur",
             "fabriques", "sha256 ", "journal : ")
-
-
-def petite_vague(tmp_path: Path, noms: dict[str, str] | None = None) -> Path:
-    """Eight dossiers: QPV, hors QPV, numérique, one inéligible (bad SIRET), two sharing a
-    place, two in one department with one place per department; three places to fill in
-    wave 1 of 10 of a 30-Fabrique programme."""
-    noms = noms or {}
-    specs = [("D1", "35", "non", "non"), ("D2", "29", "oui", "non"), ("D3", "22", "non", "non"),
-             ("D4", "56", "oui", "oui"), ("D5", "44", "non", "non"), ("D6", "93", "oui", "non"),
-             ("D7", "59", "non", "non"), ("D8", "35", "oui", "non")]
-    sheets = vague_minimale()
-    rows = [sheets["dossiers"][0]]
-    for ident, dep, qpv, numerique in specs:
-        champs = {"numerique": numerique,
-                  "commune": referentiel.communes().at[COMMUNES[dep], "nom"],
-                  "montant": 75_000 + 5_000 * int(ident[1])}
-        if ident in noms:
-            champs["nom"] = noms[ident]
-        if ident == "D5":
-            champs["siret"] = "73282932000075"  # Luhn fails
-        if ident in ("D6", "D7"):
-            champs["lieux"] = "LIEU-COMMUN"
-        rows.append(dossier(ident, dep, COMMUNES[dep], qpv, **champs))
-    sheets["dossiers"] = rows
-    # Two criteria: a grid FAQ 3.3 does not know, allowed and reported (a warning).
-    sheets["criteres"] = sheets["criteres"][:3]
-    for i in range(1, 11):
-        grid = [["dossier", "offre", "ancrage", "commentaire"]]
-        for d, (ident, *_) in enumerate(specs, start=1):
-            grid.append([ident, (3 * d + i) % 11, (5 * d + 2 * i) % 11, None])
-        sheets[f"J{i:02d}"] = grid
-    folder = tmp_path / "programme"
-    folder.mkdir()
-    (folder / "programme.toml").write_text(
-        "[programme]\ncible_total = 30\ncible_qpv = 15\ncible_hors_qpv = 15\n"
-        "cible_numeriques = 3\nenveloppe_totale = 4500000\n"
-        "[vague]\nnumero = 1\nmax_laureats = 3\ntolerance_rythme = 1\n"
-        "max_par_departement = 1\n", encoding="utf-8")
-    path = ecrire(folder / "vague-01.xlsx", sheets)
-    if noms:  # a name typed as text in Excel, not a formula someone wrote
-        workbook = openpyxl.load_workbook(path)
-        for row in workbook["dossiers"].iter_rows():
-            for cell in row:
-                if cell.value in noms.values():
-                    cell.data_type = "s"
-        workbook.save(path)
-    return path
 
 
 def _structure(path: Path) -> dict:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -200,3 +201,52 @@ def test_laureates_table_and_map_render_in_chromium(serveur, tmp_path):
                 (Path(destination) / "selection.png").write_bytes(capture.read_bytes())
         finally:
             page.close()
+
+
+def _statut(url: str, cookie: str | None = None) -> int:
+    """The HTTP status of a plain GET (no browser), with or without a cookie."""
+    import urllib.error
+    import urllib.request
+
+    requete = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    try:
+        with urllib.request.urlopen(requete, timeout=30) as reponse:
+            return int(reponse.status)
+    except urllib.error.HTTPError as erreur:
+        return erreur.code
+
+
+def test_a_download_is_served_to_its_session_only_and_not_after_it(serveur):
+    """Issue 27, point 10: the public list downloaded from page « Export » is at a
+    ``/media/`` address; a request without the browser's cookie gets 403, the browser gets
+    the file, and once its session is closed even its cookie gets 403."""
+    _exiger_chromium()
+    from playwright.sync_api import expect
+
+    from interface.acces import COOKIE
+
+    with navigateur.chromium() as chromium:
+        contexte = chromium.new_context(viewport={"width": 1400, "height": 2200},
+                                        locale="fr-FR")
+        page = contexte.new_page()
+        page.goto(serveur, timeout=90_000)
+        navigateur.attendre_page_dessinee(page, "Données de la vague")
+        page.get_by_role("link", name="Export", exact=True).click()
+        bouton = page.get_by_role("button", name="Télécharger la liste publique des lauréats")
+        expect(bouton).to_be_visible(timeout=90_000)
+        with page.expect_download(timeout=90_000) as telechargement:
+            bouton.click()
+        url = telechargement.value.url
+        assert "/media/" in url and Path(telechargement.value.path()).stat().st_size > 1000
+        cookie = next(f"{c['name']}={c['value']}" for c in contexte.cookies()
+                      if c["name"] == COOKIE)
+        assert _statut(url) == 403
+        assert _statut(url, f"{COOKIE}=un-jeton-invente") == 403
+        assert _statut(url, cookie) == 200
+        page.close()
+        contexte.close()
+    for _ in range(100):  # until the server has noticed the closed connection
+        if _statut(url, cookie) == 403:
+            break
+        time.sleep(0.1)
+    assert _statut(url, cookie) == 403

@@ -195,3 +195,32 @@ def test_one_reader_per_dossier_cannot_meet_the_two_colleges(k):
     resultat = repartir(probleme(3, 4, k))
     assert resultat.statut is StatutRepartition.IMPOSSIBLE
     assert resultat.relaxations[0].regle == "colleges"
+
+
+_REPARTIR_PUIS_DECIDER = """
+import sys
+from pathlib import Path
+from allocation.modele.chargement import charger
+from allocation.repartition.solveur import repartir
+from application.service import Parametres, decider_vague
+from tests.factories import petite_vague
+from tests.test_repartition import probleme
+assert repartir(probleme(6, 5, 2)).trouvee
+resultat = decider_vague(charger(petite_vague(Path(sys.argv[1]))), Parametres())
+sys.exit(0 if resultat.allocation.optimale else 1)
+"""
+
+
+def test_a_decision_still_solves_after_an_assignment_in_the_same_process(tmp_path):
+    """HiGHS's thread scheduler is global to a process (the app assigns, then decides): a
+    fresh process, an assignment first, then a decision."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    racine = Path(__file__).resolve().parents[1]
+    resultat = subprocess.run([sys.executable, "-c", _REPARTIR_PUIS_DECIDER, str(tmp_path)],
+                              cwd=racine, env={**os.environ, "PYTHONPATH": str(racine)},
+                              capture_output=True, text=True, timeout=300)
+    assert resultat.returncode == 0, resultat.stderr[-2000:]

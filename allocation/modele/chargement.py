@@ -13,13 +13,14 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
 from allocation.modele.programme import (
     Regles,
+    lire_ancres,
     lire_historique,
     lire_regles,
     trouver_fichier,
@@ -27,6 +28,7 @@ from allocation.modele.programme import (
 )
 from commun.classeur import sha256_fichier
 from commun.constats import Constats
+from commun.journal import Ancre
 from commun.provenance import AUCUN, Provenance
 from scoring.conteneurs import ENTREES_MAX, TAILLE_MAX_DECOMPRESSEE
 from scoring.demarches import est_export_demarches
@@ -48,6 +50,8 @@ class Chargement:
     #: SHA-256 of the history ("aucun" without one) and its bytes, to record a wave into it.
     empreinte_historique: str = AUCUN
     historique_octets: bytes | None = None
+    #: What the history says of each recorded wave's journal (wave number → anchor).
+    ancres: Mapping[int, Ancre] = field(default_factory=dict)
 
     @property
     def constats(self) -> Constats:
@@ -58,6 +62,19 @@ class Chargement:
     def vague(self) -> Vague | None:
         """The validated wave, or None when it could not be read."""
         return self.lecture.vague
+
+    def fichiers_lus(self) -> list[Path]:
+        """Every file read: the wave's, the programme, the history (never to be replaced
+        by an output of the run)."""
+        return self.lecture.fichiers_lus() + [p for p in (self.chemin_programme,
+                                                          self.chemin_historique) if p]
+
+    def ancres_du_journal(self) -> tuple[Ancre, ...]:
+        """What the history says of this wave's journal (nothing before it is recorded)."""
+        numero = self.regles.numero if self.regles else (
+            self.vague.numero if self.vague else None)
+        ancre = self.ancres.get(numero) if numero is not None else None
+        return (ancre,) if ancre else ()
 
     def provenance(self) -> Provenance:
         """What a decision on this wave is computed from (every input's fingerprint, the
@@ -98,7 +115,8 @@ def charger(vague: Path, programme: Path | None = None, historique: Path | None 
     if octets is not None and chemin_historique is not None:
         empreintes.append((chemin_historique.name, empreinte_historique))
     return Chargement(lecture, regles, historique_lu, chemin_programme, chemin_historique,
-                      tuple(empreintes), empreinte_historique, octets)
+                      tuple(empreintes), empreinte_historique, octets,
+                      lire_ancres(chemin_historique, lecture.constats))
 
 
 def charger_televersement(fichiers: Mapping[str, bytes], avec_notes: bool = True

@@ -15,8 +15,9 @@ from typing import Any
 import pandas as pd
 
 from commun.constats import Constats
+from commun.journal import Ancre
 from scoring import valeurs
-from scoring.conteneurs import lire_classeur
+from scoring.conteneurs import lire_classeur, lire_texte
 from scoring.dossiers import compte_comme_numerique
 from scoring.tables import Cellules, Colonne, trouver_table
 
@@ -42,6 +43,15 @@ SCHEMA_HISTORIQUE: tuple[Colonne, ...] = (
     Colonne("annee", _annee, invalide="valeur_invalide"),
 )
 COLONNES_HISTORIQUE = tuple(c.nom for c in SCHEMA_HISTORIQUE)
+#: Sheet ``journaux`` of the history: for each recorded wave, the hash of its journal's last
+#: entry and the number of entries when it was recorded (the journal's outside anchor).
+FEUILLE_ANCRES = "journaux"
+SCHEMA_ANCRES: tuple[Colonne, ...] = (
+    Colonne("vague", valeurs.entier, requise=True, invalide="valeur_invalide", defaut=0),
+    Colonne("derniere_empreinte", valeurs.texte_lu, requise=True, defaut=""),
+    Colonne("entrees", valeurs.entier, requise=True, invalide="valeur_invalide", defaut=0),
+)
+COLONNES_ANCRES = tuple(c.nom for c in SCHEMA_ANCRES)
 
 
 @dataclass(frozen=True)
@@ -222,9 +232,12 @@ def lire_regles(chemin: Path | None, numero_vague: int | None, constats: Constat
     donnees: dict[str, Any] = {}
     affichage = chemin.name if chemin else "programme.toml"
     if chemin is not None:
+        brut = lire_texte(chemin, affichage, constats)
+        if brut is None:
+            return None
         try:
-            donnees = tomllib.loads(chemin.read_text("utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as erreur:
+            donnees = tomllib.loads(brut.decode("utf-8"))
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as erreur:
             constats.signaler("programme_illisible", f"fichier programme illisible : {erreur}",
                               fichier=affichage)
             return None
@@ -330,3 +343,23 @@ def lire_historique(chemin: Path | None, constats: Constats) -> pd.DataFrame:
     # Canonical order: no decision may depend on the order of the history's rows.
     return pd.DataFrame(lignes, columns=COLONNES_HISTORIQUE).sort_values(
         ["vague", "dossier"], kind="stable").reset_index(drop=True)
+
+
+def lire_ancres(chemin: Path | None, constats: Constats) -> dict[int, Ancre]:
+    """Sheet ``journaux`` of the history: wave number → what it says of that wave's journal
+    (none for a history without the sheet, written before journals were anchored)."""
+    if chemin is None or not chemin.is_file():
+        return {}
+    feuilles = lire_classeur(chemin, chemin.name, Constats())  # its faults: lire_historique's
+    feuille = {valeurs.cle(n): f for n, f in (feuilles or {}).items()}.get(FEUILLE_ANCRES)
+    if feuille is None:
+        return {}
+    table = trouver_table(feuille, COLONNES_ANCRES, [], constats, "vague")
+    if table is None:
+        return {}
+    ancres = {}
+    for numero, ligne in table.lignes:
+        lu = {c.nom: Cellules(table, numero, ligne).lire(c, constats) for c in SCHEMA_ANCRES}
+        ancres[int(lu["vague"])] = Ancre(str(lu["derniere_empreinte"]), int(lu["entrees"]),
+                                         f"l'historique {chemin.name} (vague {lu['vague']})")
+    return ancres

@@ -42,6 +42,10 @@ from allocation.repartition.recherche_locale import ameliorer_recouvrements
 from allocation.resolution.moteur import Relaxation
 from allocation.resolution.solveur import version_solveur
 
+#: HiGHS runs on one thread, as the allocation engine does: its thread scheduler is global
+#: to the process, and a solve asking for another count than the first one fails (the app
+#: assigns and decides in one process).
+FILS = 1
 #: Seconds HiGHS may spend on the evenness of the design; the hard rules are met long before.
 LIMITE_TEMPS = 20.0
 
@@ -176,7 +180,7 @@ def ecart_de_charges_minimal(probleme: ProblemeRepartition) -> tuple[int, int]:
     _charges(modele, probleme, x, cmin, cmax)
     modele += cmin <= bas, "plancher_le_plus_haut"
     modele += cmax >= haut, "plafond_le_plus_bas"
-    modele.solve(pulp.HiGHS(msg=False, timeLimit=LIMITE_TEMPS))
+    modele.solve(pulp.HiGHS(msg=False, timeLimit=LIMITE_TEMPS, threads=FILS))
     if pulp.LpStatus[modele.status] != "Optimal":
         return bas, haut
     return round(cmin.value()), round(cmax.value())
@@ -253,7 +257,7 @@ def repartir(probleme: ProblemeRepartition, limite_temps: float = LIMITE_TEMPS) 
     preferences = pulp.lpSum(_preference(probleme.graine, j, d) / (len(libres) + 1) * v
                              for (j, d), v in sorted(x.items()) if (j, d) not in probleme.deja)
     modele += preferences - pulp.lpSum(ecarts)
-    solveur = pulp.HiGHS(msg=False, timeLimit=limite_temps)
+    solveur = pulp.HiGHS(msg=False, timeLimit=limite_temps, threads=FILS)
     modele.solve(solveur)
     optimal = _optimal(modele)
     paires = tuple(sorted(p for p, v in x.items() if (v.value() or 0) > 0.5))

@@ -62,6 +62,13 @@ def _borner(pb: pulp.LpProblem, somme: Any, bas: float, haut: float, nom: str) -
         pb += somme <= haut, f"{nom}_max" if bas > -INFINI else nom
 
 
-def ecrire_modele(chemin: Path, probleme: ProblemeVague) -> None:
-    """Write the model as an LP file with named constraints."""
-    modele_pulp(probleme).writeLP(str(chemin))
+def texte_modele(probleme: ProblemeVague) -> bytes:
+    """The model as an LP file with named constraints (PuLP writes it in a private
+    temporary folder, deleted at once)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="fabriques-") as dossier:
+        chemin = Path(dossier) / "modele.lp"
+        modele_pulp(probleme).writeLP(str(chemin))
+        return chemin.read_bytes()
+

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
@@ -21,9 +20,9 @@ from allocation.modele.probleme import CATEGORIES, LIBELLES_CATEGORIES, Probleme
 from allocation.modele.rythme import prevision_a_ce_rythme
 from allocation.resolution.solveur import Allocation
 from allocation.sorties.retours import table_retours
-from commun.classeur import ajouter_table, ecrire_atomiquement, ecrire_table, workbook_bytes
+from commun.classeur import ajouter_table, ecrire_table, workbook_bytes
 from commun.francais import euros
-from commun.journal import LIGNE_JOURNAL
+from commun.journal import LIGNE_JOURNAL, LIGNE_JOURNAL_ENTREES, Ancre
 from commun.provenance import Provenance
 from scoring.diagnostics import FORMATS_JURY, diagnostic_jures, fiabilite
 from scoring.incertitude import FORMATS_INCERTITUDE
@@ -36,15 +35,15 @@ FORMATS = {"montant": '#,##0 "€"', "score": "0.00"}
 
 def parametres_de(chargement: Chargement, scores: ScoresVague, probleme: ProblemeVague,
                   allocation: Allocation, revisions: tuple[Revision, ...] = (),
-                  empreinte_journal: str | None = None) -> pd.DataFrame:
+                  ancre_journal: Ancre | None = None) -> pd.DataFrame:
     """Sheet ``parametres`` for a wave loaded by :mod:`allocation.modele.chargement`."""
     return table_parametres(chargement.provenance(), scores, probleme, allocation, revisions,
-                            empreinte_journal)
+                            ancre_journal)
 
 
 def table_parametres(provenance: Provenance, scores: ScoresVague, probleme: ProblemeVague,
                      allocation: Allocation, revisions: tuple[Revision, ...] = (),
-                     empreinte_journal: str | None = None) -> pd.DataFrame:
+                     ancre_journal: Ancre | None = None) -> pd.DataFrame:
     """Everything needed to redo the decision: where it comes from, then its parameters
     (the notes revised in the meeting and the journal's last hash included)."""
     lignes = provenance.lignes()
@@ -66,8 +65,9 @@ def table_parametres(provenance: Provenance, scores: ScoresVague, probleme: Prob
     lignes += [(f"écarté {d}", r) for d, r in probleme.exclus.items()]
     lignes += [(f"note révisée {r.jure} {r.dossier} {r.critere}",
                 f"{r.avant:g} → {r.apres:g} : {r.raison}") for r in revisions]
-    if empreinte_journal:
-        lignes.append((LIGNE_JOURNAL, empreinte_journal))
+    if ancre_journal:
+        lignes += [(LIGNE_JOURNAL, ancre_journal.empreinte),
+                   (LIGNE_JOURNAL_ENTREES, str(ancre_journal.entrees))]
     lignes += [("solveur", allocation.solveur),
                ("score total", f"{allocation.score_total:.6f}")]
     return pd.DataFrame(lignes, columns=["parametre", "valeur"])
@@ -163,11 +163,6 @@ def classeur_allocation(decision: Decision, parametres: pd.DataFrame, vague: Vag
     return workbook_bytes(classeur)
 
 
-def ecrire_retours(chemin: Path, decision: Decision, vague: Vague, scores: ScoresVague) -> None:
-    """Write the feedback workbook (:func:`classeur_retours`) atomically."""
-    ecrire_atomiquement(chemin, classeur_retours(decision, vague, scores))
-
-
 def classeur_retours(decision: Decision, vague: Vague, scores: ScoresVague) -> bytes:
     """The feedback workbook: sheet ``retours``, one row per dossier not selected."""
     table = table_retours(decision, vague, scores)
@@ -180,11 +175,6 @@ def classeur_retours(decision: Decision, vague: Vague, scores: ScoresVague) -> b
 
 #: The only fields of a laureate that are public.
 COLONNES_PUBLIQUES = ("nom", "porteur", "commune", "departement", "label", "montant")
-
-
-def ecrire_liste_publique(chemin: Path, dossiers: pd.DataFrame, montants: dict[str, int]) -> None:
-    """Write the public list (:func:`classeur_public`) atomically."""
-    ecrire_atomiquement(chemin, classeur_public(dossiers, montants))
 
 
 def classeur_public(dossiers: pd.DataFrame, montants: dict[str, int]) -> bytes:
@@ -205,8 +195,8 @@ def classeur_public(dossiers: pd.DataFrame, montants: dict[str, int]) -> bytes:
     return workbook_bytes(classeur)
 
 
-def ecrire_tables(chemin: Path, tables: dict[str, pd.DataFrame]) -> None:
-    """Write one sheet per table (in order), atomically."""
+def classeur_tables(tables: dict[str, pd.DataFrame]) -> bytes:
+    """One sheet per table (in order)."""
     classeur = Workbook()
     classeur.remove(classeur.active)  # type: ignore[arg-type]
     for titre, table in tables.items():
@@ -214,4 +204,4 @@ def ecrire_tables(chemin: Path, tables: dict[str, pd.DataFrame]) -> None:
         formats |= {"probabilite": "0%", "sans_un_jure": "0%", "budget": FORMATS["montant"],
                     "qpv": "0%"}
         ecrire_table(classeur, titre, table, formats)
-    ecrire_atomiquement(chemin, workbook_bytes(classeur))
+    return workbook_bytes(classeur)

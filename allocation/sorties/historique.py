@@ -1,9 +1,12 @@
 """Recording a decided wave into the programme history (``laureats.xlsx``, sheet
 ``laureats``), so that the next wave sees its laureates, places, departments and money.
 
-The write never loses the previous history: the old file is first copied to a backup beside
-it (``laureats.avant-vague-06.xlsx``), then the new file replaces it by an atomic rename.
-Recording the same wave twice, a dossier twice, or a place already laureate is refused.
+The write never loses the previous history: the old file is kept beside it
+(``laureats.avant-vague-06.xlsx``) and the new one replaces it, both in one set of files
+(:class:`commun.ecriture.Ecriture`), under the history folder's lock from reading to
+writing. Recording the same wave twice, a dossier twice, or a place already laureate is
+refused. The history also keeps, in sheet ``journaux``, the anchor of each recorded wave's
+journal (its last entry's hash and number of entries).
 """
 
 from __future__ import annotations
@@ -13,20 +16,22 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pandas as pd
 from openpyxl import Workbook
 
-from allocation.modele.programme import COLONNES_HISTORIQUE, lire_historique
-from commun.classeur import (
-    ecrire_atomiquement,
-    ecrire_table,
-    texte_sur,
-    workbook_bytes,
+from allocation.modele.programme import (
+    COLONNES_ANCRES,
+    COLONNES_HISTORIQUE,
+    FEUILLE_ANCRES,
+    lire_historique,
 )
+from commun.classeur import ecrire_table, texte_sur, workbook_bytes
 from commun.constats import Constats
-from commun.journal import LIGNE_JOURNAL
+from commun.ecriture import Ecriture, verrous
+from commun.journal import LIGNE_JOURNAL, LIGNE_JOURNAL_ENTREES, Ancre
 from commun.provenance import AUCUN, Provenance
 from scoring import valeurs
 from scoring.conteneurs import lire_classeur
@@ -43,8 +48,8 @@ class DecisionLue:
     montants: dict[str, int]  # laureate → amount granted
     empreinte_historique: str  # SHA-256 of the history it was decided on, or "aucun"
     annee: int | None = None  # the year it was decided in, when the rules gave one
-    #: The hash of the journal's last entry when the decision was written (None: none).
-    empreinte_journal: str | None = None
+    #: The journal's last entry when the decision was written (None: no journal then).
+    ancre_journal: Ancre | None = None
     #: Sheet ``parametres`` as parametre → valeur.
     parametres: Mapping[str, object] = field(default_factory=dict)
 
@@ -104,11 +109,12 @@ def lire_decision(chemin: Path, vague: Vague, constats: Constats) -> DecisionLue
     if constats.a_des_erreurs:
         return None
     annee = str(parametres.get("regle annee", ""))
-    journal = parametres.get(LIGNE_JOURNAL)
+    journal, entrees = parametres.get(LIGNE_JOURNAL), str(parametres.get(LIGNE_JOURNAL_ENTREES))
+    ancre = Ancre(str(journal), int(entrees) if entrees.isdigit() else None,
+                  f"le classeur d'allocation {fichier}") if journal else None
     return DecisionLue(int(str(parametres["numero"])), montants,
                        provenance.empreinte_historique or AUCUN,
-                       int(annee) if annee.isdigit() else None,
-                       str(journal) if journal else None, parametres)
+                       int(annee) if annee.isdigit() else None, ancre, parametres)
 
 
 def lignes_historique(dossiers: pd.DataFrame, montants: dict[str, int],
@@ -128,17 +134,55 @@ def lignes_historique(dossiers: pd.DataFrame, montants: dict[str, int],
     return pd.DataFrame(lignes, columns=COLONNES_HISTORIQUE)
 
 
-def enregistrer_vague(chemin: Path, nouvelles: pd.DataFrame, constats: Constats,
-                      empreinte_attendue: str | None = None) -> Path | None:
-    """Append ``nouvelles`` (from :func:`lignes_historique`) to the history at ``chemin``.
+@dataclass(frozen=True)
+class Enregistrement:
+    """A wave about to be recorded: checked against the history as it is, not yet written."""
+
+    chemin: Path
+    nouvelles: pd.DataFrame
+    ancien: bytes | None  # the history's bytes (None: no history yet)
+
+    @property
+    def sauvegarde(self) -> Path | None:
+        """Where the previous history is kept (None: there was none)."""
+        return None if self.ancien is None else _nom_de_sauvegarde(
+            self.chemin, int(self.nouvelles["vague"].iloc[0]))
+
+    def contenu(self, ancre: Ancre | None = None) -> bytes:
+        """The new history, with the wave's journal anchor when it has one."""
+        if self.ancien is None:
+            classeur = Workbook()
+            classeur.remove(classeur.active)  # type: ignore[arg-type]
+            ecrire_table(classeur, "laureats", _pour_excel(self.nouvelles),
+                         {"montant": '#,##0 "€"'})
+        else:
+            classeur = _ajouter(self.ancien, self.nouvelles)
+        if ancre is not None:
+            _ancrer(classeur, int(self.nouvelles["vague"].iloc[0]), ancre)
+        return workbook_bytes(classeur)
+
+    def planifier(self, ecriture: Ecriture, ancre: Ancre | None = None) -> Path | None:
+        """Add the new history and the backup of the old one to a set of files; returns the
+        backup."""
+        ecriture.ajouter(self.chemin, self.contenu(ancre), remplace_entree=True)
+        sauvegarde = self.sauvegarde
+        if sauvegarde is not None and self.ancien is not None:
+            ecriture.ajouter(sauvegarde, self.ancien, mode_de=self.chemin)
+        return sauvegarde
+
+
+def preparer_enregistrement(chemin: Path, nouvelles: pd.DataFrame, constats: Constats,
+                            empreinte_attendue: str | None = None) -> Enregistrement | None:
+    """Check that ``nouvelles`` (from :func:`lignes_historique`) may be appended to the
+    history at ``chemin``. None, with the reasons in ``constats``, when it is refused.
 
     ``empreinte_attendue`` is the SHA-256 of the history the wave was decided on ("aucun"
     for none): a history changed since is refused, as the decision may no longer hold.
-    Returns the backup of the previous history (None when there was none). On any refusal
-    the reasons are added to ``constats`` and nothing is written.
     """
     fichier = chemin.name
-    existant = lire_historique(chemin if chemin.exists() else None, constats)
+    # Read once: the content checked is the content backed up and extended.
+    ancien = chemin.read_bytes() if chemin.exists() else None
+    existant = lire_historique(chemin if ancien is not None else None, constats)
     if constats.a_des_erreurs:
         return None
     for numero in sorted(set(nouvelles["vague"]) & set(existant["vague"])):
@@ -157,24 +201,27 @@ def enregistrer_vague(chemin: Path, nouvelles: pd.DataFrame, constats: Constats,
             constats.signaler("lieu_deja_laureat", f"le lieu {lieu} est déjà lauréat "
                               "d'une vague précédente", fichier=fichier, feuille="laureats",
                               colonne="lieux", valeur=ligne.dossier)
-    # Read once: the content checked is the content backed up and extended.
-    ancien = chemin.read_bytes() if chemin.exists() else None
     actuelle = hashlib.sha256(ancien).hexdigest() if ancien is not None else AUCUN
     if not constats.a_des_erreurs and empreinte_attendue not in (None, actuelle):
         constats.signaler("decision_perimee", "l'historique a changé depuis le calcul de "
                           "l'allocation : relancez fabriques allocate", fichier=fichier)
-    if constats.a_des_erreurs:
-        return None
-    if ancien is None:
-        classeur = Workbook()
-        classeur.remove(classeur.active)  # type: ignore[arg-type]
-        ecrire_table(classeur, "laureats", _pour_excel(nouvelles), {"montant": '#,##0 "€"'})
-        ecrire_atomiquement(chemin, workbook_bytes(classeur))
-        return None
-    sauvegarde = _nom_de_sauvegarde(chemin, int(nouvelles["vague"].iloc[0]))
-    ecrire_atomiquement(sauvegarde, ancien)
-    ecrire_atomiquement(chemin, _ajouter(ancien, nouvelles))
-    return sauvegarde
+    return None if constats.a_des_erreurs else Enregistrement(chemin, nouvelles, ancien)
+
+
+def enregistrer_vague(chemin: Path, nouvelles: pd.DataFrame, constats: Constats,
+                      empreinte_attendue: str | None = None) -> Path | None:
+    """Append ``nouvelles`` to the history at ``chemin``, under its folder's lock, the old
+    history kept beside it. Returns the backup (None when there was no history). On any
+    refusal the reasons are added to ``constats`` and nothing is written."""
+    with verrous([chemin.parent]):
+        enregistrement = preparer_enregistrement(chemin, nouvelles, constats,
+                                                 empreinte_attendue)
+        if enregistrement is None:
+            return None
+        ecriture = Ecriture(etat=chemin.parent)
+        sauvegarde = enregistrement.planifier(ecriture)
+        ecriture.ecrire()
+        return sauvegarde
 
 
 def _pour_excel(table: pd.DataFrame) -> pd.DataFrame:
@@ -192,7 +239,7 @@ def _nom_de_sauvegarde(chemin: Path, numero: int) -> Path:
     return candidat
 
 
-def _ajouter(contenu: bytes, nouvelles: pd.DataFrame) -> bytes:
+def _ajouter(contenu: bytes, nouvelles: pd.DataFrame) -> Workbook:
     """The history workbook with ``nouvelles`` appended under the existing rows of sheet
     ``laureats``; other sheets, columns and formatting are kept."""
     classeur = openpyxl.load_workbook(io.BytesIO(contenu))
@@ -220,7 +267,19 @@ def _ajouter(contenu: bytes, nouvelles: pd.DataFrame) -> bytes:
                 texte_sur(cellule, valeur)  # below every merged range: never a MergedCell
             else:
                 cellule.value = int(valeur)
-    return workbook_bytes(classeur)
+    return classeur
+
+
+def _ancrer(classeur: Workbook, numero: int, ancre: Ancre) -> None:
+    """Record the wave's journal anchor in sheet ``journaux`` (created when absent)."""
+    feuille = next((f for f in classeur.worksheets if valeurs.cle(f.title) == FEUILLE_ANCRES),
+                   None)
+    if feuille is None:
+        feuille = classeur.create_sheet(FEUILLE_ANCRES)
+        for colonne, nom in enumerate(COLONNES_ANCRES, start=1):
+            texte_sur(feuille.cell(1, colonne), nom)
+    ligne: list[Any] = [numero, ancre.empreinte, ancre.entrees]
+    feuille.append(ligne)
 
 
 def historique_complete(contenu: bytes | None, nouvelles: pd.DataFrame,
@@ -234,5 +293,5 @@ def historique_complete(contenu: bytes | None, nouvelles: pd.DataFrame,
         chemin = Path(dossier) / "laureats.xlsx"
         if contenu is not None:
             chemin.write_bytes(contenu)
-        enregistrer_vague(chemin, nouvelles, constats)
-        return None if constats.a_des_erreurs else chemin.read_bytes()
+        enregistrement = preparer_enregistrement(chemin, nouvelles, constats)
+        return None if enregistrement is None else enregistrement.contenu()

@@ -34,6 +34,12 @@ class ErreurDS(Exception):
     """A failure talking to démarches-simplifiées, with a French message (no token in it)."""
 
 
+#: An answer whose shape is not the schema's (a field missing, a list for an object).
+REPONSE_INATTENDUE = ("démarches-simplifiées a envoyé une réponse inattendue, d'une autre forme "
+                      "que celle de son schéma : rien n'a été remplacé. Réessayez plus tard ; "
+                      "si cela persiste, l'API a peut-être changé.")
+
+
 @dataclass(frozen=True)
 class Jeton:
     """An API token. Never printed: ``repr`` and ``str`` show stars."""
@@ -140,6 +146,9 @@ class ClientDS:
             except ValueError:
                 raise ErreurDS("Réponse illisible de démarches-simplifiées (pas du JSON).")\
                     from None
+            if not isinstance(contenu, dict) or not isinstance(contenu.get("data", {}),
+                                                                dict | None):
+                raise ErreurDS(REPONSE_INATTENDUE)
             erreurs = contenu.get("errors") or []
             if erreurs:
                 messages = "; ".join(str(e.get("message", e)) for e in erreurs)
