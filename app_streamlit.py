@@ -83,7 +83,12 @@ def barre_laterale() -> None:
             type=["xlsx", "zip", "csv", "toml"], accept_multiple_files=True,
             key="televersement")
         fichiers = [(f.name, f.getvalue()) for f in deposes or []]
-        courant = etat.charger_source(fichiers or None)
+        sans_historique = bool(fichiers) and st.checkbox(
+            "Décider sans historique des lauréats", key="sans_historique",
+            help="Au-delà de la première vague, l'historique (laureats.xlsx) est nécessaire "
+                 "aux rythmes, aux plafonds et aux lieux déjà lauréats : ne cochez que si "
+                 "aucune vague n'a été enregistrée avant celle-ci.")
+        courant = etat.charger_source(fichiers or None, sans_historique)
         if fichiers:
             st.caption(f"Fichiers déposés : {', '.join(n for n, _ in fichiers)}")
         else:

@@ -48,6 +48,10 @@ def chemin_journal(vague: Path | None, nom: str) -> Path:
     return vague.with_name(f"{vague.stem}.journal.jsonl")
 
 
+#: Where a decision of the meeting comes from, in the messages that refuse one.
+ORIGINE_SEANCE = "décision de séance (journal)"
+
+
 @dataclass(frozen=True)
 class Seance:
     """The meeting's decisions as they stand, read from the journal: each dossier's last
@@ -69,9 +73,12 @@ class Seance:
         forces = {d: r for d, r in self.forces if d not in ecartes} | imposes
         exclus = {d: r for d, r in self.exclus if d not in imposes} | ecartes
         revisions = {r.cle: r for r in (*self.revisions, *base.revisions)}
+        origines = {d: ORIGINE_SEANCE for d, _ in (*self.forces, *self.exclus)}
+        origines |= dict(base.origines)
         return replace(base, forces=tuple(sorted(forces.items())),
                        exclus=tuple(sorted(exclus.items())),
-                       revisions=tuple(revisions[k] for k in sorted(revisions)))
+                       revisions=tuple(revisions[k] for k in sorted(revisions)),
+                       origines=tuple(sorted(origines.items())))
 
 
 def seance_de(entrees: Sequence[Entree]) -> Seance:
@@ -131,35 +138,77 @@ def journaliser_methode(journal: Journal, resultat: Resultat) -> Entree | None:
         return journal.ajouter("methode", donnees)
 
 
+#: What the jury can decide on a dossier in the meeting.
+ACTIONS = ("retenir", "ecarter", "annuler")
+
+
 def decider_en_seance(journal: Journal, chargement: Chargement, base: Parametres,
                       action: str, dossier: str, raison: str) -> Constats:
     """Record the jury's decision on one dossier: ``retenir``, ``ecarter`` or ``annuler``
-    (withdraw the dossier's decision). The decision is checked first, with every other
-    decision of the meeting: nothing is written when it is refused."""
-    if action not in ("retenir", "ecarter", "annuler"):
-        raise ValueError(f"action inconnue : {action}")
+    (withdraw the dossier's decision) — :func:`decisions_en_seance` with one decision."""
+    return decisions_en_seance(journal, chargement, base, [(action, dossier, raison)])
+
+
+def decisions_en_seance(journal: Journal, chargement: Chargement, base: Parametres,
+                        decisions: Sequence[tuple[str, str, str]]) -> Constats:
+    """Record the jury's decisions (action, dossier, reason), taken together: checked first
+    (:func:`verifier_decisions`), written only when none is refused."""
+    with journal.transaction():  # the meeting read and the decisions written under one lock
+        constats = verifier_decisions(journal, chargement, base, decisions)
+        if not constats.a_des_erreurs:
+            inscrire_decisions(journal, decisions)
+    return constats
+
+
+def verifier_decisions(journal: Journal, chargement: Chargement, base: Parametres,
+                       decisions: Sequence[tuple[str, str, str]]) -> Constats:
+    """The jury's decisions of one go checked all at once and with every other decision of
+    the meeting, by the very validation a decision gets (:func:`application.service.
+    decider_vague`); one dossier decided twice in one go, or a decision without a reason,
+    is an error. Nothing is written."""
     constats = Constats()
-    if not raison.strip():
-        constats.signaler("decision_sans_raison", "Chaque décision du jury doit être motivée.",
-                          colonne=dossier)
+    vus: dict[str, str] = {}
+    for action, dossier, raison in decisions:
+        if action not in ACTIONS:
+            raise ValueError(f"action inconnue : {action}")
+        if not raison.strip():
+            constats.signaler("decision_sans_raison", "Chaque décision du jury doit être "
+                              "motivée.", fichier=ORIGINE_SEANCE, valeur=dossier)
+        if dossier in vus:
+            constats.signaler("decision_contradictoire",
+                              f"{dossier} : « {vus[dossier]} » et « {action} » demandés "
+                              "ensemble : une seule décision par dossier", fichier=ORIGINE_SEANCE,
+                              valeur=dossier)
+        vus[dossier] = action
+    if constats.a_des_erreurs or not decisions:
         return constats
-    with journal.transaction():  # the meeting read and the decision written under one lock
-        return _decider(journal, chargement, base, action, dossier, raison, constats)
-
-
-def _decider(journal: Journal, chargement: Chargement, base: Parametres, action: str,
-             dossier: str, raison: str, constats: Constats) -> Constats:
     seance = seance_de(journal.entrees())
-    forces = {d: r for d, r in seance.forces if d != dossier}
-    exclus = {d: r for d, r in seance.exclus if d != dossier}
-    if action != "annuler":
-        (forces if action == "retenir" else exclus)[dossier] = raison.strip()
+    forces, exclus = dict(seance.forces), dict(seance.exclus)
+    for action, dossier, raison in decisions:
+        forces.pop(dossier, None)
+        exclus.pop(dossier, None)
+        if action != "annuler":
+            (forces if action == "retenir" else exclus)[dossier] = raison.strip()
     essai = replace(seance, forces=tuple(sorted(forces.items())),
                     exclus=tuple(sorted(exclus.items())))
     resultat = decider_vague(chargement, essai.appliquer(base), avec_decision=False)
-    if isinstance(resultat, Refus):
-        return resultat.erreurs
-    journal.ajouter(action, {"dossier": dossier, "raison": raison.strip()})
+    return resultat.erreurs if isinstance(resultat, Refus) else constats
+
+
+def inscrire_decisions(journal: Journal, decisions: Sequence[tuple[str, str, str]]) -> None:
+    """Write checked decisions (:func:`verifier_decisions`) to the journal."""
+    for action, dossier, raison in decisions:
+        journal.ajouter(action, {"dossier": dossier, "raison": raison.strip()})
+
+
+def valider_revisions(chargement: Chargement,
+                      revisions: Sequence[tuple[str, str, str, float, str]]) -> Constats:
+    """Revised notes (juror, dossier, criterion, note, reason) checked all at once."""
+    vague = chargement.vague
+    assert vague is not None
+    constats = Constats()
+    for jure, dossier, critere, note, raison in revisions:
+        constats.etendre(valider_revision(vague, jure, dossier, critere, note, raison))
     return constats
 
 

@@ -41,6 +41,9 @@ class Parametres:
     forces: tuple[tuple[str, str], ...] = ()  # (dossier, reason) forced in by the jury
     exclus: tuple[tuple[str, str], ...] = ()  # (dossier, reason) kept out by the jury
     revisions: tuple[Revision, ...] = ()  # notes revised in the meeting, with reasons
+    #: (dossier, where its decision was taken: « --forcer », « séance (journal) »…), for the
+    #: messages that refuse one; a decision without is « décision du jury ».
+    origines: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,21 @@ class Refus:
     erreurs: Constats
 
 
+def noter_vague(vague: Vague, parametres: Parametres) -> tuple[Vague, ScoresVague] | Refus:
+    """The wave's scores as the meeting stands: its revised notes checked and put in place,
+    then scored with the method and weights — what ``score``, ``tradeoffs``, ``allocate``,
+    ``seance``, the app and the procès-verbal all score from. Returns the revised wave and
+    its scores."""
+    erreurs = Constats()
+    for r in parametres.revisions:
+        erreurs.etendre(valider_revision(vague, r.jure, r.dossier, r.critere, r.apres,
+                                         r.raison).erreurs)
+    if erreurs.a_des_erreurs:
+        return Refus(parametres, erreurs)
+    revisee = reviser_notes(vague, parametres.revisions)
+    return revisee, noter(revisee, parametres.methode, dict(parametres.poids) or None)
+
+
 def decider_vague(chargement: Chargement, parametres: Parametres,
                   avec_decision: bool = True) -> Resultat | Refus:
     """The decision for a loaded wave and the secretariat's parameters (``avec_decision``
@@ -77,18 +95,14 @@ def decider_vague(chargement: Chargement, parametres: Parametres,
         erreurs = Constats()
         erreurs.etendre(chargement.constats.erreurs)
         return Refus(parametres, erreurs)
-    erreurs = Constats()
-    for r in parametres.revisions:
-        erreurs.etendre(valider_revision(vague, r.jure, r.dossier, r.critere, r.apres,
-                                         r.raison).erreurs)
-    if erreurs.a_des_erreurs:
-        return Refus(parametres, erreurs)
-    vague = reviser_notes(vague, parametres.revisions)
-    scores = noter(vague, parametres.methode, dict(parametres.poids) or None)
+    notees = noter_vague(vague, parametres)
+    if isinstance(notees, Refus):
+        return notees
+    vague, scores = notees
     probleme = construire_probleme(vague.dossiers, scores.score, regles,
                                    chargement.historique, dict(parametres.forces),
                                    dict(parametres.exclus))
-    erreurs = valider_decisions(probleme)
+    erreurs = valider_decisions(probleme, dict(parametres.origines))
     if erreurs.a_des_erreurs:
         return Refus(parametres, erreurs)
     allocation = resoudre(probleme)

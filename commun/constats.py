@@ -261,6 +261,8 @@ CODES: dict[str, Code] = {
     "parametre_inconnu": Code(E, "paramètre du programme inconnu"),
     "parametre_invalide": Code(E, "paramètre du programme invalide"),
     "numero_vague_manquant": Code(E, "numéro de vague introuvable"),
+    "historique_manquant": Code(E, "vague au-delà de la première sans historique"),
+    "vague_deja_dans_historique": Code(A, "vague déjà dans l'historique, décidée sans elle"),
     "annee_manquante": Code(A, "année de la vague absente : plafond annuel non appliqué"),
     "numero_vague_invalide": Code(E, "numéro de vague invalide"),
     "vague_deja_enregistree": Code(E, "vague déjà enregistrée dans l'historique"),

@@ -29,6 +29,7 @@ from fabriques.cli_seance import (
     acces_au_journal,
     afficher_constats,
     ajouter_verbes_seance,
+    charger_vague,
     commande_journal,
     commande_proces_verbal,
     commande_seance,
@@ -85,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="remplace les poids de la feuille criteres (ex. offre=2,ancrage=1)")
     score.add_argument("--out", type=Path, default=None,
                        help="classeur à écrire (défaut : scores-<vague>.xlsx)")
+    options_journal(score)
     allocate = _parseur(sous, "allocate", "choisit les lauréats de la vague (SPEC §4)")
     _options_programme(allocate, METHODES)
     allocate.add_argument("--out", type=Path, default=None,
@@ -111,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     arbitrages.add_argument("--comparer", choices=METHODES, default=None, metavar="METHODE",
                             help="compare la sélection à celle d'une autre méthode "
                                  "(feuille comparaison)")
+    options_journal(arbitrages)
     record = _parseur(sous, "record", "enregistre les lauréats décidés d'une vague dans "
                                       "l'historique du programme")
     record.add_argument("--allocation", type=Path, required=True,
@@ -144,6 +147,9 @@ def _options_fichiers(parseur: argparse.ArgumentParser) -> None:
                          help="programme.toml (défaut : dans la vague, sinon à côté)")
     parseur.add_argument("--history", "--historique", dest="historique", type=Path,
                          default=None, help="laureats.xlsx (défaut : dans la vague, sinon à côté)")
+    parseur.add_argument("--sans-historique", dest="sans_historique", action="store_true",
+                         help="décide une vague au-delà de la première sans historique des "
+                              "lauréats (sinon c'est une erreur)")
 
 
 def _options_programme(parseur: argparse.ArgumentParser, methodes: Sequence[str]) -> None:
@@ -165,9 +171,8 @@ def _decisions(valeurs: list[str]) -> tuple[tuple[str, str], ...]:
 def _charger(args: argparse.Namespace) -> Chargement | None:
     """Read and validate the wave, its programme and its history; print the findings and
     return None when one is an error."""
-    from allocation.modele.chargement import charger
 
-    chargement = charger(args.vague, args.programme, args.historique, args.correspondance)
+    chargement = charger_vague(args)
     if not chargement.valide:
         afficher_constats(chargement.constats, sys.stderr)
         print("Rien n'a été écrit.", file=sys.stderr)
@@ -231,10 +236,11 @@ def commande_allocate(args: argparse.Namespace) -> int:
         if acces is None:
             return EXIT_ENTREE
         journal = acces.journal
+        forces, exclus = _decisions(args.forcer), _decisions(args.exclure)
         parametres = acces.seance.appliquer(Parametres(
-            methode=args.methode, forces=_decisions(args.forcer),
-            exclus=_decisions(args.exclure)))
-        journaliser_chargement(journal, entrees)
+            methode=args.methode, forces=forces, exclus=exclus,
+            origines=tuple([(d, "--forcer") for d, _ in forces]
+                           + [(d, "--exclure") for d, _ in exclus])))
         resultat = decider_vague(entrees, parametres)
         if isinstance(resultat, Refus):
             afficher_constats(resultat.erreurs, sys.stderr)
@@ -242,6 +248,8 @@ def commande_allocate(args: argparse.Namespace) -> int:
             return EXIT_ENTREE
         if resultat.decision is None:
             return _afficher_infaisable(resultat.allocation)
+        # journalled with the decision only: « rien n'a été écrit » is then true of the journal
+        journaliser_chargement(journal, entrees)
         journaliser_methode(journal, resultat)
         ecriture = Ecriture(lus, journal.dossier)
         empreintes = planifier_decision(entrees, resultat, sorties, ecriture, journal.ancre())
@@ -326,6 +334,8 @@ def commande_record(args: argparse.Namespace) -> int:
 
 def commande_tradeoffs(args: argparse.Namespace) -> int:
     """``fabriques tradeoffs``: price of each rule, Pareto frontiers, robustness."""
+    from dataclasses import replace
+
     from allocation.analyses.arbitrages import (
         Scenario,
         comparer_scenarios,
@@ -338,7 +348,8 @@ def commande_tradeoffs(args: argparse.Namespace) -> int:
         table_prix,
         table_robustesse,
     )
-    from allocation.sorties.export import classeur_tables
+    from allocation.sorties.export import classeur_tables, parametres_de
+    from application.seance import journal_de
     from application.service import Parametres, Refus, Resultat, decider_vague
     from commun.ecriture import verifier_sorties
 
@@ -347,14 +358,22 @@ def commande_tradeoffs(args: argparse.Namespace) -> int:
         return EXIT_ENTREE
     vague = entrees.vague
     sortie = args.out or Path(f"arbitrages-{vague.nom}.xlsx")
-    verifier_sorties([sortie], fichiers_lus(args, entrees))
+    journal = journal_de(args.vague, vague.nom, args.journal, entrees.ancres_du_journal())
+    lus = [*fichiers_lus(args, entrees), journal.chemin]
+    verifier_sorties([sortie], lus)
     if args.tirages < 0:
         print("[ERREUR] --tirages : nombre positif attendu", file=sys.stderr)
         return EXIT_ENTREE
-    resultat = decider_vague(entrees, Parametres(methode=args.methode), avec_decision=False)
+    acces = acces_au_journal(args, journal)
+    if acces is None:
+        return EXIT_ENTREE
+    # the meeting as it stands: its decisions and revised notes, as for allocate
+    parametres = acces.seance.appliquer(Parametres(methode=args.methode))
+    resultat = decider_vague(entrees, parametres, avec_decision=False)
     if isinstance(resultat, Refus):
         afficher_constats(resultat.erreurs, sys.stderr)
         return EXIT_ENTREE
+    vague = resultat.vague
     probleme, allocation = resultat.probleme, resultat.allocation
     if not allocation.optimale:
         return _afficher_infaisable(allocation)
@@ -369,13 +388,16 @@ def commande_tradeoffs(args: argparse.Namespace) -> int:
     barre.terminer()
     tables["robustesse"] = table_robustesse(resultats, probleme)
     if args.comparer:
-        autre = decider_vague(entrees, Parametres(methode=args.comparer), avec_decision=False)
+        autre = decider_vague(entrees, replace(parametres, methode=args.comparer),
+                              avec_decision=False)
         if isinstance(autre, Resultat) and autre.allocation.optimale:
             tables["comparaison"] = comparer_scenarios(
                 Scenario(args.methode, probleme, allocation),
                 Scenario(args.comparer, autre.probleme, autre.allocation))
-    ecrire_sorties(args, vague.nom, fichiers_lus(args, entrees),
-                   {sortie: classeur_tables(tables)})
+    tables["parametres"] = parametres_de(
+        entrees, resultat.scores, probleme, allocation, parametres.revisions,
+        acces.journal.ancre() if acces.journal.existe else None)
+    ecrire_sorties(args, vague.nom, lus, {sortie: classeur_tables(tables)})
     labels = tables["robustesse"]["label"].value_counts()
     print(f"{args.tirages} tirages : {labels.get('stable', 0)} stables, "
           f"{labels.get('borderline', 0)} à la limite, {labels.get('depends_on_method', 0)} "
@@ -410,7 +432,6 @@ def _lire(args: argparse.Namespace) -> LectureVague:
 def commande_repartir(args: argparse.Namespace) -> int:
     """``fabriques repartir``: assign the dossiers to jurors (or add a second round of
     readings) and write the workbook and the grids."""
-    from allocation.modele.chargement import charger
     from application.repartition import (
         completer_vague,
         grilles_deja_la,
@@ -421,8 +442,7 @@ def commande_repartir(args: argparse.Namespace) -> int:
     from commun.ecriture import verifier_sorties
 
     premier_tour = args.par_dossier is not None
-    chargement = charger(args.vague, args.programme, args.historique, args.correspondance,
-                         avec_notes=not premier_tour)
+    chargement = charger_vague(args, avec_notes=not premier_tour)
     if not chargement.valide or chargement.vague is None:
         afficher_constats(chargement.constats, sys.stderr)
         print("Rien n'a été écrit.", file=sys.stderr)
@@ -472,17 +492,18 @@ def commande_repartir(args: argparse.Namespace) -> int:
 def commande_check(args: argparse.Namespace) -> int:
     """``fabriques check``: every finding of the wave, its programme and its history at
     once — the very findings ``allocate`` reads them with; exit 2 when one is an error."""
-    from allocation.modele.chargement import charger
 
-    chargement = charger(args.vague, args.programme, args.historique, args.correspondance)
+    chargement = charger_vague(args)
     afficher_constats(chargement.constats, detail=args.detail)
     return EXIT_OK if chargement.valide else EXIT_ENTREE
 
 
 def commande_score(args: argparse.Namespace) -> int:
-    """``fabriques score``: write the scoring workbook."""
+    """``fabriques score``: write the scoring workbook, the meeting's revised notes in place
+    (read from the wave's journal, as every verb does)."""
+    from application.seance import journal_de
+    from application.service import Parametres, Refus, noter_vague
     from commun.ecriture import verifier_sorties
-    from scoring.normalisation import noter
     from scoring.rapport import rapport_scores
 
     lecture = _lire(args)
@@ -492,7 +513,8 @@ def commande_score(args: argparse.Namespace) -> int:
         return EXIT_ENTREE
     vague = lecture.vague
     sortie = args.out or Path(f"scores-{vague.nom}.xlsx")
-    lus = fichiers_lus(args, lecture)
+    journal = journal_de(args.vague, vague.nom, args.journal)
+    lus = [*fichiers_lus(args, lecture), journal.chemin]
     verifier_sorties([sortie], lus)
     poids = vague.poids
     if args.poids:
@@ -501,14 +523,27 @@ def commande_score(args: argparse.Namespace) -> int:
         except ValueError as erreur:
             print(f"[ERREUR] --poids : {erreur}", file=sys.stderr)
             return EXIT_ENTREE
-    scores = noter(vague, args.methode, poids)
+    acces = acces_au_journal(args, journal)
+    if acces is None:
+        return EXIT_ENTREE
+    parametres = acces.seance.appliquer(Parametres(methode=args.methode,
+                                                   poids=tuple(sorted(poids.items()))))
+    notees = noter_vague(vague, parametres)
+    if isinstance(notees, Refus):
+        afficher_constats(notees.erreurs, sys.stderr)
+        print("Rien n'a été écrit.", file=sys.stderr)
+        return EXIT_ENTREE
+    revisee, scores = notees
     for avertissement in scores.avertissements:
         print(f"[AVERTISSEMENT] {avertissement}")
-    ecrire_sorties(args, vague.nom, lus, {sortie: rapport_scores(vague, scores,
-                                                                  lecture.constats)})
+    ecrire_sorties(args, vague.nom, lus, {sortie: rapport_scores(
+        revisee, scores, lecture.constats, parametres.revisions,
+        acces.journal.ancre() if acces.journal.existe else None)})
     meilleurs = scores.classement().head(5).join(vague.dossiers[["nom"]])
-    print(f"{len(vague.dossiers)} dossiers notés (méthode {args.methode}) ; "
-          f"{len(lecture.constats.avertissements)} avertissement(s). Écrit : {sortie}")
+    print(f"{len(vague.dossiers)} dossiers notés (méthode {args.methode})"
+          + (f", {len(parametres.revisions)} note(s) révisée(s) en séance"
+             if parametres.revisions else "")
+          + f" ; {len(lecture.constats.avertissements)} avertissement(s). Écrit : {sortie}")
     for rang, ligne in enumerate(meilleurs.itertuples(), start=1):
         print(f"  {rang}. {ligne.Index}  {ligne.score:.2f}  {ligne.nom}")
     return EXIT_OK

@@ -34,6 +34,14 @@ def afficher_constats(constats: Constats, flux: TextIO | None = None,
     print(f"{erreurs} erreur(s), {avertissements} avertissement(s).", file=flux)
 
 
+def charger_vague(args: argparse.Namespace, avec_notes: bool = True) -> Chargement:
+    """The wave, its programme and its history, from the command's options."""
+    from allocation.modele.chargement import charger
+
+    return charger(args.vague, args.programme, args.historique, args.correspondance,
+                   avec_notes, getattr(args, "sans_historique", False))
+
+
 def options_journal(parseur: argparse.ArgumentParser) -> None:
     """``--journal`` and ``--ignorer-journal``, for every verb that reads the journal."""
     parseur.add_argument("--journal", type=Path, default=None,
@@ -125,13 +133,15 @@ def _couper(valeur: str, parties: int) -> list[str] | None:
 
 def _decider_en_seance(args: argparse.Namespace, chargement: Chargement,
                        journal: Journal) -> int | None:
-    """Journal the loading, the decisions and the revisions asked for; the exit code (None:
-    the journal is broken, nothing done)."""
+    """Journal the loading, the decisions and the revisions asked for, all checked before
+    any is written; the exit code (None: the journal is broken, nothing done)."""
     from application.seance import (
-        decider_en_seance,
+        inscrire_decisions,
         journaliser_chargement,
         ouvrir_journal,
         reviser_en_seance,
+        valider_revisions,
+        verifier_decisions,
     )
     from application.service import Parametres
 
@@ -139,50 +149,51 @@ def _decider_en_seance(args: argparse.Namespace, chargement: Chargement,
     if not acces.autorise:
         print(f"[ERREUR] {acces.message}", file=sys.stderr)
         return None
-    journaliser_chargement(journal, chargement)
-    base = Parametres(methode=args.methode)
-    code = EXIT_OK
-    demandes: list[tuple[str, str]] = [(a, v) for a in ("retenir", "ecarter", "annuler")
-                                       for v in getattr(args, a)]
-    for action, valeur in demandes:
-        morceaux = _couper(valeur, 2)
-        if morceaux is None:
-            print(f"[ERREUR] --{action} {valeur} : DOSSIER:RAISON attendu", file=sys.stderr)
-            code = EXIT_ENTREE
-            continue
-        refus = decider_en_seance(journal, chargement, base, action, *morceaux)
-        if refus.a_des_erreurs:
-            afficher_constats(refus, sys.stderr)
-            code = EXIT_ENTREE
+    malformees = []
+    decisions: list[tuple[str, str, str]] = []
+    for action in ("retenir", "ecarter", "annuler"):
+        for valeur in getattr(args, action):
+            morceaux = _couper(valeur, 2)
+            if morceaux is None:
+                malformees.append(f"--{action} {valeur} : DOSSIER:RAISON attendu")
+            else:
+                decisions.append((action, morceaux[0], morceaux[1]))
+    revisions = []
     for valeur in args.reviser:
         morceaux = _couper(valeur, 5)
-        note = None
-        if morceaux is not None:
-            try:
-                note = float(morceaux[3].replace(",", "."))
-            except ValueError:
-                note = None
+        try:
+            note = float(morceaux[3].replace(",", ".")) if morceaux else None
+        except ValueError:
+            note = None
         if morceaux is None or note is None:
-            print(f"[ERREUR] --reviser {valeur} : JURE:DOSSIER:CRITERE:NOTE:RAISON attendu",
-                  file=sys.stderr)
-            code = EXIT_ENTREE
-            continue
-        refus = reviser_en_seance(journal, chargement, morceaux[0], morceaux[1], morceaux[2],
-                                  note, morceaux[4])
+            malformees.append(f"--reviser {valeur} : JURE:DOSSIER:CRITERE:NOTE:RAISON attendu")
+        else:
+            revisions.append((morceaux[0], morceaux[1], morceaux[2], note, morceaux[4]))
+    for message in malformees:
+        print(f"[ERREUR] {message}", file=sys.stderr)
+    refus = valider_revisions(chargement, revisions)
+    if not malformees and not refus.a_des_erreurs:
+        refus = verifier_decisions(journal, chargement, Parametres(methode=args.methode),
+                                   decisions)
+    if malformees or refus.a_des_erreurs:
         if refus.a_des_erreurs:
             afficher_constats(refus, sys.stderr)
-            code = EXIT_ENTREE
-    return code
+        print("Rien n'a été inscrit au journal.", file=sys.stderr)
+        return EXIT_ENTREE
+    journaliser_chargement(journal, chargement)
+    inscrire_decisions(journal, decisions)
+    for jure, dossier, critere, note, raison in revisions:
+        reviser_en_seance(journal, chargement, jure, dossier, critere, note, raison)
+    return EXIT_OK
 
 
 def commande_seance(args: argparse.Namespace) -> int:
     """``fabriques seance``: journal the decisions and revisions given, then print the
     agenda and what the meeting changed."""
-    from allocation.modele.chargement import charger
     from application.seance import agenda, journal_de, ouvrir_journal
     from application.service import Parametres, Refus, decider_vague, incertitude_de
 
-    chargement = charger(args.vague, args.programme, args.historique, args.correspondance)
+    chargement = charger_vague(args)
     if not chargement.valide or chargement.vague is None:
         afficher_constats(chargement.constats, sys.stderr)
         return EXIT_ENTREE
@@ -190,7 +201,7 @@ def commande_seance(args: argparse.Namespace) -> int:
                          chargement.ancres_du_journal())
     with journal.transaction():  # the run's entries: all written at its end, or none
         code = _decider_en_seance(args, chargement, journal)
-    if code is None:
+    if code != EXIT_OK:  # a refused decision: said, and no agenda printed over it
         return EXIT_ENTREE
     base = Parametres(methode=args.methode)
     seance = ouvrir_journal(journal).seance
@@ -258,12 +269,11 @@ def commande_journal(args: argparse.Namespace) -> int:
 def commande_proces_verbal(args: argparse.Namespace) -> int:
     """``fabriques proces-verbal``: the meeting's minutes as a PDF, from the allocation
     workbook, the wave and its journal."""
-    from allocation.modele.chargement import charger
     from application.proces_verbal import proces_verbal
     from application.seance import journal_de
     from commun.ecriture import ecrire_ensemble, verifier_sorties
 
-    chargement = charger(args.vague, args.programme, args.historique, args.correspondance)
+    chargement = charger_vague(args)
     if not chargement.valide or chargement.vague is None:
         afficher_constats(chargement.constats, sys.stderr)
         return EXIT_ENTREE

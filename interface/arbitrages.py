@@ -24,8 +24,8 @@ from interface import etat
 
 st.title("Arbitrages")
 courant = etat.etat()
-vague = etat.vague()
 resultat = etat.selection_possible()
+vague = resultat.vague  # the meeting's revised notes in place, as for the selection
 probleme = resultat.probleme
 cache = st.session_state.setdefault("arbitrages", {})
 cle = courant.parametres

@@ -51,8 +51,9 @@ def _charger_exemple(chemin: str) -> Chargement:
 
 @st.cache_resource(show_spinner="Lecture des fichiers déposés…", max_entries=8)
 def _charger_fichiers(_fichiers: tuple[tuple[str, bytes], ...], empreinte: str,
-                      avec_notes: bool = True) -> Chargement:
-    return charger_televersement(dict(_fichiers), avec_notes=avec_notes)
+                      avec_notes: bool = True, sans_historique: bool = False) -> Chargement:
+    return charger_televersement(dict(_fichiers), avec_notes=avec_notes,
+                                 sans_historique=sans_historique)
 
 
 @st.cache_resource(show_spinner="Lecture de la vague (avant les notes)…")
@@ -66,17 +67,21 @@ def preparation() -> Chargement:
     courant = etat()
     if not courant.fichiers:
         return _preparer_exemple(str(VAGUE_EXEMPLE))
-    empreinte = courant.source.removeprefix("televersement:")
-    return _charger_fichiers(courant.fichiers, empreinte, avec_notes=False)
+    empreinte = courant.source.removeprefix("televersement:").removesuffix(":sans-historique")
+    return _charger_fichiers(courant.fichiers, empreinte, avec_notes=False,
+                             sans_historique=courant.source.endswith(":sans-historique"))
 
 
-def charger_source(fichiers: list[tuple[str, bytes]] | None) -> Etat:
-    """The session's state for the sample wave (no files) or for uploaded files; a new
-    source resets the parameters."""
+def charger_source(fichiers: list[tuple[str, bytes]] | None,
+                   sans_historique: bool = False) -> Etat:
+    """The session's state for the sample wave (no files) or for uploaded files
+    (``sans_historique``: a wave after the first decided without a history, on purpose); a
+    new source resets the parameters."""
     if fichiers:
         empreinte = hashlib.sha256(b"".join(n.encode() + c for n, c in fichiers)).hexdigest()
-        source = f"televersement:{empreinte}"
-        chargement = _charger_fichiers(tuple(fichiers), empreinte)
+        source = f"televersement:{empreinte}" + (":sans-historique" if sans_historique else "")
+        chargement = _charger_fichiers(tuple(fichiers), empreinte,
+                                       sans_historique=sans_historique)
     else:
         source = f"exemple:{VAGUE_EXEMPLE}"
         chargement = _charger_exemple(str(VAGUE_EXEMPLE))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -9,6 +10,7 @@ from openpyxl import Workbook
 
 from commun.classeur import ecrire_table, workbook_bytes
 from commun.constats import Constats
+from commun.journal import LIGNE_JOURNAL, LIGNE_JOURNAL_ENTREES, Ancre
 from commun.provenance import Provenance
 from scoring.diagnostics import FORMATS_JURY, diagnostic_jures, fiabilite
 from scoring.incertitude import (
@@ -19,6 +21,7 @@ from scoring.incertitude import (
 )
 from scoring.modele import Vague
 from scoring.normalisation import LIBELLES_METHODES, ScoresVague, modele_jures
+from scoring.revisions import Revision
 
 
 def table_scores(vague: Vague, scores: ScoresVague) -> pd.DataFrame:
@@ -43,8 +46,21 @@ def table_constats(constats: Constats) -> pd.DataFrame:
     )
 
 
-def rapport_scores(vague: Vague, scores: ScoresVague, constats: Constats) -> bytes:
-    """The scoring workbook."""
+def lignes_de_seance(revisions: Sequence[Revision] = (), ancre: Ancre | None = None
+                     ) -> list[tuple[str, str]]:
+    """The rows of sheet ``parametres`` that say which meeting a workbook was computed
+    from: the notes revised in it and the journal's last entry (every workbook has them)."""
+    lignes = [(f"note révisée {r.jure} {r.dossier} {r.critere}",
+               f"{r.avant:g} → {r.apres:g} : {r.raison}") for r in revisions]
+    if ancre:
+        lignes += [(LIGNE_JOURNAL, ancre.empreinte), (LIGNE_JOURNAL_ENTREES, str(ancre.entrees))]
+    return lignes
+
+
+def rapport_scores(vague: Vague, scores: ScoresVague, constats: Constats,
+                   revisions: Sequence[Revision] = (), ancre: Ancre | None = None) -> bytes:
+    """The scoring workbook (``vague`` with the meeting's revised notes in place,
+    ``revisions`` and the journal's ``ancre`` recorded in ``parametres``)."""
     classeur = Workbook()
     classeur.remove(classeur.active)  # type: ignore[arg-type]
     deux_decimales = {c: "0.00" for c in [*vague.ids_criteres, "score"]}
@@ -68,6 +84,7 @@ def rapport_scores(vague: Vague, scores: ScoresVague, constats: Constats) -> byt
         ("libellé de la méthode", LIBELLES_METHODES[scores.methode_effective]),
         *[(f"poids {c}", f"{p:g}") for c, p in scores.poids.items()],
         *[("avertissement", a) for a in scores.avertissements],
+        *lignes_de_seance(revisions, ancre),
     ]
     ecrire_table(classeur, "parametres", pd.DataFrame(parametres, columns=["parametre", "valeur"]))
     return workbook_bytes(classeur)

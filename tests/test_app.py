@@ -206,6 +206,30 @@ def test_an_uploaded_zip_of_a_wave_folder_is_read():
     assert len(set(departements)) == 30  # the uploaded programme's cap of 1 was applied
 
 
+def test_an_uploaded_wave_without_its_history_stops_unless_said_on_purpose():
+    """A wave after the first uploaded without laureats.xlsx: an error on « Données », until
+    the secretariat says the wave is decided without history on purpose."""
+    import io
+    import zipfile
+
+    contenu = io.BytesIO()
+    with zipfile.ZipFile(contenu, "w") as archive:
+        for fichier in sorted((SAMPLES / "vague-06").rglob("*.xlsx")):
+            if fichier.name != "laureats.xlsx":
+                archive.write(fichier,
+                              Path("vague-06") / fichier.relative_to(SAMPLES / "vague-06"))
+    app = ouvrir()
+    app.sidebar.file_uploader[0].set_value(
+        [("vague-06.zip", contenu.getvalue(), "application/zip"),
+         ("programme.toml", (SAMPLES / "programme.toml").read_bytes(), "application/toml")])
+    app.run()
+    assert not app.exception
+    assert "historique_manquant" in str(app.session_state["etat"].chargement.constats.codes())
+    app.sidebar.checkbox(key="sans_historique").check().run()
+    assert not app.exception
+    assert app.session_state["etat"].chargement.valide
+
+
 def test_the_scoring_page_says_which_method_auto_chose_and_draws_the_funding_line():
     app = ouvrir("interface/notation.py")
     assert app.selectbox[0].value == "auto"

@@ -218,7 +218,7 @@ def test_tradeoffs_command_writes_its_workbook(tmp_path, capsys):
     assert "Robustesse" in err and "100 %" in err
     workbook = openpyxl.load_workbook(out)
     assert workbook.sheetnames == ["prix_des_regles", "pareto_departements", "pareto_budget",
-                                   "pareto_qpv", "robustesse", "comparaison"]
+                                   "pareto_qpv", "robustesse", "comparaison", "parametres"]
     assert [c.value for c in workbook["comparaison"][1]][-1] == "raison"
     header = [c.value for c in workbook["prix_des_regles"][1]]
     assert header[:4] == ["regle", "gain", "entrent", "sortent"]

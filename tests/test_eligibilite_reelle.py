@@ -152,7 +152,7 @@ def test_a_laureate_place_comes_back_only_under_another_spelling(tmp_path):
     history = [{"dossier": "H1", "nom": "", "lieux": "LH-3", "departement": "29", "qpv": "non",
                 "numerique": "non", "montant": 100_000, "vague": 1}]
     chemin = vague_avec(tmp_path, [{"lieux": "lh-3 "}, {"lieux": "L'Hôtel Dieu"}],
-                        historique=history)
+                        nom="vague-02.xlsx", historique=history)
     resultat = decision(chemin)
     assert statut(resultat, "D1") == "ineligible"
     assert statut(resultat, "D2") != "ineligible"

@@ -11,6 +11,7 @@ import pytest
 
 from allocation.modele.chargement import charger
 from commun.constats import Constats
+from commun.journal import LIGNE_JOURNAL
 from fabriques.cli import main
 from scoring.conteneurs import lire_classeur
 from scoring.lecture import lire_vague
@@ -282,3 +283,98 @@ def test_a_finding_repeated_on_many_rows_is_summarised_and_detailed_on_demand(va
     assert main(["check", str(vague_08), "--detail"]) == 0
     detail = capsys.readouterr().out
     assert len([ligne for ligne in detail.splitlines() if "[note_manquante]" in ligne]) == 12
+
+
+# ------------------------------------------------------- 3. a missing history is an error
+def test_a_wave_after_the_first_without_history_stops_and_writes_nothing(vague_08, capsys):
+    (vague_08 / "laureats.xlsx").unlink()
+    assert main(["check", str(vague_08)]) == 2
+    assert "historique_manquant" in capsys.readouterr().out
+    sortie = vague_08.parent / "a.xlsx"
+    assert main(["allocate", str(vague_08), "--out", str(sortie)]) == 2
+    erreurs = capsys.readouterr().err
+    assert "historique_manquant" in erreurs and "abaisser le rythme minimum" not in erreurs
+    assert not sortie.exists() and not (vague_08 / "journal.jsonl").exists()
+    # said on purpose, it is allowed
+    assert main(["check", str(vague_08), "--sans-historique"]) == 0
+
+
+# ------------------------------------------------------- 4. re-deciding a recorded wave
+def test_a_recorded_wave_is_decided_on_the_history_without_it(vague_08, capsys):
+    premiere, seconde = vague_08.parent / "a.xlsx", vague_08.parent / "b.xlsx"
+    assert main(["seance", str(vague_08), "--retenir", "V08-012:projet exemplaire"]) == 0
+    assert main(["allocate", str(vague_08), "--out", str(premiere)]) == 0
+    assert main(["record", str(vague_08), "--allocation", str(premiere)]) == 0
+    capsys.readouterr()
+    assert main(["allocate", str(vague_08), "--out", str(seconde)]) == 0
+    sortie = capsys.readouterr()
+    assert "vague_deja_dans_historique" in sortie.out and "forcer" not in sortie.err
+
+    def laureats(chemin: Path) -> list[str]:
+        feuille = openpyxl.load_workbook(chemin, read_only=True)["laureats"]
+        return sorted(r[0] for r in feuille.iter_rows(min_row=2, values_only=True))
+
+    assert laureats(seconde) == laureats(premiere)
+    assert main(["record", str(vague_08), "--allocation", str(seconde)]) == 2
+    assert "vague_deja_enregistree" in capsys.readouterr().err
+
+
+# ------------------------------------------------- 5. every verb sees the same meeting
+def test_score_and_tradeoffs_apply_the_meetings_revised_notes_and_decisions(vague_08,
+                                                                           capsys):
+    chargement = charger(vague_08)
+    notes = chargement.vague.notes
+    ligne = notes[(notes["dossier"] == "V08-040")].iloc[0]
+    assert main(["seance", str(vague_08), "--reviser",
+                 f"{ligne['jure']}:V08-040:{ligne['critere']}:{10 - ligne['note']:g}:relecture",
+                 "--retenir", "V08-012:projet exemplaire"]) == 0
+    dossier = vague_08.parent
+    assert main(["score", str(vague_08), "--method", "raw",
+                 "--out", str(dossier / "s.xlsx")]) == 0
+    assert main(["allocate", str(vague_08), "--method", "raw",
+                 "--out", str(dossier / "a.xlsx")]) == 0
+    assert main(["tradeoffs", str(vague_08), "--method", "raw", "--tirages", "20",
+                 "--out", str(dossier / "t.xlsx")]) == 0
+    import pandas as pd
+
+    def score(fichier: str, feuille: str) -> float:
+        table = pd.read_excel(dossier / fichier, sheet_name=feuille, engine="calamine")
+        return float(table.set_index("dossier").loc["V08-040", "score"])
+
+    assert score("s.xlsx", "notes_dossiers") == pytest.approx(score("a.xlsx", "classement"))
+    robustesse = pd.read_excel(dossier / "t.xlsx", sheet_name="robustesse",
+                               engine="calamine").set_index("dossier")
+    assert bool(robustesse.loc["V08-012", "selectionne"])
+    for fichier in ("s.xlsx", "t.xlsx", "a.xlsx"):
+        parametres = pd.read_excel(dossier / fichier, sheet_name="parametres",
+                                   engine="calamine").set_index("parametre")["valeur"]
+        assert any(str(p).startswith("note révisée") for p in parametres.index), fichier
+        assert LIGNE_JOURNAL in parametres.index, fichier
+
+
+# --------------------------------------------------- 6. seance is as strict as allocate
+def test_seance_refuses_two_decisions_on_one_dossier_in_one_go(vague_08, capsys):
+    assert main(["seance", str(vague_08), "--retenir", "V08-012:exemplaire",
+                 "--ecarter", "V08-012:budget irréaliste"]) == 2
+    erreurs = capsys.readouterr()
+    assert "decision_contradictoire" in erreurs.err and "Ordre du jour" not in erreurs.out
+    assert not (vague_08 / "journal.jsonl").exists() or "retenir" not in (
+        vague_08 / "journal.jsonl").read_text("utf-8")
+
+
+def test_a_refused_meeting_decision_names_the_meeting_not_an_option(vague_08, capsys):
+    (vague_08 / "programme.toml").write_text(
+        (vague_08 / "programme.toml").read_text("utf-8").replace(
+            "note_minimale = 0", "note_minimale = 9"), "utf-8")
+    assert main(["seance", str(vague_08), "--retenir", "V08-012:exemplaire"]) == 2
+    sortie = capsys.readouterr()
+    assert "séance" in sortie.err and "--forcer" not in sortie.err
+    assert "Ordre du jour" not in sortie.out
+
+
+def test_a_refused_allocation_writes_nothing_not_even_the_journal(vague_08, capsys):
+    sortie = vague_08.parent / "a.xlsx"
+    assert main(["allocate", str(vague_08), "--out", str(sortie),
+                 "--forcer", "V08-999:dossier inexistant"]) == 2
+    assert "Rien n'a été écrit" in capsys.readouterr().err
+    assert not sortie.exists() and not (vague_08 / "journal.jsonl").exists()

@@ -90,9 +90,15 @@ class Chargement:
 
 
 def charger(vague: Path, programme: Path | None = None, historique: Path | None = None,
-            correspondance: Path | None = None, avec_notes: bool = True) -> Chargement:
+            correspondance: Path | None = None, avec_notes: bool = True,
+            sans_historique: bool = False) -> Chargement:
     """Read a wave and, when not given, the programme and history found inside the wave
-    folder or beside it. ``avec_notes=False``: a wave being prepared, before its notes."""
+    folder or beside it. ``avec_notes=False``: a wave being prepared, before its notes.
+
+    The wave's state is explicit: a wave numbered above 1 without a history is an error
+    unless ``sans_historique`` says it is meant (the paces, caps and places already laureate
+    would be decided as if no wave had been); a wave already in the history is decided on
+    the history without it, and that is said."""
     lecture = lire_vague(vague, correspondance, avec_notes)
     chemin_programme = programme or trouver_fichier(vague, "programme.toml")
     chemin_historique = historique or trouver_fichier(vague, "laureats.xlsx")
@@ -102,6 +108,8 @@ def charger(vague: Path, programme: Path | None = None, historique: Path | None 
     regles = lire_regles(chemin_programme, numero, lecture.constats)
     historique_lu = lire_historique(chemin_historique, lecture.constats)
     if regles is not None:
+        historique_lu = _etat_de_la_vague(regles, historique_lu, chemin_historique,
+                                          sans_historique, lecture.constats)
         verifier_annees(regles, historique_lu,
                         chemin_programme.name if chemin_programme else "programme.toml",
                         lecture.constats)
@@ -119,8 +127,32 @@ def charger(vague: Path, programme: Path | None = None, historique: Path | None 
                       lire_ancres(chemin_historique, lecture.constats))
 
 
-def charger_televersement(fichiers: Mapping[str, bytes], avec_notes: bool = True
-                          ) -> Chargement:
+def _etat_de_la_vague(regles: Regles, historique: pd.DataFrame, chemin: Path | None,
+                      sans_historique: bool, constats: Constats) -> pd.DataFrame:
+    """The history the wave is decided on: an error when it is missing and the wave is not
+    the first (unless meant); without the wave itself when it is already recorded."""
+    if chemin is None and regles.numero > 1 and not sans_historique:
+        constats.signaler(
+            "historique_manquant",
+            f"vague {regles.numero} sans historique des lauréats (laureats.xlsx ni dans la "
+            "vague ni à côté) : les rythmes, les plafonds, l'enveloppe et les lieux déjà "
+            "lauréats seraient décidés comme si aucune vague n'avait eu lieu ; donnez "
+            "--history, ou --sans-historique si c'est voulu", fichier="laureats.xlsx")
+    deja = historique["vague"] == regles.numero
+    if deja.any():
+        constats.signaler(
+            "vague_deja_dans_historique",
+            f"la vague {regles.numero} est déjà enregistrée dans l'historique "
+            f"({int(deja.sum())} lauréats) : elle est décidée sur l'historique sans elle "
+            "(fabriques record refusera de l'enregistrer une seconde fois)",
+            fichier=chemin.name if chemin else "laureats.xlsx", feuille="laureats",
+            colonne="vague", valeur=regles.numero)
+        return historique[~deja].reset_index(drop=True)
+    return historique
+
+
+def charger_televersement(fichiers: Mapping[str, bytes], avec_notes: bool = True,
+                          sans_historique: bool = False) -> Chargement:
     """Read uploaded files: a wave workbook, a zip of a wave folder, or the files of a
     folder (dossiers or a démarches-simplifiées export, ``jury.xlsx``, one grid per juror);
     ``programme.toml`` and ``laureats.xlsx`` may come along."""
@@ -132,7 +164,7 @@ def charger_televersement(fichiers: Mapping[str, bytes], avec_notes: bool = True
         if chemin is None:
             lecture = LectureVague(None, constats)
             return Chargement(lecture, None, lire_historique(None, constats), None, None)
-        chargement = charger(chemin, avec_notes=avec_notes)
+        chargement = charger(chemin, avec_notes=avec_notes, sans_historique=sans_historique)
         chargement.constats.etendre(constats)
         return replace(chargement, chemin_programme=None, chemin_historique=None)
     finally:

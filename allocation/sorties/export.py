@@ -22,12 +22,13 @@ from allocation.resolution.solveur import Allocation
 from allocation.sorties.retours import table_retours
 from commun.classeur import ajouter_table, ecrire_table, workbook_bytes
 from commun.francais import euros
-from commun.journal import LIGNE_JOURNAL, LIGNE_JOURNAL_ENTREES, Ancre
+from commun.journal import Ancre
 from commun.provenance import Provenance
 from scoring.diagnostics import FORMATS_JURY, diagnostic_jures, fiabilite
 from scoring.incertitude import FORMATS_INCERTITUDE
 from scoring.modele import Vague
 from scoring.normalisation import ScoresVague
+from scoring.rapport import lignes_de_seance
 from scoring.revisions import Revision
 
 FORMATS = {"montant": '#,##0 "€"', "score": "0.00"}
@@ -63,11 +64,7 @@ def table_parametres(provenance: Provenance, scores: ScoresVague, probleme: Prob
                    ("tirage au sort partiel : zone et ordre tiré", " ; ".join(ordre))]
     lignes += [(f"imposé {d}", r) for d, r in probleme.forces.items()]
     lignes += [(f"écarté {d}", r) for d, r in probleme.exclus.items()]
-    lignes += [(f"note révisée {r.jure} {r.dossier} {r.critere}",
-                f"{r.avant:g} → {r.apres:g} : {r.raison}") for r in revisions]
-    if ancre_journal:
-        lignes += [(LIGNE_JOURNAL, ancre_journal.empreinte),
-                   (LIGNE_JOURNAL_ENTREES, str(ancre_journal.entrees))]
+    lignes += lignes_de_seance(revisions, ancre_journal)
     lignes += [("solveur", allocation.solveur),
                ("score total", f"{allocation.score_total:.6f}")]
     return pd.DataFrame(lignes, columns=["parametre", "valeur"])
