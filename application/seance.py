@@ -24,6 +24,7 @@ from allocation.analyses.seance import ordre_du_jour
 from allocation.modele.chargement import Chargement
 from application.service import Parametres, Refus, Resultat, decider_vague
 from commun.constats import Constats
+from commun.fichiers import FICHIER_JOURNAL
 from commun.journal import Ancre, Entree, Journal
 from scoring.modele import Vague
 from scoring.revisions import Revision, valider_revision
@@ -42,9 +43,9 @@ def chemin_journal(vague: Path | None, nom: str) -> Path:
     None)."""
     dossier = os.environ.get(VARIABLE_JOURNAUX)
     if dossier or vague is None:
-        return Path(dossier or JOURNAUX_PAR_DEFAUT) / nom / "journal.jsonl"
+        return Path(dossier or JOURNAUX_PAR_DEFAUT) / nom / FICHIER_JOURNAL
     if vague.is_dir():
-        return vague / "journal.jsonl"
+        return vague / FICHIER_JOURNAL
     return vague.with_name(f"{vague.stem}.journal.jsonl")
 
 
@@ -253,10 +254,25 @@ class AccesJournal:
     journal: Journal
 
 
-def ouvrir_journal(journal: Journal, ignorer: str | None = None) -> AccesJournal:
+def vague_du_journal(journal: Journal) -> str | None:
+    """The wave the journal's last loading names (None before any)."""
+    chargements = [e for e in journal.lisibles() if e.evenement == "chargement"]
+    return str(chargements[-1].donnees.get("vague") or "") or None if chargements else None
+
+
+def ouvrir_journal(journal: Journal, ignorer: str | None = None,
+                   vague: str | None = None) -> AccesJournal:
     """Check the journal before a decision is taken or recorded. A broken chain stops the
     command unless ``ignorer`` gives a reason: the override is journalled, and the broken
-    journal's meeting is then not used."""
+    journal's meeting is then not used. A journal whose loadings name another wave than
+    ``vague`` (``--journal`` pointing elsewhere) is refused: its decisions are not this
+    wave's."""
+    autre = vague_du_journal(journal) if vague else None
+    if autre is not None and autre != vague:
+        return AccesJournal(False, f"le journal {journal.chemin} est celui de la vague « "
+                            f"{autre} », pas de « {vague} » : ses décisions ne sont pas celles "
+                            "de cette vague ; donnez le journal de la vague (--journal).",
+                            Seance(), journal)
     verification = journal.verifier()
     if verification.intact:
         return AccesJournal(True, verification.message, seance_de(journal.entrees()), journal)
@@ -266,10 +282,14 @@ def ouvrir_journal(journal: Journal, ignorer: str | None = None) -> AccesJournal
                             "--ignorer-journal RAISON (la raison sera journalisée).", Seance(),
                             journal)
     outre = replace(journal, passer_outre=True)
+    avant = seance_de(outre.entrees())  # the readable entries, before the break
     outre.ajouter("journal_ignore", {"raison": ignorer.strip(),
                                      "alteration": verification.message})
-    return AccesJournal(True, f"{verification.message} Ignoré : {ignorer.strip()} (journalisé).",
-                        Seance(), outre)
+    perdues = (f" La séance qu'il porte n'est pas appliquée : {len(avant.forces)} dossier(s) "
+               f"retenu(s), {len(avant.exclus)} écarté(s) et {len(avant.revisions)} note(s) "
+               "révisée(s) avant l'altération sont ignorés." if not avant.vide else "")
+    return AccesJournal(True, f"{verification.message} Ignoré : {ignorer.strip()} "
+                        f"(journalisé).{perdues}", Seance(), outre)
 
 
 # --------------------------------------------------------------------------- the agenda

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -74,6 +74,9 @@ def texte_sur(cellule: Cell | MergedCell, valeur: str) -> None:
     openpyxl writes any string starting with ``=`` as a formula; forcing the string type and
     Excel's quote prefix keeps it inert even if someone edits the cell later.
     """
+    # characters XML 1.0 forbids (a vertical tab typed in a reason, « _x000B_ » read from a
+    # workbook) would stop the whole file from being written: shown as « ? » instead
+    valeur = ILLEGAL_CHARACTERS_RE.sub("?", valeur)
     cellule.value = valeur
     cellule.data_type = "s"
     if valeur.startswith(_DEBUTS_FORMULE):

@@ -265,6 +265,7 @@ CODES: dict[str, Code] = {
     "vague_deja_dans_historique": Code(A, "vague déjà dans l'historique, décidée sans elle"),
     "annee_manquante": Code(A, "année de la vague absente : plafond annuel non appliqué"),
     "numero_vague_invalide": Code(E, "numéro de vague invalide"),
+    "allocation_hors_journal": Code(E, "classeur d'allocation qu'allocate n'a pas écrit"),
     "vague_deja_enregistree": Code(E, "vague déjà enregistrée dans l'historique"),
     "dossier_deja_enregistre": Code(E, "dossier déjà lauréat dans l'historique"),
     "lieu_deja_laureat": Code(E, "lieu déjà lauréat"),

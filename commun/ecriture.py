@@ -23,8 +23,10 @@
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
+import re
 import secrets
 import stat
 import unicodedata
@@ -35,13 +37,10 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from commun.fichiers import FICHIER_INTENTION, FICHIER_VERROU, role_reserve
+
 #: How long a writer waits for another one before giving up (seconds).
 ATTENTE_VERROU = 60.0
-#: The lock of a folder (a wave's state: its journal, its intentions).
-FICHIER_VERROU = ".fabriques.verrou"
-#: The intention of the set being written in a folder (at most one: under the lock), and
-#: the temporary files of one being written.
-FICHIER_INTENTION = ".fabriques-ecriture.json"
 _INTENTIONS_COUPEES = f".{FICHIER_INTENTION}.*.tmp"
 
 # --------------------------------------------------------------------------- names
@@ -182,10 +181,14 @@ def _meme_fichier(a: Path, b: Path) -> bool:
         return False
 
 
-def verifier_sorties(sorties: Sequence[Path], entrees: Iterable[Path]) -> None:
+def verifier_sorties(sorties: Sequence[Path], entrees: Iterable[Path],
+                     nommees_par_l_outil: bool = False) -> None:
     """Refuse (:class:`ErreurEcriture`, exit 2) outputs that would replace an input of the
     run — same resolved path or same file under another name — or the lock or intention
-    beside one, or each other, or that are folders or lie under a file."""
+    beside one, or each other, or that are folders or lie under a file. Outputs a person
+    named (``nommees_par_l_outil`` false) may not bear a name the tool reads by itself
+    either (:func:`commun.fichiers.role_reserve`: the history, a journal, a grid…): the
+    next run would read them as what they are not."""
     entrees = [Path(e) for e in entrees]
     protegees = entrees + [e.parent / nom for e in entrees
                            for nom in (FICHIER_VERROU, FICHIER_INTENTION)]
@@ -197,6 +200,10 @@ def verifier_sorties(sorties: Sequence[Path], entrees: Iterable[Path]) -> None:
                 f", sous un autre nom que {entree}")
             raise ErreurEcriture(f"Refus d'écrire sur un fichier d'entrée : « {sortie} » est "
                                  f"lu par la commande{lien} et ne sera pas remplacé. "
+                                 "Choisissez un autre nom. Rien n'a été écrit.")
+        role = None if nommees_par_l_outil else role_reserve(sortie)
+        if role is not None:
+            raise ErreurEcriture(f"Refus d'écrire « {sortie} » : ce nom est celui de {role}. "
                                  "Choisissez un autre nom. Rien n'a été écrit.")
         if any(_meme_fichier(sortie, v) for v in vues):
             raise ErreurEcriture(f"« {sortie} » serait écrit deux fois : les fichiers à écrire "
@@ -248,44 +255,77 @@ def _synchroniser_dossiers(chemins: Iterable[Path]) -> None:
             os.close(descripteur)
 
 
-def _ecrire_intention(dossier: Path, etat: str, fichiers: list[tuple[Path, Path]]) -> None:
+def _etat_de(cible: Path) -> str | None:
+    """What ``cible`` holds (its SHA-256), None when it does not exist."""
+    try:
+        return hashlib.sha256(cible.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+def _ecrire_intention(dossier: Path, etat: str, fichiers: list[tuple[Path, Path]],
+                      avant: list[str | None]) -> None:
+    """The intention: the renames to make, and what each target held before (so that a set
+    finished late never replaces a file changed since)."""
     intention = dossier / FICHIER_INTENTION
     provisoire = _nom_provisoire(intention)
     _creer_provisoire(provisoire, intention)
     _ecrire_fichier(provisoire, json.dumps(
-        {"etat": etat, "fichiers": [[str(p), str(c)] for p, c in fichiers]},
+        {"etat": etat, "fichiers": [[str(p), str(c), a] for (p, c), a in zip(fichiers, avant,
+                                                                            strict=True)]},
         ensure_ascii=False).encode())
     os.replace(provisoire, intention)
     _synchroniser_dossiers([intention])
 
 
+#: A temporary file of a set: beside its target, named after it (:func:`_nom_provisoire`).
+_PROVISOIRE = re.compile(r"^\.(?P<nom>.+)\.[0-9a-f]{16}\.tmp$")
+
+
+def _entree_valide(provisoire: Path, cible: Path) -> bool:
+    """An intention's entry as this module writes it: absolute paths, the temporary file
+    beside its target and named after it — never a rename of an arbitrary file."""
+    trouve = _PROVISOIRE.match(provisoire.name)
+    return (provisoire.is_absolute() and cible.is_absolute() and trouve is not None
+            and trouve["nom"] == cible.name and provisoire.parent == cible.parent)
+
+
 def reprendre(dossier: Path) -> list[Path]:
     """Finish or undo the set of files a killed writer left in ``dossier`` (to be called with
     its lock held): renames it had started are completed, temporary files of a set not yet
-    complete are deleted. Returns the files completed."""
+    complete are deleted. Returns the files completed.
+
+    An intention is obeyed only as this module writes it (:func:`_entree_valide`): one
+    planted by hand to rename or delete other files is deleted unread. A set whose targets
+    changed since it was prepared (a later writer, a hand edit) is not finished over them:
+    its remaining temporary files are deleted."""
     dossier = Path(dossier)
     for orphelin in dossier.glob(_INTENTIONS_COUPEES):
         orphelin.unlink(missing_ok=True)
     intention = dossier / FICHIER_INTENTION
     try:
         contenu = json.loads(intention.read_text(encoding="utf-8"))
-        fichiers = [(Path(p), Path(c)) for p, c in contenu["fichiers"]]
+        entrees = [(Path(e[0]), Path(e[1]), e[2] if len(e) > 2 else None)
+                   for e in contenu["fichiers"]]
         etat = contenu["etat"]
     except FileNotFoundError:
         return []
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError):
         intention.unlink(missing_ok=True)  # cut while written: nothing was renamed yet
         return []
+    if not all(_entree_valide(p, c) for p, c, _ in entrees):
+        intention.unlink(missing_ok=True)
+        return []
+    restants = [(p, c, a) for p, c, a in entrees if p.exists()]
+    perime = any(_etat_de(c) != a for _, c, a in restants)
     faits = []
-    for provisoire, cible in fichiers:
-        if not provisoire.exists():
-            continue
-        if etat == "validee":
+    for provisoire, cible, _ in restants:
+        if etat == "validee" and not perime:
             os.replace(provisoire, cible)
             faits.append(cible)
         else:
             provisoire.unlink(missing_ok=True)
-    _synchroniser_dossiers([c for _, c in fichiers] + [intention])
+    _synchroniser_dossiers([c for _, c, _ in entrees] + [intention])
     intention.unlink(missing_ok=True)
     return faits
 
@@ -343,21 +383,23 @@ class Ecriture:
         libres = [s.cible for s in sorties if not s.remplace_entree]
         verifier_sorties(libres, [e for e in self.entrees
                                   if not any(_meme_fichier(e, s.cible) for s in sorties
-                                             if s.remplace_entree)])
-        verifier_sorties([s.cible for s in sorties], [])
+                                             if s.remplace_entree)], nommees_par_l_outil=True)
+        verifier_sorties([s.cible for s in sorties], [], nommees_par_l_outil=True)
         # The intention names the temporary files before they exist: a process killed at
         # any point leaves nothing the next writer cannot find.
-        fichiers = [(_nom_provisoire(s.cible), s.cible) for s in sorties]
+        fichiers = [(_nom_provisoire(s.cible.absolute()), s.cible.absolute())
+                    for s in sorties]
+        avant = [_etat_de(c) for _, c in fichiers] if self.etat is not None else []
         renommes = 0
         try:
             if self.etat is not None:
-                _ecrire_intention(self.etat, "preparation", fichiers)
+                _ecrire_intention(self.etat, "preparation", fichiers, avant)
             for (provisoire, _), sortie in zip(fichiers, sorties, strict=True):
                 sortie.cible.parent.mkdir(parents=True, exist_ok=True)
                 _creer_provisoire(provisoire, sortie.cible, sortie.mode_de)
                 _ecrire_fichier(provisoire, sortie.contenu)
             if self.etat is not None:
-                _ecrire_intention(self.etat, "validee", fichiers)
+                _ecrire_intention(self.etat, "validee", fichiers, avant)
             for provisoire, cible in fichiers:
                 os.replace(provisoire, cible)
                 renommes += 1
@@ -374,7 +416,7 @@ class Ecriture:
             if isinstance(erreur, OSError):
                 raise erreur_systeme(erreur) from None
             raise
-        return [c for _, c in fichiers]
+        return [s.cible for s in sorties]
 
 
 def ecrire_ensemble(contenus: dict[Path, bytes], entrees: Iterable[Path] = ()) -> list[Path]:

@@ -7,7 +7,12 @@ ESPACE_FINE = "\u202f"  # narrow no-break space: the French thousands separator
 
 def euros(montant: float) -> str:
     """``150000`` → ``150 000 €`` (whole euros)."""
-    return f"{round(montant):,} €".replace(",", ESPACE_FINE)
+    return f"{entier(round(montant))} €"
+
+
+def entier(valeur: int) -> str:
+    """``8388608`` → ``8 388 608``."""
+    return f"{valeur:,}".replace(",", ESPACE_FINE)
 
 
 def decimal(valeur: float, chiffres: int = 2) -> str:

@@ -175,12 +175,13 @@ def verifier_lignes(lignes: list[str], ancres: Sequence[Ancre] = ()
     entrees: list[Entree] = []
     precedent = ORIGINE
     cle = _cle()
+    signe = False  # an entry read so far carried a signature
     for position, ligne in enumerate(lignes, start=1):
         motif = None
         try:
             champs = json.loads(ligne)
             entree = _entree(champs)
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             motif = "ligne illisible"
         else:
             if _empreinte(champs) != entree.empreinte or not (
@@ -191,10 +192,20 @@ def verifier_lignes(lignes: list[str], ancres: Sequence[Ancre] = ()
                          "déplacée)")
             elif entree.numero != position:
                 motif = f"elle porte le numéro {entree.numero} à la place {position}"
+            elif signe and entree.signature is None:
+                motif = ("elle n'est pas signée alors que les précédentes le sont : elle a été "
+                         f"écrite sans la clé du journal ({VARIABLE_CLE})")
+            elif cle is None and entree.signature is not None:
+                motif = (f"le journal est signé mais la clé ({VARIABLE_CLE}) n'est pas "
+                         "définie : ses signatures ne peuvent pas être vérifiées ; définissez "
+                         "la clé du secrétariat")
             elif cle is not None and not hmac.compare_digest(
                     entree.signature or "", _signature(cle, entree.empreinte)):
                 motif = (f"sa signature est absente ou fausse : elle a été écrite ou réécrite "
-                         f"sans la clé du journal ({VARIABLE_CLE})")
+                         f"sans la clé du journal ({VARIABLE_CLE})"
+                         + (" — un journal commencé sans la clé se tient sans elle jusqu'au "
+                            "bout" if position == 1 and entree.signature is None else ""))
+            signe = signe or entree.signature is not None
         if motif is not None:
             return (VerificationJournal(len(lignes), False, position, motif, precedent),
                     entrees)
@@ -308,7 +319,7 @@ class Journal:
         for ligne in self._lignes():
             try:
                 entrees.append(_entree(json.loads(ligne)))
-            except (ValueError, KeyError, TypeError, AttributeError):
+            except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
                 continue
         return entrees
 
@@ -366,7 +377,7 @@ class Journal:
         if lot.lignes:
             try:
                 precedent = str(json.loads(lot.lignes[-1])["empreinte"])
-            except (ValueError, KeyError, TypeError):
+            except (ValueError, KeyError, TypeError, RecursionError):
                 precedent = hashlib.sha256(lot.lignes[-1].encode()).hexdigest()
         champs: dict[str, Any] = {
             "numero": len(lot.lignes) + 1,

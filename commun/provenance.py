@@ -38,6 +38,12 @@ def _maintenant() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def logiciels_installes() -> tuple[tuple[str, str], ...]:
+    """(name, version) of Python and of every library in :data:`BIBLIOTHEQUES`."""
+    return (("python", platform.python_version()),
+            *((nom, version_de(nom)) for nom in BIBLIOTHEQUES))
+
+
 @dataclass(frozen=True)
 class Provenance:
     """The files and software behind one output."""
@@ -50,6 +56,8 @@ class Provenance:
     empreinte_historique: str | None = None
     version: str = VERSION
     date: str = field(default_factory=_maintenant)
+    #: (name, version) of the software that computed it (:func:`logiciels_installes`).
+    logiciels: tuple[tuple[str, str], ...] = field(default_factory=logiciels_installes)
 
     def lignes(self) -> list[tuple[str, str]]:
         """The rows of sheet ``parametres`` (parametre, valeur), in a fixed order."""
@@ -57,8 +65,7 @@ class Provenance:
         lignes += [(f"{_PREFIXE}{nom}", empreinte) for nom, empreinte in self.empreintes]
         if self.empreinte_historique is not None:
             lignes.append((_HISTORIQUE, self.empreinte_historique))
-        lignes += [("fabriques", self.version), ("python", platform.python_version())]
-        lignes += [(nom, version_de(nom)) for nom in BIBLIOTHEQUES]
+        lignes += [("fabriques", self.version), *self.logiciels]
         lignes.append(("date", self.date))
         return lignes
 

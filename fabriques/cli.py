@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from commun.fichiers import FICHIER_HISTORIQUE
 from fabriques import __version__
 from fabriques.cli_ds import ajouter_verbes_ds, commande_ds
 from fabriques.cli_seance import (
@@ -232,7 +233,7 @@ def commande_allocate(args: argparse.Namespace) -> int:
     lus = [*fichiers_lus(args, entrees), journal.chemin]
     verifier_sorties(sorties.chemins(), lus)
     with journal.transaction():
-        acces = acces_au_journal(args, journal)
+        acces = acces_au_journal(args, journal, entrees.vague.nom)
         if acces is None:
             return EXIT_ENTREE
         journal = acces.journal
@@ -294,11 +295,15 @@ def commande_record(args: argparse.Namespace) -> int:
         afficher_constats(constats, sys.stderr)
         print("Rien n'a été écrit.", file=sys.stderr)
         return EXIT_ENTREE
-    historique = (args.historique or trouver_fichier(args.vague, "laureats.xlsx")
-                  or (args.vague if args.vague.is_dir() else args.vague.parent) / "laureats.xlsx")
+    dossier = args.vague if args.vague.is_dir() else args.vague.parent
+    historique = (args.historique or trouver_fichier(args.vague, FICHIER_HISTORIQUE)
+                  or dossier / FICHIER_HISTORIQUE)
+    # a history shared through a link: the file it names is the one locked and extended
+    historique = historique.resolve()
     journal = journal_de(args.vague, vague.nom, args.journal)
     lus = [*fichiers_lus(args, lecture), args.allocation, journal.chemin]
-    verifier_sorties([historique], [f for f in lus if f.resolve() != historique.resolve()])
+    verifier_sorties([historique], [f for f in lus if f.resolve() != historique.resolve()],
+                     nommees_par_l_outil=True)
     with verrous([historique.parent]), journal.transaction():
         lue = lire_decision(args.allocation, vague, constats)
         if lue is None:
@@ -306,10 +311,23 @@ def commande_record(args: argparse.Namespace) -> int:
             print("L'historique n'a pas été modifié.", file=sys.stderr)
             return EXIT_ENTREE
         ancres = [lire_ancres(historique, constats).get(lue.numero), lue.ancre_journal]
-        acces = acces_au_journal(args, replace(journal, ancres=tuple(a for a in ancres if a)))
+        acces = acces_au_journal(args, replace(journal, ancres=tuple(a for a in ancres if a)),
+                                 vague.nom)
         if acces is None:
             return EXIT_ENTREE
         journal = acces.journal
+        ecrites = {empreinte for e in journal.entrees() if e.evenement == "allocation"
+                   for empreinte in dict(e.donnees.get("sorties") or {}).values()}
+        if journal.existe and sha256_fichier(args.allocation) not in ecrites:
+            constats.signaler(
+                "allocation_hors_journal",
+                "ce classeur n'est pas un de ceux qu'allocate a écrits pour cette vague (son "
+                "empreinte SHA-256 n'est dans aucune entrée « allocation » du journal) : il a "
+                "pu être modifié à la main ; relancez fabriques allocate",
+                fichier=args.allocation.name)
+            afficher_constats(constats, sys.stderr)
+            print("L'historique n'a pas été modifié.", file=sys.stderr)
+            return EXIT_ENTREE
         nouvelles = lignes_historique(vague.dossiers, lue.montants, lue.numero, lue.annee)
         enregistrement = preparer_enregistrement(historique, nouvelles, constats,
                                                  lue.empreinte_historique)
@@ -364,7 +382,7 @@ def commande_tradeoffs(args: argparse.Namespace) -> int:
     if args.tirages < 0:
         print("[ERREUR] --tirages : nombre positif attendu", file=sys.stderr)
         return EXIT_ENTREE
-    acces = acces_au_journal(args, journal)
+    acces = acces_au_journal(args, journal, vague.nom)
     if acces is None:
         return EXIT_ENTREE
     # the meeting as it stands: its decisions and revised notes, as for allocate
@@ -523,7 +541,7 @@ def commande_score(args: argparse.Namespace) -> int:
         except ValueError as erreur:
             print(f"[ERREUR] --poids : {erreur}", file=sys.stderr)
             return EXIT_ENTREE
-    acces = acces_au_journal(args, journal)
+    acces = acces_au_journal(args, journal, vague.nom)
     if acces is None:
         return EXIT_ENTREE
     parametres = acces.seance.appliquer(Parametres(methode=args.methode,

@@ -13,6 +13,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from commun.fichiers import FICHIER_HISTORIQUE, FICHIER_PROGRAMME
+
 if TYPE_CHECKING:
     from allocation.modele.chargement import Chargement
     from application.seance import AccesJournal
@@ -52,12 +54,13 @@ def options_journal(parseur: argparse.ArgumentParser) -> None:
                          help="passe outre un journal altéré ; la raison est journalisée")
 
 
-def acces_au_journal(args: argparse.Namespace, journal: Journal) -> AccesJournal | None:
-    """The wave's journal checked, with its anchors (and the meeting it holds); None, having
-    said why, when a broken chain stops the command."""
+def acces_au_journal(args: argparse.Namespace, journal: Journal,
+                     vague: str | None = None) -> AccesJournal | None:
+    """The wave's journal checked, with its anchors (and the meeting it holds) and, given
+    ``vague``, that it is that wave's; None, having said why, when it stops the command."""
     from application.seance import ouvrir_journal
 
-    acces = ouvrir_journal(journal, getattr(args, "ignorer_journal", None))
+    acces = ouvrir_journal(journal, getattr(args, "ignorer_journal", None), vague)
     if not acces.autorise:
         print(f"[ERREUR] {acces.message}", file=sys.stderr)
         print("Rien n'a été écrit.", file=sys.stderr)
@@ -73,8 +76,8 @@ def fichiers_lus(args: argparse.Namespace, lus: Chargement | LectureVague) -> li
     the démarches-simplifiées mapping."""
     from allocation.modele.programme import trouver_fichier
 
-    autres = [getattr(args, "programme", None) or trouver_fichier(args.vague, "programme.toml"),
-              getattr(args, "historique", None) or trouver_fichier(args.vague, "laureats.xlsx"),
+    autres = [getattr(args, "programme", None) or trouver_fichier(args.vague, FICHIER_PROGRAMME),
+              getattr(args, "historique", None) or trouver_fichier(args.vague, FICHIER_HISTORIQUE),
               getattr(args, "correspondance", None)]
     return lus.fichiers_lus() + [p for p in autres if p]
 
@@ -103,7 +106,7 @@ def ajouter_verbes_seance(sous: argparse._SubParsersAction, parseur: Parseur,
     options_fichiers(seance)
     seance.add_argument("--method", "--methode", dest="methode", choices=METHODES,
                         default=METHODE_PAR_DEFAUT, help="méthode de normalisation")
-    seance.add_argument("--journal", type=Path, default=None, help="journal de la vague")
+    options_journal(seance)
     for action, aide in (("retenir", "retient un dossier"), ("ecarter", "écarte un dossier"),
                          ("annuler", "retire la décision prise sur un dossier")):
         seance.add_argument(f"--{action}", action="append", default=[],
@@ -145,10 +148,14 @@ def _decider_en_seance(args: argparse.Namespace, chargement: Chargement,
     )
     from application.service import Parametres
 
-    acces = ouvrir_journal(journal)
+    acces = ouvrir_journal(journal, args.ignorer_journal, chargement.vague.nom
+                           if chargement.vague else None)
     if not acces.autorise:
         print(f"[ERREUR] {acces.message}", file=sys.stderr)
         return None
+    if args.ignorer_journal:
+        print(acces.message, file=sys.stderr)
+    journal = acces.journal
     malformees = []
     decisions: list[tuple[str, str, str]] = []
     for action in ("retenir", "ecarter", "annuler"):
@@ -246,7 +253,7 @@ def commande_journal(args: argparse.Namespace) -> int:
     from scoring.lecture import nom_de_vague, numero_de_vague
 
     nom = nom_de_vague(args.vague)
-    historique = trouver_fichier(args.vague, "laureats.xlsx")
+    historique = trouver_fichier(args.vague, FICHIER_HISTORIQUE)
     ancre = lire_ancres(historique, Constats()).get(numero_de_vague(nom) or 0)
     journal = journal_de(args.vague, nom, args.journal, (ancre,) if ancre else ())
     if inacheve(journal.dossier):  # a set of files a killed writer left: taking the lock
@@ -282,7 +289,7 @@ def commande_proces_verbal(args: argparse.Namespace) -> int:
                          chargement.ancres_du_journal())
     lus = [*fichiers_lus(args, chargement), args.allocation, journal.chemin]
     verifier_sorties([sortie], lus)
-    acces = acces_au_journal(args, journal)
+    acces = acces_au_journal(args, journal, chargement.vague.nom)
     if acces is None:
         return EXIT_ENTREE
     pdf, constats = proces_verbal(chargement, args.allocation, acces.journal)

@@ -133,15 +133,20 @@ async def _refuser(envoyer: Envoyer) -> None:
 # --------------------------------------------------------------------------- the password
 
 
+#: Checks that may wait at once: a flood beyond is refused at once rather than queued.
+VERIFICATIONS_SIMULTANEES = 4
+
+
 class Tentatives:
     """Failed passwords in a row, for the whole app (a client's address can be forged):
-    each check waits first, and the wait doubles with each failure. Checks are one at a
-    time, so a flood of attempts is slowed as much as one."""
+    each check waits first, and the wait doubles with each failure; a few checks may wait
+    at once, none behind another."""
 
     def __init__(self, attendre: Callable[[float], None] = time.sleep,
                  horloge: Callable[[], float] = time.monotonic):
         self.attendre, self.horloge = attendre, horloge
         self.echecs, self.dernier_echec = 0, 0.0
+        self.en_cours = 0  # checks waiting or comparing now
         self._verrou = threading.Lock()
 
     def attente(self) -> float:
@@ -152,15 +157,28 @@ class Tentatives:
                                                ATTENTE_PREMIERE * 2 ** (self.echecs - 1))
 
     def verifier(self, saisi: str, attendu: str) -> bool:
-        """Wait as the failures so far require, then compare in constant time."""
+        """Wait as the failures so far require, then compare in constant time. The wait is
+        decided under the lock but spent outside it: a check never waits behind another
+        client's (a flood cannot lock the secretariat out for minutes); beyond
+        :data:`VERIFICATIONS_SIMULTANEES` checks at once, one is refused at once."""
         with self._verrou:
-            self.attendre(self.attente())
-            if hmac.compare_digest(saisi.encode(), attendu.encode()):
+            if self.en_cours >= VERIFICATIONS_SIMULTANEES:
+                return False
+            self.en_cours += 1
+            attente = self.attente()
+        try:
+            self.attendre(attente)
+            juste = hmac.compare_digest(saisi.encode(), attendu.encode())
+        finally:
+            with self._verrou:
+                self.en_cours -= 1
+        with self._verrou:
+            if juste:
                 self.echecs = 0
-                return True
-            self.echecs += 1
-            self.dernier_echec = self.horloge()
-            return False
+            else:
+                self.echecs += 1
+                self.dernier_echec = self.horloge()
+        return juste
 
 
 #: The app's one counter.

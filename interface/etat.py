@@ -140,12 +140,22 @@ def journal() -> Journal:
 
 
 def seance() -> Seance:
-    """The meeting as the journal holds it (none when its chain is broken: page « Séance »
-    says so)."""
+    """The meeting as the journal holds it. A broken journal stops the page with a blocking
+    error, as the command line refuses it: a decision or an export without the meeting's
+    decisions would look right and be wrong."""
+    courant = journal()
     try:
-        return seance_de(journal().entrees())
-    except JournalAltere:
-        return Seance()
+        verification = courant.verifier()
+        if verification.intact:
+            return seance_de(courant.entrees())
+        message = verification.message
+    except JournalAltere as erreur:
+        message = str(erreur)
+    st.error(f"Le journal de la séance est altéré : {message} Aucune sélection ni aucun "
+             f"export n'est proposé sans les décisions qu'il porte : vérifiez {courant.chemin} "
+             "(page « Séance », ou `fabriques journal VAGUE --verifier`).")
+    st.stop()
+    raise AssertionError("st.stop() ends the run")  # pragma: no cover
 
 
 def ancre_journal() -> Ancre | None:

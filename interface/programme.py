@@ -9,6 +9,7 @@ from allocation.modele.rythme import prevision_a_ce_rythme
 from allocation.sorties.historique import historique_complete, lignes_historique
 from application.service import avancement_programme
 from commun.constats import Constats
+from commun.fichiers import FICHIER_HISTORIQUE
 from commun.francais import euros
 from interface import etat
 from scoring.rapport import table_constats
@@ -66,5 +67,5 @@ if st.button("Enregistrer la vague", disabled=not confirme, key="enregistrer"):
         st.success(f"Vague {regles.numero} enregistrée : {len(nouvelles)} lauréats ajoutés.")
 if "historique_enregistre" in st.session_state:
     st.download_button("Télécharger l'historique mis à jour (laureats.xlsx)",
-                       st.session_state["historique_enregistre"], file_name="laureats.xlsx",
+                       st.session_state["historique_enregistre"], file_name=FICHIER_HISTORIQUE,
                        key="telecharger_historique")

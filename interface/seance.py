@@ -23,6 +23,7 @@ from application.seance import (
     reviser_en_seance,
 )
 from application.service import classeur_decision
+from commun.fichiers import FICHIER_JOURNAL
 from commun.francais import decimal
 from interface import etat
 
@@ -180,5 +181,5 @@ st.dataframe(pd.DataFrame(
     hide_index=True, width="stretch", key="journal")
 if journal.existe:
     st.download_button("Télécharger le journal", journal.chemin.read_bytes(),
-                       file_name="journal.jsonl", mime="application/jsonl",
+                       file_name=FICHIER_JOURNAL, mime="application/jsonl",
                        key="telecharger_journal")

@@ -22,11 +22,14 @@ from openpyxl import load_workbook
 from allocation.modele.chargement import charger
 from application.repartition import ResultatRepartition, ecrire_repartition, repartir_vague
 from commun.classeur import ecrire_atomiquement, workbook_bytes
+from commun.provenance import logiciels_installes
 from sample_waves import generate
 
 LECTEURS = 4
 GRAINE_REPARTITION = 8
 NOMBRE_DOSSIERS = 200
+#: What the sample says instead of a date or a version (both change with the day it is made).
+EXEMPLE = "vague d'exemple"
 
 
 def ecrire_preparation(vague: generate.Vague, dossier: Path, conflits: pd.DataFrame) -> None:
@@ -81,9 +84,13 @@ def generer_vague_08(rng: np.random.Generator, territoire: generate._Territoire,
     chargement = charger(dossier, avec_notes=False)
     resultat = repartir_vague(chargement, LECTEURS, GRAINE_REPARTITION)
     if isinstance(resultat, ResultatRepartition) and resultat.repartition.trouvee:
-        # A fixed date: the committed samples are exactly the generator's output.
-        provenance = replace(chargement.provenance(), date="vague d'exemple")
-        ecrire_repartition(chargement, resultat, dossier / "affectation.xlsx",
+        # No date nor library version: the committed samples are exactly the generator's
+        # output whatever the day and whatever release PyPI serves.
+        provenance = replace(chargement.provenance(), date=EXEMPLE,
+                             logiciels=tuple((nom, EXEMPLE) for nom, _ in logiciels_installes()))
+        sans_version = replace(resultat, repartition=replace(resultat.repartition,
+                                                             solveur="HiGHS"))
+        ecrire_repartition(chargement, sans_version, dossier / "affectation.xlsx",
                            dossier / "notes", provenance)
     else:  # the sample is the project's own: a failure here is a bug
         raise RuntimeError(f"répartition de la vague d'exemple impossible : {resultat}")

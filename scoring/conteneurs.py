@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from commun.constats import Constats
+from commun.francais import entier
 from scoring import valeurs
 
 # --------------------------------------------------------------------------- raw sheets
@@ -35,7 +37,7 @@ class Feuille:
 
 
 #: Bounds on what one workbook may unpack to (a zip bomb is refused before reading).
-TAILLE_MAX_DECOMPRESSEE = 200 * 1024 * 1024
+TAILLE_MAX_DECOMPRESSEE = 100 * 1024 * 1024
 ENTREES_MAX = 5_000
 #: Columns read per sheet, and empty rows after which the rest of a sheet is not read.
 COLONNES_MAX = 200
@@ -43,6 +45,12 @@ LIGNES_VIDES_MAX = 5_000
 #: Rows of data a sheet or a CSV file may hold (a long ``notes`` sheet of 500 dossiers read
 #: by 10 jurors on 6 criteria holds 30 000), and bytes a CSV or text file may weigh.
 LIGNES_MAX = 50_000
+#: Cells of a sheet's box (last row × last column), and cells written, checked in its XML
+#: before calamine builds the sheet's dense range: one cell at XFD1048576 would ask for
+#: hundreds of gigabytes and abort the process. Measured with calamine's ``to_python``:
+#: 6 million cells (F1000000, a stray value far down a grid) peak at 340 MB and are read
+#: (the empty rows are then cut, ``feuille_tronquee``); 16 million (P1048576) at 750 MB.
+ETENDUE_CELLULES_MAX = 2**23
 TAILLE_MAX_TEXTE = 20 * 1024 * 1024
 
 
@@ -105,9 +113,17 @@ def lire_classeur(chemin: Path, affichage: str, constats: Constats) -> dict[str,
                     f"{len(entrees)} fichiers (limite : {TAILLE_MAX_DECOMPRESSEE // 1_000_000} "
                     f"Mo, {ENTREES_MAX} fichiers) : il n'a pas été lu", fichier=affichage)
                 return None
-            dangereux, formules = _inspecter(archive)
+            dangereux, formules, etendue = _inspecter(archive)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
         constats.signaler("fichier_illisible", illisible, fichier=affichage)
+        return None
+    if etendue.cases > ETENDUE_CELLULES_MAX:
+        constats.signaler(
+            "classeur_trop_volumineux",
+            f"une feuille s'étend jusqu'à la ligne {entier(etendue.lignes)} et la colonne "
+            f"{entier(etendue.colonnes)}, soit {entier(etendue.cases)} cases (au plus "
+            f"{entier(ETENDUE_CELLULES_MAX)}) : le classeur n'a pas été lu ; effacez les "
+            "cellules lointaines (Ctrl+Fin montre la dernière)", fichier=affichage)
         return None
     if dangereux:
         constats.signaler("classeur_dangereux", "le classeur contient des constructions XML "
@@ -138,23 +154,65 @@ def lire_classeur(chemin: Path, affichage: str, constats: Constats) -> dict[str,
     return feuilles
 
 
-def _inspecter(archive: zipfile.ZipFile) -> tuple[bool, bool]:
-    """(declares XML entities, holds formulas), streaming each XML part once."""
+#: A cell's reference in a sheet's XML (``<c r="XFD1048576"``), and a row's that holds
+#: something (not ``<row r="12"/>`` nor ``<row r="12"></row>``: calamine skips those).
+_REFERENCE_CELLULE = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"')
+_REFERENCE_LIGNE = re.compile(rb'<row\b[^>]*?\br="(\d{1,7})"[^>]*(?<!/)>(?!</row>)')
+
+
+def _colonne(lettres: bytes) -> int:
+    numero = 0
+    for lettre in lettres:
+        numero = numero * 26 + lettre - 64
+    return numero
+
+
+@dataclass
+class _Etendue:
+    """How far one sheet's XML reaches."""
+
+    lignes: int = 0
+    colonnes: int = 0
+    cellules: int = 0
+
+    @property
+    def cases(self) -> int:
+        """Cells of the dense range a reader builds, or of the cells written if more."""
+        return max(self.lignes * self.colonnes, self.cellules)
+
+    def lire(self, fenetre: bytes, bloc: bytes) -> None:
+        # a reference cut by the block's end is read whole in the next window
+        for lettres, numero in _REFERENCE_CELLULE.findall(fenetre):
+            self.colonnes = max(self.colonnes, _colonne(lettres))
+            self.lignes = max(self.lignes, int(numero))
+        for numero in _REFERENCE_LIGNE.findall(fenetre):
+            self.lignes = max(self.lignes, int(numero))
+        self.cellules += bloc.count(b"<c ") + bloc.count(b"<c>") + bloc.count(b"<c/>")
+
+
+def _inspecter(archive: zipfile.ZipFile) -> tuple[bool, bool, _Etendue]:
+    """(declares XML entities, holds formulas, the widest sheet's extent), streaming each
+    XML part once."""
     dangereux = formules = False
+    plus_large = _Etendue()
     for entree in archive.infolist():
         if not entree.filename.endswith((".xml", ".rels")):
             continue
-        feuille = entree.filename.startswith("xl/worksheets/")
+        etendue = _Etendue() if entree.filename.startswith("xl/worksheets/") else None
         reste = b""
         with archive.open(entree) as flux:
             while bloc := flux.read(1 << 20):
                 fenetre = reste + bloc
                 dangereux = dangereux or b"<!ENTITY" in fenetre or b"<!DOCTYPE" in fenetre
-                formules = formules or (feuille and (b"<f>" in fenetre or b"<f " in fenetre))
-                reste = bloc[-16:]
+                if etendue is not None:
+                    formules = formules or b"<f>" in fenetre or b"<f " in fenetre
+                    etendue.lire(fenetre, bloc)
+                reste = bloc[-64:]
                 if dangereux:
-                    return True, formules
-    return dangereux, formules
+                    return True, formules, plus_large
+        if etendue is not None and etendue.cases > plus_large.cases:
+            plus_large = etendue
+    return dangereux, formules, plus_large
 
 
 def _cellule(valeur: Any) -> Any:

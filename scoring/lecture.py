@@ -26,6 +26,7 @@ import pandas as pd
 from commun.classeur import sha256_fichier
 from commun.constats import Constats
 from commun.ecriture import probleme_de_nom
+from commun.fichiers import DOSSIER_NOTES, FICHIER_DOSSIERS, FICHIER_JURY
 from scoring import referentiel, valeurs
 from scoring.conteneurs import Feuille, lire_classeur, lire_csv
 from scoring.demarches import (
@@ -562,7 +563,7 @@ def _registres(chemin: Path) -> list[Path]:
                       if p.is_file() and p.suffix.lower() in {".csv", ".xlsx"}
                       and not p.name.startswith(("~$", ".")))
     exports = [p for p in fichiers if est_export_demarches(p)]
-    simple = chemin / "dossiers.xlsx"
+    simple = chemin / FICHIER_DOSSIERS
     return ([simple] if simple.is_file() and simple not in exports else []) + exports
 
 
@@ -595,30 +596,30 @@ def _morceaux_dossier(chemin: Path, constats: Constats, avec_notes: bool) -> _Mo
             if morceaux.export is None:
                 morceaux.dossiers = _par_cle(feuilles).get("dossiers") or next(
                     iter(feuilles.values()), None)
-    fichier_jury = chemin / "jury.xlsx"
+    fichier_jury = chemin / FICHIER_JURY
     morceaux.sources.append(fichier_jury)
-    feuilles_jury = lire_classeur(fichier_jury, "jury.xlsx", constats)
+    feuilles_jury = lire_classeur(fichier_jury, FICHIER_JURY, constats)
     if feuilles_jury is not None:
         par_cle = _par_cle(feuilles_jury)
         for cle_feuille in ("jury", "criteres"):
             if cle_feuille not in par_cle:
                 constats.signaler("feuille_manquante", f"feuille « {cle_feuille} » absente",
-                                  fichier="jury.xlsx", feuille=cle_feuille)
+                                  fichier=FICHIER_JURY, feuille=cle_feuille)
         morceaux.jury = par_cle.get("jury")
         morceaux.criteres = par_cle.get("criteres")
         morceaux.deports = par_cle.get("deports")
         morceaux.conflits = par_cle.get("conflits")
     if not avec_notes:
         return morceaux
-    dossier_notes = chemin / "notes"
+    dossier_notes = chemin / DOSSIER_NOTES
     grilles = sorted(
         p for p in dossier_notes.glob("*.xlsx") if not p.name.startswith(("~$", "."))
     ) if dossier_notes.is_dir() else []
     if not grilles:
         constats.signaler("fichier_manquant", "aucune grille de juré dans le sous-dossier notes/",
-                          fichier=f"{chemin.name}/notes")
+                          fichier=f"{chemin.name}/{DOSSIER_NOTES}")
     for grille in grilles:
-        affichage = f"notes/{grille.name}"
+        affichage = f"{DOSSIER_NOTES}/{grille.name}"
         morceaux.sources.append(grille)
         feuilles = lire_classeur(grille, affichage, constats) or {}
         # The sheet « grille » of a grid written by ``fabriques repartir`` (beside its
@@ -641,7 +642,7 @@ def _affectations(chemin: Path, exclus: Sequence[Path], constats: Constats
     trouvees: dict[str, tuple[str, frozenset[tuple[str, str]]]] = {}
     for fichier in sorted(chemin.glob("*.xlsx")):
         if fichier in exclus or fichier.name.startswith(("~$", ".")) \
-                or fichier.name == "jury.xlsx":
+                or fichier.name == FICHIER_JURY:
             continue
         try:
             classeur = openpyxl.load_workbook(fichier, read_only=True)

@@ -211,3 +211,19 @@ def optimum_lp(chemin: Path) -> float:
     h.readModel(str(chemin))
     h.run()
     return float(h.getInfo().objective_function_value)
+
+
+# --------------------------------------------------------------------------- processes
+
+def commande_disque_lent(delai: float, depart: bool = False) -> str:
+    """Python code (for ``python -c``) running ``fabriques`` with its arguments on a slow
+    disk: ``delai`` seconds per flush and per rename, so that a kill or a rival lands while
+    a set of files is being written. With ``depart``, the first argument is a file whose
+    appearance starts the run (every rival has read the shared files by then)."""
+    attente = ("depart = Path(sys.argv.pop(1))\nwhile not depart.exists():\n"
+               "    time.sleep(0.005)\n") if depart else ""
+    return (f"import os, sys, time\nfrom pathlib import Path\n"
+            f"def lent(appel):\n    def ralenti(*arguments):\n        time.sleep({delai})\n"
+            f"        return appel(*arguments)\n    return ralenti\n"
+            f"os.replace, os.fsync = lent(os.replace), lent(os.fsync)\n"
+            f"from fabriques.cli import main\n{attente}sys.exit(main(sys.argv[1:]))\n")

@@ -161,6 +161,42 @@ def test_the_wait_is_capped_and_old_failures_are_forgotten():
     assert tentatives.attente() == 0.0
 
 
+def test_a_check_never_waits_behind_another_clients():
+    """An attacker's checks, each sleeping its doubled wait, do not queue the secretariat's
+    correct password behind them; beyond a few at once, they are refused at once."""
+    import threading
+    import time
+
+    from interface import acces
+
+    bloque, debloque = threading.Event(), threading.Event()
+
+    def attendre(secondes: float) -> None:
+        if secondes > 0 and bloque.is_set():  # each waiting check holds until released
+            debloque.wait(5)
+
+    tentatives = acces.Tentatives(attendre=attendre)
+    for _ in range(3):
+        tentatives.verifier("mauvais", "bon")  # three failures: the next checks wait
+    bloque.set()
+    attaque = [threading.Thread(target=tentatives.verifier, args=("mauvais", "bon"))
+               for _ in range(acces.VERIFICATIONS_SIMULTANEES - 1)]
+    for fil in attaque:
+        fil.start()
+    while tentatives.en_cours < len(attaque):
+        time.sleep(0.01)
+    resultat: list[bool] = []
+    fil = threading.Thread(target=lambda: resultat.append(tentatives.verifier("bon", "bon")))
+    fil.start()
+    while tentatives.en_cours < acces.VERIFICATIONS_SIMULTANEES:
+        time.sleep(0.01)
+    assert not tentatives.verifier("encore", "bon")  # beyond the bound: refused at once
+    debloque.set()
+    for f in [*attaque, fil]:
+        f.join(5)
+    assert resultat == [True]
+
+
 def test_recording_the_wave_needs_a_confirmation_and_offers_the_new_history():
     app = ouvrir("interface/programme.py")
     bouton = app.button(key="enregistrer")

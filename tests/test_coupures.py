@@ -24,24 +24,14 @@ from commun.constats import Constats
 from commun.ecriture import inacheve
 from commun.journal import Journal
 from fabriques.cli import main
-from tests.factories import petite_vague
+from tests.factories import commande_disque_lent, petite_vague
 
 RACINE = Path(__file__).resolve().parents[1]
 ESSAIS = int(os.environ.get("FABRIQUES_ESSAIS_COUPURE", "20"))
 VERBES = ("allocate", "record", "seance")
 #: A slow disk (0.1 s per flush and per rename), so that kills also land while a set of
 #: files is being written, not only before or after.
-DISQUE_LENT = """
-import os, sys, time
-def lent(appel):
-    def ralenti(*arguments):
-        time.sleep(0.1)
-        return appel(*arguments)
-    return ralenti
-os.replace, os.fsync = lent(os.replace), lent(os.fsync)
-from fabriques.cli import main
-sys.exit(main(sys.argv[1:]))
-"""
+DISQUE_LENT = commande_disque_lent(0.1)
 
 
 class Essai:

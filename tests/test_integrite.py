@@ -18,10 +18,9 @@ import shutil
 import stat
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import openpyxl
@@ -31,11 +30,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from allocation.modele.chargement import charger
+from commun.constats import Constats
 from commun.ecriture import NOMS_RESERVES, probleme_de_nom
 from commun.journal import Journal
 from fabriques.cli import main
 from scoring.conteneurs import LIGNES_MAX, TAILLE_MAX_TEXTE, lire_csv
-from tests.factories import ecrire, petite_vague, vague_minimale
+from tests.ds.serveur import servir
+from tests.factories import commande_disque_lent, ecrire, petite_vague, vague_minimale
 
 RACINE = Path(__file__).resolve().parents[1]
 VAGUE_08 = RACINE / "sample_waves" / "vague-08"
@@ -164,21 +165,7 @@ def test_ordinary_ids_are_accepted(nom: str) -> None:
 
 #: Each run waits for the start signal, then records on a slow disk (0.2 s per flush and per
 #: rename): every run has read the history long before the first one has written it.
-_COURSE = """
-import os, sys, time
-from pathlib import Path
-from fabriques.cli import main
-def lent(appel):
-    def ralenti(*arguments):
-        time.sleep(0.2)
-        return appel(*arguments)
-    return ralenti
-os.replace, os.fsync = lent(os.replace), lent(os.fsync)
-depart = Path(sys.argv[1])
-while not depart.exists():
-    time.sleep(0.005)
-sys.exit(main(sys.argv[2:]))
-"""
+_COURSE = commande_disque_lent(0.2, depart=True)
 
 
 def test_concurrent_records_are_serialised_and_the_others_find_the_wave_recorded(
@@ -322,6 +309,41 @@ def test_with_a_key_an_entry_written_without_it_is_refused(
     lignes = _journal().read_text(encoding="utf-8").splitlines()
     _journal().write_text("".join(ligne + "\n" for ligne in lignes[:-1]), encoding="utf-8")
     assert not Journal(_journal()).verifier().intact  # signed under another key
+
+
+def test_a_signed_journal_read_without_its_key_is_not_trusted(
+        petite: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Unsetting the key does not turn the signatures off: a signed journal read without it
+    is refused, and an unsigned entry after signed ones is altered even without a key."""
+    monkeypatch.setenv("FABRIQUES_CLE_JOURNAL", "clé du secrétariat")
+    assert main(["seance", str(petite), "--ecarter", "D1:dossier retiré"]) == 0
+    monkeypatch.delenv("FABRIQUES_CLE_JOURNAL")
+    capsys.readouterr()
+    assert main(["journal", str(petite), "--verifier"]) == 2
+    assert "la clé" in capsys.readouterr().err
+    _ajouter_sans_cle(_journal(), "retenir", {"dossier": "D7", "raison": "imposé en douce"})
+    verification = Journal(_journal()).verifier()
+    assert not verification.intact and verification.premiere_alteree >= 1
+
+
+def test_an_override_says_how_much_of_the_meeting_it_drops(petite: Path,
+                                                            capsys) -> None:
+    assert main(["seance", str(petite), "--ecarter", "D1:dossier retiré"]) == 0
+    with _journal().open("a", encoding="utf-8") as flux:
+        flux.write("[" * 100_000 + "\n")  # unreadable, and deep enough to crash a parser
+    capsys.readouterr()
+    assert main(["journal", str(petite), "--verifier"]) == 2
+    assert "ligne illisible" in capsys.readouterr().err
+    assert main(["seance", str(petite), "--ignorer-journal", "ligne abîmée par un copier-coller",
+                 "--retenir", "D2:projet solide"]) == 0
+    assert "1 écarté(s)" in capsys.readouterr().err
+
+
+def test_a_control_character_in_a_reason_never_stops_the_workbook(petite: Path,
+                                                                   tmp_path: Path) -> None:
+    assert main(["seance", str(petite), "--ecarter", "D1:raison\x0bcollée"]) == 0
+    assert main(["allocate", str(petite), "--out", str(tmp_path / "a.xlsx")]) == 0
 
 
 # --------------------------------------------------------------- 4. outputs over inputs
@@ -608,14 +630,8 @@ def _plateforme_etrange(reponse: object) -> Iterator[str]:
             self.end_headers()
             self.wfile.write(corps)
 
-    serveur = ThreadingHTTPServer(("127.0.0.1", 0), Gestionnaire)
-    fil = threading.Thread(target=serveur.serve_forever, daemon=True)
-    fil.start()
-    try:
-        yield f"http://127.0.0.1:{serveur.server_address[1]}/api/v2/graphql"
-    finally:
-        serveur.shutdown()
-        serveur.server_close()
+    with servir(Gestionnaire) as url:
+        yield url
 
 
 @pytest.mark.parametrize("reponse", [
@@ -708,7 +724,9 @@ def test_outputs_take_the_mode_the_umask_gives(petite: Path, tmp_path: Path,
                      str(sorties[1])]) == 0
         assert main(["score", str(petite), "--out", str(sorties[2])]) == 0
         assert main(["record", str(petite), "--allocation", str(sorties[0])]) == 0
-    for chemin in [*sorties, _journal(), petite.parent / "laureats.xlsx"]:
+    # The lock stays: with a group's umask (002) a colleague must be able to take it.
+    verrou = petite.parent / ".fabriques.verrou"
+    for chemin in [*sorties, _journal(), petite.parent / "laureats.xlsx", verrou]:
         assert _mode(chemin) == 0o666 & ~masque, chemin
 
 
@@ -737,3 +755,158 @@ def test_record_keeps_the_historys_mode_and_its_backup_too(tmp_path: Path) -> No
     assert _mode(historique) == 0o640
     assert _mode(tmp_path / "laureats.avant-vague-05.xlsx") == 0o640
     assert _mode(allocation) == 0o644
+
+
+# ------------------------------------------------- intentions left behind (second review)
+def test_a_planted_intention_renames_or_deletes_nothing(tmp_path):
+    """An intention written by hand in a shared folder, naming other people's files, is
+    deleted unread by the next command that takes the folder's lock."""
+    import json
+
+    from commun.ecriture import FICHIER_INTENTION, verrous
+
+    partage, victime = tmp_path / "partage", tmp_path / "victime"
+    partage.mkdir()
+    victime.mkdir()
+    (victime / ".bashrc").write_text("à moi")
+    (victime / "these.docx").write_text("ma thèse")
+    (partage / "charge").write_text("malveillant")
+    for etat in ("validee", "preparation"):
+        (partage / FICHIER_INTENTION).write_text(json.dumps({"etat": etat, "fichiers": [
+            [str(partage / "charge"), str(victime / ".bashrc"), None],
+            [str(victime / "these.docx"), str(partage / "volee.docx"), None]]}))
+        with verrous([partage]):
+            pass
+        assert (victime / ".bashrc").read_text() == "à moi"
+        assert (victime / "these.docx").read_text() == "ma thèse"
+        assert (partage / "charge").exists() and not (partage / FICHIER_INTENTION).exists()
+
+
+def test_a_set_left_behind_is_not_finished_over_a_file_changed_since(tmp_path):
+    """A writer killed after its intention was « validée »; meanwhile another writer changed
+    the target (another wave recorded in a shared history): the stale set is abandoned, the
+    newer file kept."""
+    from commun import ecriture as module
+
+    dossier = tmp_path / "etat"
+    dossier.mkdir()
+    cible = (tmp_path / "laureats.xlsx").absolute()
+    cible.write_text("historique d'avant")
+    provisoire = module._nom_provisoire(cible)
+    provisoire.write_text("historique avec la vague 6")
+    module._ecrire_intention(dossier, "validee", [(provisoire, cible)],
+                             [module._etat_de(cible)])
+    cible.write_text("historique avec la vague 7")  # written by another command meanwhile
+    assert module.reprendre(dossier) == []
+    assert cible.read_text() == "historique avec la vague 7"
+    assert not provisoire.exists() and not (dossier / module.FICHIER_INTENTION).exists()
+    # unchanged, the same set is finished
+    provisoire.write_text("historique avec la vague 6")
+    module._ecrire_intention(dossier, "validee", [(provisoire, cible)],
+                             [module._etat_de(cible)])
+    assert module.reprendre(dossier) == [cible]
+    assert cible.read_text() == "historique avec la vague 6"
+
+
+def test_a_cell_at_the_far_end_of_a_sheet_is_refused_before_it_is_read(tmp_path):
+    """One cell at XFD1048576 (a 1.5 KB file) would make calamine build a 512 GB range and
+    abort the process: the sheet's extent is read from its XML first, and refused."""
+    from openpyxl import Workbook
+
+    from scoring.conteneurs import lire_classeur
+
+    for reference in ("XFD1048576", "T1048576", "ZZ60000"):
+        classeur = Workbook()
+        feuille = classeur.active
+        feuille["A1"] = "dossier"
+        feuille[reference] = "x"
+        chemin = tmp_path / f"{reference}.xlsx"
+        classeur.save(chemin)
+        constats = Constats()
+        assert lire_classeur(chemin, chemin.name, constats) is None
+        assert constats.codes() == ["classeur_trop_volumineux"], reference
+        assert "Ctrl+Fin" in constats.elements[0].message
+
+
+def test_record_refuses_an_allocation_edited_by_hand(tmp_path, capsys):
+    """A laureate replaced by hand in the allocation workbook: not the workbook allocate
+    wrote (its SHA-256 is in no « allocation » entry of the journal), refused."""
+    import openpyxl
+
+    vague = tmp_path / "vague-06"
+    shutil.copytree(RACINE / "sample_waves" / "vague-06", vague)
+    allocation = tmp_path / "a.xlsx"
+    assert main(["allocate", str(vague), "--out", str(allocation)]) == 0
+    classeur = openpyxl.load_workbook(allocation)
+    classeur["laureats"]["A2"] = "V06-001"
+    classeur.save(allocation)
+    avant = (vague / "laureats.xlsx").read_bytes()
+    capsys.readouterr()
+    assert main(["record", str(vague), "--allocation", str(allocation)]) == 2
+    assert "allocation_hors_journal" in capsys.readouterr().err
+    assert (vague / "laureats.xlsx").read_bytes() == avant
+
+
+def test_record_through_a_linked_history_extends_the_shared_file(tmp_path):
+    """The wave's laureats.xlsx is a link to the shared history: the shared file is the one
+    extended (and locked), the link kept."""
+    vague, partage = tmp_path / "vague-06", tmp_path / "partage"
+    shutil.copytree(RACINE / "sample_waves" / "vague-06", vague)
+    partage.mkdir()
+    (vague / "laureats.xlsx").rename(partage / "laureats.xlsx")
+    (vague / "laureats.xlsx").symlink_to(partage / "laureats.xlsx")
+    avant = (partage / "laureats.xlsx").read_bytes()
+    assert main(["allocate", str(vague), "--out", str(tmp_path / "a.xlsx")]) == 0
+    assert main(["record", str(vague), "--allocation", str(tmp_path / "a.xlsx")]) == 0
+    assert (vague / "laureats.xlsx").is_symlink()
+    assert (partage / "laureats.xlsx").read_bytes() != avant
+
+
+# ------------------------------------- names the tool reads, a journal of another wave
+@pytest.mark.parametrize("nom", [
+    "journal.jsonl", "laureats.xlsx", "LAUREATS.xlsx", "laureats.avant-vague-01.xlsx",
+    "jury.xlsx", "dossiers.xlsx", ".fabriques.verrou", ".fabriques-ecriture.json"])
+def test_an_output_never_takes_a_name_the_tool_reads_by_itself(petite: Path, nom: str,
+                                                                capsys) -> None:
+    """Not inputs of this run (the journal lives elsewhere, the first wave has no history
+    yet), but a run would read them for what their name says, here or in another folder."""
+    for dossier in (petite.parent, petite.parent.parent / "ailleurs"):
+        dossier.mkdir(exist_ok=True)
+        if not nom.startswith("."):  # beside the inputs, lock and intention are inputs
+            _refusee(petite, dossier / nom, capsys)
+    _refusee(petite, petite.parent.parent / "ailleurs" / nom, capsys)
+
+
+def _refusee(petite: Path, cible: Path, capsys) -> None:
+    assert main(["score", str(petite), "--out", str(cible)]) == 2
+    assert "ce nom est celui de" in capsys.readouterr().err
+    assert not cible.exists()
+
+
+def test_an_output_is_never_written_among_a_waves_grids(preparee: Path, capsys) -> None:
+    avant = _contenus(preparee)
+    (preparee / "notes").mkdir()
+    sortie = preparee / "notes" / "scores.xlsx"
+    assert main(["repartir", str(preparee), "--par-dossier", "3", "--out", str(sortie)]) == 2
+    assert "grille de juré" in capsys.readouterr().err
+    assert not sortie.exists() and _contenus(preparee) == avant
+    # a free name in the same folder is written
+    assert main(["repartir", str(preparee), "--par-dossier", "3", "--out",
+                 str(preparee / "affectation.xlsx")]) == 0
+
+
+def test_the_journal_of_another_wave_is_refused(petite: Path, tmp_path: Path,
+                                                capsys) -> None:
+    assert main(["seance", str(petite), "--retenir", "D3:projet exemplaire"]) == 0
+    autre = tmp_path / "autre"
+    autre.mkdir()
+    for nom in ("vague-05.xlsx", "laureats.xlsx", "programme.toml"):
+        shutil.copy(RACINE / "sample_waves" / nom, autre / nom)
+    sortie = tmp_path / "allocation-05.xlsx"
+    capsys.readouterr()
+    assert main(["allocate", str(autre / "vague-05.xlsx"), "--journal", str(_journal()),
+                 "--out", str(sortie)]) == 2
+    erreur = capsys.readouterr().err
+    assert "« vague-01 »" in erreur and "« vague-05 »" in erreur
+    assert not sortie.exists()
+    assert _evenements()[-1] == "retenir"  # nothing appended to the other wave's journal

@@ -28,6 +28,13 @@ from allocation.modele.programme import (
 )
 from commun.classeur import sha256_fichier
 from commun.constats import Constats
+from commun.fichiers import (
+    DOSSIER_NOTES,
+    FICHIER_DOSSIERS,
+    FICHIER_HISTORIQUE,
+    FICHIER_JURY,
+    FICHIER_PROGRAMME,
+)
 from commun.journal import Ancre
 from commun.provenance import AUCUN, Provenance
 from scoring.conteneurs import ENTREES_MAX, TAILLE_MAX_DECOMPRESSEE
@@ -100,8 +107,8 @@ def charger(vague: Path, programme: Path | None = None, historique: Path | None 
     would be decided as if no wave had been); a wave already in the history is decided on
     the history without it, and that is said."""
     lecture = lire_vague(vague, correspondance, avec_notes)
-    chemin_programme = programme or trouver_fichier(vague, "programme.toml")
-    chemin_historique = historique or trouver_fichier(vague, "laureats.xlsx")
+    chemin_programme = programme or trouver_fichier(vague, FICHIER_PROGRAMME)
+    chemin_historique = historique or trouver_fichier(vague, FICHIER_HISTORIQUE)
     # A wave that could not be read still has its number in its name: the programme and
     # the history are checked all the same, every finding at once.
     numero = lecture.vague.numero if lecture.vague else numero_de_vague(Path(vague).stem)
@@ -111,7 +118,7 @@ def charger(vague: Path, programme: Path | None = None, historique: Path | None 
         historique_lu = _etat_de_la_vague(regles, historique_lu, chemin_historique,
                                           sans_historique, lecture.constats)
         verifier_annees(regles, historique_lu,
-                        chemin_programme.name if chemin_programme else "programme.toml",
+                        chemin_programme.name if chemin_programme else FICHIER_PROGRAMME,
                         lecture.constats)
     empreintes = [(Path(s.chemin).name, s.sha256) for s in lecture.vague.sources] if (
         lecture.vague) else []
@@ -137,7 +144,7 @@ def _etat_de_la_vague(regles: Regles, historique: pd.DataFrame, chemin: Path | N
             f"vague {regles.numero} sans historique des lauréats (laureats.xlsx ni dans la "
             "vague ni à côté) : les rythmes, les plafonds, l'enveloppe et les lieux déjà "
             "lauréats seraient décidés comme si aucune vague n'avait eu lieu ; donnez "
-            "--history, ou --sans-historique si c'est voulu", fichier="laureats.xlsx")
+            "--history, ou --sans-historique si c'est voulu", fichier=FICHIER_HISTORIQUE)
     deja = historique["vague"] == regles.numero
     if deja.any():
         constats.signaler(
@@ -145,7 +152,7 @@ def _etat_de_la_vague(regles: Regles, historique: pd.DataFrame, chemin: Path | N
             f"la vague {regles.numero} est déjà enregistrée dans l'historique "
             f"({int(deja.sum())} lauréats) : elle est décidée sur l'historique sans elle "
             "(fabriques record refusera de l'enregistrer une seconde fois)",
-            fichier=chemin.name if chemin else "laureats.xlsx", feuille="laureats",
+            fichier=chemin.name if chemin else FICHIER_HISTORIQUE, feuille="laureats",
             colonne="vague", valeur=regles.numero)
         return historique[~deja].reset_index(drop=True)
     return historique
@@ -176,7 +183,8 @@ def _deposer(fichiers: Mapping[str, bytes], dossier: Path, constats: Constats) -
     ``programme.toml`` or ``laureats.xlsx`` goes beside the wave (one inside a zipped
     folder still wins, as on disk)."""
     noms = {PurePosixPath(nom).name: contenu for nom, contenu in fichiers.items()}
-    annexes = {n: c for n, c in noms.items() if n.lower() in ("programme.toml", "laureats.xlsx")}
+    annexes = {n: c for n, c in noms.items()
+               if n.lower() in (FICHIER_PROGRAMME, FICHIER_HISTORIQUE)}
     vague = _deposer_vague({n: c for n, c in noms.items() if n not in annexes}, dossier,
                            constats)
     if vague is not None:
@@ -205,16 +213,16 @@ def _deposer_vague(noms: Mapping[str, bytes], dossier: Path, constats: Constats)
                           "de vague, une archive zip du dossier de la vague, ou ses fichiers")
         return None
     vague = dossier / "vague"
-    (vague / "notes").mkdir(parents=True)
+    (vague / DOSSIER_NOTES).mkdir(parents=True)
     for nom, contenu in noms.items():
         cle = nom.lower()
         chemin = vague / nom
         chemin.write_bytes(contenu)
         # a démarches-simplifiées export is known by its content, whatever its name
-        est_base = cle in ("jury.xlsx", "dossiers.xlsx") or cle.endswith(".csv") \
+        est_base = cle in (FICHIER_JURY, FICHIER_DOSSIERS) or cle.endswith(".csv") \
             or est_export_demarches(chemin)
         if not est_base:
-            chemin.rename(vague / "notes" / nom)
+            chemin.rename(vague / DOSSIER_NOTES / nom)
     return vague
 
 

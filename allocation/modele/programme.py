@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from commun.constats import Constats
+from commun.fichiers import FICHIER_HISTORIQUE, FICHIER_PROGRAMME
 from commun.journal import Ancre
 from scoring import valeurs
 from scoring.conteneurs import lire_classeur, lire_texte
@@ -230,7 +231,7 @@ def trouver_fichier(vague: Path, nom: str) -> Path | None:
 def lire_regles(chemin: Path | None, numero_vague: int | None, constats: Constats) -> Regles | None:
     """Read ``programme.toml`` (defaults of SPEC §3 for what it leaves out)."""
     donnees: dict[str, Any] = {}
-    affichage = chemin.name if chemin else "programme.toml"
+    affichage = chemin.name if chemin else FICHIER_PROGRAMME
     if chemin is not None:
         brut = lire_texte(chemin, affichage, constats)
         if brut is None:
@@ -239,6 +240,11 @@ def lire_regles(chemin: Path | None, numero_vague: int | None, constats: Constat
             donnees = tomllib.loads(brut.decode("utf-8"))
         except (UnicodeDecodeError, tomllib.TOMLDecodeError) as erreur:
             constats.signaler("programme_illisible", f"fichier programme illisible : {erreur}",
+                              fichier=affichage)
+            return None
+        except RecursionError:  # thousands of nested brackets: not a programme file
+            constats.signaler("programme_illisible", "fichier programme illisible : tables "
+                              "ou listes imbriquées sur des milliers de niveaux",
                               fichier=affichage)
             return None
     erreurs_avant = len(constats.erreurs)
@@ -308,7 +314,7 @@ def verifier_annees(regles: Regles, historique: pd.DataFrame, affichage: str,
             .itertuples(index=False):
         constats.signaler("valeur_manquante", f"année du lauréat {dossier} (vague {vague}) "
                           f"absente : elle est requise pour le plafond de {regles.max_par_an} "
-                          "lauréats par an", fichier="laureats.xlsx", feuille="laureats",
+                          "lauréats par an", fichier=FICHIER_HISTORIQUE, feuille="laureats",
                           colonne="annee", valeur=dossier)
 
 

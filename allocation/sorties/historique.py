@@ -31,6 +31,7 @@ from allocation.modele.programme import (
 from commun.classeur import ecrire_table, texte_sur, workbook_bytes
 from commun.constats import Constats
 from commun.ecriture import Ecriture, verrous
+from commun.fichiers import FICHIER_HISTORIQUE, nom_de_sauvegarde
 from commun.journal import LIGNE_JOURNAL, LIGNE_JOURNAL_ENTREES, Ancre
 from commun.provenance import AUCUN, Provenance
 from scoring import valeurs
@@ -145,7 +146,7 @@ class Enregistrement:
     @property
     def sauvegarde(self) -> Path | None:
         """Where the previous history is kept (None: there was none)."""
-        return None if self.ancien is None else _nom_de_sauvegarde(
+        return None if self.ancien is None else nom_de_sauvegarde(
             self.chemin, int(self.nouvelles["vague"].iloc[0]))
 
     def contenu(self, ancre: Ancre | None = None) -> bytes:
@@ -229,16 +230,6 @@ def _pour_excel(table: pd.DataFrame) -> pd.DataFrame:
                         numerique=table["numerique"].map({True: "oui", False: "non"}))
 
 
-def _nom_de_sauvegarde(chemin: Path, numero: int) -> Path:
-    """``laureats.avant-vague-06.xlsx``, never an existing file."""
-    base = f"{chemin.stem}.avant-vague-{numero:02d}"
-    candidat, rang = chemin.with_name(f"{base}{chemin.suffix}"), 1
-    while candidat.exists():
-        rang += 1
-        candidat = chemin.with_name(f"{base}-{rang}{chemin.suffix}")
-    return candidat
-
-
 def _ajouter(contenu: bytes, nouvelles: pd.DataFrame) -> Workbook:
     """The history workbook with ``nouvelles`` appended under the existing rows of sheet
     ``laureats``; other sheets, columns and formatting are kept."""
@@ -290,7 +281,7 @@ def historique_complete(contenu: bytes | None, nouvelles: pd.DataFrame,
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="fabriques-") as dossier:
-        chemin = Path(dossier) / "laureats.xlsx"
+        chemin = Path(dossier) / FICHIER_HISTORIQUE
         if contenu is not None:
             chemin.write_bytes(contenu)
         enregistrement = preparer_enregistrement(chemin, nouvelles, constats)

@@ -33,6 +33,7 @@ from application.ds.requetes import DOSSIERS, DOSSIERS_SUPPRIMES
 from application.seance import journal_de
 from commun.classeur import ecrire_atomiquement, ecrire_table, workbook_bytes
 from commun.constats import Constats
+from commun.fichiers import FICHIER_DOSSIERS
 from commun.journal import Journal
 from scoring import valeurs
 from scoring.conteneurs import Feuille
@@ -46,7 +47,6 @@ from scoring.demarches import (
 from scoring.dossiers import COLONNES_DOSSIERS, REQUISES_DOSSIERS, lire_dossiers
 from scoring.tables import trouver_table
 
-FICHIER_DOSSIERS = "dossiers.xlsx"
 FICHIER_BRUT = "ds-brut.json"
 #: Dossiers per page (the API's maximum is 100).
 PAR_PAGE = 100

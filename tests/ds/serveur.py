@@ -14,7 +14,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -218,10 +218,16 @@ def _gestionnaire(plateforme: PlateformeDS) -> type[BaseHTTPRequestHandler]:
     return Gestionnaire
 
 
-@contextmanager
-def serveur_ds(plateforme: PlateformeDS) -> Iterator[str]:
+def serveur_ds(plateforme: PlateformeDS) -> AbstractContextManager[str]:
     """Serve ``plateforme`` on 127.0.0.1; yields the endpoint's URL."""
-    serveur = ThreadingHTTPServer(("127.0.0.1", 0), _gestionnaire(plateforme))
+    return servir(_gestionnaire(plateforme))
+
+
+@contextmanager
+def servir(gestionnaire: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Serve ``gestionnaire`` on 127.0.0.1 as the platform's GraphQL endpoint; yields its
+    URL."""
+    serveur = ThreadingHTTPServer(("127.0.0.1", 0), gestionnaire)
     fil = threading.Thread(target=serveur.serve_forever, daemon=True)
     fil.start()
     try:
