@@ -18,6 +18,7 @@ import io
 import re
 import tomllib
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -164,24 +165,28 @@ def export_des_feuilles(feuilles: dict[str, Feuille]) -> ExportDS | None:
     return ExportDS(dossiers, par_cle.get("etablissements"), blocs)
 
 
-def _positions(entete: tuple[Any, ...], correspondance: Correspondance) -> dict[str, int]:
-    """SPEC column → index of the first header of ``entete`` among its candidates."""
-    return {c: indices[0] for c, indices in _colonnes(entete, correspondance).items()}
+def _positions(entete: tuple[Any, ...], correspondance: Correspondance,
+               du_siege: bool = False) -> dict[str, int]:
+    """SPEC column → index of the first header of ``entete`` among its candidates (see
+    :func:`_colonnes` for ``du_siege``)."""
+    return {c: indices[0] for c, indices in _colonnes(entete, correspondance, du_siege).items()}
 
 
-def _colonnes(entete: tuple[Any, ...], correspondance: Correspondance
+def _colonnes(entete: tuple[Any, ...], correspondance: Correspondance, du_siege: bool = False
               ) -> dict[str, list[int]]:
     """SPEC column → every index of ``entete`` holding its first candidate header found (a
     label used by two champs — one deleted and made again in a later revision of the form —
-    is two columns)."""
+    is two columns). The headers of the porteur's seat are left out, or with ``du_siege``
+    are the only ones looked for: the seat is the place's commune only when nothing else
+    gives it (:func:`traduire_export`)."""
     par_cle: dict[str, list[int]] = defaultdict(list)
     for i, v in enumerate(entete):
         if not valeurs.est_vide(v):
             par_cle[valeurs.cle(v)].append(i)
     colonnes: dict[str, list[int]] = {}
     for colonne, candidats in correspondance.colonnes.items():
-        trouve = next((par_cle[valeurs.cle(c)] for c in candidats if valeurs.cle(c) in par_cle),
-                      None)
+        trouve = next((par_cle[valeurs.cle(c)] for c in candidats if valeurs.cle(c) in par_cle
+                       and (valeurs.cle(c) in correspondance.siege) == du_siege), None)
         if trouve is not None:
             colonnes[colonne] = trouve
     return colonnes
@@ -313,36 +318,26 @@ def traduire_export(export: ExportDS, correspondance: Correspondance, constats: 
                 fichier=feuille.fichier, feuille=feuille.nom, ligne=numero_entete,
                 colonne=colonne,
             )
-    lieu = ("commune", "code_commune")
-    def du_siege(intitule: Any) -> bool:
-        return valeurs.cle(intitule) in correspondance.siege
-
-    # the place's commune given by the form (a champ, a block): never completed by the seat's
-    du_formulaire = {c for c in lieu
-                     if c in colonnes_de and not du_siege(entete[colonnes_de[c][0]])}
-    colonnes_de = {c: i for c, i in colonnes_de.items()
-                   if not (c in lieu and du_formulaire and du_siege(entete[i[0]]))}
     manquantes = [c for c in correspondance.colonnes if c not in colonnes_de
                   and c in correspondance.listes | correspondance.premiere_ligne]
     depuis_blocs, intitules_blocs = _depuis_les_blocs(export.blocs, manquantes, correspondance)
     positions_etab, demandeurs = _demandeurs(export.etablissements, correspondance, constats)
     depuis_etab = {c: i for c, i in positions_etab.items()
                    if c not in colonnes_de and c not in depuis_blocs}
-    entete_etab = export.etablissements.lignes[0][1] if export.etablissements else ()
-    if du_formulaire or set(lieu) & set(depuis_blocs):
-        depuis_etab = {c: i for c, i in depuis_etab.items()
-                       if c not in lieu or not du_siege(entete_etab[i])}
-    _signaler_siege(feuille, numero_entete, entete, colonnes_de, export.etablissements,
-                    depuis_etab, correspondance, constats)
+    siege_dossier, siege_etab = _lieu_du_siege(
+        export, correspondance, colonnes_de.keys() | depuis_blocs.keys() | depuis_etab.keys(),
+        constats)
+    colonnes_de |= siege_dossier
+    depuis_etab |= siege_etab
+    lues = colonnes_de.keys() | depuis_etab.keys() | depuis_blocs.keys()
     _signaler_listes_absentes(feuille, numero_entete,
-                              [c for c in correspondance.listes if c not in colonnes_de
-                               and c not in depuis_blocs and c not in depuis_etab],
+                              [c for c in correspondance.listes if c not in lues],
                               export, constats)
-    a_deduire = ("departement" not in colonnes_de and "departement" not in depuis_etab
-                 and "departement" not in depuis_blocs)
-    code_postal = not {"code_postal"} & (set(colonnes_de) | set(depuis_etab) | set(depuis_blocs))
+    a_deduire = "departement" not in lues
+    code_postal = "code_postal" not in lues
     colonnes = [*colonnes_de, *depuis_etab, *depuis_blocs,
                 *(["departement"] if a_deduire else []), *(["code_postal"] if code_postal else [])]
+    entete_etab = export.etablissements.lignes[0][1] if export.etablissements else ()
     intitules = {c: str(entete[i[0]]) for c, i in colonnes_de.items()}
     intitules |= {c: f"{entete_etab[i]} (feuille {export.etablissements.nom})"
                   for c, i in depuis_etab.items() if export.etablissements is not None}
@@ -462,25 +457,33 @@ def _signaler_listes_absentes(feuille: Feuille, numero_entete: int, manquantes: 
             ligne=numero_entete, colonne=colonne)
 
 
-def _signaler_siege(feuille: Feuille, numero_entete: int, entete: tuple[Any, ...],
-                    colonnes_de: dict[str, list[int]], etablissements: Feuille | None,
-                    depuis_etab: dict[str, int], correspondance: Correspondance,
-                    constats: Constats) -> None:
-    """The place's commune read from the porteur's registered seat is an error: the seat may
-    be elsewhere than the tiers-lieu, and the ville-centre rule would be decided on it."""
-    for colonne in ("commune", "code_commune"):
-        if colonne in colonnes_de:
-            intitule, ou = str(entete[colonnes_de[colonne][0]]), feuille
-        elif colonne in depuis_etab and etablissements is not None:
-            intitule = str(etablissements.lignes[0][1][depuis_etab[colonne]])
-            ou = etablissements
-        else:
-            continue
-        if valeurs.cle(intitule) in correspondance.siege:
-            constats.signaler(
-                "commune_du_siege",
-                f"aucun champ lu ne donne la commune du lieu : « {intitule} » est celle du "
-                "siège du porteur, qui peut être ailleurs que le tiers-lieu (la règle des "
-                "villes-centres serait décidée sur elle) ; ajoutez l'intitulé du champ de la "
-                f"démarche qui donne la commune du lieu dans {correspondance.source}",
-                fichier=ou.fichier, feuille=ou.nom, ligne=numero_entete, colonne=intitule)
+def _lieu_du_siege(export: ExportDS, correspondance: Correspondance, lues: Iterable[str],
+                   constats: Constats) -> tuple[dict[str, list[int]], dict[str, int]]:
+    """The place's commune columns, when no champ gives the place, read from the porteur's
+    registered seat — on sheet « Dossiers » (as the csv export and the API import write it),
+    else on sheet « Etablissements » — each an error: the seat may be elsewhere than the
+    tiers-lieu, and the ville-centre rule would be decided on it."""
+    lieu = {"commune", "code_commune"}
+    if lieu & set(lues):  # the form gives the place (its code is then found from its name)
+        return {}, {}
+    manquantes = sorted(lieu)
+    dossiers, etablissements = export.dossiers, export.etablissements
+    sur_dossiers = _colonnes(dossiers.lignes[0][1], correspondance, du_siege=True)
+    sur_etab = _positions(etablissements.lignes[0][1], correspondance, du_siege=True) if (
+        etablissements is not None and etablissements.lignes) else {}
+    du_dossier = {c: sur_dossiers[c] for c in manquantes if c in sur_dossiers}
+    de_l_etab = {c: sur_etab[c] for c in manquantes if c not in du_dossier and c in sur_etab}
+    lues_au_siege = [(dossiers, i[0]) for i in du_dossier.values()]
+    lues_au_siege += [(etablissements, i) for i in de_l_etab.values()
+                      if etablissements is not None]
+    for feuille, indice in lues_au_siege:
+        numero, entete = feuille.lignes[0]
+        constats.signaler(
+            "commune_du_siege",
+            f"aucun champ lu ne donne la commune du lieu : « {entete[indice]} » est celle du "
+            "siège du porteur, qui peut être ailleurs que le tiers-lieu (la règle des "
+            "villes-centres serait décidée sur elle) ; ajoutez l'intitulé du champ de la "
+            f"démarche qui donne la commune du lieu dans {correspondance.source}",
+            fichier=feuille.fichier, feuille=feuille.nom, ligne=numero,
+            colonne=str(entete[indice]))
+    return du_dossier, de_l_etab

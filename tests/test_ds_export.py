@@ -450,6 +450,11 @@ def test_the_places_commune_asked_in_the_block_of_places_is_read_there(tmp_path)
     table, constats = lire_depuis_export(exporter(tmp_path, dossier, demarche=demarche))
     assert (table.loc["1", "code_commune"], table.loc["1", "departement"]) == ("01034", "01")
     assert "commune_du_siege" not in constats.codes()
+    # the API import writes the seat's columns on the dossier's row, as the csv export does
+    table, constats = par_api(dossier, demarche=demarche)
+    ligne = table.set_index("dossier").loc["1"]
+    assert (ligne["code_commune"], ligne["departement"]) == ("01034", "01")
+    assert "commune_du_siege" not in constats.codes()
 
 
 def test_the_porteurs_seat_is_never_taken_for_the_place_in_silence(tmp_path):
@@ -459,6 +464,11 @@ def test_the_porteurs_seat_is_never_taken_for_the_place_in_silence(tmp_path):
         replace(t, libelle="Commune d'implantation du tiers-lieu")
         if t.libelle == "Commune du lieu" else t for t in DEMARCHE.champs))
     _, constats = lire_depuis_export(exporter(tmp_path, un_dossier(), demarche=demarche))
+    siege = [c for c in constats if c.code == "commune_du_siege"]
+    assert siege and all(c.est_erreur for c in siege)
+    assert {c.feuille for c in siege} == {"Etablissements"}  # where the seat was read
+    constats = Constats()
+    assert traduire(repondre(un_dossier(), demarche=demarche), None, constats) is None
     siege = [c for c in constats if c.code == "commune_du_siege"]
     assert siege and all(c.est_erreur for c in siege)
 
