@@ -380,13 +380,14 @@ def test_a_dossier_changed_since_the_import_is_skipped_and_said(plateforme, url,
     p, _ = plateforme
     vague, allocation, retours = vague_decidee
     p.dossiers[40005]["dateDerniereModificationChamps"] = "2026-11-30T12:00:00Z"
-    p.dossiers[40006]["state"] = "refuse"  # decided by hand on the platform meanwhile
+    # a laureate decided by hand on the platform meanwhile
+    refuse = min(n for n, s in _statuts(allocation).items() if s == "laureat" and n != 40005)
+    p.dossiers[refuse]["state"] = "refuse"
     with _client(url) as client:
         plan = preparer(client, DEMARCHE, allocation, retours, vague)
         ecartes = {a.numero: a.ecarte for a in plan.ecartes}
         assert set(ecartes) >= {40005} and "modifié sur la plateforme" in ecartes[40005]
-        if _statuts(allocation)[40006] != "non_retenu":
-            assert "état a changé" in ecartes[40006]
+        assert "état a changé" in ecartes[refuse]
         appliquer(client, plan, journal_de_vague(vague))
     assert p.dossiers[40005]["state"] == "en_construction"
     assert not any(a["stringValue"] for a in p.dossiers[40005]["annotations"])

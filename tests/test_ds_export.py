@@ -30,7 +30,12 @@ from scoring.demarches import (
 from scoring.dossiers import COLONNES_DOSSIERS, REQUISES_DOSSIERS, lire_dossiers
 from scoring.lecture import lire_vague
 from scoring.tables import trouver_table
-from tests.ds.donnees import dossiers_de_vague, ecrire_export_xlsx, ecrire_feuille_simple
+from tests.ds.donnees import (
+    completer_vague,
+    dossiers_de_vague,
+    ecrire_export_xlsx,
+    ecrire_feuille_simple,
+)
 from tests.ds.serveur import PlateformeDS, selon_le_document
 
 DEMARCHE = ds.DEMARCHE_FABRIQUES
@@ -385,11 +390,12 @@ def test_the_platform_types_a_yes_no_champ_as_a_checkbox_without_its_fragment():
 def test_an_export_saved_as_dossiers_xlsx_is_read_as_an_export(tmp_path):
     dossiers, numeros = dossiers_de_vague()
     vague = tmp_path / "vague-06"
-    ecrire_export_xlsx(dossiers[:20], vague / "dossiers.xlsx")
-    lecture = lire_vague(vague, avec_notes=False)
+    ecrire_export_xlsx(dossiers, vague / "dossiers.xlsx")
+    completer_vague(vague, numeros)
+    lecture = lire_vague(vague)
+    assert not lecture.constats.erreurs, [str(c) for c in lecture.constats.erreurs]
+    assert lecture.vague is not None and len(lecture.vague.dossiers) == len(dossiers)
     assert "colonne_vide" not in lecture.constats.codes()
-    assert "siret" not in {c.colonne for c in lecture.constats.erreurs}
-    del numeros
 
 
 def test_two_registries_in_one_wave_are_an_error(tmp_path):

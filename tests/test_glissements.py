@@ -10,12 +10,19 @@ import openpyxl
 import pytest
 
 from allocation.modele.chargement import charger
+from application.seance import chemin_journal
 from commun.constats import Constats
 from commun.journal import LIGNE_JOURNAL
 from fabriques.cli import main
 from scoring.conteneurs import lire_classeur
 from scoring.lecture import lire_vague
 from scoring.marque import PROPRIETE_JURE, lire_marque
+
+
+def _journal(vague: Path) -> Path:
+    """Where the commands keep the wave's journal (conftest sets FABRIQUES_JOURNAUX)."""
+    return chemin_journal(vague, vague.name)
+
 
 RACINE = Path(__file__).resolve().parents[1]
 VAGUE_08 = RACINE / "sample_waves" / "vague-08"
@@ -294,7 +301,7 @@ def test_a_wave_after_the_first_without_history_stops_and_writes_nothing(vague_0
     assert main(["allocate", str(vague_08), "--out", str(sortie)]) == 2
     erreurs = capsys.readouterr().err
     assert "historique_manquant" in erreurs and "abaisser le rythme minimum" not in erreurs
-    assert not sortie.exists() and not (vague_08 / "journal.jsonl").exists()
+    assert not sortie.exists() and not _journal(vague_08).exists()
     # said on purpose, it is allowed
     assert main(["check", str(vague_08), "--sans-historique"]) == 0
 
@@ -358,8 +365,8 @@ def test_seance_refuses_two_decisions_on_one_dossier_in_one_go(vague_08, capsys)
                  "--ecarter", "V08-012:budget irréaliste"]) == 2
     erreurs = capsys.readouterr()
     assert "decision_contradictoire" in erreurs.err and "Ordre du jour" not in erreurs.out
-    assert not (vague_08 / "journal.jsonl").exists() or "retenir" not in (
-        vague_08 / "journal.jsonl").read_text("utf-8")
+    assert not _journal(vague_08).exists() or "retenir" not in (
+        _journal(vague_08).read_text("utf-8"))
 
 
 def test_a_refused_meeting_decision_names_the_meeting_not_an_option(vague_08, capsys):
@@ -377,4 +384,4 @@ def test_a_refused_allocation_writes_nothing_not_even_the_journal(vague_08, caps
     assert main(["allocate", str(vague_08), "--out", str(sortie),
                  "--forcer", "V08-999:dossier inexistant"]) == 2
     assert "Rien n'a été écrit" in capsys.readouterr().err
-    assert not sortie.exists() and not (vague_08 / "journal.jsonl").exists()
+    assert not sortie.exists() and not _journal(vague_08).exists()
