@@ -482,7 +482,8 @@ def champ_api(tdc: TypeDeChamp, valeur: Any, numero: int) -> dict[str, Any]:
         noeud["stringValue"] = ""
     elif t == "siret":
         noeud["stringValue"] = "" if vide else valeur.siret
-        noeud["etablissement"] = None if vide else _personne_morale(valeur)
+        # SiretChampType#etablissement hides a degraded-mode établissement (l. 9-11)
+        noeud["etablissement"] = None if vide or valeur.degrade else _personne_morale(valeur)
     else:  # text, textarea, drop-down list, address: the stored value
         noeud["stringValue"] = "" if vide else str(valeur)
         noeud["value"] = None if vide else str(valeur)
