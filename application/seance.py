@@ -254,9 +254,10 @@ class AccesJournal:
     journal: Journal
 
 
-def vague_du_journal(journal: Journal) -> str | None:
-    """The wave the journal's last loading names (None before any)."""
-    chargements = [e for e in journal.lisibles() if e.evenement == "chargement"]
+def _vague_du_journal(lisibles: Sequence[Entree]) -> str | None:
+    """The wave the journal's last loading names (None before any), among its readable
+    entries (:meth:`Journal.lisibles`)."""
+    chargements = [e for e in lisibles if e.evenement == "chargement"]
     return str(chargements[-1].donnees.get("vague") or "") or None if chargements else None
 
 
@@ -267,22 +268,23 @@ def ouvrir_journal(journal: Journal, ignorer: str | None = None,
     journal's meeting is then not used. A journal whose loadings name another wave than
     ``vague`` (``--journal`` pointing elsewhere) is refused: its decisions are not this
     wave's."""
-    autre = vague_du_journal(journal) if vague else None
+    lu = journal.lire()
+    autre = _vague_du_journal(lu.lisibles) if vague else None
     if autre is not None and autre != vague:
         return AccesJournal(False, f"le journal {journal.chemin} est celui de la vague « "
                             f"{autre} », pas de « {vague} » : ses décisions ne sont pas celles "
                             "de cette vague ; donnez le journal de la vague (--journal).",
                             Seance(), journal)
-    verification = journal.verifier()
+    verification = lu.verification
     if verification.intact:
-        return AccesJournal(True, verification.message, seance_de(journal.entrees()), journal)
+        return AccesJournal(True, verification.message, seance_de(lu.entrees), journal)
     if ignorer is None or not ignorer.strip():
         return AccesJournal(False, f"{verification.message} Vérifiez-le avec « fabriques "
                             "journal VAGUE --verifier » ; pour passer outre, donnez "
                             "--ignorer-journal RAISON (la raison sera journalisée).", Seance(),
                             journal)
     outre = replace(journal, passer_outre=True)
-    avant = seance_de(outre.entrees())  # the readable entries, before the break
+    avant = seance_de(lu.entrees)  # the readable entries, before the break
     outre.ajouter("journal_ignore", {"raison": ignorer.strip(),
                                      "alteration": verification.message})
     perdues = (f" La séance qu'il porte n'est pas appliquée : {len(avant.forces)} dossier(s) "

@@ -238,6 +238,26 @@ def _contre_ancre(entrees: list[Entree], ancre: Ancre) -> str | None:
     return None
 
 
+def _lisibles(lignes: list[str]) -> list[Entree]:
+    entrees = []
+    for ligne in lignes:
+        try:
+            entrees.append(_entree(json.loads(ligne)))
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+            continue
+    return entrees
+
+
+@dataclass(frozen=True)
+class LectureJournal:
+    """One reading of a journal (:meth:`Journal.lire`). ``entrees``: those before the first
+    altered one, to decide on; ``lisibles``: every line that parses, to report only."""
+
+    verification: VerificationJournal
+    entrees: list[Entree]
+    lisibles: list[Entree]
+
+
 @dataclass
 class _Lot:
     """The lines of a journal inside a transaction: those on disk when it began, then the
@@ -284,25 +304,28 @@ class Journal:
         lot = self._lot()
         return list(lot.lignes) if lot is not None else lire_lignes(self.chemin)
 
-    def _verification(self) -> tuple[VerificationJournal, list[Entree]]:
+    def lire(self) -> LectureJournal:
+        """The journal read once: whether its chain holds, the entries before any break,
+        and every readable line — for a caller that needs more than one of them."""
         try:
             lignes = self._lignes()
         except ValueError as erreur:
-            return VerificationJournal(0, False, 1, str(erreur)), []
-        return verifier_lignes(lignes, self.ancres)
+            return LectureJournal(VerificationJournal(0, False, 1, str(erreur)), [], [])
+        verification, entrees = verifier_lignes(lignes, self.ancres)
+        return LectureJournal(verification, entrees, _lisibles(lignes))
 
     def verifier(self) -> VerificationJournal:
         """Whether the chain (and its anchors) holds; an absent journal with no anchor is an
         intact, empty one."""
-        return self._verification()[0]
+        return self.lire().verification
 
     def entrees(self) -> list[Entree]:
         """Every entry; :class:`JournalAltere` when the chain is broken (unless
         ``passer_outre``: the entries before the break)."""
-        verification, entrees = self._verification()
-        if not verification.intact and not self.passer_outre:
-            raise JournalAltere(verification)
-        return entrees
+        lu = self.lire()
+        if not lu.verification.intact and not self.passer_outre:
+            raise JournalAltere(lu.verification)
+        return lu.entrees
 
     def ancre(self) -> Ancre | None:
         """What a file written now records of the journal: its last entry and number of
@@ -315,13 +338,7 @@ class Journal:
     def lisibles(self) -> list[Entree]:
         """Every entry that can be read, whether the chain holds or not: to report what
         was written after a break (an override and its reason), never to decide."""
-        entrees = []
-        for ligne in self._lignes():
-            try:
-                entrees.append(_entree(json.loads(ligne)))
-            except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
-                continue
-        return entrees
+        return self.lire().lisibles
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -370,7 +387,7 @@ class Journal:
         if lot is None:
             with self.transaction():
                 return self.ajouter(evenement, donnees, accepter_altere)
-        verification, _ = self._verification()
+        verification, _ = verifier_lignes(lot.lignes, self.ancres)
         if not verification.intact and not (accepter_altere or self.passer_outre):
             raise JournalAltere(verification)
         precedent = ORIGINE

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -259,8 +258,8 @@ def commande_journal(args: argparse.Namespace) -> int:
     if inacheve(journal.dossier):  # a set of files a killed writer left: taking the lock
         with verrous([journal.dossier]):  # finishes it
             pass
-    existe, verification = journal.existe, journal.verifier()
-    entrees = replace(journal, passer_outre=True).entrees()
+    existe, lu = journal.existe, journal.lire()
+    verification, entrees = lu.verification, lu.entrees
     if not existe and ancre is None:
         print(f"Aucun journal : {journal.chemin}", file=sys.stderr)
         return EXIT_ENTREE

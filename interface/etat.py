@@ -19,7 +19,7 @@ from allocation.modele.programme import Regles
 from application.seance import Seance, journal_de, seance_de
 from application.service import Parametres, Refus, Resultat, decider_vague, incertitude_de
 from commun.francais import decimal, euros
-from commun.journal import Ancre, Journal, JournalAltere
+from commun.journal import Ancre, Journal
 from scoring.modele import Vague
 from scoring.referentiel import departements, departements_geojson
 
@@ -144,16 +144,13 @@ def seance() -> Seance:
     error, as the command line refuses it: a decision or an export without the meeting's
     decisions would look right and be wrong."""
     courant = journal()
-    try:
-        verification = courant.verifier()
-        if verification.intact:
-            return seance_de(courant.entrees())
-        message = verification.message
-    except JournalAltere as erreur:
-        message = str(erreur)
-    st.error(f"Le journal de la séance est altéré : {message} Aucune sélection ni aucun "
-             f"export n'est proposé sans les décisions qu'il porte : vérifiez {courant.chemin} "
-             "(page « Séance », ou `fabriques journal VAGUE --verifier`).")
+    lu = courant.lire()
+    if lu.verification.intact:
+        return seance_de(lu.entrees)
+    st.error(f"Le journal de la séance est altéré : {lu.verification.message} Aucune "
+             "décision ne peut y être ajoutée, et aucune sélection ni aucun export n'est "
+             f"proposé sans les décisions qu'il porte : vérifiez {courant.chemin} (page "
+             "« Séance », ou `fabriques journal VAGUE --verifier`).")
     st.stop()
     raise AssertionError("st.stop() ends the run")  # pragma: no cover
 

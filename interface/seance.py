@@ -31,13 +31,8 @@ st.title("Séance du jury")
 courant = etat.etat()
 vague = etat.vague()
 journal = etat.journal()
-verification = journal.verifier()
-if not verification.intact:
-    st.error(f"{verification.message} Aucune décision ne peut être ajoutée : vérifiez le "
-             f"fichier {journal.chemin} (ou `fabriques journal --verifier`).")
-    st.stop()
+seance = etat.seance()  # stops the page on a broken journal
 journaliser_chargement(journal, courant.chargement)
-seance = etat.seance()
 resultat = etat.selection_possible()
 proposition = etat.resultat(avec_seance=False, avec_decision=False)
 incertitude = etat.incertitude(resultat)
@@ -170,10 +165,10 @@ if "cloture" in st.session_state:
                           key="cloture_pv")
 
 st.header("Journal")
-verification = journal.verifier()
-(st.success if verification.intact else st.error)(verification.message)
+lu = journal.lire()
+(st.success if lu.verification.intact else st.error)(lu.verification.message)
 st.caption(f"Fichier : {journal.chemin}")
-entrees = journal.entrees()
+entrees = lu.entrees
 st.dataframe(pd.DataFrame(
     [{"n°": e.numero, "horodatage": e.horodatage, "événement": e.evenement,
       "détail": ", ".join(f"{k} : {v}" for k, v in e.donnees.items()
