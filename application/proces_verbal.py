@@ -21,8 +21,8 @@ from allocation.modele.chargement import Chargement
 from allocation.sorties.historique import DecisionLue, lire_decision
 from allocation.sorties.proces_verbal import rendre_proces_verbal
 from application.service import Parametres, Resultat, decider_vague
-from commun.classeur import sha256_fichier
 from commun.constats import Constats
+from commun.ecriture import sha256_fichier
 from commun.francais import decimal, euros
 from commun.journal import Journal
 from commun.provenance import Provenance

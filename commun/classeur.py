@@ -7,13 +7,11 @@ inputs give the same file, hence :func:`workbook_bytes` pins both.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import math
 import re
 import zipfile
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -53,15 +51,6 @@ def workbook_bytes(workbook: Workbook) -> bytes:
             info.external_attr = 0o644 << 16
             target.writestr(info, data)
     return out.getvalue()
-
-
-def sha256_fichier(chemin: Path) -> str:
-    """SHA-256 of a file, read in blocks (recorded so a decision can be redone)."""
-    digest = hashlib.sha256()
-    with Path(chemin).open("rb") as handle:
-        for bloc in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(bloc)
-    return digest.hexdigest()
 
 
 #: Characters that make a spreadsheet treat a cell's text as a formula (CWE-1236).

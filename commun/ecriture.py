@@ -203,8 +203,8 @@ def verifier_sorties(sorties: Sequence[Path], entrees: Iterable[Path],
                                  "Choisissez un autre nom. Rien n'a été écrit.")
         role = None if nommees_par_l_outil else role_reserve(sortie)
         if role is not None:
-            raise ErreurEcriture(f"Refus d'écrire « {sortie} » : ce nom est celui de {role}. "
-                                 "Choisissez un autre nom. Rien n'a été écrit.")
+            raise ErreurEcriture(f"Refus d'écrire « {sortie} » : l'outil lirait ce fichier "
+                                 f"comme {role}. Choisissez un autre nom. Rien n'a été écrit.")
         if any(_meme_fichier(sortie, v) for v in vues):
             raise ErreurEcriture(f"« {sortie} » serait écrit deux fois : les fichiers à écrire "
                                  "doivent être différents. Rien n'a été écrit.")
@@ -255,10 +255,19 @@ def _synchroniser_dossiers(chemins: Iterable[Path]) -> None:
             os.close(descripteur)
 
 
+def sha256_fichier(chemin: Path) -> str:
+    """SHA-256 of a file, read in blocks (recorded so a decision can be redone)."""
+    digest = hashlib.sha256()
+    with Path(chemin).open("rb") as handle:
+        for bloc in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(bloc)
+    return digest.hexdigest()
+
+
 def _etat_de(cible: Path) -> str | None:
     """What ``cible`` holds (its SHA-256), None when it does not exist."""
     try:
-        return hashlib.sha256(cible.read_bytes()).hexdigest()
+        return sha256_fichier(cible)
     except FileNotFoundError:
         return None
 
@@ -364,10 +373,6 @@ class Ecriture:
         else:
             self._sorties.append(sortie)
         return sortie.cible
-
-    def ajouter_sous(self, dossier: Path, nom: str, contenu: bytes) -> Path:
-        """Plan a file named from data inside ``dossier`` (:func:`sous`)."""
-        return self.ajouter(sous(dossier, nom), contenu)
 
     @property
     def sorties(self) -> list[_Sortie]:

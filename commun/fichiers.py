@@ -26,9 +26,12 @@ FICHIER_VERROU = ".fabriques.verrou"
 #: the temporary files of one being written.
 FICHIER_INTENTION = ".fabriques-ecriture.json"
 
-#: The files a run reads by their name alone.
-NOMS_LUS = (FICHIER_DOSSIERS, FICHIER_JURY, FICHIER_PROGRAMME, FICHIER_HISTORIQUE,
-            FICHIER_JOURNAL)
+#: The files a run reads by their name alone, and what it reads them as.
+NOMS_LUS = {FICHIER_DOSSIERS: "le registre des dossiers d'une vague",
+            FICHIER_JURY: "la composition du jury d'une vague",
+            FICHIER_PROGRAMME: "les règles du programme",
+            FICHIER_HISTORIQUE: "l'historique des lauréats",
+            FICHIER_JOURNAL: "le journal d'une séance"}
 #: The copies of a history ``record`` keeps (:func:`nom_de_sauvegarde`).
 _SAUVEGARDE = re.compile(r".+\.avant-vague-\d+(-\d+)?\.xlsx", re.IGNORECASE)
 
@@ -45,13 +48,14 @@ def nom_de_sauvegarde(historique: Path, numero: int) -> Path:
 
 
 def role_reserve(chemin: Path) -> str | None:
-    """What the tool would take ``chemin`` for if an output were written there: an input
-    it reads by name, a grid of the jury (any file in a wave's ``notes/``), the history's
-    backup; None for a free name. The comparison ignores case (Windows and macOS
-    disks do)."""
+    """What the tool would take ``chemin`` for if an output were written there, said to
+    follow « l'outil lirait ce fichier comme … »: an input it reads by name, a grid of the
+    jury (any file in a wave's ``notes/``), the history's backup; None for a free name. The
+    comparison ignores case (Windows and macOS disks do)."""
     nom = chemin.name.casefold()
-    if nom in (n.casefold() for n in NOMS_LUS):
-        return f"le fichier « {chemin.name} » que l'outil lit sous ce nom"
+    role = next((r for n, r in NOMS_LUS.items() if n.casefold() == nom), None)
+    if role is not None:
+        return role
     if nom in (FICHIER_VERROU, FICHIER_INTENTION):
         return "un fichier de travail de l'outil (verrou, écriture en cours)"
     if _SAUVEGARDE.fullmatch(chemin.name):

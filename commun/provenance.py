@@ -77,9 +77,13 @@ class Provenance:
                            for cle, valeur in parametres.items()
                            if cle.startswith(_PREFIXE) and cle != _HISTORIQUE)
         historique = parametres.get(_HISTORIQUE)
+        # the versions recorded, not this machine's: a provenance read back describes the run
+        logiciels = tuple((nom, str(parametres[nom])) for nom in ("python", *BIBLIOTHEQUES)
+                          if nom in parametres)
         return cls(str(parametres.get("vague") or ""), empreintes,
                    None if historique is None else str(historique),
-                   str(parametres.get("fabriques") or ""), str(parametres.get("date") or ""))
+                   str(parametres.get("fabriques") or ""), str(parametres.get("date") or ""),
+                   logiciels)
 
     def fichiers_differents(self, attendues: Iterable[tuple[str, str]]) -> list[str]:
         """The names among ``attendues`` (name, SHA-256) recorded here with another

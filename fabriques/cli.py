@@ -284,8 +284,7 @@ def commande_record(args: argparse.Namespace) -> int:
         preparer_enregistrement,
     )
     from application.seance import journal_de
-    from commun.classeur import sha256_fichier
-    from commun.ecriture import Ecriture, verifier_sorties, verrous
+    from commun.ecriture import Ecriture, sha256_fichier, verifier_sorties, verrous
     from commun.provenance import AUCUN
 
     lecture = _lire(args)

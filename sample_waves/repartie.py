@@ -30,6 +30,7 @@ GRAINE_REPARTITION = 8
 NOMBRE_DOSSIERS = 200
 #: What the sample says instead of a date or a version (both change with the day it is made).
 EXEMPLE = "vague d'exemple"
+VERSION_NON_NOTEE = "non notée (vague d'exemple)"
 
 
 def ecrire_preparation(vague: generate.Vague, dossier: Path, conflits: pd.DataFrame) -> None:
@@ -87,7 +88,8 @@ def generer_vague_08(rng: np.random.Generator, territoire: generate._Territoire,
         # No date nor library version: the committed samples are exactly the generator's
         # output whatever the day and whatever release PyPI serves.
         provenance = replace(chargement.provenance(), date=EXEMPLE,
-                             logiciels=tuple((nom, EXEMPLE) for nom, _ in logiciels_installes()))
+                             logiciels=tuple((nom, VERSION_NON_NOTEE)
+                                             for nom, _ in logiciels_installes()))
         sans_version = replace(resultat, repartition=replace(resultat.repartition,
                                                              solveur="HiGHS"))
         ecrire_repartition(chargement, sans_version, dossier / "affectation.xlsx",

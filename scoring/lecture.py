@@ -23,9 +23,8 @@ from typing import Any
 
 import pandas as pd
 
-from commun.classeur import sha256_fichier
 from commun.constats import Constats
-from commun.ecriture import probleme_de_nom
+from commun.ecriture import probleme_de_nom, sha256_fichier
 from commun.fichiers import DOSSIER_NOTES, FICHIER_DOSSIERS, FICHIER_JURY
 from scoring import referentiel, valeurs
 from scoring.conteneurs import Feuille, lire_classeur, lire_csv

@@ -879,7 +879,7 @@ def test_an_output_never_takes_a_name_the_tool_reads_by_itself(petite: Path, nom
 
 def _refusee(petite: Path, cible: Path, capsys) -> None:
     assert main(["score", str(petite), "--out", str(cible)]) == 2
-    assert "ce nom est celui de" in capsys.readouterr().err
+    assert "l'outil lirait ce fichier comme" in capsys.readouterr().err
     assert not cible.exists()
 
 

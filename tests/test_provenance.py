@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from commun.provenance import AUCUN, Provenance
+from commun.provenance import AUCUN, BIBLIOTHEQUES, Provenance
 
 noms = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1,
                max_size=20).filter(lambda n: n != "historique")
@@ -13,9 +13,14 @@ empreintes = st.lists(st.tuples(noms, st.text("0123456789abcdef", min_size=64, m
 
 @given(st.text(min_size=1, max_size=30), empreintes,
        st.one_of(st.none(), st.just(AUCUN), st.text("0123456789abcdef", min_size=64,
-                                                    max_size=64)))
-def test_provenance_reads_back_what_it_writes(vague, fichiers, historique):
-    ecrite = Provenance(vague, tuple(fichiers), historique, "1.2.3", "2026-12-04 10:00 UTC")
+                                                    max_size=64)),
+       st.lists(st.text(min_size=1, max_size=12), min_size=1 + len(BIBLIOTHEQUES),
+                max_size=1 + len(BIBLIOTHEQUES)))
+def test_provenance_reads_back_what_it_writes(vague, fichiers, historique, versions):
+    """The software versions too: read back, they are the run's, not this machine's."""
+    logiciels = tuple(zip(("python", *BIBLIOTHEQUES), versions, strict=True))
+    ecrite = Provenance(vague, tuple(fichiers), historique, "1.2.3", "2026-12-04 10:00 UTC",
+                        logiciels)
     assert Provenance.lire(dict(ecrite.lignes())) == ecrite
 
 

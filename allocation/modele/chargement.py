@@ -26,8 +26,8 @@ from allocation.modele.programme import (
     trouver_fichier,
     verifier_annees,
 )
-from commun.classeur import sha256_fichier
 from commun.constats import Constats
+from commun.ecriture import sha256_fichier
 from commun.fichiers import (
     DOSSIER_NOTES,
     FICHIER_DOSSIERS,
@@ -141,10 +141,13 @@ def _etat_de_la_vague(regles: Regles, historique: pd.DataFrame, chemin: Path | N
     if chemin is None and regles.numero > 1 and not sans_historique:
         constats.signaler(
             "historique_manquant",
-            f"vague {regles.numero} sans historique des lauréats (laureats.xlsx ni dans la "
-            "vague ni à côté) : les rythmes, les plafonds, l'enveloppe et les lieux déjà "
-            "lauréats seraient décidés comme si aucune vague n'avait eu lieu ; donnez "
-            "--history, ou --sans-historique si c'est voulu", fichier=FICHIER_HISTORIQUE)
+            f"vague {regles.numero} sans historique des lauréats ({FICHIER_HISTORIQUE} ni "
+            "dans la vague ni à côté) : les rythmes, les plafonds, l'enveloppe et les lieux "
+            "déjà lauréats seraient décidés comme si aucune vague n'avait eu lieu ; joignez "
+            f"l'historique ({FICHIER_HISTORIQUE} parmi les fichiers, ou --history en ligne "
+            "de commande), ou décidez sans historique si c'est voulu (la case prévue dans "
+            "l'application, --sans-historique en ligne de commande)",
+            fichier=FICHIER_HISTORIQUE)
     deja = historique["vague"] == regles.numero
     if deja.any():
         constats.signaler(
