@@ -22,6 +22,7 @@ from allocation.analyses.arbitrages import robustesse
 from allocation.analyses.incertitude import Incertitude
 from allocation.analyses.seance import ordre_du_jour
 from allocation.modele.chargement import Chargement
+from allocation.modele.departage import au_micro_point
 from application.service import Parametres, Refus, Resultat, decider_vague
 from commun.constats import Constats
 from commun.fichiers import FICHIER_JOURNAL
@@ -118,25 +119,27 @@ def journal_de(vague: Path | None, nom: str, explicite: Path | None = None,
 
 def journaliser_chargement(journal: Journal, chargement: Chargement) -> Entree | None:
     """Record the inputs' SHA-256, unless the last loading recorded the same files."""
-    donnees = {"vague": chargement.vague.nom if chargement.vague else "",
-               "entrees": dict(chargement.empreintes),
-               "historique": chargement.empreinte_historique}
-    with journal.transaction():
-        precedents = [e for e in journal.entrees() if e.evenement == "chargement"]
-        if precedents and dict(precedents[-1].donnees) == donnees:
-            return None
-        return journal.ajouter("chargement", donnees)
+    return _journaliser_si_nouveau(journal, "chargement", {
+        "vague": chargement.vague.nom if chargement.vague else "",
+        "entrees": dict(chargement.empreintes),
+        "historique": chargement.empreinte_historique})
 
 
 def journaliser_methode(journal: Journal, resultat: Resultat) -> Entree | None:
     """Record the scoring method (and, with ``auto``, the choice and its evidence), unless
     it is the one last recorded."""
-    donnees = dict(resultat.scores.lignes_parametres())
+    return _journaliser_si_nouveau(journal, "methode",
+                                   dict(resultat.scores.lignes_parametres()))
+
+
+def _journaliser_si_nouveau(journal: Journal, evenement: str,
+                            donnees: dict[str, object]) -> Entree | None:
+    """Append ``evenement`` unless the last one of its kind recorded the same data."""
     with journal.transaction():
-        precedents = [e for e in journal.entrees() if e.evenement == "methode"]
+        precedents = [e for e in journal.entrees() if e.evenement == evenement]
         if precedents and dict(precedents[-1].donnees) == donnees:
             return None
-        return journal.ajouter("methode", donnees)
+        return journal.ajouter(evenement, donnees)
 
 
 #: What the jury can decide on a dossier in the meeting.
@@ -238,7 +241,7 @@ def journaliser_allocation(journal: Journal, resultat: Resultat,
     return journal.ajouter("allocation", {
         "methode": resultat.scores.methode_effective,
         "laureats": list(resultat.allocation.laureats),
-        "score_total": round(resultat.allocation.score_total, 6),
+        "score_total": au_micro_point(resultat.allocation.score_total),
         "imposes": dict(parametres.forces), "ecartes": dict(parametres.exclus),
         "notes_revisees": len(parametres.revisions),
         "sorties": dict(sorties)})

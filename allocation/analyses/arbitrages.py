@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from allocation.analyses.decision import regles_bloquantes
+from allocation.modele.departage import au_micro_point, micro_points
 from allocation.modele.probleme import ProblemeVague
 from allocation.modele.regles import FAMILLES_LEVABLES, LIBELLES_REGLES
 from allocation.resolution.moteur import MoteurVague
@@ -89,7 +90,7 @@ def prix_des_regles(probleme: ProblemeVague, moteur: MoteurVague | None = None
     for famille in FAMILLES_LEVABLES:
         leve = moteur.resoudre(leves=(famille,))
         prix.append(PrixRegle(
-            famille, round(leve.score_total - base.score_total, 6),
+            famille, au_micro_point(leve.score_total - base.score_total),
             tuple(sorted(set(leve.laureats) - set(base.laureats))),
             tuple(sorted(set(base.laureats) - set(leve.laureats)))))
     return prix
@@ -100,10 +101,11 @@ def _non_domines(points: list[PointPareto], plus_est_mieux: bool) -> list[PointP
     strictly better on one. Repeated points are kept once."""
     def domine(q: PointPareto, p: PointPareto) -> bool:
         axe = q.valeur >= p.valeur if plus_est_mieux else q.valeur <= p.valeur
-        strict = q.valeur != p.valeur or q.score_total > p.score_total + 1e-9
-        return axe and q.score_total >= p.score_total - 1e-9 and strict
+        q_score, p_score = micro_points(q.score_total), micro_points(p.score_total)
+        strict = q.valeur != p.valeur or q_score > p_score
+        return axe and q_score >= p_score and strict
 
-    uniques = list({(p.valeur, round(p.score_total, 6)): p for p in points}.values())
+    uniques = list({(p.valeur, micro_points(p.score_total)): p for p in points}.values())
     return sorted((p for p in uniques if not any(domine(q, p) for q in uniques)),
                   key=lambda p: p.valeur)
 

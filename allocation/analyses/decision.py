@@ -252,7 +252,7 @@ def classement(decision: Decision) -> pd.DataFrame:
                        "qpv": d.qpv, "numerique": d.numerique, "montant": d.montant,
                        "score": d.score, "statut": statut, "motif": motif})
     table = pd.DataFrame(lignes)
-    table = table.iloc[probleme.departage.positions(table["dossier"].tolist())]
+    table = probleme.departage.ordonner(table)
     table.insert(list(table.columns).index("score") + 1, "rang",
                  table["score"].rank(ascending=False, method="min").astype("Int64"))
     if probleme.regles.objectifs.montants_variables:

@@ -75,7 +75,7 @@ def incertitude(probleme: ProblemeVague, allocation: Allocation, modele: ModeleJ
     zone, seuil = zone_incertitude(probleme, allocation, ecarts)
     table["probabilite_selection"] = retenus / max(tirages, 1)
     table["zone_incertitude"] = [i in zone for i in ids]
-    table = table.iloc[probleme.departage.positions(table["dossier"].tolist())]
+    table = probleme.departage.ordonner(table)
     table = table.sort_values("zone_incertitude", ascending=False, kind="stable")
     return Incertitude(table.reset_index(drop=True), zone, seuil, tirages)
 

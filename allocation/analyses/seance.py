@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from allocation.analyses.arbitrages import Robustesse
+from allocation.modele.departage import au_micro_point
 from allocation.modele.probleme import ProblemeVague
 from allocation.resolution.solveur import Allocation, resoudre
 from commun.francais import decimal
@@ -58,7 +59,7 @@ def ordre_du_jour(probleme: ProblemeVague, allocation: Allocation, zone: tuple[s
                        "statut": "lauréat" if d.dossier in laureats else "non retenu",
                        "pourquoi": pourquoi})
     table = pd.DataFrame(lignes, columns=COLONNES_ORDRE_DU_JOUR)
-    table = table.iloc[probleme.departage.positions(table["dossier"].tolist())]
+    table = probleme.departage.ordonner(table)
     table = table.sort_values("rubrique", key=lambda r: r.map(RUBRIQUES.index), kind="stable")
     return table.reset_index(drop=True)
 
@@ -99,7 +100,7 @@ def effet_decision(probleme: ProblemeVague, allocation: Allocation, dossier: str
     avant, nouveaux = set(allocation.laureats), set(apres.laureats)
     sortants = tuple(sorted(avant - nouveaux - {dossier}))
     entrants = tuple(sorted(nouveaux - avant - {dossier}))
-    cout = round(allocation.score_total - apres.score_total, 6)
+    cout = au_micro_point(allocation.score_total - apres.score_total)
     parties = [f"{verbe} coûterait {decimal(cout)} point(s) de score total"]
     if sortants:
         parties.append("sortiraient : " + ", ".join(sortants))

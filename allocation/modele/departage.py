@@ -12,11 +12,14 @@ replacements, the explanations and the uncertainty sheet all rank by :class:`Dep
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Scores are compared to 1e-6 (micro-points): floating noise never decides.
 PRECISION = 6
@@ -26,6 +29,12 @@ ECHELLE = 10 ** PRECISION
 def micro_points(score: float) -> float:
     """``score`` in whole micro-points: what the models compare and rank by."""
     return float(np.round(score * ECHELLE))
+
+
+def au_micro_point(score: float) -> float:
+    """``score`` rounded to the micro-point, in points: what is shown and recorded of a
+    score the models compared."""
+    return micro_points(score) / ECHELLE
 
 
 @dataclass(frozen=True)
@@ -52,9 +61,11 @@ class Departage:
         """``identifiants`` best ranked first."""
         return sorted(identifiants, key=self.cle)
 
-    def positions(self, identifiants: Sequence[Any]) -> list[int]:
-        """The positions of ``identifiants`` (a table's column) in rank order."""
-        return sorted(range(len(identifiants)), key=lambda k: self.cle(str(identifiants[k])))
+    def ordonner(self, table: pd.DataFrame, colonne: str = "dossier") -> pd.DataFrame:
+        """The rows of ``table`` in rank order of their ``colonne`` (the dossiers' ids)."""
+        identifiants = [str(i) for i in table[colonne]]
+        return table.iloc[sorted(range(len(identifiants)),
+                                 key=lambda k: self.cle(identifiants[k]))]
 
     def dernier(self, identifiants: Iterable[str]) -> str:
         """The worst ranked of ``identifiants`` (the first a better dossier would replace)."""

@@ -11,7 +11,7 @@ from typing import Any
 
 import pulp
 
-from allocation.modele.departage import ECHELLE
+from allocation.modele.departage import au_micro_point
 from allocation.modele.probleme import ProblemeVague
 from allocation.modele.regles import INFINI, nom_sur, termes
 from allocation.resolution.moteur import MoteurVague
@@ -33,7 +33,7 @@ def modele_pulp(probleme: ProblemeVague, reduit: bool = True) -> pulp.LpProblem:
     for k, (identifiant, (bas, haut)) in enumerate(zip(moteur.ids, bornes, strict=True)):
         x[identifiant] = pb.add_variable(f"x_{k:04d}_{nom_sur(identifiant)}", lowBound=bas,
                                          upBound=haut, cat=pulp.LpInteger)
-    objectif: list[Any] = [round(float(moteur.scores[k]) * ECHELLE) / ECHELLE * x[i]
+    objectif: list[Any] = [au_micro_point(float(moteur.scores[k])) * x[i]
                            for k, i in enumerate(moteur.ids) if bornes[k][1] > 0]
     for ligne in moteur.lignes:
         somme = pulp.lpSum(k * x[i] for i, k in zip(ligne.membres, ligne.coefficients,
