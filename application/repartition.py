@@ -136,14 +136,6 @@ def grilles_zip(chargement: Chargement, resultat: ResultatRepartition) -> bytes:
     return tampon.getvalue()
 
 
-def grilles_deja_la(chargement: Chargement, resultat: ResultatRepartition,
-                    dossier_grilles: Path) -> list[Path]:
-    """The grids this run would write that already exist: never overwritten, since a grid
-    may already hold a juror's notes."""
-    return [dossier_grilles / nom for nom in grilles(chargement, resultat)
-            if (dossier_grilles / nom).exists()]
-
-
 def grilles_et_classeur(chargement: Chargement, resultat: ResultatRepartition,
                         sortie: Path | None, dossier_grilles: Path | None,
                         provenance: Provenance | None = None) -> dict[Path, bytes]:

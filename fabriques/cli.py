@@ -303,12 +303,17 @@ def commande_record(args: argparse.Namespace) -> int:
     lus = [*fichiers_lus(args, lecture), args.allocation, journal.chemin]
     verifier_sorties([historique], [f for f in lus if f.resolve() != historique.resolve()],
                      nommees_par_l_outil=True)
+
+    def refus() -> int:
+        afficher_constats(constats, sys.stderr)
+        print("L'historique n'a pas été modifié.", file=sys.stderr)
+        return EXIT_ENTREE
+
     with verrous([historique.parent]), journal.transaction():
+        empreinte_allocation = sha256_fichier(args.allocation)
         lue = lire_decision(args.allocation, vague, constats)
         if lue is None:
-            afficher_constats(constats, sys.stderr)
-            print("L'historique n'a pas été modifié.", file=sys.stderr)
-            return EXIT_ENTREE
+            return refus()
         ancres = [lire_ancres(historique, constats).get(lue.numero), lue.ancre_journal]
         acces = acces_au_journal(args, replace(journal, ancres=tuple(a for a in ancres if a)),
                                  vague.nom)
@@ -317,26 +322,22 @@ def commande_record(args: argparse.Namespace) -> int:
         journal = acces.journal
         ecrites = {empreinte for e in journal.entrees() if e.evenement == "allocation"
                    for empreinte in dict(e.donnees.get("sorties") or {}).values()}
-        if journal.existe and sha256_fichier(args.allocation) not in ecrites:
+        if journal.existe and empreinte_allocation not in ecrites:
             constats.signaler(
                 "allocation_hors_journal",
                 "ce classeur n'est pas un de ceux qu'allocate a écrits pour cette vague (son "
                 "empreinte SHA-256 n'est dans aucune entrée « allocation » du journal) : il a "
                 "pu être modifié à la main ; relancez fabriques allocate",
                 fichier=args.allocation.name)
-            afficher_constats(constats, sys.stderr)
-            print("L'historique n'a pas été modifié.", file=sys.stderr)
-            return EXIT_ENTREE
+            return refus()
         nouvelles = lignes_historique(vague.dossiers, lue.montants, lue.numero, lue.annee)
         enregistrement = preparer_enregistrement(historique, nouvelles, constats,
                                                  lue.empreinte_historique)
         if enregistrement is None:
-            afficher_constats(constats, sys.stderr)
-            print("L'historique n'a pas été modifié.", file=sys.stderr)
-            return EXIT_ENTREE
+            return refus()
         journal.ajouter("enregistrement", {
             "vague": lue.numero, "laureats": sorted(lue.montants),
-            "allocation": {args.allocation.name: sha256_fichier(args.allocation)},
+            "allocation": {args.allocation.name: empreinte_allocation},
             "historique_avant": {historique.name: sha256_fichier(historique)
                                  if historique.exists() else AUCUN}})
         ecriture = Ecriture(lus, journal.dossier)
@@ -451,7 +452,6 @@ def commande_repartir(args: argparse.Namespace) -> int:
     readings) and write the workbook and the grids."""
     from application.repartition import (
         completer_vague,
-        grilles_deja_la,
         grilles_et_classeur,
         repartir_vague,
     )
@@ -480,7 +480,9 @@ def commande_repartir(args: argparse.Namespace) -> int:
             print(f"  - {relaxation.message}", file=sys.stderr)
         print("Rien n'a été écrit.", file=sys.stderr)
         return EXIT_INFAISABLE
-    existantes = grilles_deja_la(chargement, resultat, args.grilles) if args.grilles else []
+    fichiers = grilles_et_classeur(chargement, resultat, sortie, args.grilles)
+    # a grid may already hold a juror's notes: never overwritten
+    existantes = [chemin for chemin in fichiers if chemin != sortie and chemin.exists()]
     if existantes:
         print("Refus d'écraser des grilles existantes (elles contiennent peut-être déjà des "
               "notes) : " + ", ".join(str(p) for p in existantes) + ". Choisissez un autre "
@@ -488,8 +490,7 @@ def commande_repartir(args: argparse.Namespace) -> int:
         return EXIT_ENTREE
     if len(chargement.constats):
         afficher_constats(chargement.constats)
-    ecrits = ecrire_sorties(args, chargement.vague.nom, lus, grilles_et_classeur(
-        chargement, resultat, sortie, args.grilles))
+    ecrits = ecrire_sorties(args, chargement.vague.nom, lus, fichiers)
     charges = repartition.charges(nouvelles_seulement=True)
     print(f"{len(repartition.probleme.dossiers)} dossiers répartis "
           f"({len(repartition.nouvelles())} lectures), {len(resultat.ineligibles)} inéligibles "

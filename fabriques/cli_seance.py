@@ -140,20 +140,15 @@ def _decider_en_seance(args: argparse.Namespace, chargement: Chargement,
     from application.seance import (
         inscrire_decisions,
         journaliser_chargement,
-        ouvrir_journal,
         reviser_en_seance,
         valider_revisions,
         verifier_decisions,
     )
     from application.service import Parametres
 
-    acces = ouvrir_journal(journal, args.ignorer_journal, chargement.vague.nom
-                           if chargement.vague else None)
-    if not acces.autorise:
-        print(f"[ERREUR] {acces.message}", file=sys.stderr)
+    acces = acces_au_journal(args, journal, chargement.vague.nom if chargement.vague else None)
+    if acces is None:
         return None
-    if args.ignorer_journal:
-        print(acces.message, file=sys.stderr)
     journal = acces.journal
     malformees = []
     decisions: list[tuple[str, str, str]] = []
