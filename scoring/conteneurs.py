@@ -248,6 +248,12 @@ def _lignes(cellules: list[list[Any]], titre: str, affichage: str,
     return lignes
 
 
+def separateur_csv(premiere_ligne: str) -> str:
+    """The separator of a CSV file, from its header line: the semicolon of French
+    spreadsheets, the comma, or a tab, whichever the line holds most of."""
+    return max((";", ",", "\t"), key=premiere_ligne.count)
+
+
 def lire_csv(chemin: Path, affichage: str, constats: Constats) -> dict[str, Feuille] | None:
     """A CSV file as one sheet; UTF-8 (with or without BOM) or Windows-1252, ``,`` or ``;``;
     bounded in bytes and rows."""
@@ -264,8 +270,7 @@ def lire_csv(chemin: Path, affichage: str, constats: Constats) -> dict[str, Feui
         constats.signaler("fichier_illisible", "encodage de texte non reconnu", fichier=affichage)
         return None
     premiere = texte.splitlines()[0] if texte else ""
-    separateur = max((";", ",", "\t"), key=premiere.count)
-    lecteur = csv.reader(io.StringIO(texte), delimiter=separateur)
+    lecteur = csv.reader(io.StringIO(texte), delimiter=separateur_csv(premiere))
     lignes = []
     try:
         for numero, ligne in enumerate(lecteur, start=1):

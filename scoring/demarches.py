@@ -26,7 +26,7 @@ from typing import Any
 
 from commun.constats import Constats
 from scoring import referentiel, valeurs
-from scoring.conteneurs import Feuille
+from scoring.conteneurs import Feuille, separateur_csv
 
 _REQUISES = ("dossier", "montant", "etp")
 #: The dossier number's header: « ID » in the default export, « N° dossier » in an export
@@ -125,10 +125,11 @@ def _est_entete_d_export(cles: set[str]) -> bool:
 def _fichier_est_export(chemin: Path) -> bool:
     try:
         if chemin.suffix.lower() == ".csv":
-            debut = chemin.read_bytes()[:16384].decode("utf-8-sig", errors="replace")
+            with chemin.open("rb") as flux:
+                debut = flux.read(16384).decode("utf-8-sig", errors="replace")
             premiere = next(iter(debut.splitlines()), "")
-            separateur = max((";", ",", "\t"), key=premiere.count)
-            champs = next(csv.reader(io.StringIO(premiere), delimiter=separateur), [])
+            champs = next(csv.reader(io.StringIO(premiere),
+                                     delimiter=separateur_csv(premiere)), [])
             return _est_entete_d_export({valeurs.cle(c) for c in champs if c.strip()})
         import openpyxl
 

@@ -140,15 +140,6 @@ def _du_libelle(libelle: str) -> tuple[tuple[str, ...], str | _SansCode] | None:
     return None
 
 
-def code_du_libelle(libelle: str) -> str | None:
-    """The code a label names: an exact label of the nomenclature or of the usual labels,
-    else the longest such label its first words are (« Association loi 1901 déclarée en
-    préfecture » → 9220, « Lycée Jean Moulin » → 7331); None for a label naming no one
-    category."""
-    trouve = _du_libelle(libelle)
-    return trouve[1] if trouve is not None and isinstance(trouve[1], str) else None
-
-
 def reconnaitre(code: str | None, libelle: str | None) -> FormeJuridique | None:
     """The legal form from its code when given and known, else from its label; None when
     neither is recognised. A label that begins like an excluded form but says the structure

@@ -113,10 +113,6 @@ def lire_pages(client: ClientDS, document: str, demarche: int, liste: str,
 #: What the export leaves out: repetition blocks (their own sheets), a form's section
 #: headers and explanations (not fillable: ``TypeDeChamp.fillable``).
 _NON_EXPORTES = frozenset({"RepetitionChamp", "HeaderSectionChamp", "ExplicationChamp"})
-#: The export's value for a blank (or absent) champ, by GraphQL type:
-#: ``champ_default_export_value`` of each type de champ (tests/ds/PROVENANCE.md).
-_DEFAUTS_EXPORT: dict[str, Any] = {"IntegerNumberChamp": 0, "DecimalNumberChamp": 0,
-                                   "CheckboxChamp": "off", "YesNoChamp": ""}
 
 
 def _colonnes_du_champ(champ: Mapping[str, Any]) -> list[tuple[str, Any]]:
@@ -125,7 +121,9 @@ def _colonnes_du_champ(champ: Mapping[str, Any]) -> list[tuple[str, Any]]:
     (tests/ds/PROVENANCE.md): a commune « Nom (CP) », « (Code INSEE) », « (Département) »
     as « 01 – Ain »; a department's name and « (Code) »; « Oui »/« Non », « on »/« off »;
     numbers as numbers; attachments as their file names. ``stringValue`` (the platform's
-    text for people) is read only when a champ comes without its structured field."""
+    text for people) is read only when a champ comes without its structured field. A champ
+    with no value gives the export's blank, ``champ_default_export_value``: 0 for a number,
+    « off » for a checkbox, empty otherwise."""
     libelle, type_ = champ["label"], champ.get("__typename")
     texte = champ.get("stringValue") or None
     if type_ == "CommuneChamp":
@@ -187,11 +185,13 @@ def _champs_exportes(noeud: Mapping[str, Any]) -> dict[Emplacement, Mapping[str,
     return places
 
 
-def _colonnes_du_dossier(noeud: Mapping[str, Any], types: Mapping[Emplacement, str]
-                         ) -> list[tuple[str, Any]]:
-    """One dossier as the export's row, (header, value) in column order; ``types`` gives each
-    column's GraphQL type, so that a champ this dossier's revision lacks gets the export's
-    blank. Two champs with one label are two columns, as in the export."""
+def _colonnes_du_dossier(noeud: Mapping[str, Any],
+                         presents: Mapping[Emplacement, Mapping[str, Any]],
+                         types: Mapping[Emplacement, str]) -> list[tuple[str, Any]]:
+    """One dossier as the export's row, (header, value) in column order, from its champs
+    (``presents``, :func:`_champs_exportes`); ``types`` gives each column's GraphQL type, so
+    that a champ this dossier's revision lacks gets the export's blank. Two champs with one
+    label are two columns, as in the export."""
     demandeur = noeud.get("demandeur") or {}
     entreprise = demandeur.get("entreprise") or {}
     adresse = demandeur.get("address") or {}
@@ -208,14 +208,9 @@ def _colonnes_du_dossier(noeud: Mapping[str, Any], types: Mapping[Emplacement, s
         ("Établissement localité", adresse.get("cityName")),
         ("Établissement code INSEE localité", adresse.get("cityCode")),
     ]
-    presents = _champs_exportes(noeud)
     for place, type_ in types.items():
-        champ = presents.get(place)
-        if champ is None:
-            ligne += [(entete, _DEFAUTS_EXPORT.get(type_)) for entete, _ in
-                      _colonnes_du_champ({"label": place[0], "__typename": type_})]
-        else:
-            ligne += _colonnes_du_champ(champ)
+        ligne += _colonnes_du_champ(presents.get(place)
+                                    or {"label": place[0], "__typename": type_})
     return ligne
 
 
@@ -270,11 +265,12 @@ def feuille_export(noeuds: Sequence[Mapping[str, Any]], fichier: str = FICHIER_D
     dossier-number order, the applicant's établissement in the row as the csv export has
     it) and one sheet per repetition block."""
     ordonnes = sorted(noeuds, key=lambda n: int(n["number"]))
+    presents = [_champs_exportes(noeud) for noeud in ordonnes]
     types: dict[Emplacement, str] = {}
-    for noeud in ordonnes:
-        for place, champ in _champs_exportes(noeud).items():
+    for champs in presents:
+        for place, champ in champs.items():
             types.setdefault(place, champ.get("__typename") or "")
-    lignes = [_colonnes_du_dossier(n, types) for n in ordonnes]
+    lignes = [_colonnes_du_dossier(n, p, types) for n, p in zip(ordonnes, presents, strict=True)]
     blocs = tuple(_feuille(fichier, libelle, rangees)
                   for libelle, rangees in _lignes_des_blocs(ordonnes).items())
     return ExportDS(_feuille(fichier, "dossiers", lignes), blocs=blocs)
