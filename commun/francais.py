@@ -19,3 +19,22 @@ def decimal(valeur: float, chiffres: int = 2) -> str:
     """``12.5`` → ``12,50`` with ``chiffres`` decimals and French separators."""
     texte = f"{valeur:,.{chiffres}f}"
     return texte.replace(",", ESPACE_FINE).replace(".", ",")
+
+
+#: What a setting left unset reads as.
+NON_FIXE = "non fixé"
+
+
+def valeur_en_clair(valeur: object) -> str:
+    """A setting's value as a person reads it: « oui » / « non », whole numbers as they are
+    (no separator: sheet ``parametres`` is also read back), other numbers with a decimal
+    comma (``0.5`` → ``0,5``), :data:`NON_FIXE` for None."""
+    if valeur is None:
+        return NON_FIXE
+    if isinstance(valeur, bool):
+        return "oui" if valeur else "non"
+    if isinstance(valeur, int):
+        return str(valeur)
+    if isinstance(valeur, float):
+        return f"{valeur:g}".replace(".", ",") if valeur != int(valeur) else str(int(valeur))
+    return str(valeur)

@@ -138,6 +138,10 @@ STATISTIQUES = _famille(
           "accords sur les écarts de notes (alpha de Krippendorff)",
           "À quel point les jurés s'accordent sur les écarts entre notes, au-delà du "
           "hasard."),
+    Terme("alpha_ratio", "accord sur les rapports de notes (alpha de Krippendorff)",
+          "accords sur les rapports de notes (alpha de Krippendorff)",
+          "À quel point les jurés s'accordent sur les rapports entre notes, au-delà du "
+          "hasard."),
     Terme("erreur_de_prediction", "erreur de prédiction", "erreurs de prédiction",
           "L'écart moyen entre une note cachée et ce que la méthode en prédit : plus "
           "petit, mieux la méthode rend compte des notes."),
@@ -166,7 +170,6 @@ GRAVITES = _famille(
 COLONNES_CODEES: dict[str, Mapping[str, Terme]] = {
     "statut": STATUTS,
     "college": COLLEGES,
-    "robustesse": ROBUSTESSE,
     "methode": METHODES,
     "methode_choisie": METHODES,
     "gravite": GRAVITES,
@@ -218,6 +221,11 @@ def pour_lecteur(table: Any) -> Any:
     for colonne, famille in COLONNES_CODEES.items():
         if colonne in copie.columns:
             copie[colonne] = copie[colonne].map(
-                lambda v, f=famille: v if v is None or (isinstance(v, float) and math.isnan(v))
-                else libelle(f, v))
+                lambda v, f=famille: libelle(f, v) if isinstance(v, str) else v)
     return copie
+
+
+def entetes_en_clair(table: Any) -> Any:
+    """A copy of a DataFrame whose statistics columns (:data:`STATISTIQUES`) are headed by
+    their label: for a table printed under another, where its header is read as text."""
+    return table.rename(columns={c: t.libelle for c, t in STATISTIQUES.items()})

@@ -7,9 +7,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from commun.vocabulaire import METHODES as VOCABULAIRE_METHODES
 from interface import etat
 from scoring.diagnostics import diagnostic_jures, fiabilite
-from scoring.normalisation import LIBELLES_METHODES, METHODES
+from scoring.normalisation import METHODES
 from scoring.rapport import table_scores
 
 st.title("Notation")
@@ -19,7 +20,7 @@ parametres = courant.parametres
 
 methode = st.selectbox("Méthode de normalisation", METHODES,
                        index=METHODES.index(parametres.methode),
-                       format_func=lambda m: f"{m} — {LIBELLES_METHODES[m]}")
+                       format_func=lambda m: f"{m} — {VOCABULAIRE_METHODES[m].libelle}")
 st.markdown("**Poids des critères**")
 poids_actuels = dict(parametres.poids) or vague.poids
 colonnes = st.columns(len(vague.criteres))
@@ -38,7 +39,7 @@ for avertissement in resultat.scores.avertissements:
 if resultat.scores.choix is not None:
     choix = resultat.scores.choix
     st.info(f"Méthode choisie par validation croisée ({choix.plis} plis) : **{choix.methode}** "
-            f"— {LIBELLES_METHODES[choix.methode]}.")
+            f"— {VOCABULAIRE_METHODES[choix.methode].libelle}.")
     st.dataframe(etat.en_francais(pd.DataFrame(
         [{"methode": m, "erreur_de_prediction": e, "erreur_type": choix.erreurs_types[m]}
          for m, e in choix.erreurs.items()]), decimales={"erreur_de_prediction": 4,
