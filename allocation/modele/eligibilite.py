@@ -69,7 +69,8 @@ def etp_suffisant(dossier: dict[str, Any], regles: Regles) -> str | None:
     if etp is None or pd.isna(etp):
         return "ETP absent"
     if etp < 1 and not dossier.get("embauche_prevue"):
-        return f"moins d'un ETP mobilisé ({etp:g} ETP) et aucune embauche prévue"
+        etp_lisible = f"{etp:g}".replace(".", ",")
+        return f"moins d'un ETP mobilisé ({etp_lisible} ETP) et aucune embauche prévue"
     return None
 
 
