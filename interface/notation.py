@@ -38,7 +38,8 @@ poids = {}
 for colonne, critere in zip(colonnes, vague.criteres, strict=True):
     poids[critere.critere] = colonne.number_input(
         critere.libelle or critere.critere, min_value=0.0, max_value=10.0, step=0.5,
-        value=float(poids_actuels[critere.critere]), key=f"poids_{critere.critere}")
+        value=float(poids_actuels[critere.critere]), key=f"poids_{critere.critere}",
+        format="%g")
 nouveaux = tuple(sorted(poids.items())) if poids != vague.poids else ()
 if methode != parametres.methode or nouveaux != parametres.poids:
     etat.changer(methode=methode, poids=nouveaux)

@@ -125,7 +125,7 @@ with st.form("revision", clear_on_submit=True):
                           format_func=libelles_criteres.__getitem__)
     bornes = {c.critere: c for c in vague.criteres}[critere]
     nouvelle = n.number_input("Nouvelle note", float(bornes.note_min), float(bornes.note_max),
-                              step=0.5, key="revision_note")
+                              step=0.5, key="revision_note", format="%g")
     raison_note = st.text_input("Raison de la révision (obligatoire)", key="revision_raison")
     if st.form_submit_button("Réviser la note"):
         refus = reviser_en_seance(journal, courant.chargement, str(jure), dossier, critere,

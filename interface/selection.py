@@ -45,7 +45,7 @@ def regles_et_selection() -> None:
                                  help="En euros, les milliers séparés ou non : « 5 000 000 ».")
         enveloppe = _euros_saisis(saisie, int(base.probleme.enveloppe_vague))
         plancher = c[5].number_input("Note minimale", 0.0, 20.0, float(regles.note_minimale),
-                                     step=0.5, key="plancher")
+                                     step=0.5, key="plancher", format="%g")
         # Filled once the rules are read: the pace follows the values just typed.
         rythme = st.empty()
 

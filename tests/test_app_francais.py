@@ -57,6 +57,8 @@ def _textes(noeud: object) -> Iterator[str]:
     """Every text a person reads in an element of the AppTest tree (and its children)."""
     type_ = getattr(noeud, "type", "")
     proto = getattr(noeud, "proto", None)
+    if type_ == "html":  # the page's own style and script (interface.langue), not text
+        return
     if type_ in ("dataframe", "table"):
         valeur = noeud.value  # type: ignore[attr-defined]
         if isinstance(valeur, pd.DataFrame):
