@@ -56,7 +56,8 @@ if len(points) == 1:
             f"contre {choix} (score total {decimal(points['score_total'].iloc[0])}).")
 graphique = alt.Chart(points).mark_line(point=alt.OverlayMarkDef(size=120)).encode(
     x=alt.X(f"{axe}:Q", title=choix, scale=alt.Scale(zero=False),
-            axis=alt.Axis(format=FORMATS[axe])),
+            axis=alt.Axis(format=FORMATS[axe],
+                          **({"tickMinStep": 1} if axe == "departements" else {}))),
     y=alt.Y("score_total:Q", title="score total", scale=alt.Scale(zero=False),
             axis=alt.Axis(format=",.2f")),
     tooltip=["point", alt.Tooltip(f"{axe}:Q", format=FORMATS[axe], title=choix),
