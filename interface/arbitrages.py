@@ -57,7 +57,7 @@ if len(points) == 1:
 graphique = alt.Chart(points).mark_line(point=alt.OverlayMarkDef(size=120)).encode(
     x=alt.X(f"{axe}:Q", title=choix, scale=alt.Scale(zero=False),
             axis=alt.Axis(format=FORMATS[axe],
-                          **({"tickMinStep": 1} if axe == "departements" else {}))),
+                          tickMinStep=1 if axe == "departements" else alt.Undefined)),
     y=alt.Y("score_total:Q", title="score total", scale=alt.Scale(zero=False),
             axis=alt.Axis(format=",.2f")),
     tooltip=["point", alt.Tooltip(f"{axe}:Q", format=FORMATS[axe], title=choix),
