@@ -38,3 +38,23 @@ def valeur_en_clair(valeur: object) -> str:
     if isinstance(valeur, float):
         return f"{valeur:g}".replace(".", ",") if valeur != int(valeur) else str(int(valeur))
     return str(valeur)
+
+
+#: Months as the secretariat abbreviates them (« 7 déc. 2026 »).
+MOIS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
+        "nov.", "déc.")
+
+
+def horodatage(iso: str, fuseau: str = "Europe/Paris") -> str:
+    """An ISO 8601 instant (``2026-12-07T20:05:00+00:00``) as read in Paris:
+    ``7 déc. 2026 21:05``; a text that is no instant is returned as given."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    try:
+        moment = datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return str(iso)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(ZoneInfo(fuseau))
+    return f"{moment.day} {MOIS[moment.month - 1]} {moment.year} {moment:%H:%M}"
