@@ -38,7 +38,7 @@ if ("prix", cle) not in cache:
     with st.spinner("Prix de chaque règle…"):
         cache[("prix", cle)] = table_prix(prix_des_regles(probleme))
 prix = cache[("prix", cle)]
-etat.tableau(prix[["libelle", "gain", "entrent", "sortent"]], decimales={"gain": 2})
+etat.tableau(prix[["regle", "gain", "entrent", "sortent"]], decimales={"gain": 2})
 
 st.header("Frontières de Pareto")
 axes = {"départements couverts": ("departements", pareto_departements),
@@ -111,7 +111,8 @@ if ("robustesse", cle) in cache:
         colonne.metric(ROBUSTESSE[code].libelles, int((table["label"] == code).sum()),
                        help=ROBUSTESSE[code].explication)
     # The sheet keeps SPEC's codes; the page speaks French (commun.vocabulaire).
-    etat.tableau(table.rename(columns={"label": "robustesse"}),
+    etat.tableau(table.assign(label=table["label"].map(lambda c: libelle(ROBUSTESSE, c)))
+                 .rename(columns={"label": "robustesse"}),
                  decimales={"probabilite": 2, "sans_un_jure": 2},
                  aides={"robustesse": " ".join(f"{t.libelle} : {t.explication}"
                                                for t in ROBUSTESSE.values())})

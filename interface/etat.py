@@ -20,7 +20,6 @@ from allocation.modele.chargement import Chargement, charger, charger_televersem
 from allocation.modele.programme import Regles
 from application.seance import Seance, journal_de, seance_de
 from application.service import Parametres, Refus, Resultat, decider_vague, incertitude_de
-from commun.constats import CODES
 from commun.francais import ESPACE_FINE, decimal, euros
 from commun.journal import Ancre, Journal
 from commun.vocabulaire import (
@@ -316,12 +315,10 @@ def tableau(table: pd.DataFrame, *, euros_: tuple[str, ...] = ("montant", "cumul
 
 
 def constats_lisibles(table: pd.DataFrame) -> pd.DataFrame:
-    """A findings table (``scoring.rapport.table_constats``) with each finding's label, in
-    the secretariat's words (:data:`commun.constats.CODES`), instead of its code."""
+    """A findings table (``scoring.rapport.table_constats``, which names each finding by its
+    title) with no missing value shown as a word."""
     return table.assign(
-        code=table["code"].map(lambda c: CODES[c].titre if c in CODES else c),
-        valeur=table["valeur"].map(lambda v: "" if v in (None, "nan", "None") else v),
-    ).rename(columns={"code": "constat"})
+        valeur=table["valeur"].map(lambda v: "" if v in (None, "nan", "None") else v))
 
 
 def graphique(chart: Any, ou: Any = st, **options: Any) -> Any:
