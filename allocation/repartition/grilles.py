@@ -24,7 +24,16 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from allocation.repartition.solveur import Repartition
-from commun.classeur import ecrire_table, texte_sur, workbook_bytes
+from commun.classeur import (
+    HAUTEUR_LIGNE,
+    Bloc,
+    a_mettre_en_page,
+    ecrire_table,
+    lignes_enroulees,
+    mettre_en_page,
+    texte_sur,
+    workbook_bytes,
+)
 from commun.provenance import Provenance
 from scoring.marque import (
     LIBELLE_EMPREINTE,
@@ -38,6 +47,8 @@ from scoring.modele import Critere, Vague
 #: What a juror sees of each dossier besides its id and name (when the wave has it).
 COLONNES_REPERES = ("porteur", "commune", "departement", "numero_ds")
 _SAISIE = PatternFill("solid", start_color="FFF7D6")
+#: Narrowest the comment column gets, in characters (a grid may be printed and filled in).
+LARGEUR_COMMENTAIRE = 16
 _DEVERROUILLEE = Protection(locked=False)
 
 
@@ -136,6 +147,7 @@ def grille_jure(vague: Vague, jure: str, dossiers: list[str], empreinte: str) ->
         classeur.custom_doc_props.append(  # type: ignore[attr-defined]
             StringProperty(name=propriete, value=marque))
     feuille = classeur.create_sheet("grille")
+    feuille.oddHeader.center.text = classeur.properties.title
     reperes = [c for c in COLONNES_REPERES if c in vague.dossiers.columns]
     criteres = list(vague.criteres)
     colonnes = ["dossier", "nom", *reperes, *(c.critere for c in criteres), "commentaire",
@@ -168,9 +180,9 @@ def grille_jure(vague: Vague, jure: str, dossiers: list[str], empreinte: str) ->
                              prompt="oui si vous avez un lien avec ce dossier : ne le notez pas.")
     conflit.add(f"{lettre_conflit}2:{lettre_conflit}{max(derniere, 2)}")
     feuille.add_data_validation(conflit)
-    for numero, nom in enumerate(colonnes, start=1):
-        largeur = 40 if nom in ("nom", "porteur", "commentaire") else max(len(nom) + 4, 12)
-        feuille.column_dimensions[get_column_letter(numero)].width = largeur
+    # printed: one landscape page wide, the header repeated, room to write a comment
+    a_mettre_en_page(feuille, Bloc(1, derniere, len(colonnes)),
+                     {len(colonnes) - 1: LARGEUR_COMMENTAIRE}, paysage=True)
     feuille.freeze_panes = "C2"
     _proteger(feuille)
     _instructions(classeur.create_sheet("instructions"), vague, jure, empreinte)
@@ -224,7 +236,6 @@ def _instructions(feuille: Worksheet, vague: Vague, jure: str, empreinte: str) -
     ]
     for numero, texte in enumerate(lignes, start=1):
         texte_sur(feuille.cell(numero, 1), texte)
-        feuille.cell(numero, 1).alignment = Alignment(wrap_text=True, vertical="top")
     feuille.cell(1, 1).font = Font(bold=True, size=13)
     debut = len(lignes) + 1
     for colonne, titre in enumerate(("critère", "libellé", "poids", "note minimale",
@@ -247,6 +258,14 @@ def _instructions(feuille: Worksheet, vague: Vague, jure: str, empreinte: str) -
         texte_sur(feuille.cell(marque + decalage, 1), libelle)
         texte_sur(feuille.cell(marque + decalage, 2), valeur)
         feuille.cell(marque + decalage, 1).font = Font(bold=True)
-    feuille.column_dimensions["A"].width = 100
-    feuille.column_dimensions["B"].width = 70
+    # The criteria's table sets the columns (wide enough for the mark's label and
+    # fingerprint); each sentence above it spans the table's width, as tall as its lines.
+    mettre_en_page(feuille, [Bloc(debut, debut + len(vague.criteres), 5)],
+                   {1: len(LIBELLE_EMPREINTE) + 2, 2: len(empreinte) + 2}, paysage=True)
+    largeur = sum(feuille.column_dimensions[get_column_letter(c)].width for c in range(1, 6))
+    for numero, texte in enumerate(lignes, start=1):
+        feuille.merge_cells(start_row=numero, start_column=1, end_row=numero, end_column=5)
+        feuille.cell(numero, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        hauteur = 20.0 if numero == 1 else HAUTEUR_LIGNE * lignes_enroulees(texte, largeur)
+        feuille.row_dimensions[numero].height = hauteur
     feuille.protection.sheet = True
