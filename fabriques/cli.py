@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from commun.fichiers import FICHIER_HISTORIQUE
-from fabriques import __version__
+from fabriques import __version__, argparse_fr
 from fabriques.cli_ds import ajouter_verbes_ds, commande_ds
 from fabriques.cli_seance import (
     EXIT_ENTREE,
@@ -63,8 +63,11 @@ def _parseur(sous: argparse._SubParsersAction, nom: str, aide: str) -> argparse.
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every verb the installed version provides."""
+    """The argument parser with every verb the installed version provides; argparse's own
+    words (« utilisation : », its errors) in French (:mod:`fabriques.argparse_fr`)."""
     from scoring.normalisation import METHODE_PAR_DEFAUT, METHODES
+
+    argparse_fr.installer()
 
     parser = argparse.ArgumentParser(prog="fabriques", description=DESCRIPTION, add_help=False)
     parser.add_argument("-h", "--help", action="help", help="affiche cette aide et quitte")
@@ -79,18 +82,18 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--detail", action="store_true",
                        help="liste chaque ligne d'un constat répété (sinon résumé)")
     score = _parseur(sous, "score", "calcule la note de chaque dossier et le diagnostic du jury")
-    score.add_argument("--method", "--methode", dest="methode", choices=METHODES,
+    score.add_argument("--methode", "--method", dest="methode", choices=METHODES,
                        default=METHODE_PAR_DEFAUT,
                        help=f"méthode de normalisation (défaut : {METHODE_PAR_DEFAUT}, choisie "
                             "par validation croisée)")
     score.add_argument("--poids", default=None, metavar="CRITERE=POIDS,…",
                        help="remplace les poids de la feuille criteres (ex. offre=2,ancrage=1)")
-    score.add_argument("--out", type=Path, default=None,
+    score.add_argument("--out", type=Path, default=None, metavar="FICHIER",
                        help="classeur à écrire (défaut : scores-<vague>.xlsx)")
     options_journal(score)
     allocate = _parseur(sous, "allocate", "choisit les lauréats de la vague (SPEC §4)")
     _options_programme(allocate, METHODES)
-    allocate.add_argument("--out", type=Path, default=None,
+    allocate.add_argument("--out", type=Path, default=None, metavar="FICHIER",
                           help="classeur à écrire (défaut : allocation-<vague>.xlsx)")
     allocate.add_argument("--public", type=Path, default=None,
                           help="liste publique des lauréats à écrire (champs publics seulement)")
@@ -107,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     arbitrages = _parseur(sous, "tradeoffs", "prix de chaque règle, frontières de Pareto et "
                                              "robustesse de la sélection")
     _options_programme(arbitrages, METHODES)
-    arbitrages.add_argument("--out", type=Path, default=None,
+    arbitrages.add_argument("--out", type=Path, default=None, metavar="FICHIER",
                             help="classeur à écrire (défaut : arbitrages-<vague>.xlsx)")
     arbitrages.add_argument("--tirages", type=int, default=1000,
                             help="tirages bootstrap du jury (défaut : 1000)")
@@ -119,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
                                       "l'historique du programme")
     record.add_argument("--allocation", type=Path, required=True,
                         help="classeur écrit par fabriques allocate pour cette vague")
-    record.add_argument("--history", "--historique", dest="historique", type=Path,
+    record.add_argument("--historique", "--history", dest="historique", type=Path,
                         default=None, help="laureats.xlsx à compléter (défaut : dans la "
                                            "vague, sinon à côté ; créé s'il n'existe pas)")
     options_journal(record)
@@ -134,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
                            "plus, d'abord dans la zone d'incertitude")
     repartir.add_argument("--graine", type=int, default=0,
                           help="graine du départage entre répartitions équivalentes (défaut : 0)")
-    repartir.add_argument("--out", type=Path, default=None,
+    repartir.add_argument("--out", type=Path, default=None, metavar="FICHIER",
                           help="classeur à écrire (défaut : affectation-<vague>.xlsx)")
     repartir.add_argument("--grilles", type=Path, default=None, metavar="DOSSIER",
                           help="dossier où écrire une grille par juré (Jxx.xlsx)")
@@ -146,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _options_fichiers(parseur: argparse.ArgumentParser) -> None:
     parseur.add_argument("--programme", type=Path, default=None,
                          help="programme.toml (défaut : dans la vague, sinon à côté)")
-    parseur.add_argument("--history", "--historique", dest="historique", type=Path,
+    parseur.add_argument("--historique", "--history", dest="historique", type=Path,
                          default=None, help="laureats.xlsx (défaut : dans la vague, sinon à côté)")
     parseur.add_argument("--sans-historique", dest="sans_historique", action="store_true",
                          help="décide une vague au-delà de la première sans historique des "
@@ -157,7 +160,7 @@ def _options_programme(parseur: argparse.ArgumentParser, methodes: Sequence[str]
     _options_fichiers(parseur)
     from scoring.normalisation import METHODE_PAR_DEFAUT
 
-    parseur.add_argument("--method", "--methode", dest="methode", choices=methodes,
+    parseur.add_argument("--methode", "--method", dest="methode", choices=methodes,
                          default=METHODE_PAR_DEFAUT,
                          help=f"méthode de normalisation (défaut : {METHODE_PAR_DEFAUT}, choisie "
                               "par validation croisée)")

@@ -103,7 +103,7 @@ def ajouter_verbes_seance(sous: argparse._SubParsersAction, parseur: Parseur,
     seance = parseur(sous, "seance", "séance du jury : ordre du jour, et décisions ou notes "
                                      "révisées (motivées, journalisées)")
     options_fichiers(seance)
-    seance.add_argument("--method", "--methode", dest="methode", choices=METHODES,
+    seance.add_argument("--methode", "--method", dest="methode", choices=METHODES,
                         default=METHODE_PAR_DEFAUT, help="méthode de normalisation")
     options_journal(seance)
     for action, aide in (("retenir", "retient un dossier"), ("ecarter", "écarte un dossier"),
@@ -123,7 +123,7 @@ def ajouter_verbes_seance(sous: argparse._SubParsersAction, parseur: Parseur,
     options_fichiers(pv)
     pv.add_argument("--allocation", type=Path, required=True,
                     help="classeur écrit par fabriques allocate pour cette vague")
-    pv.add_argument("--out", type=Path, default=None,
+    pv.add_argument("--out", type=Path, default=None, metavar="FICHIER",
                     help="PDF à écrire (défaut : proces-verbal-<vague>.pdf)")
     options_journal(pv)
 
