@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from commun.fichiers import FICHIER_HISTORIQUE
 from fabriques import __version__, argparse_fr
+from fabriques.attente import etape
 from fabriques.cli_ds import ajouter_verbes_ds, commande_ds
 from fabriques.cli_seance import (
     EXIT_ENTREE,
@@ -221,6 +222,7 @@ def commande_allocate(args: argparse.Namespace) -> int:
         Refus,
         Sorties,
         decider_vague,
+        incertitude_de,
         planifier_decision,
     )
     from commun.ecriture import Ecriture, verifier_sorties
@@ -245,18 +247,23 @@ def commande_allocate(args: argparse.Namespace) -> int:
             methode=args.methode, forces=forces, exclus=exclus,
             origines=tuple([(d, "--forcer") for d, _ in forces]
                            + [(d, "--exclure") for d, _ in exclus])))
-        resultat = decider_vague(entrees, parametres)
+        with etape("Notation et choix des lauréats"):
+            resultat = decider_vague(entrees, parametres)
         if isinstance(resultat, Refus):
             afficher_constats(resultat.erreurs, sys.stderr)
             print("Rien n'a été écrit.", file=sys.stderr)
             return EXIT_ENTREE
         if resultat.decision is None:
             return _afficher_infaisable(resultat.allocation)
+        with etape("Calcul de l'incertitude") as avancer:
+            incertitude = incertitude_de(resultat, avancer)
         # journalled with the decision only: « rien n'a été écrit » is then true of the journal
         journaliser_chargement(journal, entrees)
         journaliser_methode(journal, resultat)
         ecriture = Ecriture(lus, journal.dossier)
-        empreintes = planifier_decision(entrees, resultat, sorties, ecriture, journal.ancre())
+        with etape("Préparation des classeurs"):
+            empreintes = planifier_decision(entrees, resultat, sorties, ecriture,
+                                            journal.ancre(), incertitude)
         journaliser_allocation(journal, resultat, empreintes)
         journal.ecrire_avec(ecriture)
     if len(entrees.constats):  # the very findings ``check`` prints, warnings all
@@ -390,7 +397,8 @@ def commande_tradeoffs(args: argparse.Namespace) -> int:
         return EXIT_ENTREE
     # the meeting as it stands: its decisions and revised notes, as for allocate
     parametres = acces.seance.appliquer(Parametres(methode=args.methode))
-    resultat = decider_vague(entrees, parametres, avec_decision=False)
+    with etape("Notation et choix des lauréats"):
+        resultat = decider_vague(entrees, parametres, avec_decision=False)
     if isinstance(resultat, Refus):
         afficher_constats(resultat.erreurs, sys.stderr)
         return EXIT_ENTREE
@@ -398,19 +406,21 @@ def commande_tradeoffs(args: argparse.Namespace) -> int:
     probleme, allocation = resultat.probleme, resultat.allocation
     if not allocation.optimale:
         return _afficher_infaisable(allocation)
-    print("Prix des règles et frontières de Pareto…", file=sys.stderr)
-    tables = {"prix_des_regles": table_prix(prix_des_regles(probleme))}
-    for nom, balayage in (("pareto_departements", pareto_departements),
-                          ("pareto_budget", pareto_budget), ("pareto_qpv", pareto_qpv)):
-        tables[nom] = table_pareto(balayage(probleme))
-    barre = _BarreDeProgression("Robustesse (tirages du jury)")
-    resultats = robustesse(vague, probleme, args.methode, tirages=args.tirages,
-                           progression=barre)
-    barre.terminer()
+    with etape("Prix des règles et frontières de Pareto") as avancer:
+        tables = {"prix_des_regles": table_prix(prix_des_regles(probleme))}
+        balayages = (("pareto_departements", pareto_departements),
+                     ("pareto_budget", pareto_budget), ("pareto_qpv", pareto_qpv))
+        for fait, (nom, balayage) in enumerate(balayages, start=1):
+            avancer(fait, len(balayages) + 1)
+            tables[nom] = table_pareto(balayage(probleme))
+    with etape("Robustesse (tirages du jury)") as avancer:
+        resultats = robustesse(vague, probleme, args.methode, tirages=args.tirages,
+                               progression=avancer)
     tables["robustesse"] = table_robustesse(resultats, probleme)
     if args.comparer:
-        autre = decider_vague(entrees, replace(parametres, methode=args.comparer),
-                              avec_decision=False)
+        with etape(f"Sélection avec la méthode {args.comparer}"):
+            autre = decider_vague(entrees, replace(parametres, methode=args.comparer),
+                                  avec_decision=False)
         if isinstance(autre, Resultat) and autre.allocation.optimale:
             tables["comparaison"] = comparer_scenarios(
                 Scenario(args.methode, probleme, allocation),
@@ -418,7 +428,9 @@ def commande_tradeoffs(args: argparse.Namespace) -> int:
     tables["parametres"] = parametres_de(
         entrees, resultat.scores, probleme, allocation, parametres.revisions,
         acces.journal.ancre() if acces.journal.existe else None)
-    ecrire_sorties(args, vague.nom, lus, {sortie: classeur_tables(tables)})
+    with etape("Préparation du classeur"):
+        contenu = classeur_tables(tables)
+    ecrire_sorties(args, vague.nom, lus, {sortie: contenu})
     labels = tables["robustesse"]["label"].value_counts()
     print(f"{args.tirages} tirages : {labels.get('stable', 0)} stables, "
           f"{labels.get('borderline', 0)} à la limite, {labels.get('depends_on_method', 0)} "
@@ -426,28 +438,11 @@ def commande_tradeoffs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-class _BarreDeProgression:
-    """``Robustesse [########------------]  40 %`` on the terminal's error stream."""
-
-    def __init__(self, titre: str, largeur: int = 30):
-        self.titre, self.largeur, self.dernier = titre, largeur, -1
-
-    def __call__(self, fait: int, total: int) -> None:
-        pourcent = 100 * fait // max(total, 1)
-        if pourcent != self.dernier:
-            plein = self.largeur * fait // max(total, 1)
-            print(f"\r{self.titre} [{'#' * plein}{'-' * (self.largeur - plein)}] "
-                  f"{pourcent:3d} %", end="", file=sys.stderr, flush=True)
-            self.dernier = pourcent
-
-    def terminer(self) -> None:
-        print(file=sys.stderr)
-
-
 def _lire(args: argparse.Namespace) -> LectureVague:
     from scoring.lecture import lire_vague
 
-    return lire_vague(args.vague, args.correspondance)
+    with etape("Lecture de la vague"):
+        return lire_vague(args.vague, args.correspondance)
 
 
 def commande_repartir(args: argparse.Namespace) -> int:
@@ -470,8 +465,9 @@ def commande_repartir(args: argparse.Namespace) -> int:
     sortie = args.out or Path(f"affectation-{chargement.vague.nom}.xlsx")
     lus = fichiers_lus(args, chargement)
     verifier_sorties([sortie], lus)
-    resultat = (repartir_vague(chargement, args.par_dossier, args.graine) if premier_tour
-                else completer_vague(chargement, args.complement, args.graine))
+    with etape("Répartition des lectures entre les jurés"):
+        resultat = (repartir_vague(chargement, args.par_dossier, args.graine) if premier_tour
+                    else completer_vague(chargement, args.complement, args.graine))
     if isinstance(resultat, Refus):
         afficher_constats(resultat.erreurs, sys.stderr)
         print("Rien n'a été écrit.", file=sys.stderr)
@@ -483,7 +479,8 @@ def commande_repartir(args: argparse.Namespace) -> int:
             print(f"  - {relaxation.message}", file=sys.stderr)
         print("Rien n'a été écrit.", file=sys.stderr)
         return EXIT_INFAISABLE
-    fichiers = grilles_et_classeur(chargement, resultat, sortie, args.grilles)
+    with etape("Préparation des grilles"):
+        fichiers = grilles_et_classeur(chargement, resultat, sortie, args.grilles)
     # a grid may already hold a juror's notes: never overwritten
     existantes = [chemin for chemin in fichiers if chemin != sortie and chemin.exists()]
     if existantes:
@@ -549,7 +546,8 @@ def commande_score(args: argparse.Namespace) -> int:
         return EXIT_ENTREE
     parametres = acces.seance.appliquer(Parametres(methode=args.methode,
                                                    poids=tuple(sorted(poids.items()))))
-    notees = noter_vague(vague, parametres)
+    with etape("Notation"):
+        notees = noter_vague(vague, parametres)
     if isinstance(notees, Refus):
         afficher_constats(notees.erreurs, sys.stderr)
         print("Rien n'a été écrit.", file=sys.stderr)
@@ -557,9 +555,10 @@ def commande_score(args: argparse.Namespace) -> int:
     revisee, scores = notees
     for avertissement in scores.avertissements:
         print(f"[AVERTISSEMENT] {avertissement}")
-    ecrire_sorties(args, vague.nom, lus, {sortie: rapport_scores(
-        revisee, scores, lecture.constats, parametres.revisions,
-        acces.journal.ancre() if acces.journal.existe else None)})
+    with etape("Préparation du classeur"):
+        contenu = rapport_scores(revisee, scores, lecture.constats, parametres.revisions,
+                                 acces.journal.ancre() if acces.journal.existe else None)
+    ecrire_sorties(args, vague.nom, lus, {sortie: contenu})
     meilleurs = scores.classement().head(5).join(vague.dossiers[["nom"]])
     print(f"{len(vague.dossiers)} dossiers notés (méthode {args.methode})"
           + (f", {len(parametres.revisions)} note(s) révisée(s) en séance"

@@ -4,6 +4,7 @@ banner; and the sign of waiting, shown on a terminal only (issue 29, parts 7 and
 import argparse
 import ast
 import inspect
+import io
 import os
 import re
 import shutil
@@ -18,6 +19,7 @@ from allocation.modele.programme import lire_regles
 from commun.constats import Constats
 from commun.syntaxe_toml import GENERIQUE, erreur_toml, traduire
 from fabriques import argparse_fr
+from fabriques.attente import etape
 from fabriques.cli import COMMANDES, build_parser, main
 
 RACINE = Path(__file__).resolve().parents[1]
@@ -222,3 +224,64 @@ def test_the_solver_prints_nothing(tmp_path, arguments):
     for flux in (fini.stdout, fini.stderr):
         assert not re.search(r"HiGHS|Copyright|licence|Running|THIRD_PARTY", flux), flux
     assert "Écrit" in fini.stdout
+    assert "\r" not in fini.stderr  # not a terminal: no sign of waiting either
+
+
+# ------------------------------------------------------------------ a sign of waiting
+
+
+class Terminal(io.StringIO):
+    """An error stream that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_step_shows_its_progress_on_a_terminal_and_erases_it():
+    terminal = Terminal()
+    with etape("Calcul de l'incertitude", terminal) as avancer:
+        avancer(275, 275)
+        assert terminal.getvalue().endswith("Calcul de l'incertitude… 275/275 (100 %)")
+    fin = terminal.getvalue().rsplit("\r", 2)
+    assert fin[-1] == "" and fin[-2].strip() == ""  # the line is blank again
+
+
+def test_a_step_writes_nothing_when_not_on_a_terminal():
+    flux = io.StringIO()
+    with etape("Calcul de l'incertitude", flux) as avancer:
+        avancer(120, 275)
+    assert flux.getvalue() == ""
+
+
+def _sans_duree(texte: str) -> str:
+    return re.sub(r"résolu en [\d.]+ s", "résolu en … s", texte)
+
+
+def test_allocate_shows_its_steps_on_a_terminal_only_and_the_same_output(
+        tmp_path, capsys, monkeypatch):
+    def allouer(nom: str) -> None:
+        assert main(["allocate", str(EXEMPLES / "vague-06"), "--out",
+                     str(tmp_path / nom)]) == 0
+
+    allouer("allocation.xlsx")
+    tube = capsys.readouterr()
+    assert tube.err == ""  # captured, as by a pipe: not a terminal
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    allouer("allocation.xlsx")
+    ecran = terminal.getvalue()
+    for libelle in ("Lecture de la vague…", "Notation et choix des lauréats…",
+                    "Calcul de l'incertitude… ", "Préparation des classeurs…"):
+        assert libelle in ecran
+    assert re.search(r"Calcul de l'incertitude… (\d+)/\1 \(100 %\)", ecran)
+    assert ecran.endswith("\r") and not ecran.rsplit("\r", 2)[-2].strip()
+    assert _sans_duree(capsys.readouterr().out) == _sans_duree(tube.out)
+
+
+def test_tradeoffs_counts_its_draws_on_a_terminal(tmp_path, monkeypatch, capsys):
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["tradeoffs", str(EXEMPLES / "vague-06"), "--tirages", "4", "--out",
+                 str(tmp_path / "arbitrages.xlsx")]) == 0
+    assert re.search(r"Robustesse \(tirages du jury\)… (\d+)/\1 \(100 %\)", terminal.getvalue())
+    assert "4 tirages" in capsys.readouterr().out
