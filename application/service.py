@@ -6,6 +6,7 @@ the bench only collect parameters and show what this returns; none of them repea
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,10 +117,12 @@ def decider_vague(chargement: Chargement, parametres: Parametres,
     return Resultat(parametres, scores, probleme, allocation, decision, vague, ordre_tire)
 
 
-def incertitude_de(resultat: Resultat) -> Incertitude:
-    """The uncertainty of a decision's scores, ranks and selection (sheet ``incertitude``)."""
+def incertitude_de(resultat: Resultat,
+                   progression: Callable[[int, int], None] | None = None) -> Incertitude:
+    """The uncertainty of a decision's scores, ranks and selection (sheet ``incertitude``);
+    ``progression`` is told ``(draws decided, draws)`` as the draws are decided."""
     return incertitude(resultat.probleme, resultat.allocation, modele_jures(resultat.vague),
-                       resultat.scores.poids)
+                       resultat.scores.poids, progression=progression)
 
 
 @dataclass(frozen=True)
@@ -153,13 +156,15 @@ def classeur_decision(chargement: Chargement, resultat: Resultat,
 
 
 def planifier_decision(chargement: Chargement, resultat: Resultat, sorties: Sorties,
-                       ecriture: Ecriture, ancre_journal: Ancre | None = None
-                       ) -> dict[str, str]:
+                       ecriture: Ecriture, ancre_journal: Ancre | None = None,
+                       incertitude_calculee: Incertitude | None = None) -> dict[str, str]:
     """Add a decided wave's outputs to a set of files (:class:`commun.ecriture.Ecriture`);
-    returns each file's name and SHA-256, for the journal."""
+    returns each file's name and SHA-256, for the journal (``incertitude_calculee``: the
+    decision's uncertainty when the caller already holds it)."""
     vague, decision = resultat.vague, resultat.decision
     assert decision is not None
-    contenus = {sorties.classeur: classeur_decision(chargement, resultat, ancre_journal)}
+    contenus = {sorties.classeur: classeur_decision(chargement, resultat, ancre_journal,
+                                                    incertitude_calculee)}
     if sorties.public:
         contenus[sorties.public] = classeur_public(vague.dossiers, decision.allocation.montants)
     if sorties.retours:

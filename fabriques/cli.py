@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 from commun.fichiers import FICHIER_HISTORIQUE
 from commun.francais import decimal
 from commun.vocabulaire import METHODES, libelle
-from fabriques import __version__
+from fabriques import __version__, argparse_fr
+from fabriques.attente import etape
 from fabriques.cli_ds import ajouter_verbes_ds, commande_ds
 from fabriques.cli_seance import (
     EXIT_ENTREE,
@@ -65,8 +66,11 @@ def _parseur(sous: argparse._SubParsersAction, nom: str, aide: str) -> argparse.
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every verb the installed version provides."""
+    """The argument parser with every verb the installed version provides; argparse's own
+    words (« utilisation : », its errors) in French (:mod:`fabriques.argparse_fr`)."""
     from scoring.normalisation import METHODE_PAR_DEFAUT, METHODES
+
+    argparse_fr.installer()
 
     parser = argparse.ArgumentParser(prog="fabriques", description=DESCRIPTION, add_help=False)
     parser.add_argument("-h", "--help", action="help", help="affiche cette aide et quitte")
@@ -81,18 +85,18 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--detail", action="store_true",
                        help="liste chaque ligne d'un constat répété (sinon résumé)")
     score = _parseur(sous, "score", "calcule la note de chaque dossier et le diagnostic du jury")
-    score.add_argument("--method", "--methode", dest="methode", choices=METHODES,
+    score.add_argument("--methode", "--method", dest="methode", choices=METHODES,
                        default=METHODE_PAR_DEFAUT,
                        help=f"méthode de normalisation (défaut : {METHODE_PAR_DEFAUT}, choisie "
                             "par validation croisée)")
     score.add_argument("--poids", default=None, metavar="CRITERE=POIDS,…",
                        help="remplace les poids de la feuille criteres (ex. offre=2,ancrage=1)")
-    score.add_argument("--out", type=Path, default=None,
+    score.add_argument("--out", type=Path, default=None, metavar="FICHIER",
                        help="classeur à écrire (défaut : scores-<vague>.xlsx)")
     options_journal(score)
     allocate = _parseur(sous, "allocate", "choisit les lauréats de la vague (SPEC §4)")
     _options_programme(allocate, METHODES)
-    allocate.add_argument("--out", type=Path, default=None,
+    allocate.add_argument("--out", type=Path, default=None, metavar="FICHIER",
                           help="classeur à écrire (défaut : allocation-<vague>.xlsx)")
     allocate.add_argument("--public", type=Path, default=None,
                           help="liste publique des lauréats à écrire (champs publics seulement)")
@@ -109,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     arbitrages = _parseur(sous, "tradeoffs", "prix de chaque règle, frontières de Pareto et "
                                              "robustesse de la sélection")
     _options_programme(arbitrages, METHODES)
-    arbitrages.add_argument("--out", type=Path, default=None,
+    arbitrages.add_argument("--out", type=Path, default=None, metavar="FICHIER",
                             help="classeur à écrire (défaut : arbitrages-<vague>.xlsx)")
     arbitrages.add_argument("--tirages", type=int, default=1000,
                             help="tirages bootstrap du jury (défaut : 1000)")
@@ -121,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
                                       "l'historique du programme")
     record.add_argument("--allocation", type=Path, required=True,
                         help="classeur écrit par fabriques allocate pour cette vague")
-    record.add_argument("--history", "--historique", dest="historique", type=Path,
+    record.add_argument("--historique", "--history", dest="historique", type=Path,
                         default=None, help="laureats.xlsx à compléter (défaut : dans la "
                                            "vague, sinon à côté ; créé s'il n'existe pas)")
     options_journal(record)
@@ -136,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
                            "plus, d'abord dans la zone d'incertitude")
     repartir.add_argument("--graine", type=int, default=0,
                           help="graine du départage entre répartitions équivalentes (défaut : 0)")
-    repartir.add_argument("--out", type=Path, default=None,
+    repartir.add_argument("--out", type=Path, default=None, metavar="FICHIER",
                           help="classeur à écrire (défaut : affectation-<vague>.xlsx)")
     repartir.add_argument("--grilles", type=Path, default=None, metavar="DOSSIER",
                           help="dossier où écrire une grille par juré (Jxx.xlsx)")
@@ -148,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _options_fichiers(parseur: argparse.ArgumentParser) -> None:
     parseur.add_argument("--programme", type=Path, default=None,
                          help="programme.toml (défaut : dans la vague, sinon à côté)")
-    parseur.add_argument("--history", "--historique", dest="historique", type=Path,
+    parseur.add_argument("--historique", "--history", dest="historique", type=Path,
                          default=None, help="laureats.xlsx (défaut : dans la vague, sinon à côté)")
     parseur.add_argument("--sans-historique", dest="sans_historique", action="store_true",
                          help="décide une vague au-delà de la première sans historique des "
@@ -159,7 +163,7 @@ def _options_programme(parseur: argparse.ArgumentParser, methodes: Sequence[str]
     _options_fichiers(parseur)
     from scoring.normalisation import METHODE_PAR_DEFAUT
 
-    parseur.add_argument("--method", "--methode", dest="methode", choices=methodes,
+    parseur.add_argument("--methode", "--method", dest="methode", choices=methodes,
                          default=METHODE_PAR_DEFAUT,
                          help=f"méthode de normalisation (défaut : {METHODE_PAR_DEFAUT}, choisie "
                               "par validation croisée)")
@@ -220,6 +224,7 @@ def commande_allocate(args: argparse.Namespace) -> int:
         Refus,
         Sorties,
         decider_vague,
+        incertitude_de,
         planifier_decision,
     )
     from commun.ecriture import Ecriture, verifier_sorties
@@ -244,18 +249,23 @@ def commande_allocate(args: argparse.Namespace) -> int:
             methode=args.methode, forces=forces, exclus=exclus,
             origines=tuple([(d, "--forcer") for d, _ in forces]
                            + [(d, "--exclure") for d, _ in exclus])))
-        resultat = decider_vague(entrees, parametres)
+        with etape("Notation et choix des lauréats"):
+            resultat = decider_vague(entrees, parametres)
         if isinstance(resultat, Refus):
             afficher_constats(resultat.erreurs, sys.stderr)
             print("Rien n'a été écrit.", file=sys.stderr)
             return EXIT_ENTREE
         if resultat.decision is None:
             return _afficher_infaisable(resultat.allocation)
+        with etape("Calcul de l'incertitude") as avancer:
+            incertitude = incertitude_de(resultat, avancer)
         # journalled with the decision only: « rien n'a été écrit » is then true of the journal
         journaliser_chargement(journal, entrees)
         journaliser_methode(journal, resultat)
         ecriture = Ecriture(lus, journal.dossier)
-        empreintes = planifier_decision(entrees, resultat, sorties, ecriture, journal.ancre())
+        with etape("Préparation des classeurs"):
+            empreintes = planifier_decision(entrees, resultat, sorties, ecriture,
+                                            journal.ancre(), incertitude)
         journaliser_allocation(journal, resultat, empreintes)
         journal.ecrire_avec(ecriture)
     if len(entrees.constats):  # the very findings ``check`` prints, warnings all
@@ -390,7 +400,8 @@ def commande_tradeoffs(args: argparse.Namespace) -> int:
         return EXIT_ENTREE
     # the meeting as it stands: its decisions and revised notes, as for allocate
     parametres = acces.seance.appliquer(Parametres(methode=args.methode))
-    resultat = decider_vague(entrees, parametres, avec_decision=False)
+    with etape("Notation et choix des lauréats"):
+        resultat = decider_vague(entrees, parametres, avec_decision=False)
     if isinstance(resultat, Refus):
         afficher_constats(resultat.erreurs, sys.stderr)
         return EXIT_ENTREE
@@ -398,19 +409,21 @@ def commande_tradeoffs(args: argparse.Namespace) -> int:
     probleme, allocation = resultat.probleme, resultat.allocation
     if not allocation.optimale:
         return _afficher_infaisable(allocation)
-    print("Prix des règles et frontières de Pareto…", file=sys.stderr)
-    tables = {"prix_des_regles": table_prix(prix_des_regles(probleme))}
-    for nom, balayage in (("pareto_departements", pareto_departements),
-                          ("pareto_budget", pareto_budget), ("pareto_qpv", pareto_qpv)):
-        tables[nom] = table_pareto(balayage(probleme))
-    barre = _BarreDeProgression("Robustesse (tirages du jury)")
-    resultats = robustesse(vague, probleme, args.methode, tirages=args.tirages,
-                           progression=barre)
-    barre.terminer()
+    with etape("Prix des règles et frontières de Pareto") as avancer:
+        tables = {"prix_des_regles": table_prix(prix_des_regles(probleme))}
+        balayages = (("pareto_departements", pareto_departements),
+                     ("pareto_budget", pareto_budget), ("pareto_qpv", pareto_qpv))
+        for fait, (nom, balayage) in enumerate(balayages, start=1):
+            avancer(fait, len(balayages) + 1)
+            tables[nom] = table_pareto(balayage(probleme))
+    with etape("Robustesse (tirages du jury)") as avancer:
+        resultats = robustesse(vague, probleme, args.methode, tirages=args.tirages,
+                               progression=avancer)
     tables["robustesse"] = table_robustesse(resultats, probleme)
     if args.comparer:
-        autre = decider_vague(entrees, replace(parametres, methode=args.comparer),
-                              avec_decision=False)
+        with etape(f"Sélection avec la méthode {args.comparer}"):
+            autre = decider_vague(entrees, replace(parametres, methode=args.comparer),
+                                  avec_decision=False)
         if isinstance(autre, Resultat) and autre.allocation.optimale:
             tables["comparaison"] = comparer_scenarios(
                 Scenario(args.methode, probleme, allocation),
@@ -418,7 +431,9 @@ def commande_tradeoffs(args: argparse.Namespace) -> int:
     tables["parametres"] = parametres_de(
         entrees, resultat.scores, probleme, allocation, parametres.revisions,
         acces.journal.ancre() if acces.journal.existe else None)
-    ecrire_sorties(args, vague.nom, lus, {sortie: classeur_tables(tables)})
+    with etape("Préparation du classeur"):
+        contenu = classeur_tables(tables)
+    ecrire_sorties(args, vague.nom, lus, {sortie: contenu})
     labels = tables["robustesse"]["label"].value_counts()
     print(f"{args.tirages} tirages : {labels.get('stable', 0)} stables, "
           f"{labels.get('borderline', 0)} à la limite, {labels.get('depends_on_method', 0)} "
@@ -426,28 +441,11 @@ def commande_tradeoffs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-class _BarreDeProgression:
-    """``Robustesse [########------------]  40 %`` on the terminal's error stream."""
-
-    def __init__(self, titre: str, largeur: int = 30):
-        self.titre, self.largeur, self.dernier = titre, largeur, -1
-
-    def __call__(self, fait: int, total: int) -> None:
-        pourcent = 100 * fait // max(total, 1)
-        if pourcent != self.dernier:
-            plein = self.largeur * fait // max(total, 1)
-            print(f"\r{self.titre} [{'#' * plein}{'-' * (self.largeur - plein)}] "
-                  f"{pourcent:3d} %", end="", file=sys.stderr, flush=True)
-            self.dernier = pourcent
-
-    def terminer(self) -> None:
-        print(file=sys.stderr)
-
-
 def _lire(args: argparse.Namespace) -> LectureVague:
     from scoring.lecture import lire_vague
 
-    return lire_vague(args.vague, args.correspondance)
+    with etape("Lecture de la vague"):
+        return lire_vague(args.vague, args.correspondance)
 
 
 def commande_repartir(args: argparse.Namespace) -> int:
@@ -470,8 +468,9 @@ def commande_repartir(args: argparse.Namespace) -> int:
     sortie = args.out or Path(f"affectation-{chargement.vague.nom}.xlsx")
     lus = fichiers_lus(args, chargement)
     verifier_sorties([sortie], lus)
-    resultat = (repartir_vague(chargement, args.par_dossier, args.graine) if premier_tour
-                else completer_vague(chargement, args.complement, args.graine))
+    with etape("Répartition des lectures entre les jurés"):
+        resultat = (repartir_vague(chargement, args.par_dossier, args.graine) if premier_tour
+                    else completer_vague(chargement, args.complement, args.graine))
     if isinstance(resultat, Refus):
         afficher_constats(resultat.erreurs, sys.stderr)
         print("Rien n'a été écrit.", file=sys.stderr)
@@ -483,7 +482,8 @@ def commande_repartir(args: argparse.Namespace) -> int:
             print(f"  - {relaxation.message}", file=sys.stderr)
         print("Rien n'a été écrit.", file=sys.stderr)
         return EXIT_INFAISABLE
-    fichiers = grilles_et_classeur(chargement, resultat, sortie, args.grilles)
+    with etape("Préparation des grilles"):
+        fichiers = grilles_et_classeur(chargement, resultat, sortie, args.grilles)
     # a grid may already hold a juror's notes: never overwritten
     existantes = [chemin for chemin in fichiers if chemin != sortie and chemin.exists()]
     if existantes:
@@ -549,7 +549,8 @@ def commande_score(args: argparse.Namespace) -> int:
         return EXIT_ENTREE
     parametres = acces.seance.appliquer(Parametres(methode=args.methode,
                                                    poids=tuple(sorted(poids.items()))))
-    notees = noter_vague(vague, parametres)
+    with etape("Notation"):
+        notees = noter_vague(vague, parametres)
     if isinstance(notees, Refus):
         afficher_constats(notees.erreurs, sys.stderr)
         print("Rien n'a été écrit.", file=sys.stderr)
@@ -557,9 +558,10 @@ def commande_score(args: argparse.Namespace) -> int:
     revisee, scores = notees
     for avertissement in scores.avertissements:
         print(f"[AVERTISSEMENT] {avertissement}")
-    ecrire_sorties(args, vague.nom, lus, {sortie: rapport_scores(
-        revisee, scores, lecture.constats, parametres.revisions,
-        acces.journal.ancre() if acces.journal.existe else None)})
+    with etape("Préparation du classeur"):
+        contenu = rapport_scores(revisee, scores, lecture.constats, parametres.revisions,
+                                 acces.journal.ancre() if acces.journal.existe else None)
+    ecrire_sorties(args, vague.nom, lus, {sortie: contenu})
     meilleurs = scores.classement().head(5).join(vague.dossiers[["nom"]])
     methode = libelle(METHODES, scores.methode_effective)
     print(f"{len(vague.dossiers)} dossiers notés (méthode : {methode}"

@@ -17,11 +17,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fabriques.attente import etape
 from fabriques.cli_seance import EXIT_ENTREE, EXIT_ENVIRONNEMENT, EXIT_OK, afficher_constats
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from application.ds.client import ClientDS
 
 EXIT_PLATEFORME = EXIT_ENVIRONNEMENT
@@ -84,12 +83,6 @@ def ajouter_verbes_ds(sous: argparse._SubParsersAction) -> None:
                               "n'est envoyé, le plan est seulement affiché)")
 
 
-def _progression(libelle: str) -> Callable[[int], None]:
-    def afficher(nombre: int) -> None:
-        print(f"\r{libelle} : {nombre}", end="", file=sys.stderr, flush=True)
-    return afficher
-
-
 def commande_ds(args: argparse.Namespace) -> int:
     """``fabriques ds importer|publier``."""
     from application.ds.client import (
@@ -125,9 +118,9 @@ def commande_ds(args: argparse.Namespace) -> int:
 def _importer(client: ClientDS, args: argparse.Namespace) -> int:
     from application.ds.importation import importer
 
-    rapport = importer(client, args.demarche, args.vague, args.depuis,
-                       args.correspondance, _progression("Dossiers lus"))
-    print(file=sys.stderr)
+    with etape("Lecture des dossiers sur la plateforme") as avancer:
+        rapport = importer(client, args.demarche, args.vague, args.depuis,
+                           args.correspondance, lambda lus: avancer(lus, None))
     for ligne in rapport.lignes():
         print(ligne)
     afficher_constats(rapport.constats)
@@ -163,9 +156,9 @@ def _publier(client: ClientDS, args: argparse.Namespace) -> int:
     if saisi.strip() != attendu:
         print("Confirmation différente : rien n'a été envoyé.", file=sys.stderr)
         return EXIT_ENTREE
-    rapport = appliquer(client, plan, journal_de_vague(args.vague),
-                        _progression("Dossiers publiés"))
-    print(file=sys.stderr)
+    with etape("Publication sur la plateforme") as avancer:
+        rapport = appliquer(client, plan, journal_de_vague(args.vague),
+                            lambda publies: avancer(publies, len(plan.a_publier)))
     for ligne in rapport.lignes():
         print(ligne)
     return EXIT_OK if not rapport.echecs else EXIT_PLATEFORME

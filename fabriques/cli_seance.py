@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from commun.fichiers import FICHIER_HISTORIQUE, FICHIER_PROGRAMME
+from fabriques.attente import etape
 
 if TYPE_CHECKING:
     from allocation.modele.chargement import Chargement
@@ -39,8 +40,9 @@ def charger_vague(args: argparse.Namespace, avec_notes: bool = True) -> Chargeme
     """The wave, its programme and its history, from the command's options."""
     from allocation.modele.chargement import charger
 
-    return charger(args.vague, args.programme, args.historique, args.correspondance,
-                   avec_notes, getattr(args, "sans_historique", False))
+    with etape("Lecture de la vague"):
+        return charger(args.vague, args.programme, args.historique, args.correspondance,
+                       avec_notes, getattr(args, "sans_historique", False))
 
 
 def options_journal(parseur: argparse.ArgumentParser) -> None:
@@ -103,7 +105,7 @@ def ajouter_verbes_seance(sous: argparse._SubParsersAction, parseur: Parseur,
     seance = parseur(sous, "seance", "séance du jury : ordre du jour, et décisions ou notes "
                                      "révisées (motivées, journalisées)")
     options_fichiers(seance)
-    seance.add_argument("--method", "--methode", dest="methode", choices=METHODES,
+    seance.add_argument("--methode", "--method", dest="methode", choices=METHODES,
                         default=METHODE_PAR_DEFAUT, help="méthode de normalisation")
     options_journal(seance)
     for action, aide in (("retenir", "retient un dossier"), ("ecarter", "écarte un dossier"),
@@ -123,7 +125,7 @@ def ajouter_verbes_seance(sous: argparse._SubParsersAction, parseur: Parseur,
     options_fichiers(pv)
     pv.add_argument("--allocation", type=Path, required=True,
                     help="classeur écrit par fabriques allocate pour cette vague")
-    pv.add_argument("--out", type=Path, default=None,
+    pv.add_argument("--out", type=Path, default=None, metavar="FICHIER",
                     help="PDF à écrire (défaut : proces-verbal-<vague>.pdf)")
     options_journal(pv)
 
@@ -206,8 +208,9 @@ def commande_seance(args: argparse.Namespace) -> int:
         return EXIT_ENTREE
     base = Parametres(methode=args.methode)
     seance = ouvrir_journal(journal).seance
-    proposition = decider_vague(chargement, base, avec_decision=False)
-    resultat = decider_vague(chargement, seance.appliquer(base))
+    with etape("Notation et choix des lauréats"):
+        proposition = decider_vague(chargement, base, avec_decision=False)
+        resultat = decider_vague(chargement, seance.appliquer(base))
     for calcul in (resultat, proposition):
         if isinstance(calcul, Refus):
             afficher_constats(calcul.erreurs, sys.stderr)
@@ -217,7 +220,8 @@ def commande_seance(args: argparse.Namespace) -> int:
         print("Aucune sélection ne respecte les règles avec les décisions de la séance.",
               file=sys.stderr)
         return EXIT_INFAISABLE
-    table = agenda(resultat, incertitude_de(resultat))
+    with etape("Calcul de l'incertitude") as avancer:
+        table = agenda(resultat, incertitude_de(resultat, avancer))
     a_discuter = table if args.tout else table[table["rubrique"] != "autres"]
     print(f"Ordre du jour : {len(a_discuter)} dossier(s) à discuter "
           f"({len(table) - len(a_discuter)} autre(s) replié(s)).")
@@ -286,7 +290,8 @@ def commande_proces_verbal(args: argparse.Namespace) -> int:
     acces = acces_au_journal(args, journal, chargement.vague.nom)
     if acces is None:
         return EXIT_ENTREE
-    pdf, constats = proces_verbal(chargement, args.allocation, acces.journal)
+    with etape("Préparation du procès-verbal"):
+        pdf, constats = proces_verbal(chargement, args.allocation, acces.journal)
     if pdf is None:
         afficher_constats(constats, sys.stderr)
         print("Rien n'a été écrit.", file=sys.stderr)

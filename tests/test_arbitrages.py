@@ -215,7 +215,7 @@ def test_tradeoffs_command_writes_its_workbook(tmp_path, capsys):
     assert main(["tradeoffs", str(SAMPLES / "vague-05.xlsx"), "--out", str(out),
                  "--tirages", "60", "--comparer", "bias"]) == 0
     err = capsys.readouterr().err
-    assert "Robustesse" in err and "100 %" in err
+    assert "Robustesse" not in err  # progress is shown on a terminal only (test_francais_cli)
     workbook = openpyxl.load_workbook(out)
     assert workbook.sheetnames == ["prix_des_regles", "pareto_departements", "pareto_budget",
                                    "pareto_qpv", "robustesse", "comparaison", "parametres"]

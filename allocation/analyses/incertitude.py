@@ -12,6 +12,7 @@ crosses the last laureate's score: the dossiers the jury should discuss first.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -56,8 +57,10 @@ def zone_incertitude(probleme: ProblemeVague, allocation: Allocation,
 
 def incertitude(probleme: ProblemeVague, allocation: Allocation, modele: ModeleJures,
                 poids: dict[str, float], tirages: int = TIRAGES,
-                moteur: MoteurVague | None = None) -> Incertitude:
-    """Intervals, ranks and selection probabilities of every dossier of a decided wave."""
+                moteur: MoteurVague | None = None,
+                progression: Callable[[int, int], None] | None = None) -> Incertitude:
+    """Intervals, ranks and selection probabilities of every dossier of a decided wave;
+    ``progression`` is told ``(draws decided, tirages)`` after each draw."""
     ids = [d.dossier for d in probleme.dossiers]
     scores = pd.Series({d.dossier: d.score for d in probleme.dossiers}, dtype=float)
     ecarts = ecarts_types(modele, poids, pd.Index(ids))
@@ -66,12 +69,14 @@ def incertitude(probleme: ProblemeVague, allocation: Allocation, modele: ModeleJ
     moteur = moteur or MoteurVague(probleme)
     colonnes = {i: k for k, i in enumerate(ids)}
     retenus = np.zeros(len(ids))
-    for tirage in tires:
+    for fait, tirage in enumerate(tires, start=1):
         # Continuous draws never tie: the lexicographic tie-break is not needed.
         solution = moteur.resoudre(np.array([tirage[colonnes[i]] for i in moteur.ids]),
                                    departage=False)
         for identifiant in solution.laureats:
             retenus[colonnes[identifiant]] += 1
+        if progression is not None:
+            progression(fait, len(tires))
     zone, seuil = zone_incertitude(probleme, allocation, ecarts)
     table["probabilite_selection"] = retenus / max(tirages, 1)
     table["zone_incertitude"] = [i in zone for i in ids]

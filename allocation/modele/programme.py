@@ -17,6 +17,7 @@ import pandas as pd
 from commun.constats import Constats
 from commun.fichiers import FICHIER_HISTORIQUE, FICHIER_PROGRAMME
 from commun.journal import Ancre
+from commun.syntaxe_toml import erreur_toml, erreur_utf8
 from scoring import valeurs
 from scoring.conteneurs import lire_classeur, lire_texte
 from scoring.dossiers import compte_comme_numerique
@@ -261,10 +262,15 @@ def lire_regles(chemin: Path | None, numero_vague: int | None, constats: Constat
         if brut is None:
             return None
         try:
-            donnees = tomllib.loads(brut.decode("utf-8"))
+            texte = brut.decode("utf-8")
+            donnees = tomllib.loads(texte)
         except (UnicodeDecodeError, tomllib.TOMLDecodeError) as erreur:
-            constats.signaler("programme_illisible", f"fichier programme illisible : {erreur}",
-                              fichier=affichage)
+            # tomllib says it in English: in French, at its line and column
+            lue = (erreur_utf8(erreur, brut) if isinstance(erreur, UnicodeDecodeError)
+                   else erreur_toml(erreur, texte))
+            constats.signaler("programme_illisible", f"fichier programme illisible, colonne "
+                              f"{lue.colonne} : {lue.message}", fichier=affichage,
+                              ligne=lue.ligne)
             return None
         except RecursionError:  # thousands of nested brackets: not a programme file
             constats.signaler("programme_illisible", "fichier programme illisible : tables "

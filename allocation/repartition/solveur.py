@@ -40,6 +40,7 @@ from allocation.modele.regles import nom_sur
 from allocation.repartition.probleme import ProblemeRepartition
 from allocation.repartition.recherche_locale import ameliorer_recouvrements
 from allocation.resolution.moteur import Relaxation
+from allocation.resolution.muet import HiGHSMuet
 from allocation.resolution.solveur import version_solveur
 
 #: HiGHS runs on one thread, as the allocation engine does: its thread scheduler is global
@@ -180,7 +181,7 @@ def ecart_de_charges_minimal(probleme: ProblemeRepartition) -> tuple[int, int]:
     _charges(modele, probleme, x, cmin, cmax)
     modele += cmin <= bas, "plancher_le_plus_haut"
     modele += cmax >= haut, "plafond_le_plus_bas"
-    modele.solve(pulp.HiGHS(msg=False, timeLimit=LIMITE_TEMPS, threads=FILS))
+    modele.solve(HiGHSMuet(timeLimit=LIMITE_TEMPS, threads=FILS))
     if pulp.LpStatus[modele.status] != "Optimal":
         return bas, haut
     return round(cmin.value()), round(cmax.value())
@@ -257,7 +258,7 @@ def repartir(probleme: ProblemeRepartition, limite_temps: float = LIMITE_TEMPS) 
     preferences = pulp.lpSum(_preference(probleme.graine, j, d) / (len(libres) + 1) * v
                              for (j, d), v in sorted(x.items()) if (j, d) not in probleme.deja)
     modele += preferences - pulp.lpSum(ecarts)
-    solveur = pulp.HiGHS(msg=False, timeLimit=limite_temps, threads=FILS)
+    solveur = HiGHSMuet(timeLimit=limite_temps, threads=FILS)
     modele.solve(solveur)
     optimal = _optimal(modele)
     paires = tuple(sorted(p for p, v in x.items() if (v.value() or 0) > 0.5))

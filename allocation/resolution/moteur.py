@@ -30,6 +30,7 @@ from allocation.modele.regles import (
     plancher_respecte,
     termes,
 )
+from allocation.resolution.muet import HighsMuet
 
 INFINI = highspy.kHighsInf
 #: Columns decided per tie-break solve: weights 2^0 … 2^23 stay exact in double precision.
@@ -158,10 +159,10 @@ class MoteurVague:
     # ----------------------------------------------------------------- model construction
 
     def _construire(self) -> highspy.Highs:
-        h = highspy.Highs()
+        h = HighsMuet()  # the banner and log would go to the user's standard output
         # Presolve off: on these small models it costs more than it saves (measured: 7 ms
         # per solve instead of 23 ms on vague-06, with a warm start).
-        for option, valeur in (("output_flag", False), ("mip_rel_gap", 0.0),
+        for option, valeur in (("mip_rel_gap", 0.0),
                                ("mip_abs_gap", 1e-9), ("threads", 1), ("random_seed", 0),
                                ("presolve", "off")):
             h.setOptionValue(option, valeur)
