@@ -42,9 +42,9 @@ def _feuille(chemin: Path, nom: str) -> list[dict[str, object]]:
 
 
 def _plat(texte: str) -> str:
-    """Every run of plain spaces and line breaks made one space (a narrow no-break space,
-    part of a number, stays)."""
-    return re.sub(r"[ \t\r\n]+", " ", texte).strip()
+    """Every run of spaces and line breaks made one space, the no-break spaces of French
+    punctuation (« : », guillemets) included; a narrow no-break space (in a number) stays."""
+    return re.sub(r"[ \u00a0\t\r\n]+", " ", texte).strip()
 
 
 def _texte(pdf: Path) -> str:
@@ -179,3 +179,20 @@ def test_typst_markup_in_a_name_is_printed_as_written(tmp_path):
     texte = _texte(pdf)
     assert HOSTILE in texte
     assert f"Fabrique {HOSTILE}" in texte
+
+
+def test_the_contact_of_the_programme_must_be_text(tmp_path):
+    from allocation.modele.programme import lire_regles
+    from commun.constats import Constats
+
+    for valeur, attendu in (('"  Secrétariat   FdT  "', "Secrétariat FdT"), ("3", None),
+                            ('""', None)):
+        programme = tmp_path / "programme.toml"
+        programme.write_text(f"[lettres]\ncontact = {valeur}\n", "utf-8")
+        constats = Constats()
+        regles = lire_regles(programme, 6, constats)
+        if attendu is None:
+            assert regles is None
+            assert [c.code for c in constats.erreurs] == ["parametre_invalide"]
+        else:
+            assert regles is not None and regles.contact == attendu

@@ -61,6 +61,25 @@ def _texte(valeur: object) -> str:
     return str(valeur).strip()
 
 
+#: French typography: no line starts with « : », « ; », « ? », « ! » or « » », none ends
+#: with « « » (the space beside them does not break).
+_INSECABLES = ((" :", "\u00a0:"), (" ;", "\u00a0;"), (" ?", "\u00a0?"), (" !", "\u00a0!"),
+               ("« ", "«\u00a0"), (" »", "\u00a0»"))
+
+
+def _insecables(valeur: Any) -> Any:
+    """Every string of a letter's data with the no-break spaces of French typography."""
+    if isinstance(valeur, str):
+        for espace, insecable in _INSECABLES:
+            valeur = valeur.replace(espace, insecable)
+        return valeur
+    if isinstance(valeur, list):
+        return [_insecables(v) for v in valeur]
+    if isinstance(valeur, dict):
+        return {k: _insecables(v) for k, v in valeur.items()}
+    return valeur
+
+
 def _majuscule(texte: str) -> str:
     return texte[:1].upper() + texte[1:]
 
@@ -139,7 +158,7 @@ def donnees_lettres(decision: Decision, vague: Vague, scores: ScoresVague,
                 tableau = _notes(ligne, criteres, libelles)
             formule = ("En vous remerciant de l'intérêt que vous portez au programme, nous "
                        f"{SALUTATIONS}")
-        lettres[identifiant] = {
+        lettres[identifiant] = _insecables({
             "entete": [AGENCE, PROGRAMME, appel],
             "destinataire": [t for t in (_texte(source.get("porteur")), nom, lieu) if t],
             "date": quand,
@@ -157,7 +176,7 @@ def donnees_lettres(decision: Decision, vague: Vague, scores: ScoresVague,
             "contact": f"Contact : {qui}",
             "pied": f"{AGENCE} — {PROGRAMME} — {appel}",
             "titre": f"Décision — dossier {identifiant} — vague {numero}",
-        }
+        })
     return lettres
 
 
