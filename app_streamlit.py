@@ -16,10 +16,12 @@ import streamlit as st
 from starlette.middleware import Middleware
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from interface import acces
+from interface import acces, langue
 
 #: The ASGI app ``streamlit run`` serves: this very script, behind the downloads' gate.
-app = st.App(__file__, middleware=[Middleware(acces.GardeDesFichiers)])
+#: In front too: the HTML page says ``lang="fr"`` (:mod:`interface.langue`).
+app = st.App(__file__, middleware=[Middleware(acces.GardeDesFichiers),
+                                   Middleware(langue.PageEnFrancais)])
 
 #: Addresses that only this machine can reach; any other needs a password (FAQ 7.7: the
 #: list of candidates is confidential).
@@ -98,30 +100,11 @@ def barre_laterale() -> None:
             st.caption(f"{v.nom} — {len(v.dossiers)} dossiers, {len(v.jury)} jurés")
 
 
-#: Streamlit's file uploader draws its drop zone as ``role="presentation"`` while giving it an
-#: ``aria-label`` and a ``tabindex``: a role conflict (axe-core ``presentation-role-conflict``,
-#: RGAA 8.9) that leaves screen readers without the zone's label. Served markup cannot be
-#: changed from Python, so this script gives the zone the ``group`` role its label asks for,
-#: again whenever Streamlit draws it anew. Remove it once Streamlit's markup is fixed.
-ROLE_DE_LA_ZONE_DE_DEPOT = """<script>
-(() => {
-  if (window.fabriquesZoneDeDepot) return;
-  window.fabriquesZoneDeDepot = true;
-  const corriger = () => document
-    .querySelectorAll('[data-testid="stFileUploaderDropzone"][role="presentation"]')
-    .forEach((zone) => zone.setAttribute("role", "group"));
-  corriger();
-  new MutationObserver(corriger).observe(document.body, {
-    childList: true, subtree: true, attributes: true, attributeFilter: ["role"],
-  });
-})();
-</script>"""
-
-
 def main() -> None:
     """Render the workbench."""
     st.set_page_config(page_title="Fabriques de Territoire — jury", layout="wide")
-    st.html(ROLE_DE_LA_ZONE_DE_DEPOT, unsafe_allow_javascript=True)
+    st.html(langue.STYLE)
+    st.html(langue.SCRIPT, unsafe_allow_javascript=True)
     if not acces_autorise():
         st.stop()
     barre_laterale()

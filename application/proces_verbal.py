@@ -18,17 +18,19 @@ from typing import Any
 import pandas as pd
 
 from allocation.modele.chargement import Chargement
+from allocation.modele.programme import PARAMETRES
 from allocation.sorties.historique import DecisionLue, lire_decision
 from allocation.sorties.proces_verbal import rendre_proces_verbal
 from application.service import Parametres, Resultat, decider_vague
 from commun.constats import Constats
 from commun.ecriture import sha256_fichier
-from commun.francais import date_en_francais, decimal, euros
+from commun.francais import NON_FIXE, date_en_francais, decimal, euros, valeur_en_clair
 from commun.journal import Journal
 from commun.provenance import Provenance
+from commun.vocabulaire import CATEGORIES, COLLEGES, METHODES, STATUTS, code_de, libelle
+from scoring import valeurs
 from scoring.choix import CANDIDATS
-from scoring.modele import LIBELLES_COLLEGES, Vague
-from scoring.normalisation import LIBELLES_METHODES
+from scoring.modele import Vague
 
 PROGRAMME = ("Programme « Nouveaux lieux, nouveaux liens » — Appel à manifestation d'intérêt "
              "« Fabriques de Territoire » (ANCT)")
@@ -46,10 +48,10 @@ def _texte(valeur: object) -> str:
 def _jury(vague: Vague) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """The jury by college, and the déports grouped by juror and reason."""
     colleges = []
-    for college, libelle in LIBELLES_COLLEGES.items():
+    for college, terme in COLLEGES.items():
         membres = [f"{j.nom} ({j.jure})" + (f", {j.qualite}" if j.qualite else "")
                    for j in vague.jury if j.college == college]
-        colleges.append({"nom": libelle, "membres": membres})
+        colleges.append({"nom": terme.explication, "membres": membres})
     groupes: dict[tuple[str, str], list[str]] = {}
     for jure, dossier in sorted(vague.deports):
         motif = vague.motifs_deports.get((jure, dossier), "déport")
@@ -60,56 +62,62 @@ def _jury(vague: Vague) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
 
 
 def _methode(parametres: dict[str, object]) -> dict[str, Any]:
-    demandee = _texte(parametres.get("methode"))
-    choisie = _texte(parametres.get("methode choisie")) or demandee
-    candidates = " ⊂ ".join(f"« {m} »" for m in CANDIDATS)
-    libelles = ", ".join(LIBELLES_METHODES.get(m, m) for m in CANDIDATS)
+    # the workbook names a method by its label (by its code before the labels came)
+    demandee = code_de(METHODES, parametres.get("methode")) or "auto"
+    choisie = code_de(METHODES, parametres.get("methode choisie")) or demandee
+    candidates = " ⊂ ".join(f"« {libelle(METHODES, m)} »" for m in CANDIDATS)
     if demandee == "auto":
-        texte = (f"Méthode « auto » : le choix se fait parmi {len(CANDIDATS)} modèles "
-                 f"emboîtés, {candidates}, chacun cas particulier du suivant ({libelles}). "
+        texte = (f"Méthode choisie automatiquement parmi {len(CANDIDATS)} modèles emboîtés, "
+                 f"{candidates}, chacun cas particulier du suivant. "
                  "Leur erreur sur des notes mises de côté (validation croisée) est mesurée, "
                  "et le modèle d'erreur la plus faible est retenu ; à erreur égale, le plus "
                  "simple. Les autres "
                  "méthodes du tableau sont calculées pour information et ne sont pas "
                  "candidates : une erreur plus faible de l'une d'elles ne change pas le choix. "
-                 f"Retenue : « {choisie} » ({LIBELLES_METHODES.get(choisie, choisie)}).")
+                 f"Retenue : « {libelle(METHODES, choisie)} » "
+                 f"({METHODES[choisie].explication if choisie in METHODES else ''})")
     else:
-        texte = (f"Méthode « {demandee} » ({LIBELLES_METHODES.get(demandee, demandee)}), "
-                 "choisie par le secrétariat.")
+        texte = (f"Méthode « {libelle(METHODES, demandee)} », choisie par le secrétariat : "
+                 f"{METHODES[demandee].explication if demandee in METHODES else ''}")
     validation = []
     for cle, valeur in parametres.items():
         if cle.startswith("validation croisée "):
             methode = cle.removeprefix("validation croisée ").split(" ")[0]
-            validation.append({"methode": methode + (" (candidate)" if methode in CANDIDATS
-                                                     else ""), "erreur": _texte(valeur)})
+            validation.append({"methode": libelle(METHODES, methode)
+                               + (" (candidate)" if methode in CANDIDATS else ""),
+                               "erreur": _texte(valeur)})
     return {"texte": texte, "validation": validation}
-
-
-def _valeur_lisible(nom: str, valeur: str) -> str:
-    """``False`` → non, ``5000316`` (money) → ``5 000 316 €``."""
-    if valeur in ("True", "False"):
-        return "oui" if valeur == "True" else "non"
-    if ("montant" in nom or "enveloppe" in nom) and valeur.isdigit():
-        return euros(int(valeur))
-    return valeur
 
 
 def _regles(parametres: dict[str, object], chargement: Chargement) -> tuple[
         list[dict[str, str]], list[str]]:
+    """The programme's settings the decision was taken under, in words (from the settings'
+    catalogue), and those changed for this wave."""
     regles, derogations = [], []
     programme = chargement.regles
+    for parametre in PARAMETRES:
+        champ = parametre.nom_du_champ
+        cle = f"objectif {champ}" if parametre.section == "objectifs" else f"regle {champ}"
+        ecrit = _texte(parametres.get(cle))
+        if ecrit in ("", "None", NON_FIXE):
+            continue
+        lu = valeurs.nombre(ecrit).valeur if parametre.euros else None
+        regles.append({"regle": parametre.libelle[:1].upper() + parametre.libelle[1:],
+                       "valeur": euros(lu) if lu is not None else ecrit})
+        source = (programme.objectifs if parametre.section == "objectifs" else programme
+                  ) if programme is not None else None
+        if source is not None and hasattr(source, champ):
+            attendu = valeur_en_clair(getattr(source, champ))
+            if attendu != ecrit:
+                derogations.append(f"Règle modifiée pour cette vague : {parametre.libelle} = "
+                                   f"{ecrit} (programme : {attendu}).")
     for cle, valeur in parametres.items():
-        if cle.startswith(("regle ", "rythme ", "objectif ")) or cle.startswith("enveloppe"):
-            if _texte(valeur) in ("", "None"):
-                continue
-            nom = cle.removeprefix("regle ").replace("_", " ")
-            regles.append({"regle": nom, "valeur": _valeur_lisible(nom, _texte(valeur))})
-            champ = cle.removeprefix("regle ")
-            if programme is not None and cle.startswith("regle ") and hasattr(programme, champ):
-                attendu = str(getattr(programme, champ))
-                if attendu != _texte(valeur):
-                    derogations.append(f"Règle modifiée pour cette vague : {nom} = "
-                                       f"{_texte(valeur)} (programme : {attendu}).")
+        if cle.startswith("rythme "):
+            categorie = cle.removeprefix("rythme ")
+            regles.append({"regle": f"Lauréats de la vague, {libelle(CATEGORIES, categorie)}",
+                           "valeur": _texte(valeur)})
+        elif cle.startswith("enveloppe ") and (lu := valeurs.nombre(valeur).valeur) is not None:
+            regles.append({"regle": cle[:1].upper() + cle[1:], "valeur": euros(lu)})
     return regles, derogations
 
 
@@ -139,7 +147,7 @@ def _sort_change(chargement: Chargement, lue: DecisionLue, parametres: dict[str,
     if not a_debattu:
         return ""
     proposition = decider_vague(chargement, Parametres(
-        methode=_texte(parametres.get("methode")) or "auto"), avec_decision=False)
+        methode=code_de(METHODES, parametres.get("methode")) or "auto"), avec_decision=False)
     if not isinstance(proposition, Resultat) or not proposition.allocation.optimale:
         return ""
     avant, apres = set(proposition.allocation.laureats), set(lue.montants)
@@ -166,7 +174,9 @@ def donnees_proces_verbal(chargement: Chargement, allocation: Path, journal: Jou
     if lue is None or constats.a_des_erreurs:
         return None, constats
     parametres = {str(k): v for k, v in lue.parametres.items()}
-    feuilles = pd.read_excel(allocation, sheet_name=None, engine="calamine")
+    # text cells stay text: department « 06 » keeps its zero
+    feuilles = pd.read_excel(allocation, sheet_name=None, engine="calamine",
+                             dtype={"departement": str, "dossier": str})
     classement = feuilles["classement"]
     laureats = feuilles["laureats"]
     colonne_montant = "montant_accorde" if "montant_accorde" in laureats else "montant"
@@ -195,7 +205,8 @@ def donnees_proces_verbal(chargement: Chargement, allocation: Path, journal: Jou
         "comptes": [
             {"libelle": "Dossiers examinés", "valeur": len(classement)},
             {"libelle": "Dossiers inéligibles",
-             "valeur": int((classement["statut"] == "ineligible").sum())},
+             "valeur": int((classement["statut"].map(lambda v: code_de(STATUTS, v))
+                            == "ineligible").sum())},
             {"libelle": "Dossiers notés", "valeur": int(classement["score"].notna().sum())},
             {"libelle": "Lauréats", "valeur": len(laureats)},
         ],
@@ -225,7 +236,7 @@ def donnees_proces_verbal(chargement: Chargement, allocation: Path, journal: Jou
                       f"empreinte {verification.derniere_empreinte}."
                       if journal.existe else "Aucun journal n'a été tenu."),
         "empreintes": empreintes,
-        "score_total": decimal(float(_texte(parametres.get("score total")) or 0)),
+        "score_total": decimal(valeurs.nombre(parametres.get("score total")).valeur or 0),
     }
     return donnees, constats
 

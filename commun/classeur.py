@@ -24,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 # Every file is written by the one discipline of commun.ecriture (re-exported for callers).
 from commun.ecriture import ecrire_atomiquement as ecrire_atomiquement
+from commun.vocabulaire import COLONNES_CODEES, libelle, pour_lecteur
 
 _FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 _FIXED_W3C_TIME = "2020-01-01T00:00:00Z"
@@ -114,6 +115,11 @@ def ajouter_table(feuille: Worksheet, titre: str, table: pd.DataFrame,
 def _ecrire_bloc(feuille: Worksheet, premiere: int, table: pd.DataFrame,
                  formats: Mapping[str, str],
                  couleurs: tuple[str, Mapping[str, str]] | None) -> None:
+    # codes become the secretariat's words here, for every table any workbook holds
+    table = pour_lecteur(table)
+    if couleurs and couleurs[0] in COLONNES_CODEES:
+        famille = COLONNES_CODEES[couleurs[0]]
+        couleurs = (couleurs[0], {libelle(famille, v): c for v, c in couleurs[1].items()})
     for colonne, nom in enumerate(table.columns, start=1):
         entete = feuille.cell(premiere, colonne)
         texte_sur(entete, str(nom))

@@ -138,6 +138,10 @@ STATISTIQUES = _famille(
           "accords sur les écarts de notes (alpha de Krippendorff)",
           "À quel point les jurés s'accordent sur les écarts entre notes, au-delà du "
           "hasard."),
+    Terme("alpha_ratio", "accord sur les rapports de notes (alpha de Krippendorff)",
+          "accords sur les rapports de notes (alpha de Krippendorff)",
+          "À quel point les jurés s'accordent sur les rapports entre notes, au-delà du "
+          "hasard."),
     Terme("erreur_de_prediction", "erreur de prédiction", "erreurs de prédiction",
           "L'écart moyen entre une note cachée et ce que la méthode en prédit : plus "
           "petit, mieux la méthode rend compte des notes."),
@@ -166,7 +170,6 @@ GRAVITES = _famille(
 COLONNES_CODEES: dict[str, Mapping[str, Terme]] = {
     "statut": STATUTS,
     "college": COLLEGES,
-    "robustesse": ROBUSTESSE,
     "methode": METHODES,
     "methode_choisie": METHODES,
     "gravite": GRAVITES,
@@ -218,6 +221,85 @@ def pour_lecteur(table: Any) -> Any:
     for colonne, famille in COLONNES_CODEES.items():
         if colonne in copie.columns:
             copie[colonne] = copie[colonne].map(
-                lambda v, f=famille: v if v is None or (isinstance(v, float) and math.isnan(v))
-                else libelle(f, v))
+                lambda v, f=famille: libelle(f, v) if isinstance(v, str) else v)
     return copie
+
+
+def entetes_en_clair(table: Any) -> Any:
+    """A copy of a DataFrame whose statistics columns (:data:`STATISTIQUES`) are headed by
+    their label: for a table printed under another, where its header is read as text."""
+    return table.rename(columns={c: t.libelle for c, t in STATISTIQUES.items()})
+
+
+#: The columns whose values are lists of codes of a family, separated by « , »
+#: (``methodes``: the methods that retain a dossier).
+COLONNES_LISTES: dict[str, Mapping[str, Terme]] = {"methodes": METHODES}
+
+
+def libelles(famille: Mapping[str, Terme], codes: Any) -> str:
+    """A list of codes (an iterable, or a text separated by « , ») in words, « , » between."""
+    if isinstance(codes, str):
+        codes = [c.strip() for c in codes.split(",") if c.strip()]
+    return ", ".join(libelle(famille, c) for c in codes)
+
+
+#: A table's column as a person reads its header: code → French header. Written once for
+#: every table of the app (a column not listed keeps its name, already French); a
+#: statistic's column takes its label from :data:`STATISTIQUES`.
+COLONNES: dict[str, str] = {
+    **{code: terme.libelle for code, terme in STATISTIQUES.items()},
+    "bruit_calibre": "part de hasard estimée",
+    "echelle_calibree": "étalement estimé",
+    "erreur_type": "erreur type",
+    "college": "collège",
+    "critere": "critère",
+    "cout_pour_le_retenir": "coût pour le retenir (points)",
+    "cumul_hors_qpv": "cumul hors QPV",
+    "cumul_laureats": "cumul des lauréats",
+    "cumul_montant": "cumul des montants",
+    "cumul_numeriques": "cumul des numériques",
+    "cumul_qpv": "cumul en QPV",
+    "departement": "département",
+    "dossiers_deportes": "dossiers déportés",
+    "dossiers_ecartes": "dossiers écartés",
+    "dossiers_notes": "dossiers notés",
+    "etp": "ETP",
+    "gravite": "gravité",
+    "hors_qpv": "hors QPV",
+    "jure": "juré",
+    "jures_decisifs": "jurés décisifs",
+    "label": "robustesse",
+    "laureats": "lauréats",
+    "libelle": "règle",
+    "methode": "méthode",
+    "methodes": "méthodes qui le retiennent",
+    "modele_economique": "modèle économique",
+    "notes_par_dossier": "notes par dossier",
+    "numerique": "numérique",
+    "numeriques": "numériques",
+    "peut_remplacer": "peut remplacer",
+    "probabilite": "probabilité d'être retenu",
+    "probabilite_selection": "probabilité d'être retenu",
+    "qpv": "QPV",
+    "regle": "règle",
+    "sans_un_jure": "retenu sans un juré",
+    "score": "note",
+    "score_A": "note (A)",
+    "score_B": "note (B)",
+    "score_bas_90": "note basse (90 %)",
+    "score_haut_90": "note haute (90 %)",
+    "score_total": "score total",
+    "selectionne": "retenu",
+    "severite": "sévérité",
+    "video": "vidéo",
+    "zone_incertitude": "zone d'incertitude",
+    "rang_attendu": "rang attendu",
+    "gain": "gain de score total",
+    "entrent": "entreraient",
+    "sortent": "sortiraient",
+}
+
+
+def entete(colonne: object) -> str:
+    """A column's header as a person reads it (:data:`COLONNES`; else its name)."""
+    return COLONNES.get(str(colonne), str(colonne))

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from commun.fichiers import FICHIER_HISTORIQUE
+from commun.francais import decimal
+from commun.vocabulaire import METHODES, libelle
 from fabriques import __version__
 from fabriques.cli_ds import ajouter_verbes_ds, commande_ds
 from fabriques.cli_seance import (
@@ -264,8 +266,9 @@ def commande_allocate(args: argparse.Namespace) -> int:
         print(f"Séance (journal {journal.chemin}) : {len(s.forces)} dossier(s) retenu(s), "
               f"{len(s.exclus)} écarté(s), {len(s.revisions)} note(s) révisée(s).")
     allocation, decision = resultat.allocation, resultat.decision
-    print(f"{len(allocation.laureats)} lauréats, score total {allocation.score_total:.2f} "
-          f"(résolu en {allocation.duree:.2f} s) ; liste complémentaire : "
+    print(f"{len(allocation.laureats)} lauréats, score total "
+          f"{decimal(allocation.score_total)} (résolu en {decimal(allocation.duree)} s) ; "
+          "liste complémentaire : "
           f"{len(decision.reserve)} ; mieux notés non retenus expliqués : "
           f"{len(decision.explications)}. Écrit : {sorties.classeur}")
     if sorties.retours and lettres:
@@ -562,12 +565,15 @@ def commande_score(args: argparse.Namespace) -> int:
         revisee, scores, lecture.constats, parametres.revisions,
         acces.journal.ancre() if acces.journal.existe else None)})
     meilleurs = scores.classement().head(5).join(vague.dossiers[["nom"]])
-    print(f"{len(vague.dossiers)} dossiers notés (méthode {args.methode})"
+    methode = libelle(METHODES, scores.methode_effective)
+    print(f"{len(vague.dossiers)} dossiers notés (méthode : {methode}"
+          + (", choisie automatiquement" if scores.choix is not None else "") + ")"
           + (f", {len(parametres.revisions)} note(s) révisée(s) en séance"
              if parametres.revisions else "")
           + f" ; {len(lecture.constats.avertissements)} avertissement(s). Écrit : {sortie}")
-    for rang, ligne in enumerate(meilleurs.itertuples(), start=1):
-        print(f"  {rang}. {ligne.Index}  {ligne.score:.2f}  {ligne.nom}")
+    for rang, (identifiant, score, nom) in enumerate(
+            zip(meilleurs.index, meilleurs["score"], meilleurs["nom"], strict=True), start=1):
+        print(f"  {rang}. {identifiant}  {decimal(score)}  {nom}")
     return EXIT_OK
 
 

@@ -8,7 +8,6 @@ import pandas as pd
 import streamlit as st
 
 from allocation.analyses.arbitrages import (
-    LIBELLES_ROBUSTESSE,
     Scenario,
     comparer_scenarios,
     pareto_budget,
@@ -20,6 +19,8 @@ from allocation.analyses.arbitrages import (
     table_prix,
     table_robustesse,
 )
+from commun.francais import decimal, euros
+from commun.vocabulaire import METHODES, ROBUSTESSE, libelle
 from interface import etat
 
 st.title("Arbitrages")
@@ -34,9 +35,10 @@ st.header("Prix de chaque règle")
 st.caption("Gain de score total si l'on levait cette règle seule, et qui entrerait ou "
            "sortirait.")
 if ("prix", cle) not in cache:
-    cache[("prix", cle)] = table_prix(prix_des_regles(probleme))
-st.dataframe(etat.en_francais(cache[("prix", cle)], decimales={"gain": 3}), hide_index=True,
-             width="stretch")
+    with st.spinner("Prix de chaque règle…"):
+        cache[("prix", cle)] = table_prix(prix_des_regles(probleme))
+prix = cache[("prix", cle)]
+etat.tableau(prix[["libelle", "gain", "entrent", "sortent"]], decimales={"gain": 2})
 
 st.header("Frontières de Pareto")
 axes = {"départements couverts": ("departements", pareto_departements),
@@ -48,25 +50,44 @@ if ("pareto", axe, cle) not in cache:
         cache[("pareto", axe, cle)] = table_pareto(balayage(probleme))
 points = cache[("pareto", axe, cle)]
 selection = alt.selection_point(fields=["point"], name="point_choisi")
+FORMATS = {"departements": ".0f", "budget": ",.0f", "qpv": ".0%"}
+if len(points) == 1:
+    st.info("Une seule sélection possible sur cet axe : aucune n'échange du score total "
+            f"contre {choix} (score total {decimal(points['score_total'].iloc[0])}).")
 graphique = alt.Chart(points).mark_line(point=alt.OverlayMarkDef(size=120)).encode(
-    x=alt.X(f"{axe}:Q", title=choix, scale=alt.Scale(zero=False)),
-    y=alt.Y("score_total:Q", title="score total", scale=alt.Scale(zero=False)),
-    tooltip=["point", axe, alt.Tooltip("score_total:Q", format=".2f")],
+    x=alt.X(f"{axe}:Q", title=choix, scale=alt.Scale(zero=False),
+            axis=alt.Axis(format=FORMATS[axe],
+                          tickMinStep=1 if axe == "departements" else alt.Undefined)),
+    y=alt.Y("score_total:Q", title="score total", scale=alt.Scale(zero=False),
+            axis=alt.Axis(format=",.2f")),
+    tooltip=["point", alt.Tooltip(f"{axe}:Q", format=FORMATS[axe], title=choix),
+             alt.Tooltip("score_total:Q", format=",.2f", title="score total")],
 ).add_params(selection)
-evenement = st.altair_chart(graphique, on_select="rerun", key=f"graphique_{axe}",
-                            width="stretch")
+evenement = etat.graphique(graphique, on_select="rerun", key=f"graphique_{axe}")
 choisis = evenement.get("selection", {}).get("point_choisi", []) if evenement else []
 numero = choisis[0]["point"] if choisis else None
-numero = st.selectbox("Point", list(points["point"]), key=f"point_{axe}",
+par_point = points.set_index("point")
+
+
+def _point(k: int) -> str:
+    valeur = par_point.loc[k, axe]
+    lisible = (f"{decimal(100 * valeur, 0)} % de QPV" if axe == "qpv"
+               else euros(valeur) if axe == "budget"
+               else f"{decimal(valeur, 0)} départements")
+    return f"point {k} — {lisible}, score total {decimal(par_point.loc[k, 'score_total'])}"
+
+
+numero = st.selectbox("Sélection à regarder", list(points["point"]), key=f"point_{axe}",
+                      format_func=_point,
                       index=list(points["point"]).index(numero) if numero in
                       list(points["point"]) else 0)
 ligne = points[points["point"] == numero].iloc[0]
 laureats = ligne["laureats"].split(", ") if ligne["laureats"] else []
 par_id = {d.dossier: d for d in probleme.dossiers}
-st.dataframe(etat.en_francais(pd.DataFrame(
+etat.tableau(pd.DataFrame(
     [{"dossier": i, "nom": par_id[i].nom, "departement": par_id[i].departement,
       "qpv": par_id[i].qpv, "montant": par_id[i].montant, "score": par_id[i].score}
-     for i in laureats])), hide_index=True, width="stretch")
+     for i in laureats]))
 
 st.header("Robustesse de la sélection")
 st.caption("Probabilité d'être retenu quand le jury est tiré au hasard (avec remise), effet "
@@ -86,14 +107,14 @@ if st.button("Lancer le calcul de robustesse", key="lancer_robustesse"):
 if ("robustesse", cle) in cache:
     table = cache[("robustesse", cle)]
     c = st.columns(3)
-    for colonne, label, texte in zip(c, ["depends_on_method", "borderline", "stable"],
-                                     ["dépendent de la méthode", "à la limite", "stables"],
-                                     strict=True):
-        colonne.metric(texte, int((table["label"] == label).sum()))
-    # The sheet keeps SPEC's labels; the page speaks French.
-    st.dataframe(etat.en_francais(table.assign(label=table["label"].map(LIBELLES_ROBUSTESSE)),
-                                  decimales={"probabilite": 2, "sans_un_jure": 2}),
-                 hide_index=True, width="stretch")
+    for colonne, code in zip(c, ["depends_on_method", "borderline", "stable"], strict=True):
+        colonne.metric(ROBUSTESSE[code].libelles, int((table["label"] == code).sum()),
+                       help=ROBUSTESSE[code].explication)
+    # The sheet keeps SPEC's codes; the page speaks French (commun.vocabulaire).
+    etat.tableau(table.rename(columns={"label": "robustesse"}),
+                 decimales={"probabilite": 2, "sans_un_jure": 2},
+                 aides={"robustesse": " ".join(f"{t.libelle} : {t.explication}"
+                                               for t in ROBUSTESSE.values())})
 
 st.header("Comparer deux scénarios")
 st.caption("Enregistrez la sélection courante comme scénario A ou B (méthode, poids et "
@@ -109,14 +130,13 @@ if "A" in scenarios and "B" in scenarios:
     if a.decision is None or b.decision is None:
         st.warning("Un des scénarios n'a pas de sélection possible.")
     else:
-        g.markdown(f"**A** — méthode {scenarios['A'].methode}, score total "
-                   f"{a.allocation.score_total:.2f}")
-        d.markdown(f"**B** — méthode {scenarios['B'].methode}, score total "
-                   f"{b.allocation.score_total:.2f}")
+        g.markdown(f"**A** — méthode {libelle(METHODES, scenarios['A'].methode)}, score "
+                   f"total {decimal(a.allocation.score_total)}")
+        d.markdown(f"**B** — méthode {libelle(METHODES, scenarios['B'].methode)}, score "
+                   f"total {decimal(b.allocation.score_total)}")
         difference = comparer_scenarios(Scenario("A", a.probleme, a.allocation),
                                         Scenario("B", b.probleme, b.allocation))
         if difference.empty:
             st.success("Les deux scénarios retiennent les mêmes lauréats.")
         else:
-            st.dataframe(etat.en_francais(difference, decimales={"score_A": 2, "score_B": 2}),
-                         hide_index=True, width="stretch")
+            etat.tableau(difference, decimales={"score_A": 2, "score_B": 2})

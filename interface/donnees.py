@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from interface import etat
@@ -26,7 +27,9 @@ colonnes[4].metric("Erreurs / avertissements",
 
 st.header("Contrôle des fichiers")
 if len(constats):
-    st.dataframe(table_constats(constats), hide_index=True, width="stretch")
+    etat.tableau(etat.constats_lisibles(table_constats(constats)), telecharger="constats.csv",
+                 aides={"gravite": "erreur : bloque la décision tant qu'elle n'est pas "
+                                   "corrigée ; avertissement : à vérifier."})
 else:
     st.success("Aucun problème dans les fichiers.")
 if not chargement.valide:
@@ -38,9 +41,8 @@ assert vague is not None
 st.header("Dossiers")
 colonnes_dossiers = ["nom", "porteur", "commune", "departement", "qpv", "numerique", "montant",
                      "etp", "video"]
-st.dataframe(etat.en_francais(vague.dossiers[colonnes_dossiers].reset_index()),
-             hide_index=True, width="stretch")
+etat.tableau(vague.dossiers[colonnes_dossiers].reset_index(), telecharger="dossiers.csv")
 st.header("Jury")
-st.dataframe([{"juré": j.jure, "nom": j.nom, "collège": j.college,
-               "département (déport)": j.departement or ""} for j in vague.jury],
-             hide_index=True)
+etat.tableau(pd.DataFrame([{"juré": j.jure, "nom": j.nom, "college": j.college,
+                            "département (déport)": j.departement or ""} for j in vague.jury]),
+             width="content")

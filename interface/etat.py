@@ -6,6 +6,8 @@ give. Display helpers format numbers the French way. No domain logic: every resu
 from __future__ import annotations
 
 import hashlib
+import math
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -18,8 +20,17 @@ from allocation.modele.chargement import Chargement, charger, charger_televersem
 from allocation.modele.programme import Regles
 from application.seance import Seance, journal_de, seance_de
 from application.service import Parametres, Refus, Resultat, decider_vague, incertitude_de
-from commun.francais import decimal, euros
+from commun.constats import CODES
+from commun.francais import ESPACE_FINE, decimal, euros
 from commun.journal import Ancre, Journal
+from commun.vocabulaire import (
+    COLONNES_LISTES,
+    STATISTIQUES,
+    entete,
+    libelles,
+    oui_non,
+    pour_lecteur,
+)
 from scoring.modele import Vague
 from scoring.referentiel import departements, departements_geojson
 
@@ -178,12 +189,15 @@ def resultat(parametres: Parametres | None = None, avec_seance: bool = True,
         if trouve is None:
             if len(courant.allocations) > 64:
                 courant.allocations.clear()
-            trouve = courant.allocations[parametres] = decider_vague(
-                courant.chargement, parametres, avec_decision=False)
+            with st.spinner("Calcul de la sélection…"):
+                trouve = courant.allocations[parametres] = decider_vague(
+                    courant.chargement, parametres, avec_decision=False)
     if trouve is None:
         if len(courant.resultats) > 32:
             courant.resultats.clear()
-        trouve = courant.resultats[parametres] = decider_vague(courant.chargement, parametres)
+        with st.spinner("Sélection, liste complémentaire et explications…"):
+            trouve = courant.resultats[parametres] = decider_vague(courant.chargement,
+                                                                   parametres)
     if isinstance(trouve, Refus):
         st.error("Ces paramètres ne peuvent pas être appliqués :")
         for constat in trouve.erreurs.erreurs:
@@ -208,22 +222,114 @@ def incertitude(resultat: Resultat) -> Incertitude:
 # --------------------------------------------------------------------------- display
 
 
-def en_francais(table: pd.DataFrame, euros_: tuple[str, ...] = ("montant",),
-                decimales: dict[str, int] | None = None) -> pd.DataFrame:
-    """A copy for display: booleans as oui/non, money as ``150 000 €``, decimals with a
-    comma."""
-    decimales = {"score": 2, **(decimales or {})}
-    copie = table.copy()
+#: Vega's number format in French: decimal comma, narrow no-break space between thousands,
+#: euros after the number (every chart of the app is configured with it, :func:`graphique`).
+LOCALE_VEGA: dict[str, Any] = {"number": {"decimal": ",", "thousands": ESPACE_FINE,
+                                          "grouping": [3], "currency": ["", "\u00a0€"],
+                                          "percent": "\u202f%"}}
+
+
+def en_francais(table: pd.DataFrame, euros_: tuple[str, ...] = ("montant", "cumul_montant"),
+                decimales: dict[str, int] | None = None,
+                entetes: dict[str, str] | None = None) -> pd.DataFrame:
+    """A copy for a person to read: codes as words (:func:`commun.vocabulaire.pour_lecteur`),
+    booleans as oui/non, money as ``150 000 €``, every decimal number with a comma (two
+    decimals unless ``decimales`` says otherwise; whole numbers without), department codes
+    as text with their zero, nothing shown for a missing value, and French headers
+    (:data:`commun.vocabulaire.COLONNES`, then ``entetes``)."""
+    decimales = decimales or {}
+    copie = pour_lecteur(table)
     for colonne in copie.columns:
         serie = copie[colonne]
-        if colonne in euros_:
-            copie[colonne] = serie.map(lambda v: "" if pd.isna(v) else euros(v))
-        elif colonne in decimales:
-            chiffres = decimales[colonne]
-            copie[colonne] = serie.map(lambda v, c=chiffres: "" if pd.isna(v) else decimal(v, c))
-        elif serie.dtype == bool:
-            copie[colonne] = serie.map({True: "oui", False: "non"})
-    return copie
+        if colonne in COLONNES_LISTES:
+            famille = COLONNES_LISTES[colonne]
+            copie[colonne] = serie.map(lambda v, f=famille: "" if _vide(v) else libelles(f, v))
+        elif colonne in euros_:
+            copie[colonne] = serie.map(lambda v: "" if _vide(v) else euros(v))
+        elif colonne == "departement":
+            copie[colonne] = serie.map(lambda v: "" if _vide(v) else str(v))
+        elif serie.dtype == bool or _booleens(serie):
+            copie[colonne] = serie.map(oui_non)
+        elif pd.api.types.is_float_dtype(serie) or colonne in decimales:
+            chiffres = decimales.get(str(colonne), 2)
+            entiers = colonne not in decimales and all(
+                float(v).is_integer() for v in serie if not _vide(v))
+            copie[colonne] = serie.map(
+                lambda v, c=chiffres, e=entiers: "" if _vide(v) else decimal(float(v), 0 if e
+                                                                             else c))
+        elif serie.dtype == object or pd.api.types.is_string_dtype(serie):
+            copie[colonne] = serie.map(_cellule)
+    return copie.rename(columns=lambda c: (entetes or {}).get(str(c), entete(c)))
+
+
+def _cellule(valeur: object) -> object:
+    """A cell of a mixed column: a number with a decimal comma, nothing for a missing
+    value, oui/non for a boolean."""
+    if _vide(valeur):
+        return ""
+    if isinstance(valeur, bool):
+        return oui_non(valeur)
+    if isinstance(valeur, float):
+        return f"{valeur:g}".replace(".", ",")
+    if isinstance(valeur, str) and _NOMBRE_A_POINT.fullmatch(valeur):
+        return _cellule(float(valeur))
+    return valeur
+
+
+#: A number written as text with a decimal point (« 7.0 »): shown with a comma.
+_NOMBRE_A_POINT = re.compile(r"-?\d+\.\d+")
+
+
+def _vide(valeur: object) -> bool:
+    return valeur is None or (isinstance(valeur, float) and math.isnan(valeur))
+
+
+def _booleens(serie: pd.Series) -> bool:
+    valeurs = [v for v in serie if not _vide(v)]
+    return bool(valeurs) and serie.dtype == object and all(
+        isinstance(v, bool) for v in valeurs)
+
+
+def tableau(table: pd.DataFrame, *, euros_: tuple[str, ...] = ("montant", "cumul_montant"),
+            decimales: dict[str, int] | None = None, entetes: dict[str, str] | None = None,
+            aides: dict[str, str] | None = None, telecharger: str | None = None,
+            **options: Any) -> None:
+    """Show ``table`` in French (:func:`en_francais`): each statistic's header explains
+    itself on hover (its sentence of :data:`commun.vocabulaire.STATISTIQUES`, or ``aides``
+    by column code), and ``telecharger`` names a CSV offered below it (« ; » between
+    columns and decimal commas, as a French spreadsheet reads it)."""
+    lisible = en_francais(table, euros_, decimales, entetes)
+    explications = {**{c: t.explication for c, t in STATISTIQUES.items()}, **(aides or {})}
+    configuration = {
+        nouvelle: st.column_config.Column(help=explications[str(ancienne)])
+        for ancienne, nouvelle in zip(table.columns, lisible.columns, strict=True)
+        if explications.get(str(ancienne))}
+    options.setdefault("hide_index", True)
+    options.setdefault("width", "stretch")
+    st.dataframe(lisible, column_config=configuration or None, **options)
+    if telecharger:
+        st.download_button(
+            "Télécharger ce tableau (CSV)",
+            lisible.to_csv(sep=";", index=False).encode("utf-8-sig"),
+            file_name=telecharger, mime="text/csv",
+            key=f"csv_{telecharger}_{options.get('key', '')}")
+
+
+def constats_lisibles(table: pd.DataFrame) -> pd.DataFrame:
+    """A findings table (``scoring.rapport.table_constats``) with each finding's label, in
+    the secretariat's words (:data:`commun.constats.CODES`), instead of its code."""
+    return table.assign(
+        code=table["code"].map(lambda c: CODES[c].titre if c in CODES else c),
+        valeur=table["valeur"].map(lambda v: "" if v in (None, "nan", "None") else v),
+    ).rename(columns={"code": "constat"})
+
+
+def graphique(chart: Any, ou: Any = st, **options: Any) -> Any:
+    """Draw an Altair chart with French numbers (:data:`LOCALE_VEGA`) in ``ou`` (a column,
+    say); returns what ``st.altair_chart`` returns (the selection, for a chart that has
+    one)."""
+    options.setdefault("width", "stretch")
+    return ou.altair_chart(chart.configure(locale=LOCALE_VEGA), **options)
 
 
 @st.cache_data(show_spinner=False)

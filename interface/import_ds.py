@@ -10,6 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from interface import etat
 from scoring.rapport import table_constats
 
 
@@ -37,7 +38,7 @@ def formulaire_import() -> None:
             st.write(ligne)
         constats = st.session_state.get("ds_constats")
         if constats is not None and len(constats):
-            st.dataframe(table_constats(constats), hide_index=True, width="stretch")
+            etat.tableau(etat.constats_lisibles(table_constats(constats)))
 
 
 def _importer(demarche: float | None, jeton: str, dossier: str, depuis: date | None) -> None:

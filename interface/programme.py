@@ -3,6 +3,7 @@ recording the decided wave into the history (with a confirmation)."""
 
 from __future__ import annotations
 
+import altair as alt
 import streamlit as st
 
 from allocation.modele.rythme import prevision_a_ce_rythme
@@ -38,9 +39,15 @@ for libelle, colonne, cible in (("Fabriques", "cumul_laureats", regles.cible_tot
 engage = int(cumul["cumul_montant"]) if cumul is not None else 0
 st.progress(min(1.0, engage / max(regles.enveloppe_totale, 1)),
             text=f"Enveloppe : {euros(engage)} sur {euros(regles.enveloppe_totale)}")
-st.dataframe(etat.en_francais(par_vague, euros_=("montant", "cumul_montant")),
-             hide_index=True, width="stretch")
-st.bar_chart(par_vague.set_index("vague")[["qpv", "hors_qpv"]], stack=True)
+etat.tableau(par_vague)
+laureats_par_vague = par_vague.melt(id_vars="vague", value_vars=["qpv", "hors_qpv"],
+                                    var_name="categorie", value_name="lauréats").assign(
+    categorie=lambda t: t["categorie"].map({"qpv": "en QPV", "hors_qpv": "hors QPV"}))
+etat.graphique(alt.Chart(laureats_par_vague, title="Lauréats par vague").mark_bar().encode(
+    x=alt.X("vague:O", title="vague", axis=alt.Axis(labelAngle=0)),
+    y=alt.Y("lauréats:Q", title="lauréats", stack=True),
+    color=alt.Color("categorie:N", title="catégorie"),
+    tooltip=["vague", alt.Tooltip("categorie:N", title="catégorie"), "lauréats"]))
 
 st.header("Enregistrer la vague décidée dans l'historique")
 if resultat.decision is None:
@@ -61,7 +68,7 @@ if st.button("Enregistrer la vague", disabled=not confirme, key="enregistrer"):
     contenu = historique_complete(courant.chargement.historique_octets, nouvelles, constats)
     if contenu is None:
         st.error("L'enregistrement est refusé :")
-        st.dataframe(table_constats(constats), hide_index=True)
+        etat.tableau(etat.constats_lisibles(table_constats(constats)))
     else:
         st.session_state["historique_enregistre"] = contenu
         st.success(f"Vague {regles.numero} enregistrée : {len(nouvelles)} lauréats ajoutés.")

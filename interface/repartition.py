@@ -56,8 +56,12 @@ def _afficher(resultat: ResultatRepartition | Refus, nom_zip: str) -> None:
     indicateurs[0].metric("Dossiers répartis", len(repartition.probleme.dossiers))
     indicateurs[1].metric("Inéligibles non répartis", len(resultat.ineligibles))
     indicateurs[2].metric("Charges", f"{min(charges.values())} à {max(charges.values())}")
-    indicateurs[3].metric("Recouvrement minimal (borne)",
-                          f"{repartition.recouvrement_min} ({repartition.borne_recouvrement})")
+    indicateurs[3].metric(
+        "Dossiers en commun entre deux jurés, au moins",
+        f"{repartition.recouvrement_min} sur {repartition.borne_recouvrement} possibles",
+        help="Le plus petit nombre de dossiers que deux jurés lisent tous les deux, et le "
+             "plus grand qu'une répartition pourrait atteindre : plus il est haut, mieux on "
+             "compare les sévérités des jurés.")
     for avis in repartition.avis:
         st.warning(avis)
     if resultat.non_placees:
@@ -65,24 +69,23 @@ def _afficher(resultat: ResultatRepartition | Refus, nom_zip: str) -> None:
                    "libres lisent déjà ces dossiers.")
     graphiques = st.columns(2)
     table_charges = pd.DataFrame({"juré": list(charges), "dossiers": list(charges.values())})
-    graphiques[0].altair_chart(
+    etat.graphique(
         alt.Chart(table_charges, title="Dossiers à lire par juré").mark_bar().encode(
-            x=alt.X("juré:N", title="juré"), y=alt.Y("dossiers:Q", title="dossiers")),
-        width="stretch")
+            x=alt.X("juré:N", title="juré"), y=alt.Y("dossiers:Q", title="dossiers"),
+            tooltip=["juré", "dossiers"]), ou=graphiques[0])
     recouvrements = repartition.recouvrements().rename_axis("juré").reset_index().melt(
         id_vars="juré", var_name="avec", value_name="dossiers en commun")
-    graphiques[1].altair_chart(
+    etat.graphique(
         alt.Chart(recouvrements[recouvrements["juré"] != recouvrements["avec"]],
                   title="Dossiers en commun entre deux jurés").mark_rect().encode(
             x=alt.X("juré:N"), y=alt.Y("avec:N"),
             color=alt.Color("dossiers en commun:Q", scale=alt.Scale(scheme="blues")),
-            tooltip=["juré", "avec", "dossiers en commun"]),
-        width="stretch")
+            tooltip=["juré", "avec", "dossiers en commun"]), ou=graphiques[1])
     if resultat.ineligibles:
         with st.expander("Dossiers inéligibles non répartis"):
-            st.dataframe(pd.DataFrame(
+            etat.tableau(pd.DataFrame(
                 [{"dossier": d, "motifs": " ; ".join(m)}
-                 for d, m in sorted(resultat.ineligibles.items())]), hide_index=True)
+                 for d, m in sorted(resultat.ineligibles.items())]))
     source = courant.chargement if resultat.supplement is not None else preparation
     st.download_button("Télécharger l'affectation et les grilles (zip)",
                        lambda: grilles_zip(source, resultat), file_name=nom_zip,

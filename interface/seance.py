@@ -24,7 +24,8 @@ from application.seance import (
 )
 from application.service import classeur_decision
 from commun.fichiers import FICHIER_JOURNAL
-from commun.francais import decimal
+from commun.francais import decimal, horodatage
+from commun.vocabulaire import STATUTS, libelle, oui_non
 from interface import etat
 
 st.title("Séance du jury")
@@ -60,11 +61,9 @@ st.header("Ordre du jour")
 st.caption("D'abord la zone d'incertitude à la limite de sélection, puis les dossiers dont le "
            "sort dépend de la méthode ou d'un seul juré. Les autres sont repliés.")
 colonnes = {"score_bas_90": 2, "score_haut_90": 2, "probabilite_selection": 2}
-st.dataframe(etat.en_francais(a_discuter, decimales=colonnes), hide_index=True,
-             width="stretch", key="ordre_du_jour")
+etat.tableau(a_discuter, decimales=colonnes, key="ordre_du_jour")
 with st.expander(f"Autres dossiers ({len(table) - len(a_discuter)})"):
-    st.dataframe(etat.en_francais(table[table["rubrique"] == RUBRIQUES[-1]],
-                                  decimales=colonnes), hide_index=True, width="stretch")
+    etat.tableau(table[table["rubrique"] == RUBRIQUES[-1]], decimales=colonnes)
 
 st.header("Dossier examiné")
 ordre = list(table["dossier"])
@@ -72,19 +71,20 @@ dossier = st.selectbox("Dossier", ordre, key="dossier_examine",
                        format_func=lambda i: f"{i} — {vague.dossiers.loc[i, 'nom']}")
 ligne = table[table["dossier"] == dossier].iloc[0]
 laureat = dossier in resultat.allocation.laureats
-st.markdown(f"**{ligne['nom']}** — {'lauréat' if laureat else 'non retenu'} ; note "
+sort = libelle(STATUTS, "laureat" if laureat else "non_retenu")
+st.markdown(f"**{ligne['nom']}** — {sort} ; note "
             f"{decimal(ligne['score'])} (intervalle à 90 % : {decimal(ligne['score_bas_90'])} "
             f"à {decimal(ligne['score_haut_90'])}) ; probabilité d'être retenu "
             f"{decimal(100 * ligne['probabilite_selection'], 0)} % ; {ligne['rubrique']}"
             + (f" : {ligne['pourquoi']}" if ligne["pourquoi"] else "") + ".")
 notes = notes_du_dossier(vague, resultat, dossier)
-st.dataframe(notes, hide_index=True, width="stretch", key="notes_du_dossier")
+etat.tableau(notes, key="notes_du_dossier",
+             entetes={c.critere: c.libelle or c.critere for c in vague.criteres})
 revisees = [r for r in seance.revisions if r.dossier == dossier]
 if revisees:
     st.caption("Notes révisées en séance (avant → après) :")
-    st.dataframe(pd.DataFrame([{"juré": r.jure, "critère": r.critere, "avant": r.avant,
-                                "après": r.apres, "raison": r.raison} for r in revisees]),
-                 hide_index=True, width="stretch")
+    etat.tableau(pd.DataFrame([{"juré": r.jure, "critère": r.critere, "avant": r.avant,
+                                "après": r.apres, "raison": r.raison} for r in revisees]))
 if ("effet", resultat.parametres, dossier) not in cache:
     cache[("effet", resultat.parametres, dossier)] = effet_decision(
         resultat.probleme, resultat.allocation, dossier)
@@ -120,10 +120,12 @@ with st.form("revision", clear_on_submit=True):
     lecteurs = [j for j in notes["juré"] if (j, dossier) not in vague.deports]
     a, b, n = st.columns(3)
     jure = a.selectbox("Juré", lecteurs, key="revision_jure")
-    critere = b.selectbox("Critère", vague.ids_criteres, key="revision_critere")
+    libelles_criteres = {c.critere: c.libelle or c.critere for c in vague.criteres}
+    critere = b.selectbox("Critère", vague.ids_criteres, key="revision_critere",
+                          format_func=libelles_criteres.__getitem__)
     bornes = {c.critere: c for c in vague.criteres}[critere]
     nouvelle = n.number_input("Nouvelle note", float(bornes.note_min), float(bornes.note_max),
-                              step=0.5, key="revision_note")
+                              step=0.5, key="revision_note", format="%g")
     raison_note = st.text_input("Raison de la révision (obligatoire)", key="revision_raison")
     if st.form_submit_button("Réviser la note"):
         refus = reviser_en_seance(journal, courant.chargement, str(jure), dossier, critere,
@@ -164,16 +166,25 @@ if "cloture" in st.session_state:
                           file_name=f"proces-verbal-{vague.nom}.pdf", mime="application/pdf",
                           key="cloture_pv")
 
+def _valeur(valeur: object) -> str:
+    """A journal entry's value as a person reads it."""
+    if isinstance(valeur, bool) or valeur is None:
+        return oui_non(valeur) or "—"
+    if isinstance(valeur, float):
+        return decimal(valeur, 2)
+    return str(valeur)
+
+
 st.header("Journal")
 lu = journal.lire()
 (st.success if lu.verification.intact else st.error)(lu.verification.message)
 st.caption(f"Fichier : {journal.chemin}")
 entrees = lu.entrees
-st.dataframe(pd.DataFrame(
-    [{"n°": e.numero, "horodatage": e.horodatage, "événement": e.evenement,
-      "détail": ", ".join(f"{k} : {v}" for k, v in e.donnees.items()
-                          if not isinstance(v, dict | list))} for e in reversed(entrees)]),
-    hide_index=True, width="stretch", key="journal")
+etat.tableau(pd.DataFrame(
+    [{"n°": e.numero, "heure (Paris)": horodatage(e.horodatage), "événement": e.evenement,
+      "détail": ", ".join(f"{k} : {_valeur(v)}" for k, v in e.donnees.items()
+                          if not isinstance(v, dict | list))} for e in reversed(entrees)],
+    columns=["n°", "heure (Paris)", "événement", "détail"]), key="journal")
 if journal.existe:
     st.download_button("Télécharger le journal", journal.chemin.read_bytes(),
                        file_name=FICHIER_JOURNAL, mime="application/jsonl",

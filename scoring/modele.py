@@ -12,13 +12,6 @@ from commun.constats import Constats
 from scoring.valeurs import cle
 
 COLLEGES_FAQ_3_2: dict[str, int] = {"administration": 2, "cntl": 3, "chercheur": 2, "laureat": 3}
-#: The colleges in the FAQ's words (for the minutes).
-LIBELLES_COLLEGES: dict[str, str] = {
-    "administration": "Représentants de l'administration",
-    "cntl": "Représentants du Conseil national des tiers-lieux",
-    "chercheur": "Chercheurs et personnalités qualifiées",
-    "laureat": "Représentants de fabriques lauréates de précédentes vagues",
-}
 #: FAQ 3.2's named seats: (college, words the ``qualite`` must hold, label).
 SIEGES_FAQ_3_2: tuple[tuple[str, str, str], ...] = (
     ("cntl", "france tiers lieux", "France Tiers-Lieux (collège CNTL)"),

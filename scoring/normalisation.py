@@ -39,6 +39,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from commun.francais import decimal
+from commun.vocabulaire import METHODES as METHODES_
+from commun.vocabulaire import libelle
 from scoring.additif import ajuster_additif
 from scoring.calibration import ModeleJures, ajuster_calibre, coder
 from scoring.choix import ChoixMethode, choisir_methode
@@ -54,17 +57,6 @@ METHODES_DE_CALCUL: tuple[str, ...] = ("raw", "median", "trimmed", "bias", "zsco
 METHODES: tuple[str, ...] = ("auto", "raw", "zscore", "minmax", "rank", "trimmed", "median",
                              "bias", "calibre")
 METHODE_PAR_DEFAUT = "auto"
-LIBELLES_METHODES: dict[str, str] = {
-    "auto": "choisie par validation croisée sur les notes",
-    "calibre": "modèle de jurés : biais, échelle et bruit de chacun",
-    "raw": "moyenne brute",
-    "zscore": "centrage-réduction par juré",
-    "minmax": "étirement min–max par juré",
-    "rank": "rangs centiles par juré",
-    "trimmed": "moyenne sans la note la plus haute ni la plus basse",
-    "median": "médiane",
-    "bias": "correction des biais de jurés (moindres carrés)",
-}
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,11 +80,11 @@ class ScoresVague:
     def lignes_parametres(self) -> list[tuple[str, str]]:
         """The method's rows of sheet ``parametres``: the method asked for and, with
         ``auto``, the one chosen and every method's cross-validated error."""
-        lignes = [("methode", self.methode)]
+        lignes = [("methode", libelle(METHODES_, self.methode))]
         if self.choix is not None:
-            lignes.append(("methode choisie", self.choix.methode))
+            lignes.append(("methode choisie", libelle(METHODES_, self.choix.methode)))
             lignes += [(f"validation croisée {m} (erreur quadratique, {self.choix.plis} plis)",
-                        f"{e:.4f} ± {self.choix.erreurs_types[m]:.4f}")
+                        f"{decimal(e, 4)} ± {decimal(self.choix.erreurs_types[m], 4)}")
                        for m, e in self.choix.erreurs.items()]
         return lignes
 

@@ -9,7 +9,8 @@ import pandas as pd
 from openpyxl import Workbook
 
 from commun.classeur import ecrire_table, workbook_bytes
-from commun.constats import Constats
+from commun.constats import CODES, Constats
+from commun.francais import valeur_en_clair
 from commun.journal import LIGNE_JOURNAL, LIGNE_JOURNAL_ENTREES, Ancre
 from commun.provenance import Provenance
 from scoring.diagnostics import FORMATS_JURY, diagnostic_jures, fiabilite
@@ -20,7 +21,7 @@ from scoring.incertitude import (
     tirer_scores,
 )
 from scoring.modele import Vague
-from scoring.normalisation import LIBELLES_METHODES, ScoresVague, modele_jures
+from scoring.normalisation import ScoresVague, modele_jures
 from scoring.revisions import Revision
 
 
@@ -33,15 +34,17 @@ def table_scores(vague: Vague, scores: ScoresVague) -> pd.DataFrame:
 
 
 def table_constats(constats: Constats) -> pd.DataFrame:
-    """Every finding, one row each, with its location."""
+    """Every finding, one row each, with its location: its kind in words (the code's
+    title), not its code."""
     return pd.DataFrame(
         [
-            {"gravite": c.gravite.value, "code": c.code, "fichier": c.fichier,
+            {"gravite": c.gravite.value, "constat": CODES[c.code].titre if c.code in CODES
+             else c.code, "fichier": c.fichier,
              "feuille": c.feuille, "ligne": c.ligne, "colonne": c.colonne,
              "valeur": None if c.valeur is None else str(c.valeur), "message": c.message}
             for c in constats
         ],
-        columns=["gravite", "code", "fichier", "feuille", "ligne", "colonne", "valeur",
+        columns=["gravite", "constat", "fichier", "feuille", "ligne", "colonne", "valeur",
                  "message"],
     )
 
@@ -81,8 +84,7 @@ def rapport_scores(vague: Vague, scores: ScoresVague, constats: Constats,
     parametres = [
         *provenance.lignes(),
         *scores.lignes_parametres(),
-        ("libellé de la méthode", LIBELLES_METHODES[scores.methode_effective]),
-        *[(f"poids {c}", f"{p:g}") for c, p in scores.poids.items()],
+        *[(f"poids {c}", valeur_en_clair(p)) for c, p in scores.poids.items()],
         *[("avertissement", a) for a in scores.avertissements],
         *lignes_de_seance(revisions, ancre),
     ]

@@ -60,7 +60,7 @@ def test_changing_a_rule_widget_changes_the_laureates():
     assert not app.exception
     after = laureats(app)
     assert after != before
-    departements = [r for r in app.dataframe[0].value["departement"]]
+    departements = [r for r in app.dataframe[0].value["département"]]
     assert len(departements) == len(set(departements))  # one laureate per department now
 
 
@@ -103,8 +103,11 @@ def test_a_broken_upload_lists_its_errors():
     app.sidebar.file_uploader[0].set_value(("vague-09.zip", b"not a zip", "application/zip"))
     app.run()
     assert not app.exception
-    assert any("archive_illisible" in str(row) for row in app.dataframe[0].value.to_dict(
-        "records"))
+    from commun.constats import CODES
+
+    constats = app.dataframe[0].value  # the finding's label and its severity, in words
+    assert CODES["archive_illisible"].titre in set(constats["constat"])
+    assert set(constats["gravité"]) == {"erreur"}
     assert app.error
 
 
@@ -216,7 +219,7 @@ def test_robustness_runs_from_the_page_with_its_labels():
     labels = {m.label for m in app.metric}
     assert {"dépendent de la méthode", "à la limite", "stables"} <= labels
     table = app.dataframe[-1].value
-    assert set(table["label"]) <= {"stable", "à la limite", "dépend de la méthode"}
+    assert set(table["robustesse"]) <= {"stable", "à la limite", "dépend de la méthode"}
 
 
 def test_an_uploaded_zip_of_a_wave_folder_is_read():
@@ -238,7 +241,7 @@ def test_an_uploaded_zip_of_a_wave_folder_is_read():
     assert {m.label: m.value for m in app.metric}["Dossiers"] == "260"
     app.switch_page("interface/selection.py").run()
     assert len(laureats(app)) == 30
-    departements = list(app.dataframe[0].value["departement"])
+    departements = list(app.dataframe[0].value["département"])
     assert len(set(departements)) == 30  # the uploaded programme's cap of 1 was applied
 
 
@@ -269,7 +272,7 @@ def test_an_uploaded_wave_without_its_history_stops_unless_said_on_purpose():
 def test_the_scoring_page_says_which_method_auto_chose_and_draws_the_funding_line():
     app = ouvrir("interface/notation.py")
     assert app.selectbox[0].value == "auto"
-    assert any("calibre" in info.value for info in app.info)
+    assert any("Méthode retenue : **modèle de jurés**" in info.value for info in app.info)
     assert any("ligne de financement" in c.value and "zone d'incertitude" in c.value
                for c in app.caption)
 
@@ -283,7 +286,8 @@ def test_the_assignment_page_assigns_draws_the_loads_and_offers_the_grids():
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Inéligibles non répartis"] == "11"
     assert metrics["Dossiers répartis"] == "249"
-    recouvrement, borne = metrics["Recouvrement minimal (borne)"].replace(")", "").split(" (")
+    recouvrement, borne = metrics["Dossiers en commun entre deux jurés, au moins"].removesuffix(
+        " possibles").split(" sur ")
     assert 0 < int(recouvrement) <= int(borne)
     assert len(app.get("vega_lite_chart")) == 2  # loads and overlaps
     assert app.get("download_button")
@@ -327,8 +331,9 @@ def test_the_meeting_is_run_from_its_page(tmp_path, monkeypatch):
                                      "raison": "projet exemplaire en zone rurale"}
     # a note revised: its first value kept and shown against the new one
     notes = table_avec(app, "juré")
-    jure = next(j for j, offre in zip(notes["juré"], notes["offre"], strict=True)
-                if offre not in ("déporté", "", 10.0))
+    offre = next(c for c in notes.columns if c.startswith("Offre de services"))
+    jure = next(j for j, note in zip(notes["juré"], notes[offre], strict=True)
+                if note not in ("déporté", "", "10"))
     app.selectbox(key="revision_jure").set_value(jure)
     app.selectbox(key="revision_critere").set_value("offre")
     app.number_input(key="revision_note").set_value(10.0)
@@ -341,7 +346,7 @@ def test_the_meeting_is_run_from_its_page(tmp_path, monkeypatch):
     assert len(revision) == 1 and revision[0]["jure"] == jure
     assert revision[0]["apres"] == 10.0 and revision[0]["raison"] == "relecture du budget"
     avant_apres = table_avec(app, "après")
-    assert list(avant_apres["après"]) == [10.0] and avant_apres["avant"][0] != 10.0
+    assert list(avant_apres["après"]) == ["10"] and avant_apres["avant"][0] != "10"
     # closing: the allocation journalled with its workbook's hash, the PV offered
     app.button(key="clore").click().run()
     assert not app.exception and not app.error

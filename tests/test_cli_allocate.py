@@ -13,6 +13,7 @@ from allocation.modele.programme import lire_historique, lire_regles, trouver_fi
 from allocation.modele.regles import verifier
 from allocation.resolution.solveur import resoudre
 from commun.constats import Constats
+from commun.vocabulaire import METHODES, code_de
 from fabriques.cli import main
 from sample_waves import generate
 from scoring.lecture import lire_vague
@@ -75,15 +76,18 @@ def test_allocate_writes_the_spec_sheets_and_a_public_list_that_leaks_nothing(tm
                  "--public", str(public)]) == 0
     rows, header = sheet(out, "classement")
     assert header == CLASSEMENT and len(rows) == 260
-    assert {r["statut"] for r in rows} == {"laureat", "liste_complementaire", "non_retenu",
-                                           "ineligible"}
-    assert all(r["motif"] for r in rows if r["statut"] == "ineligible")
+    # SPEC §5: French words
+    assert {r["statut"] for r in rows} == {"lauréat", "liste complémentaire", "non retenu",
+                                           "inéligible"}
+    assert all(r["motif"] for r in rows if r["statut"] == "inéligible")
     laureats, header_laureats = sheet(out, "laureats")
     assert header_laureats == CLASSEMENT and len(laureats) == 30
     parameters = {r["parametre"]: r["valeur"] for r in sheet(out, "parametres")[0]}
-    assert parameters["methode"] == "auto" and "sha256 programme.toml" in parameters
+    # the method in words, read back to its code
+    assert parameters["methode"] == "choix automatique" and "sha256 programme.toml" in parameters
+    assert code_de(METHODES, parameters["methode"]) == "auto"
     # The sample jury is mixed (severe, lenient, narrow, erratic): the model of jurors wins.
-    assert parameters["methode choisie"] == "calibre"
+    assert code_de(METHODES, parameters["methode choisie"]) == "calibre"
     assert sum(k.startswith("validation croisée ") for k in parameters) == 8
     assert parameters["solveur"].startswith("HiGHS")
     assert parameters["sha256 historique"] == parameters["sha256 laureats.xlsx"]
@@ -92,7 +96,7 @@ def test_allocate_writes_the_spec_sheets_and_a_public_list_that_leaks_nothing(tm
         "explications", "departements", "jury", "parametres"]
     reserve, _ = sheet(out, "liste_complementaire")
     assert [r["dossier"] for r in reserve] == [
-        r["dossier"] for r in rows if r["statut"] == "liste_complementaire"]
+        r["dossier"] for r in rows if r["statut"] == "liste complémentaire"]
     # a laureate's motif says why it is one, then who replaces it
     assert all(r["motif"].startswith(("retenu", "imposé par le jury"))
                and "remplaçant" in r["motif"] for r in laureats)
@@ -138,7 +142,7 @@ def test_allocate_records_jury_overrides(tmp_path):
                  "--exclure", "V05-002:conflit avec un autre financement"]) == 0
     rows, _ = sheet(out, "classement")
     excluded = next(r for r in rows if r["dossier"] == "V05-002")
-    assert excluded["statut"] != "laureat"
+    assert excluded["statut"] != "lauréat"
     parameters = {r["parametre"]: r["valeur"] for r in sheet(out, "parametres")[0]}
     assert parameters["écarté V05-002"] == "conflit avec un autre financement"
     assert main(["allocate", str(SAMPLES / "vague-05.xlsx"), "--out", str(out),
@@ -219,4 +223,4 @@ def test_allocate_writes_the_solved_model_as_a_readable_lp_file(tmp_path):
     assert "departement_vague_" in texte and "enveloppe_vague" in texte
     parametres = {r["parametre"]: r["valeur"] for r in sheet(out, "parametres")[0]}
     assert optimum_lp(modele) == pytest.approx(
-        float(parametres["score total"]), abs=1e-5)
+        float(parametres["score total"].replace(",", ".")), abs=1e-5)

@@ -64,7 +64,7 @@ def test_score_with_bias_writes_its_workbook(tmp_path, capsys):
     reliability = list(workbook["fiabilite"].iter_rows(values_only=True))
     assert reliability[0][1:7] == ("ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k")
     workbook.close()
-    assert "méthode bias" in capsys.readouterr().out
+    assert "méthode : correction de la sévérité" in capsys.readouterr().out
 
 
 def test_score_refuses_bad_input_and_writing_over_an_input(tmp_path, capsys):
@@ -85,7 +85,7 @@ def test_score_weights_can_be_overridden_and_are_recorded(tmp_path, capsys):
     workbook = openpyxl.load_workbook(out, read_only=True)
     parameters = dict(list(workbook["parametres"].iter_rows(values_only=True))[1:])
     workbook.close()
-    assert parameters["poids offre"] == "3" and parameters["poids ancrage"] == "0.5"
+    assert parameters["poids offre"] == "3" and parameters["poids ancrage"] == "0,5"
     assert parameters["poids gouvernance"] == "1"
     assert main([*args, "--poids", "beaute=2"]) == 2
     assert "critère inconnu « beaute »" in capsys.readouterr().err

@@ -30,6 +30,7 @@ from application.ds.importation import (
 from application.ds.publication import appliquer, preparer
 from application.ds.requetes import DOCUMENTS
 from application.service import Parametres, decider_vague
+from commun.vocabulaire import STATUTS, code_de
 from scoring.lecture import lire_vague
 from tests.ds.donnees import (
     NOM_EXPORT,
@@ -312,7 +313,8 @@ def _statuts(allocation: Path) -> dict[int, str]:
     classeur = openpyxl.load_workbook(allocation, read_only=True)
     lignes = list(classeur["classement"].iter_rows(values_only=True))
     entete = lignes[0]
-    return {int(ligne[entete.index("dossier")]): ligne[entete.index("statut")]
+    # the workbook shows the statut in words; the tests compare codes
+    return {int(ligne[entete.index("dossier")]): code_de(STATUTS, ligne[entete.index("statut")])
             for ligne in lignes[1:]}
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from commun.vocabulaire import STATUTS, code_de
 from fabriques.cli import main
 from tests.factories import petite_vague
 
@@ -135,7 +136,7 @@ def test_the_public_list_holds_laureates_and_public_fields_only(tmp_path):
     header = [c.value for c in classement[1]]
     rows = [dict(zip(header, (c.value for c in r), strict=True))
             for r in classement.iter_rows(min_row=2)]
-    others = [r for r in rows if r["statut"] != "laureat"]
+    others = [r for r in rows if code_de(STATUTS, r["statut"]) != "laureat"]
     texts = {c.value for row in openpyxl.load_workbook(public)["laureats"].iter_rows()
              for c in row if isinstance(c.value, str)}
     for other in others:  # neither their id nor their name appears

@@ -15,6 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from commun.francais import date_en_francais, euros
+from commun.vocabulaire import STATUTS, code_de
 from fabriques.cli import main
 from scoring.modele import CRITERES_FAQ_3_3
 from tests.factories import petite_vague
@@ -78,8 +79,8 @@ def test_one_letter_per_dossier_named_by_its_id(vague_06):
 
 
 def test_a_letter_not_selected_holds_the_feedback_paragraph_of_the_sheet(vague_06):
-    retours = {r["dossier"]: r for r in _feuille(vague_06["sortie"] / "retours.xlsx",
-                                                  "retours")}
+    retours = {r["dossier"]: {**r, "statut": code_de(STATUTS, r["statut"])}
+               for r in _feuille(vague_06["sortie"] / "retours.xlsx", "retours")}
     registre = {r["dossier"]: r for r in _feuille(vague_06["vague"] / "dossiers.xlsx",
                                                   "dossiers")}
     non_retenus = [r for r in retours.values() if r["statut"] == "non_retenu"

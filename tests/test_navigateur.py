@@ -57,6 +57,12 @@ def test_every_page_passes_axe_core(serveur):
         try:
             page.goto(serveur, timeout=90_000)
             navigateur.attendre_page_dessinee(page, "Données de la vague")
+            # The page says it is French (interface.langue), and Streamlit's English is gone.
+            assert page.evaluate("() => document.documentElement.lang") == "fr"
+            depot = page.locator('[data-testid="stFileUploader"]').inner_text()
+            assert "Parcourir" in depot and "Mo par fichier" in depot, depot
+            assert "MB" not in depot and "Browse" not in depot, depot
+            assert page.locator('[data-testid="stElementToolbar"]:visible').count() == 0
             liens = page.locator('[data-testid="stSidebarNav"] a')
             noms = [liens.nth(i).inner_text().strip() for i in range(liens.count())]
             assert {"Données", "Répartition", "Séance", "Export"} <= set(noms), noms

@@ -16,6 +16,7 @@ from allocation.modele.chargement import charger
 from allocation.sorties.proces_verbal import rendre_proces_verbal
 from application.proces_verbal import donnees_proces_verbal
 from commun.journal import Journal
+from commun.vocabulaire import METHODES, code_de, libelle
 from fabriques.cli import main
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_waves"
@@ -139,14 +140,15 @@ def test_the_minutes_state_the_method_choice_as_it_is_applied(seance) -> None:
     assert donnees is not None, [str(c) for c in constats]
     methode = donnees["methode"]
     assert "emboîtés" in methode["texte"] and "ne sont pas candidates" in methode["texte"]
-    assert all(f"« {m} »" in methode["texte"] for m in CANDIDATS)
+    assert all(f"« {libelle(METHODES, m)} »" in methode["texte"] for m in CANDIDATS)
     assert "prédit le mieux" not in methode["texte"]
     erreurs = {v["methode"].removesuffix(" (candidate)"):
                float(v["erreur"].split("±")[0].replace(",", ".").strip())
                for v in methode["validation"]}
-    candidates = {m: e for m, e in erreurs.items() if m in CANDIDATS}
+    # the minutes name methods by their label
+    candidates = {m: e for m, e in erreurs.items() if code_de(METHODES, m) in CANDIDATS}
     retenue = methode["texte"].rsplit("Retenue : « ", 1)[1].split(" »")[0]
     assert candidates[retenue] == min(candidates.values())
-    assert all(v["methode"].endswith(" (candidate)") == (v["methode"].split(" ")[0]
-                                                         in CANDIDATS)
+    assert all(v["methode"].endswith(" (candidate)") == (
+        code_de(METHODES, v["methode"].removesuffix(" (candidate)")) in CANDIDATS)
                for v in methode["validation"])

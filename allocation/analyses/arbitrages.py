@@ -25,6 +25,7 @@ from allocation.modele.regles import FAMILLES_LEVABLES, LIBELLES_REGLES
 from allocation.resolution.moteur import MoteurVague
 from allocation.resolution.solveur import Allocation
 from commun.francais import decimal
+from commun.vocabulaire import METHODES, ROBUSTESSE, libelle
 from scoring.modele import Vague
 from scoring.normalisation import METHODES_DE_CALCUL, noter
 from scoring.reechantillonnage import Reechantillonneur
@@ -61,9 +62,8 @@ class PointPareto:
     laureats: tuple[str, ...]
 
 
-#: The robustness labels in the interface's words (the ``robustesse`` sheet keeps SPEC's).
-LIBELLES_ROBUSTESSE: dict[str, str] = {"stable": "stable", "borderline": "à la limite",
-                                       "depends_on_method": "dépend de la méthode"}
+#: The robustness labels in the interface's words (commun.vocabulaire.ROBUSTESSE).
+LIBELLES_ROBUSTESSE: dict[str, str] = {code: t.libelle for code, t in ROBUSTESSE.items()}
 
 
 @dataclass(frozen=True)
@@ -328,11 +328,11 @@ def comparer_scenarios(a: Scenario, b: Scenario) -> pd.DataFrame:
 
 
 def table_prix(prix: list[PrixRegle]) -> pd.DataFrame:
-    """Sheet ``prix_des_regles``."""
+    """Sheet ``prix_des_regles``: each rule by its label in the catalogue."""
     return pd.DataFrame(
-        [{"regle": p.regle, "libelle": LIBELLES_REGLES.get(p.regle, p.regle), "gain": p.gain,
+        [{"regle": LIBELLES_REGLES.get(p.regle, p.regle), "gain": p.gain,
           "entrent": ", ".join(p.entrent), "sortent": ", ".join(p.sortent)} for p in prix],
-        columns=["regle", "gain", "entrent", "sortent", "libelle"])
+        columns=["regle", "gain", "entrent", "sortent"])
 
 
 def table_pareto(points: list[PointPareto]) -> pd.DataFrame:
@@ -352,6 +352,6 @@ def table_robustesse(resultats: list[Robustesse], probleme: ProblemeVague) -> pd
         [{"dossier": r.dossier, "nom": par_id[r.dossier].nom, "score": par_id[r.dossier].score,
           "selectionne": r.selectionne, "probabilite": r.probabilite, "label": r.label,
           "sans_un_jure": r.sans_un_jure, "jures_decisifs": ", ".join(r.jures_decisifs),
-          "methodes": ", ".join(r.methodes)} for r in lignes],
+          "methodes": ", ".join(libelle(METHODES, m) for m in r.methodes)} for r in lignes],
         columns=["dossier", "probabilite", "label", "nom", "score", "selectionne",
                  "sans_un_jure", "jures_decisifs", "methodes"])

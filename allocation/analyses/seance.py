@@ -18,6 +18,8 @@ from allocation.modele.departage import au_micro_point
 from allocation.modele.probleme import ProblemeVague
 from allocation.resolution.solveur import Allocation, resoudre
 from commun.francais import decimal
+from commun.vocabulaire import METHODES as METHODES_EN_MOTS
+from commun.vocabulaire import libelles
 from scoring.normalisation import METHODES_DE_CALCUL
 
 #: The agenda's sections, in the order they are discussed.
@@ -48,7 +50,7 @@ def ordre_du_jour(probleme: ProblemeVague, allocation: Allocation, zone: tuple[s
             rubrique, pourquoi = RUBRIQUES[0], "son intervalle croise la note du dernier lauréat"
         elif r is not None and 0 < len(r.methodes) < len(METHODES_DE_CALCUL):
             rubrique = RUBRIQUES[1]
-            pourquoi = f"retenu par {', '.join(r.methodes)} seulement"
+            pourquoi = f"retenu par {libelles(METHODES_EN_MOTS, r.methodes)} seulement"
         elif r is not None and r.jures_decisifs:
             rubrique = RUBRIQUES[2]
             pourquoi = ("son sort change sans " + ", ".join(r.jures_decisifs))

@@ -14,7 +14,7 @@ import pandas as pd
 from stdnum.fr import siret as stdnum_siret
 
 from allocation.modele.programme import Regles
-from commun.francais import euros
+from commun.francais import euros, valeur_en_clair
 from scoring import formes_juridiques, referentiel
 from scoring.valeurs import cle
 
@@ -69,7 +69,8 @@ def etp_suffisant(dossier: dict[str, Any], regles: Regles) -> str | None:
     if etp is None or pd.isna(etp):
         return "ETP absent"
     if etp < 1 and not dossier.get("embauche_prevue"):
-        return f"moins d'un ETP mobilisé ({etp:g} ETP) et aucune embauche prévue"
+        return (f"moins d'un ETP mobilisé ({valeur_en_clair(float(etp))} ETP) et aucune "
+                "embauche prévue")
     return None
 
 

@@ -14,12 +14,12 @@ from allocation.modele.eligibilite import motifs_ineligibilite
 from allocation.modele.programme import MAX_LAUREATS_PAR_VAGUE, Regles
 from allocation.modele.rythme import BornesRythme, bornes_rythme
 from commun.constats import Constats
+from commun.vocabulaire import CATEGORIES as VOCABULAIRE_CATEGORIES
 from scoring.dossiers import compte_comme_numerique, lieux_partages
 from scoring.referentiel import departements
 
 CATEGORIES = ("qpv", "hors_qpv", "numeriques")
-LIBELLES_CATEGORIES = {"qpv": "Fabriques en QPV", "hors_qpv": "Fabriques hors QPV",
-                       "numeriques": "Fabriques numériques"}
+LIBELLES_CATEGORIES = {code: t.libelle for code, t in VOCABULAIRE_CATEGORIES.items()}
 
 
 @dataclass(frozen=True)

@@ -113,43 +113,68 @@ class Regles:
 @dataclass(frozen=True)
 class Parametre:
     """One key of ``programme.toml``: its section, default (None: optional, unset) and kind
-    (``entier``: whole number ≥ 0; ``annee``; ``nombre``: number ≥ 0; ``booleen``)."""
+    (``entier``: whole number ≥ 0; ``annee``; ``nombre``: number ≥ 0; ``booleen``); its
+    label in the secretariat's words, the :class:`Regles` field it sets (``champ``, the key
+    by default: sheet ``parametres`` writes it as ``regle <champ>``) and whether it is an
+    amount in euros."""
 
     section: str
     cle: str
     defaut: Any
     nature: str = "entier"
+    libelle: str = ""
+    champ: str = ""
+    euros: bool = False
+
+    @property
+    def nom_du_champ(self) -> str:
+        """The :class:`Regles` (or :class:`Objectifs`) field this key sets."""
+        return self.champ or self.cle
 
 
 #: Every key ``programme.toml`` may hold (SPEC §3), the one place their defaults live.
 PARAMETRES: tuple[Parametre, ...] = (
-    Parametre("programme", "cible_total", 300),
-    Parametre("programme", "cible_qpv", 150),
-    Parametre("programme", "cible_hors_qpv", 150),
-    Parametre("programme", "cible_numeriques", 30),
-    Parametre("programme", "nombre_vagues", 10),
-    Parametre("programme", "enveloppe_totale", 45_000_000),
-    Parametre("programme", "montant_min", 75_000),
-    Parametre("programme", "montant_max", 150_000),
-    Parametre("programme", "montant_annuel_max", 50_000),
-    Parametre("programme", "max_par_departement", 8),
+    Parametre("programme", "cible_total", 300, libelle="lauréats visés sur le programme"),
+    Parametre("programme", "cible_qpv", 150, libelle="lauréats visés en QPV"),
+    Parametre("programme", "cible_hors_qpv", 150, libelle="lauréats visés hors QPV"),
+    Parametre("programme", "cible_numeriques", 30, libelle="Fabriques numériques visées"),
+    Parametre("programme", "nombre_vagues", 10, libelle="nombre de vagues du programme"),
+    Parametre("programme", "enveloppe_totale", 45_000_000, libelle="enveloppe du programme",
+              euros=True),
+    Parametre("programme", "montant_min", 75_000, libelle="montant minimal par Fabrique",
+              euros=True),
+    Parametre("programme", "montant_max", 150_000, libelle="montant maximal par Fabrique",
+              euros=True),
+    Parametre("programme", "montant_annuel_max", 50_000,
+              libelle="montant annuel maximal par Fabrique", euros=True),
+    Parametre("programme", "max_par_departement", 8, champ="max_par_departement_programme",
+              libelle="lauréats au plus par département sur le programme"),
     # Cahier des charges: « 100 projets maximum seront sélectionnés chaque année ».
-    Parametre("programme", "max_par_an", 100),
-    Parametre("vague", "numero", None),
-    Parametre("vague", "annee", None, "annee"),
-    Parametre("vague", "max_laureats", 30),
-    Parametre("vague", "tolerance_rythme", 2),
-    Parametre("vague", "max_par_departement", 2),
-    Parametre("vague", "enveloppe", None),
-    Parametre("vague", "note_minimale", 0, "nombre"),
-    Parametre("objectifs", "couverture", 0, "nombre"),
-    Parametre("objectifs", "parts_population", 0, "nombre"),
-    Parametre("objectifs", "montants_variables", False, "booleen"),
+    Parametre("programme", "max_par_an", 100, libelle="lauréats au plus par année civile"),
+    Parametre("vague", "numero", None, libelle="numéro de la vague"),
+    Parametre("vague", "annee", None, "annee", libelle="année de la vague"),
+    Parametre("vague", "max_laureats", 30, libelle="lauréats au plus dans la vague"),
+    Parametre("vague", "tolerance_rythme", 2,
+              libelle="écart permis au rythme des catégories (lauréats)"),
+    Parametre("vague", "max_par_departement", 2, champ="max_par_departement_vague",
+              libelle="lauréats au plus par département dans la vague"),
+    Parametre("vague", "enveloppe", None, champ="enveloppe_vague",
+              libelle="enveloppe de la vague", euros=True),
+    Parametre("vague", "note_minimale", 0, "nombre", libelle="note minimale d'un lauréat"),
+    Parametre("objectifs", "couverture", 0, "nombre",
+              libelle="bonus par département couvert pour la première fois (points)"),
+    Parametre("objectifs", "parts_population", 0, "nombre",
+              libelle="retrait par lauréat au-delà de la part de population (points)"),
+    Parametre("objectifs", "montants_variables", False, "booleen",
+              libelle="montants accordés ajustables"),
     # The partial lottery in the zone of uncertainty (off by default; issue 14).
-    Parametre("tirage", "actif", False, "booleen"),
-    Parametre("tirage", "graine", None),
-    # The contact line of the candidates' letters (allocate --retours).
-    Parametre("lettres", "contact", None, "texte"),
+    Parametre("tirage", "actif", False, "booleen",
+              libelle="tirage au sort partiel dans la zone d'incertitude"),
+    Parametre("tirage", "graine", None, champ="graine_tirage",
+              libelle="graine du tirage au sort"),
+    # The contact line of the candidates' letters (allocate --retours); not a rule.
+    Parametre("lettres", "contact", None, "texte",
+              libelle="contact donné dans les lettres aux candidats"),
 )
 #: FAQ 3.1: « 30 lauréats maximum par vague » (the default of ``[vague] max_laureats``).
 MAX_LAUREATS_PAR_VAGUE: int = next(p.defaut for p in PARAMETRES if p.cle == "max_laureats")

@@ -21,9 +21,10 @@ from allocation.modele.rythme import prevision_a_ce_rythme
 from allocation.resolution.solveur import Allocation
 from allocation.sorties.retours import table_retours
 from commun.classeur import ajouter_table, ecrire_table, workbook_bytes
-from commun.francais import euros
+from commun.francais import ESPACE_FINE, decimal, euros, valeur_en_clair
 from commun.journal import Ancre
 from commun.provenance import Provenance
+from commun.vocabulaire import ROBUSTESSE, entetes_en_clair, libelle
 from scoring.diagnostics import FORMATS_JURY, diagnostic_jures, fiabilite
 from scoring.incertitude import FORMATS_INCERTITUDE
 from scoring.modele import Vague
@@ -49,12 +50,12 @@ def table_parametres(provenance: Provenance, scores: ScoresVague, probleme: Prob
     (the notes revised in the meeting and the journal's last hash included)."""
     lignes = provenance.lignes()
     lignes += [("numero", str(probleme.regles.numero)), *scores.lignes_parametres()]
-    lignes += [(f"poids {c}", f"{p:g}") for c, p in scores.poids.items()]
-    lignes += [(f"regle {k}", str(v)) for k, v in asdict(probleme.regles).items()
+    lignes += [(f"poids {c}", valeur_en_clair(p)) for c, p in scores.poids.items()]
+    lignes += [(f"regle {k}", valeur_en_clair(v)) for k, v in asdict(probleme.regles).items()
                if k not in ("objectifs", "contact")]
-    lignes += [(f"objectif {k}", str(v))
+    lignes += [(f"objectif {k}", valeur_en_clair(v))
                for k, v in asdict(probleme.regles.objectifs).items()]
-    lignes += [(f"rythme {c}", f"{b.minimum} à {b.maximum} (rythme {b.rythme:.2f})")
+    lignes += [(f"rythme {c}", f"{b.minimum} à {b.maximum} (rythme {decimal(b.rythme)})")
                for c, b in probleme.bornes.items()]
     lignes += [("enveloppe de la vague", str(probleme.enveloppe_vague)),
                ("enveloppe restante du programme", str(probleme.enveloppe_restante))]
@@ -66,7 +67,7 @@ def table_parametres(provenance: Provenance, scores: ScoresVague, probleme: Prob
     lignes += [(f"écarté {d}", r) for d, r in probleme.exclus.items()]
     lignes += lignes_de_seance(revisions, ancre_journal)
     lignes += [("solveur", allocation.solveur),
-               ("score total", f"{allocation.score_total:.6f}")]
+               ("score total", decimal(allocation.score_total, 6).replace(ESPACE_FINE, ""))]
     return pd.DataFrame(lignes, columns=["parametre", "valeur"])
 
 
@@ -155,7 +156,8 @@ def classeur_allocation(decision: Decision, parametres: pd.DataFrame, vague: Vag
     ecrire_table(classeur, "departements", table_departements(decision), formats)
     jury = ecrire_table(classeur, "jury", diagnostic_jures(vague),
                         FORMATS_JURY)
-    ajouter_table(jury, "Accord du jury (fiabilité par critère)", fiabilite(vague).round(4))
+    ajouter_table(jury, "Accord du jury (fiabilité par critère)",
+                  entetes_en_clair(fiabilite(vague).round(4)))
     ecrire_table(classeur, "parametres", parametres)
     return workbook_bytes(classeur)
 
@@ -199,6 +201,8 @@ def classeur_tables(tables: dict[str, pd.DataFrame]) -> bytes:
     classeur = Workbook()
     classeur.remove(classeur.active)  # type: ignore[arg-type]
     for titre, table in tables.items():
+        if titre == "robustesse":  # its column « label » holds robustness codes
+            table = table.assign(label=table["label"].map(lambda v: libelle(ROBUSTESSE, v)))
         formats = {c: "0.00" for c in ("gain", "score", "score_total")}
         formats |= {"probabilite": "0%", "sans_un_jure": "0%", "budget": FORMATS["montant"],
                     "qpv": "0%"}

@@ -36,6 +36,7 @@ from application.ds.requetes import (
 from commun.constats import Constats
 from commun.francais import decimal
 from commun.journal import Journal
+from commun.vocabulaire import STATUTS, code_de, libelle
 from scoring import valeurs
 from scoring.conteneurs import lire_classeur
 from scoring.demarches import charger_correspondance
@@ -44,9 +45,6 @@ from scoring.tables import Table, trouver_table
 #: The platform state each statut leads to (None: unchanged, the reserve may be called).
 ETAT_CIBLE = {"laureat": "accepte", "liste_complementaire": None, "non_retenu": "refuse",
               "ineligible": "refuse"}
-#: The statut as written in the annotation, for the instructors who read it.
-STATUT_ECRIT = {"laureat": "lauréat", "liste_complementaire": "liste complémentaire",
-                "non_retenu": "non retenu", "ineligible": "inéligible"}
 #: Annotation descriptor type → the key of ``AnnotationValueInput`` that writes it.
 _VALEUR_PAR_TYPE = {"TextChampDescriptor": "text", "TextareaChampDescriptor": "textarea",
                     "IntegerNumberChampDescriptor": "integerNumber",
@@ -96,7 +94,7 @@ class PlanPublication:
         """The plan in French, dossier by dossier, then its count."""
         lignes = []
         for action in self.actions:
-            statut = STATUT_ECRIT.get(action.statut, action.statut)
+            statut = libelle(STATUTS, action.statut)
             tete = f"{action.dossier} (n° {action.numero}, {statut})"
             if action.ecarte is not None:
                 lignes.append(f"{tete} : écarté — {action.ecarte}")
@@ -188,7 +186,8 @@ def preparer(client: ClientDS, demarche: int, allocation: Path, retours: Path,
     messages: dict[str, tuple[str, str]] = {}
     for _, ligne in lettres.lignes:
         dossier = valeurs.texte(lettres.valeur(ligne, "dossier")) or ""
-        messages[dossier] = (valeurs.texte(lettres.valeur(ligne, "statut")) or "",
+        lu = valeurs.texte(lettres.valeur(ligne, "statut")) or ""
+        messages[dossier] = (code_de(STATUTS, lu) or lu,
                              valeurs.texte(lettres.valeur(ligne, "message")) or "")
 
     instruction = client.executer(INSTRUCTION, {"demarche": demarche})["demarche"]
@@ -213,7 +212,9 @@ def preparer(client: ClientDS, demarche: int, allocation: Path, retours: Path,
                                       key=lambda nl: valeurs.texte(
                                           classement.valeur(nl[1], "dossier")) or ""):
         dossier = valeurs.texte(classement.valeur(ligne, "dossier")) or ""
-        statut = valeurs.texte(classement.valeur(ligne, "statut")) or ""
+        # the word the workbook shows, or the code an older workbook holds
+        ecrit = valeurs.texte(classement.valeur(ligne, "statut")) or ""
+        statut = code_de(STATUTS, ecrit) or ecrit
         lettre = messages.get(dossier)
         if statut != "laureat" and (lettre is None or lettre[0] != statut):
             constats.signaler("retours_differents", "le classeur de retours ne correspond pas "
@@ -279,7 +280,7 @@ def _action(dossier: str, statut: str, classement: Table, ligne: tuple[Any, ...]
     rang = classement.valeur(ligne, "rang")
     a_ecrire = {"score": decimal(float(score), 2) if not valeurs.est_vide(score) else None,
                 "rang": valeurs.texte(rang) if not valeurs.est_vide(rang) else None,
-                "statut": STATUT_ECRIT.get(statut, statut)}
+                "statut": libelle(STATUTS, statut)}
     existantes = {a["champDescriptorId"]: a.get("stringValue")
                   for a in actuel.get("annotations") or []}
     valeurs_annotations, noms = [], []
