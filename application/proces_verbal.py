@@ -24,7 +24,7 @@ from allocation.sorties.proces_verbal import rendre_proces_verbal
 from application.service import Parametres, Resultat, decider_vague
 from commun.constats import Constats
 from commun.ecriture import sha256_fichier
-from commun.francais import NON_FIXE, decimal, euros, valeur_en_clair
+from commun.francais import NON_FIXE, date_en_francais, decimal, euros, valeur_en_clair
 from commun.journal import Journal
 from commun.provenance import Provenance
 from commun.vocabulaire import CATEGORIES, COLLEGES, METHODES, STATUTS, code_de, libelle
@@ -32,15 +32,8 @@ from scoring import valeurs
 from scoring.choix import CANDIDATS
 from scoring.modele import Vague
 
-MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-        "octobre", "novembre", "décembre")
 PROGRAMME = ("Programme « Nouveaux lieux, nouveaux liens » — Appel à manifestation d'intérêt "
              "« Fabriques de Territoire » (ANCT)")
-
-
-def date_en_francais(jour: date) -> str:
-    """``2026-12-05`` → ``5 décembre 2026``."""
-    return f"{jour.day} {MOIS[jour.month - 1]} {jour.year}"
 
 
 def _oui(valeur: object) -> str:

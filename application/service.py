@@ -6,8 +6,9 @@ the bench only collect parameters and show what this returns; none of them repea
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +25,8 @@ from allocation.sorties.export import (
     classeur_retours,
     parametres_de,
 )
+from allocation.sorties.lettres import chemins_lettres, dossier_des_lettres, lettres_pdf
+from allocation.sorties.retours import table_retours
 from commun.constats import Constats
 from commun.ecriture import Ecriture
 from commun.journal import Ancre
@@ -135,9 +138,16 @@ class Sorties:
     retours: Path | None = None
     modele: Path | None = None
 
-    def chemins(self) -> list[Path]:
-        """Every path to write."""
-        return [p for p in (self.classeur, self.public, self.retours, self.modele) if p]
+    def lettres(self, dossiers: Iterable[str]) -> dict[str, Path]:
+        """With ``retours``, each dossier's letter (beside the workbook,
+        :func:`allocation.sorties.lettres.chemins_lettres`); an id that cannot be a file
+        name is refused there."""
+        return chemins_lettres(self.retours, dossiers) if self.retours else {}
+
+    def chemins(self, dossiers: Iterable[str] = ()) -> list[Path]:
+        """Every path to write (the letters of ``dossiers`` included)."""
+        return ([p for p in (self.classeur, self.public, self.retours, self.modele) if p]
+                + list(self.lettres(dossiers).values()))
 
 
 def classeur_decision(chargement: Chargement, resultat: Resultat,
@@ -157,28 +167,45 @@ def classeur_decision(chargement: Chargement, resultat: Resultat,
 
 def planifier_decision(chargement: Chargement, resultat: Resultat, sorties: Sorties,
                        ecriture: Ecriture, ancre_journal: Ancre | None = None,
-                       incertitude_calculee: Incertitude | None = None) -> dict[str, str]:
+                       incertitude_calculee: Incertitude | None = None,
+                       jour: date | None = None) -> dict[str, str]:
     """Add a decided wave's outputs to a set of files (:class:`commun.ecriture.Ecriture`);
-    returns each file's name and SHA-256, for the journal (``incertitude_calculee``: the
-    decision's uncertainty when the caller already holds it)."""
+    returns each file's name and SHA-256, for the journal — the letters as one line, their
+    folder and the SHA-256 of their names and SHA-256s (:func:`empreinte_des_lettres`).
+    ``incertitude_calculee``: the decision's uncertainty when the caller already holds it."""
     vague, decision = resultat.vague, resultat.decision
     assert decision is not None
     contenus = {sorties.classeur: classeur_decision(chargement, resultat, ancre_journal,
                                                     incertitude_calculee)}
     if sorties.public:
         contenus[sorties.public] = classeur_public(vague.dossiers, decision.allocation.montants)
+    lettres: dict[Path, bytes] = {}
     if sorties.retours:
-        contenus[sorties.retours] = classeur_retours(decision, vague, resultat.scores)
+        retours = table_retours(decision, vague, resultat.scores)
+        contenus[sorties.retours] = classeur_retours(decision, vague, resultat.scores, retours)
+        lettres = lettres_pdf(decision, vague, resultat.scores, sorties.retours, jour, retours)
     if sorties.modele:
         # PuLP is loaded only when the audit model is asked for (a third of the decision's
         # own import time otherwise).
         from allocation.resolution.modele_lp import texte_modele
 
         contenus[sorties.modele] = texte_modele(decision.probleme)
-    for chemin, contenu in contenus.items():
+    for chemin, contenu in [*contenus.items(), *lettres.items()]:
         ecriture.ajouter(chemin, contenu)
-    return {chemin.name: hashlib.sha256(contenu).hexdigest()
-            for chemin, contenu in contenus.items()}
+    empreintes = {chemin.name: hashlib.sha256(contenu).hexdigest()
+                  for chemin, contenu in contenus.items()}
+    if lettres and sorties.retours:
+        empreintes[f"{dossier_des_lettres(sorties.retours).name}/"] = empreinte_des_lettres(
+            lettres)
+    return empreintes
+
+
+def empreinte_des_lettres(lettres: Mapping[Path, bytes]) -> str:
+    """One SHA-256 for a folder of letters: of the lines « name SHA-256 », in name order
+    (``sha256sum``'s format: the folder checks with it, then this hash)."""
+    lignes = sorted(f"{hashlib.sha256(contenu).hexdigest()}  {chemin.name}\n"
+                    for chemin, contenu in lettres.items())
+    return hashlib.sha256("".join(lignes).encode()).hexdigest()
 
 
 def avancement_programme(historique: pd.DataFrame, regles: Regles,

@@ -181,6 +181,51 @@ def _meme_fichier(a: Path, b: Path) -> bool:
         return False
 
 
+@dataclass(frozen=True)
+class _Identite:
+    """What makes two paths one file: the resolved path, and for an existing file its
+    device and inode (another name of it, a hard link); computed once per path, so that
+    comparing n outputs with m inputs and with each other stays linear."""
+
+    resolu: Path | None
+    inode: tuple[int, int] | None
+
+    @classmethod
+    def de(cls, chemin: Path) -> _Identite:
+        try:
+            resolu: Path | None = chemin.resolve()
+        except OSError:
+            resolu = None
+        try:
+            etat = chemin.stat()
+            inode: tuple[int, int] | None = (etat.st_dev, etat.st_ino)
+        except OSError:
+            inode = None
+        return cls(resolu, inode)
+
+
+class _Fichiers:
+    """Paths indexed by their identity (:class:`_Identite`)."""
+
+    def __init__(self, chemins: Iterable[Path] = ()):
+        self._resolus: dict[Path, Path] = {}
+        self._inodes: dict[tuple[int, int], Path] = {}
+        for chemin in chemins:
+            self.ajouter(chemin, _Identite.de(chemin))
+
+    def ajouter(self, chemin: Path, identite: _Identite) -> None:
+        if identite.resolu is not None:
+            self._resolus.setdefault(identite.resolu, chemin)
+        if identite.inode is not None:
+            self._inodes.setdefault(identite.inode, chemin)
+
+    def trouver(self, identite: _Identite) -> Path | None:
+        """The path held that is the same file, None when there is none."""
+        if identite.resolu is not None and identite.resolu in self._resolus:
+            return self._resolus[identite.resolu]
+        return self._inodes.get(identite.inode) if identite.inode is not None else None
+
+
 def verifier_sorties(sorties: Sequence[Path], entrees: Iterable[Path],
                      nommees_par_l_outil: bool = False) -> None:
     """Refuse (:class:`ErreurEcriture`, exit 2) outputs that would replace an input of the
@@ -190,13 +235,14 @@ def verifier_sorties(sorties: Sequence[Path], entrees: Iterable[Path],
     either (:func:`commun.fichiers.role_reserve`: the history, a journal, a grid…): the
     next run would read them as what they are not."""
     entrees = [Path(e) for e in entrees]
-    protegees = entrees + [e.parent / nom for e in entrees
-                           for nom in (FICHIER_VERROU, FICHIER_INTENTION)]
-    vues: list[Path] = []
+    protegees = _Fichiers(entrees + [e.parent / nom for e in entrees
+                                     for nom in (FICHIER_VERROU, FICHIER_INTENTION)])
+    vues = _Fichiers()
     for sortie in map(Path, sorties):
-        entree = next((e for e in protegees if _meme_fichier(sortie, e)), None)
+        identite = _Identite.de(sortie)
+        entree = protegees.trouver(identite)
         if entree is not None:
-            lien = "" if sortie.resolve() == entree.resolve() else (
+            lien = "" if identite.resolu == entree.resolve() else (
                 f", sous un autre nom que {entree}")
             raise ErreurEcriture(f"Refus d'écrire sur un fichier d'entrée : « {sortie} » est "
                                  f"lu par la commande{lien} et ne sera pas remplacé. "
@@ -205,7 +251,7 @@ def verifier_sorties(sorties: Sequence[Path], entrees: Iterable[Path],
         if role is not None:
             raise ErreurEcriture(f"Refus d'écrire « {sortie} » : l'outil lirait ce fichier "
                                  f"comme {role}. Choisissez un autre nom. Rien n'a été écrit.")
-        if any(_meme_fichier(sortie, v) for v in vues):
+        if vues.trouver(identite) is not None:
             raise ErreurEcriture(f"« {sortie} » serait écrit deux fois : les fichiers à écrire "
                                  "doivent être différents. Rien n'a été écrit.")
         if sortie.is_dir():
@@ -215,7 +261,7 @@ def verifier_sorties(sorties: Sequence[Path], entrees: Iterable[Path],
         if parent is not None and not parent.is_dir():
             raise ErreurEcriture(f"Impossible d'écrire « {sortie} » : « {parent} » est un "
                                  "fichier, pas un dossier. Rien n'a été écrit.")
-        vues.append(sortie)
+        vues.ajouter(sortie, identite)
 
 
 def _nom_provisoire(cible: Path) -> Path:

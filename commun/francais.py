@@ -1,6 +1,9 @@
-"""French number formats for everything the secretariat reads: ``150 000 €``, ``12,5``."""
+"""French number and date formats for everything the secretariat reads: ``150 000 €``,
+``12,5``, ``7 décembre 2026``."""
 
 from __future__ import annotations
+
+from datetime import date
 
 ESPACE_FINE = "\u202f"  # narrow no-break space: the French thousands separator
 
@@ -58,3 +61,13 @@ def horodatage(iso: str, fuseau: str = "Europe/Paris") -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone(ZoneInfo(fuseau))
     return f"{moment.day} {MOIS[moment.month - 1]} {moment.year} {moment:%H:%M}"
+
+
+#: Months in full (« 7 décembre 2026 »).
+MOIS_ENTIERS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+                "septembre", "octobre", "novembre", "décembre")
+
+
+def date_en_francais(jour: date) -> str:
+    """``2026-12-05`` → ``5 décembre 2026``; the first of the month is ``1er``."""
+    return f"{'1er' if jour.day == 1 else jour.day} {MOIS_ENTIERS[jour.month - 1]} {jour.year}"

@@ -238,7 +238,8 @@ def commande_allocate(args: argparse.Namespace) -> int:
                          entrees.ancres_du_journal()
                          + _ancre_de_la_decision(sorties.classeur, entrees.vague))
     lus = [*fichiers_lus(args, entrees), journal.chemin]
-    verifier_sorties(sorties.chemins(), lus)
+    lettres = sorties.lettres(entrees.vague.dossiers.index)  # refuses an id unfit for a name
+    verifier_sorties([*sorties.chemins(), *lettres.values()], lus)
     with journal.transaction():
         acces = acces_au_journal(args, journal, entrees.vague.nom)
         if acces is None:
@@ -280,6 +281,9 @@ def commande_allocate(args: argparse.Namespace) -> int:
           "liste complémentaire : "
           f"{len(decision.reserve)} ; mieux notés non retenus expliqués : "
           f"{len(decision.explications)}. Écrit : {sorties.classeur}")
+    if sorties.retours and lettres:
+        dossier = next(iter(lettres.values())).parent
+        print(f"Retours : {sorties.retours} et {len(lettres)} lettres dans {dossier}")
     return EXIT_OK
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from commun.constats import Constats
+from scoring.valeurs import cle
 
 COLLEGES_FAQ_3_2: dict[str, int] = {"administration": 2, "cntl": 3, "chercheur": 2, "laureat": 3}
 #: FAQ 3.2's named seats: (college, words the ``qualite`` must hold, label).
@@ -88,6 +89,20 @@ class Vague:
     def ids_criteres(self) -> list[str]:
         """Criterion ids in sheet order."""
         return [c.critere for c in self.criteres]
+
+    @property
+    def libelles_criteres(self) -> dict[str, str]:
+        """Each criterion's French label, as a candidate reads it: the jury workbook's
+        (sheet ``criteres``, column ``libelle``); where that column is empty (its reader then
+        keeps the id), FAQ 3.3's label for one of its six criteria, else the id in words."""
+        faq = {cle(c): libelle for c, libelle in CRITERES_FAQ_3_3}
+        libelles = {}
+        for c in self.criteres:
+            libelle = c.libelle.strip() if c.libelle else ""
+            if not libelle or libelle == c.critere:
+                libelle = faq.get(cle(c.critere)) or c.critere.replace("_", " ")
+            libelles[c.critere] = libelle[:1].upper() + libelle[1:]
+        return libelles
 
     @property
     def poids(self) -> dict[str, float]:

@@ -195,5 +195,5 @@ def test_feedback_names_weak_criteria_and_never_another_candidate(exports):
         elif row["points_a_renforcer"]:
             weakest = min(("offre", "ancrage"), key=lambda c: row[f"note_{c}"]
                           - row[f"mediane_laureats_{c}"])
-            label = {"offre": "offre de services", "ancrage": "ancrage territorial"}[weakest]
-            assert row["points_a_renforcer"].startswith(label)
+            label = {"offre": "Offre de services", "ancrage": "Ancrage territorial"}[weakest]
+            assert row["points_a_renforcer"].startswith(f"« {label} »")

@@ -463,7 +463,12 @@ def test_an_allocate_cut_between_its_renames_is_finished_by_the_next_command(
     assert main(["journal", str(petite), "--verifier"]) == 0  # any verb on the wave
     derniere = Journal(_journal()).entrees()[-1]
     assert derniere.evenement == "allocation"
-    assert derniere.donnees["sorties"] == {p.name: _sha(p) for p in sorties.values()}
+    from application.service import empreinte_des_lettres
+
+    lettres = {p: p.read_bytes() for p in (tmp_path / "retours-lettres").iterdir()}
+    assert len(lettres) == 8  # one per dossier of the wave, all renamed
+    assert derniere.donnees["sorties"] == {**{p.name: _sha(p) for p in sorties.values()},
+                                           "retours-lettres/": empreinte_des_lettres(lettres)}
     assert not list(tmp_path.rglob("*.tmp"))
 
 

@@ -106,6 +106,9 @@ class Regles:
     annee: int | None = None
     #: The partial lottery's seed when it is on (``[tirage] actif = true``), else None.
     graine_tirage: int | None = None
+    #: Who the candidates' letters name as their contact (``[lettres] contact``), None for
+    #: « le secrétariat du jury »; not a rule: never in sheet ``parametres``.
+    contact: str | None = None
 
 
 @dataclass(frozen=True)
@@ -170,11 +173,15 @@ PARAMETRES: tuple[Parametre, ...] = (
               libelle="tirage au sort partiel dans la zone d'incertitude"),
     Parametre("tirage", "graine", None, champ="graine_tirage",
               libelle="graine du tirage au sort"),
+    # The contact line of the candidates' letters (allocate --retours); not a rule.
+    Parametre("lettres", "contact", None, "texte",
+              libelle="contact donné dans les lettres aux candidats"),
 )
 #: FAQ 3.1: « 30 lauréats maximum par vague » (the default of ``[vague] max_laureats``).
 MAX_LAUREATS_PAR_VAGUE: int = next(p.defaut for p in PARAMETRES if p.cle == "max_laureats")
 _NATURES = {"entier": "entier positif attendu", "annee": "année attendue (ex. 2021)",
-            "nombre": "nombre positif attendu", "booleen": "true ou false attendu"}
+            "nombre": "nombre positif attendu", "booleen": "true ou false attendu",
+            "texte": "texte non vide attendu, entre guillemets"}
 
 
 def _accepte(nature: str, valeur: Any) -> bool:
@@ -186,6 +193,8 @@ def _accepte(nature: str, valeur: Any) -> bool:
         return isinstance(valeur, int) and 2000 <= valeur <= 2100
     if nature == "nombre":
         return isinstance(valeur, int | float) and valeur >= 0
+    if nature == "texte":
+        return isinstance(valeur, str) and bool(valeur.strip())
     return False
 
 
@@ -325,6 +334,8 @@ def lire_regles(chemin: Path | None, numero_vague: int | None, constats: Constat
         max_par_an=programme["max_par_an"],
         annee=vague["annee"],
         graine_tirage=lus[("tirage", "graine")] if lus[("tirage", "actif")] else None,
+        contact=(" ".join(lus[("lettres", "contact")].split())
+                 if lus[("lettres", "contact")] is not None else None),
     )
 
 

@@ -52,7 +52,7 @@ def table_parametres(provenance: Provenance, scores: ScoresVague, probleme: Prob
     lignes += [("numero", str(probleme.regles.numero)), *scores.lignes_parametres()]
     lignes += [(f"poids {c}", valeur_en_clair(p)) for c, p in scores.poids.items()]
     lignes += [(f"regle {k}", valeur_en_clair(v)) for k, v in asdict(probleme.regles).items()
-               if k != "objectifs"]
+               if k not in ("objectifs", "contact")]
     lignes += [(f"objectif {k}", valeur_en_clair(v))
                for k, v in asdict(probleme.regles.objectifs).items()]
     lignes += [(f"rythme {c}", f"{b.minimum} à {b.maximum} (rythme {decimal(b.rythme)})")
@@ -162,9 +162,11 @@ def classeur_allocation(decision: Decision, parametres: pd.DataFrame, vague: Vag
     return workbook_bytes(classeur)
 
 
-def classeur_retours(decision: Decision, vague: Vague, scores: ScoresVague) -> bytes:
-    """The feedback workbook: sheet ``retours``, one row per dossier not selected."""
-    table = table_retours(decision, vague, scores)
+def classeur_retours(decision: Decision, vague: Vague, scores: ScoresVague,
+                     table: pd.DataFrame | None = None) -> bytes:
+    """The feedback workbook: sheet ``retours``, one row per dossier not selected
+    (``table``: :func:`table_retours`, when the caller already holds it)."""
+    table = table_retours(decision, vague, scores) if table is None else table
     classeur = Workbook()
     classeur.remove(classeur.active)  # type: ignore[arg-type]
     deux = {c: "0.00" for c in table.columns if c.startswith(("note", "mediane"))}

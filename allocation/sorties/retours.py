@@ -25,7 +25,9 @@ POINTS_A_RENFORCER = 2
 def points_a_renforcer(notes: pd.Series, medianes: pd.Series, libelles: dict[str, str],
                        nombre: int = POINTS_A_RENFORCER) -> list[tuple[str, float, float]]:
     """The criteria where the dossier falls furthest below the laureates' median, worst
-    first: (label, the dossier's score, the median). Criteria at or above it are left out."""
+    first: (label, the dossier's score, the median). Criteria at or above it are left out.
+    ``libelles``: each criterion's French label (:attr:`scoring.modele.Vague.libelles_criteres`,
+    the letters' source too), never its id."""
     ecarts = (notes - medianes).dropna()
     ecarts = ecarts[ecarts < 0].sort_values(kind="stable")
     return [(libelles[c], float(notes[c]), float(medianes[c])) for c in ecarts.index[:nombre]]
@@ -67,7 +69,7 @@ def table_retours(decision: Decision, vague: Vague, scores: ScoresVague) -> pd.D
     table = classement(decision).set_index("dossier")
     laureats = list(decision.allocation.laureats)
     criteres = vague.ids_criteres
-    libelles = {c.critere: c.libelle.lower() if c.libelle else c.critere for c in vague.criteres}
+    libelles = vague.libelles_criteres
     medianes = scores.par_critere.loc[laureats, criteres].median()
     explications = {e.dossier: e for e in decision.explications}
     reserve = {r.dossier: rang for rang, r in enumerate(decision.reserve, start=1)}
@@ -83,8 +85,9 @@ def table_retours(decision: Decision, vague: Vague, scores: ScoresVague) -> pd.D
         source = vague.dossiers.loc[identifiant]
         notes = pd.Series(scores.par_critere.loc[str(identifiant), criteres], dtype=float)
         faibles = points_a_renforcer(notes, medianes, libelles)
-        renforcer = _liste([f"{libelle} ({decimal(note, 1)} contre {decimal(mediane, 1)} "
-                            "en médiane chez les lauréats)" for libelle, note, mediane in faibles])
+        renforcer = _liste([f"« {libelle} » ({decimal(note, 1)} contre "
+                            f"{decimal(mediane, 1)} en médiane chez les lauréats)"
+                            for libelle, note, mediane in faibles])
         statut = str(table.loc[identifiant, "statut"])
         debut = f"Votre dossier « {dossier.nom} » n'a pas été retenu lors de cette vague"
         if statut == "ineligible":
