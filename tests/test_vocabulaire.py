@@ -122,6 +122,8 @@ def test_every_document_and_message_is_in_the_secretariats_words(
     textes: list[tuple[str, str]] = [("sortie de la commande", t) for t in imprime]
     for classeur in sorted(s.rglob("*.xlsx")):
         textes += textes_du_classeur(classeur)
+    lettres = sorted((s / "retours-lettres").glob("*.pdf"))
+    assert len(lettres) == 260  # one letter per dossier of vague-06, read like the rest
     for pdf in sorted(s.rglob("*.pdf")):
         textes += textes_du_pdf(pdf)
     assert len({ou.split("!")[0].split(" ")[0] for ou, _ in textes}) >= 6
