@@ -226,9 +226,9 @@ def pour_lecteur(table: Any) -> Any:
 
 
 def entetes_en_clair(table: Any) -> Any:
-    """A copy of a DataFrame whose statistics columns (:data:`STATISTIQUES`) are headed by
-    their label: for a table printed under another, where its header is read as text."""
-    return table.rename(columns={c: t.libelle for c, t in STATISTIQUES.items()})
+    """A copy of a DataFrame headed by French headers (:data:`COLONNES`): for a table
+    printed under another, where its header is read as text."""
+    return table.rename(columns=lambda c: entete(c))
 
 
 #: The columns whose values are lists of codes of a family, separated by « , »

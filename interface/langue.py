@@ -78,6 +78,7 @@ STYLE = """<style>
 #: with an ``aria-label`` and a ``tabindex``, a role conflict (axe-core
 #: ``presentation-role-conflict``, RGAA 8.9) that leaves screen readers without its label.
 #: Run again whenever Streamlit draws the uploader anew. Remove once Streamlit does both.
+#: Streamlit's « Skip to main content » link is said in French too.
 SCRIPT = """<script>
 (() => {
   if (window.fabriquesEnFrancais) return;
@@ -98,7 +99,16 @@ SCRIPT = """<script>
       }
     }
   };
-  const corriger = () => document
+  const corriger = () => {
+    // the skip link keyboard and screen-reader users meet first
+    document.querySelectorAll("a").forEach((lien) => {
+      if (lien.textContent.trim() === "Skip to main content") {
+        lien.textContent = "Aller au contenu principal";
+      }
+    });
+    deposer();
+  };
+  const deposer = () => document
     .querySelectorAll('[data-testid="stFileUploader"]')
     .forEach((depot) => {
       traduire(depot);

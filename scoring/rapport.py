@@ -74,7 +74,9 @@ def rapport_scores(vague: Vague, scores: ScoresVague, constats: Constats,
     ecrire_table(classeur, "incertitude",
                  incertaines.sort_values(["score", "dossier"], ascending=[False, True],
                                          na_position="last"), FORMATS_INCERTITUDE)
-    ecrire_table(classeur, "fiabilite", fiabilite(vague).round(4))
+    accord = fiabilite(vague).round(4)  # the criteria by their label, as the jury reads them
+    accord["critere"] = accord["critere"].map(lambda c: vague.libelles_criteres.get(c, c))
+    ecrire_table(classeur, "fiabilite", accord)
     ecrire_table(classeur, "constats", table_constats(constats))
     if not scores.biais.empty:
         ecrire_table(classeur, "biais_jures",

@@ -10,7 +10,6 @@ number written with a decimal point."""
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,40 +17,13 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from allocation.modele.regles import LIBELLES_REGLES
-from commun.vocabulaire import COLLEGES, METHODES, ROBUSTESSE, STATISTIQUES, STATUTS
+from tests.francais import fautes
 
 RACINE = Path(__file__).resolve().parents[1]
 APP = str(RACINE / "app_streamlit.py")
 PAGES = ["interface/repartition.py", "interface/donnees.py", "interface/notation.py",
          "interface/selection.py", "interface/arbitrages.py", "interface/seance.py",
          "interface/programme.py", "interface/export.py"]
-
-#: Codes that are also French words a label may hold (« stable », « médiane » is no code).
-MOTS_FRANCAIS = {"stable", "administration", "chercheur", "enveloppe", "lieux", "montant",
-                 "objectifs", "combinaison", "departage", "eligibilite", "median",
-                 "calibre", "rank"}
-CODES = sorted({*STATUTS, *COLLEGES, *ROBUSTESSE, *METHODES, *STATISTIQUES,
-                *LIBELLES_REGLES} - MOTS_FRANCAIS - {"auto"})
-#: English a person must not read (Streamlit's defaults and Python's reprs).
-ANGLAIS = ["Upload", "Download", "Choose", "options", "Search", "Fullscreen", "Browse",
-           "Drag and drop", "per file", "No results", "True", "False", "None", "nan", "NaN",
-           "Submit", "Press Enter", "Running", "Loading", "frontier", "label", "score_total"]
-#: A number with a decimal point; identifiers (V06-012, 1.67.0, dates 2026-12-07) and the
-#: FAQ's sections (« FAQ 7.7 ») excepted.
-DECIMAL_A_POINT = re.compile(r"(?<![\w.\-])(?<!FAQ )(?<!§)\d+\.\d+(?![\w.\-])")
-#: The labels themselves may hold a code (« accord d'un juré (ICC1) »): they are read out of a
-#: text before its codes are looked for, longest first.
-_TERMES = [t for famille in (STATUTS, COLLEGES, ROBUSTESSE, METHODES, STATISTIQUES)
-           for t in famille.values()]
-#: (A label that is a code — a label reverted to its code — is not read out.)
-LIBELLES = sorted({m for t in _TERMES for m in (t.libelle, t.libelles)} - set(CODES),
-                  key=len, reverse=True)
-#: Any other code of the tool: a lowercase word with an underscore (« score_total »).
-CODE_A_TIRET_BAS = re.compile(r"(?<![\w./\-])[a-z]+(?:_[a-z0-9]+)+(?![\w./\-])")
-#: Codes are words with underscores or ASCII codes: a whole word, not a piece of one.
-MOT = r"(?<![\w\-]){}(?![\w\-])"
-
 
 def _textes(noeud: object) -> Iterator[str]:
     """Every text a person reads in an element of the AppTest tree (and its children)."""
@@ -105,26 +77,6 @@ def _titres_de_graphique(spec: object) -> Iterator[str]:
 def textes_de(app: AppTest) -> list[str]:
     """What a person reads on the page and in the sidebar."""
     return [t for racine in (app.main, app.sidebar) for t in _textes(racine) if t]
-
-
-def fautes(textes: list[str]) -> list[str]:
-    """Every code, English word, missing value or decimal point found, with its text."""
-    trouvees = []
-    for texte in textes:
-        sans_libelles = texte
-        for libelle in LIBELLES:
-            sans_libelles = sans_libelles.replace(libelle, "")
-        for code in CODES:
-            if re.search(MOT.format(re.escape(code)), sans_libelles):
-                trouvees.append(f"code « {code} » : {texte[:120]!r}")
-        for mot in ANGLAIS:
-            if re.search(MOT.format(re.escape(mot)), texte):
-                trouvees.append(f"anglais « {mot} » : {texte[:120]!r}")
-        for code in CODE_A_TIRET_BAS.findall(sans_libelles):
-            trouvees.append(f"code « {code} » : {texte[:120]!r}")
-        if DECIMAL_A_POINT.search(texte):
-            trouvees.append(f"point décimal : {texte[:120]!r}")
-    return sorted(set(trouvees))
 
 
 def ouvrir(page: str) -> AppTest:

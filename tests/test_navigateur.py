@@ -2,7 +2,8 @@
 with Debian's Chromium (``/usr/bin/chromium``; Playwright never downloads a browser):
 - the laureates table and the department map render; a screenshot is saved;
 - every page of the app, found from its navigation (so a new page is checked too), passes
-  axe-core's WCAG 2.1 AA rules (RGAA) with no violation at all;
+  axe-core's WCAG 2.1 AA rules (RGAA) with no violation at all, and its drawn text holds no
+  code, no English and no decimal point (:mod:`tests.francais`);
 - the jury's meeting is run from page « Séance »: a decision with its reason, the figures,
   the journal on disk, the procès-verbal downloaded and read.
 
@@ -21,6 +22,7 @@ import pytest
 from PIL import Image
 
 from bench import navigateur
+from tests.francais import fautes
 
 
 @pytest.fixture
@@ -35,6 +37,18 @@ def _exiger_chromium() -> None:
         if os.environ.get("CI"):
             pytest.fail("Chromium absent : .ci/run doit installer le paquet chromium")
         pytest.skip("Chromium absent (apt-get install chromium)")
+
+
+#: The text the page draws, without the names of its icons (Material Symbols are drawn from
+#: a ligature, « keyboard_double_arrow_left », that nobody reads).
+TEXTE_DESSINE = """() => {
+  const icones = [...document.querySelectorAll('[data-testid="stIconMaterial"]')];
+  icones.forEach((icone) => { icone.dataset.affichage = icone.style.display;
+                              icone.style.display = "none"; });
+  const texte = document.body.innerText;
+  icones.forEach((icone) => { icone.style.display = icone.dataset.affichage; });
+  return texte;
+}"""
 
 
 def _violations_axe(page) -> list[str]:
@@ -77,6 +91,8 @@ def test_every_page_passes_axe_core(serveur):
                 navigateur.attendre_inactif(page)
                 page.wait_for_timeout(1000)  # charts and tables finish drawing
                 constats[nom] = _violations_axe(page)
+                # what the browser draws, read as the secretariat reads it (issue 29's guard)
+                constats[nom] += fautes([str(page.evaluate(TEXTE_DESSINE))])
             assert not any(constats.values()), {n: v for n, v in constats.items() if v}
         finally:
             page.close()

@@ -11,70 +11,35 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from allocation.modele.regles import FAMILLES as FAMILLES_DE_REGLES
 from commun import vocabulaire
-from commun.constats import CODES
-from commun.vocabulaire import FAMILLES, STATUTS, Terme, code_de
+from commun.vocabulaire import STATUTS, Terme, code_de
 from fabriques.cli import main
+from tests.francais import fautes
 
 VAGUE_06 = Path(__file__).resolve().parents[1] / "sample_waves" / "vague-06"
-
-#: Codes that are also plain French words a text may hold (« stable », « calibre »…).
-MOTS_FRANCAIS = {"stable", "calibre", "auto", "administration", "chercheur", "erreur",
-                 "avertissement", "enveloppe", "lieux", "combinaison", "montant", "objectifs",
-                 "eligibilite", "departage", "median",
-                 # the column of the secretariat's own registry a message names
-                 "qpv"}
-#: Words a French reader should never meet.
-ANGLAIS = {"True", "False", "None", "nan", "NaN", "inf", "Upload", "Download", "Choose",
-           "options", "Search", "Fullscreen", "usage", "error", "warning", "Running",
-           "Copyright", "borderline", "depends_on_method", "frontier"}
-#: A decimal point in a number; a section of the FAQ (« FAQ 6.5 ») is a reference.
-POINT_DECIMAL = re.compile(r"(?<![\w.])(?<!FAQ )\d+\.\d+(?![\w.])")
-
-
-def codes_interdits() -> set[str]:
-    """The codes a person must not read: every vocabulary family's, the rules' and the
-    findings', except those that are French words as they are."""
-    # a statistic's label may end with its usual name, « accord d'un juré (ICC1) »
-    codes = {code for famille in FAMILLES.values() for code, terme in famille.items()
-             if code != terme.libelle and f"({code})" not in terme.libelle}
-    codes |= set(FAMILLES_DE_REGLES) | set(CODES)
-    return {c for c in codes if c not in MOTS_FRANCAIS}
-
-
-#: A finding's line on the command line ends with its reference code, in brackets, after
-#: the message in words (kept for support and for searching the documentation).
-REFERENCE = re.compile(r" \[[a-z_]+\]$", re.MULTILINE)
-
-
-def fautes(texte: str, codes: set[str]) -> list[str]:
-    """What is wrong in one text a person reads."""
-    texte = REFERENCE.sub("", texte)
-    trouvees = [f"code « {mot} »" for mot in re.findall(r"[\w]+", texte) if mot in codes]
-    trouvees += [f"anglais « {mot} »" for mot in re.findall(r"\w+", texte)
-                 if mot in ANGLAIS]
-    trouvees += [f"point décimal « {n} »" for n in POINT_DECIMAL.findall(texte)]
-    return trouvees
-
 
 def textes_du_classeur(chemin: Path) -> Iterator[tuple[str, str]]:
     """(where, text) of every text cell below the header rows, parametres keys left out."""
     classeur = openpyxl.load_workbook(chemin, read_only=True)
     try:
         for feuille in classeur.worksheets:
+            entete: tuple[object, ...] = ()
             for numero, ligne in enumerate(feuille.iter_rows(values_only=True), start=1):
                 if numero == 1:
+                    entete = ligne
                     continue
-                cellules = ligne[1:] if feuille.title == "parametres" else ligne
-                for valeur in cellules:
+                for position, valeur in enumerate(ligne):
+                    if feuille.title == "parametres" and position == 0:
+                        continue  # the keys the tool reads back
+                    if position < len(entete) and entete[position] == "colonne":
+                        continue  # a column of the secretariat's file, as the file spells it
                     if isinstance(valeur, str) and valeur.strip():
                         yield f"{chemin.name}!{feuille.title} ligne {numero}", valeur
     finally:
@@ -86,9 +51,9 @@ def textes_du_pdf(chemin: Path) -> Iterator[tuple[str, str]]:
         yield f"{chemin.name} page {numero}", page.extract_text()
 
 
-def relever(textes: Iterator[tuple[str, str]], codes: set[str]) -> list[str]:
-    return [f"{ou} : {faute} dans « {texte[:80]} »" for ou, texte in textes
-            for faute in fautes(texte, codes)]
+def relever(textes: Iterable[tuple[str, str]]) -> list[str]:
+    """The guard's findings (:func:`tests.francais.fautes`), each with where it was read."""
+    return [f"{ou} : {faute}" for ou, texte in textes for faute in fautes([texte])]
 
 
 def _lancer(arguments: list[str], capsys: pytest.CaptureFixture[str]) -> str:
@@ -118,7 +83,6 @@ def test_every_document_and_message_is_in_the_secretariats_words(
                  "--out", str(s / "affectation.xlsx"), "--grilles", str(s / "grilles")],
                 capsys),
     ]
-    codes = codes_interdits()
     textes: list[tuple[str, str]] = [("sortie de la commande", t) for t in imprime]
     for classeur in sorted(s.rglob("*.xlsx")):
         textes += textes_du_classeur(classeur)
@@ -127,7 +91,7 @@ def test_every_document_and_message_is_in_the_secretariats_words(
     for pdf in sorted(s.rglob("*.pdf")):
         textes += textes_du_pdf(pdf)
     assert len({ou.split("!")[0].split(" ")[0] for ou, _ in textes}) >= 6
-    releve = relever(iter(textes), codes)
+    releve = relever(textes)
     assert not releve, "\n".join(releve[:40])
     # a department code keeps its zero where the minutes print it
     pv = "\n".join(t for ou, t in textes if ou.startswith("pv.pdf"))
@@ -147,7 +111,7 @@ def test_the_guard_fails_when_one_label_is_reverted_to_its_code(
     vague = tmp_path / "vague-06"
     shutil.copytree(VAGUE_06, vague)
     _lancer(["allocate", str(vague), "--out", str(tmp_path / "allocation.xlsx")], capsys)
-    releve = relever(textes_du_classeur(tmp_path / "allocation.xlsx"), codes_interdits())
+    releve = relever(textes_du_classeur(tmp_path / "allocation.xlsx"))
     assert any("code « laureat »" in r for r in releve)
 
 
@@ -161,10 +125,9 @@ def test_the_status_is_read_back_in_words_or_as_an_older_code() -> None:
 
 
 def test_the_guard_sees_codes_english_and_dot_decimals() -> None:
-    codes = codes_interdits()
-    assert fautes("statut : liste_complementaire", codes)
-    assert fautes("méthode zscore", codes)
-    assert fautes("score total 244.75", codes)
-    assert fautes("valeur : None", codes)
-    assert not fautes("score total 244,75 ; version 0.1.0 ; V06-012 ; 2026-12-07 ; FAQ 6.5 ; "
-                      "note inférieure", codes)
+    assert fautes(["statut : liste_complementaire"]) and fautes(["méthode zscore"])
+    assert fautes(["score total 244.75"]) and fautes(["valeur : None"])
+    assert fautes(["une règle max_par_an"]) and fautes(["statut « laureat »"])
+    assert not fautes(["score total 244,75 ; version 0.1.0 ; V06-012 ; 2026-12-07 ; FAQ 6.5",
+                       "note inférieure ; colonne « code_commune »",
+                       "[AVERTISSEMENT] note absente [note_manquante]"])

@@ -238,13 +238,16 @@ def _instructions(feuille: Worksheet, vague: Vague, jure: str, empreinte: str) -
         texte_sur(feuille.cell(numero, 1), texte)
     feuille.cell(1, 1).font = Font(bold=True, size=13)
     debut = len(lignes) + 1
-    for colonne, titre in enumerate(("critère", "libellé", "poids", "note minimale",
-                                     "note maximale"), start=1):
+    for colonne, titre in enumerate(("critère", "colonne de la grille", "poids",
+                                     "note minimale", "note maximale"), start=1):
         texte_sur(feuille.cell(debut, colonne), titre)
         feuille.cell(debut, colonne).font = Font(bold=True)
+    libelles = vague.libelles_criteres
     for ligne, critere in enumerate(vague.criteres, start=debut + 1):
-        valeurs = asdict(critere)
-        for colonne, cle in enumerate(("critere", "libelle", "poids", "note_min", "note_max"),
+        # the label first; the grid's column it is noted in, quoted as the grid spells it
+        valeurs = {**asdict(critere), "libelle": libelles[critere.critere],
+                   "critere": f"« {critere.critere} »"}
+        for colonne, cle in enumerate(("libelle", "critere", "poids", "note_min", "note_max"),
                                       start=1):
             valeur = valeurs[cle]
             if isinstance(valeur, str):

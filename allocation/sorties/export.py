@@ -156,8 +156,9 @@ def classeur_allocation(decision: Decision, parametres: pd.DataFrame, vague: Vag
     ecrire_table(classeur, "departements", table_departements(decision), formats)
     jury = ecrire_table(classeur, "jury", diagnostic_jures(vague),
                         FORMATS_JURY)
-    ajouter_table(jury, "Accord du jury (fiabilité par critère)",
-                  entetes_en_clair(fiabilite(vague).round(4)))
+    accord = fiabilite(vague).round(4)
+    accord["critere"] = accord["critere"].map(lambda c: vague.libelles_criteres.get(c, c))
+    ajouter_table(jury, "Accord du jury (fiabilité par critère)", entetes_en_clair(accord))
     ecrire_table(classeur, "parametres", parametres)
     return workbook_bytes(classeur)
 
