@@ -26,7 +26,10 @@ from allocation.modele.departage import au_micro_point
 from application.service import Parametres, Refus, Resultat, decider_vague
 from commun.constats import Constats
 from commun.fichiers import FICHIER_JOURNAL
+from commun.francais import decimal, valeur_en_clair
 from commun.journal import Ancre, Entree, Journal
+from commun.provenance import AUCUN
+from commun.vocabulaire import METHODES, libelle
 from scoring.modele import Vague
 from scoring.revisions import Revision, valider_revision
 
@@ -231,6 +234,46 @@ def reviser_en_seance(journal: Journal, chargement: Chargement, jure: str, dossi
     journal.ajouter("reviser", {"jure": jure, "dossier": dossier, "critere": critere,
                                 "avant": avant, "apres": float(note), "raison": raison.strip()})
     return constats
+
+
+def resume_entree(entree: Entree) -> str:
+    """One journal entry in words, for its listing (command line and app): what the event
+    did, not its stored keys."""
+    d = entree.donnees
+
+    def _liste(valeur: object) -> int:
+        return len(valeur) if isinstance(valeur, list | dict) else 0
+
+    if entree.evenement == "chargement":
+        historique = d.get("historique") not in (None, "", AUCUN)
+        return (f"{d.get('vague') or 'vague'} : {_liste(d.get('entrees'))} fichier(s)"
+                + (", avec l'historique des lauréats" if historique else ", sans historique"))
+    if entree.evenement == "methode":
+        choisie = d.get("methode choisie")
+        return str(d.get("methode", "")) + (f", retenue : {choisie}" if choisie else "")
+    if entree.evenement in ("retenir", "ecarter", "annuler"):
+        return f"{d.get('dossier', '')} : {d.get('raison', '')}"
+    if entree.evenement == "reviser":
+        return (f"{d.get('dossier', '')}, juré {d.get('jure', '')}, critère "
+                f"{d.get('critere', '')} : {valeur_en_clair(d.get('avant'))} → "
+                f"{valeur_en_clair(d.get('apres'))} ({d.get('raison', '')})")
+    if entree.evenement == "allocation":
+        score = d.get("score_total")
+        return (f"{_liste(d.get('laureats'))} lauréats, score total "
+                f"{decimal(float(score)) if isinstance(score, int | float) else score}, "
+                f"méthode : {libelle(METHODES, d.get('methode'))} ; "
+                f"{_liste(d.get('sorties'))} fichier(s) écrit(s)")
+    if entree.evenement == "enregistrement":
+        return f"vague {d.get('vague', '')} : {_liste(d.get('laureats'))} lauréats ajoutés"
+    if entree.evenement == "journal_ignore":
+        return f"raison : {d.get('raison', '')}"
+    if entree.evenement == "import_ds":
+        return (f"démarche {d.get('demarche', '')} : {d.get('dossiers_importes', 0)} dossier(s)"
+                f" importé(s) sur {d.get('dossiers_lus', 0)} lu(s)")
+    if entree.evenement == "ds_publication":
+        return (f"{d.get('dossier', '')} (démarche {d.get('demarche', '')}) : "
+                f"{d.get('resultat', '')}")
+    return ", ".join(f"{k} : {v}" for k, v in d.items() if not isinstance(v, dict | list))
 
 
 def journaliser_allocation(journal: Journal, resultat: Resultat,

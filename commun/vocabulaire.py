@@ -165,6 +165,23 @@ GRAVITES = _famille(
           "À vérifier ; la décision reste possible."),
 )
 
+#: The events of the meeting's journal (``commun.journal``), as a person reads its listing.
+EVENEMENTS = _famille(
+    Terme("chargement", "fichiers chargés", "fichiers chargés"),
+    Terme("methode", "méthode de notation", "méthodes de notation"),
+    Terme("retenir", "dossier retenu par le jury", "dossiers retenus par le jury"),
+    Terme("ecarter", "dossier écarté par le jury", "dossiers écartés par le jury"),
+    Terme("annuler", "décision annulée", "décisions annulées"),
+    Terme("reviser", "note révisée", "notes révisées"),
+    Terme("allocation", "décision écrite", "décisions écrites"),
+    Terme("enregistrement", "vague enregistrée dans l'historique",
+          "vagues enregistrées dans l'historique"),
+    Terme("journal_ignore", "journal altéré, passé outre", "journaux altérés, passés outre"),
+    Terme("import_ds", "import de démarches-simplifiées", "imports de démarches-simplifiées"),
+    Terme("ds_publication", "publication sur démarches-simplifiées",
+          "publications sur démarches-simplifiées"),
+)
+
 #: The columns whose values are codes of a family: the tables a person reads show the
 #: label instead (:func:`pour_lecteur`).
 COLONNES_CODEES: dict[str, Mapping[str, Terme]] = {
@@ -180,6 +197,7 @@ COLONNES_CODEES: dict[str, Mapping[str, Terme]] = {
 FAMILLES: dict[str, Mapping[str, Terme]] = {
     "statut": STATUTS, "college": COLLEGES, "robustesse": ROBUSTESSE, "methode": METHODES,
     "statistique": STATISTIQUES, "categorie": CATEGORIES, "gravite": GRAVITES,
+    "evenement": EVENEMENTS,
 }
 
 

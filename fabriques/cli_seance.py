@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from commun.fichiers import FICHIER_HISTORIQUE, FICHIER_PROGRAMME
+from commun.francais import decimal, horodatage
 from fabriques.attente import etape
 
 if TYPE_CHECKING:
@@ -228,7 +229,8 @@ def commande_seance(args: argparse.Namespace) -> int:
     for rubrique, lignes in a_discuter.groupby("rubrique", sort=False):
         print(f"\n{str(rubrique).capitalize()} :")
         for _, ligne in lignes.iterrows():
-            print(f"  {ligne['dossier']}  {ligne['score']:.2f}  {ligne['statut']:<10}  "
+            print(f"  {ligne['dossier']}  {decimal(float(ligne['score']))}  "
+                  f"{ligne['statut']:<10}  "
                   f"{ligne['nom']}" + (f" — {ligne['pourquoi']}" if ligne["pourquoi"] else ""))
     entres = sorted(set(resultat.allocation.laureats) - set(proposition.allocation.laureats))
     sortis = sorted(set(proposition.allocation.laureats) - set(resultat.allocation.laureats))
@@ -245,9 +247,10 @@ def commande_journal(args: argparse.Namespace) -> int:
     """``fabriques journal``: list the journal's entries, or check its chain (exit 2 when
     it is broken)."""
     from allocation.modele.programme import lire_ancres, trouver_fichier
-    from application.seance import journal_de
+    from application.seance import journal_de, resume_entree
     from commun.constats import Constats
     from commun.ecriture import inacheve, verrous
+    from commun.vocabulaire import EVENEMENTS, libelle
     from scoring.lecture import nom_de_vague, numero_de_vague
 
     nom = nom_de_vague(args.vague)
@@ -264,9 +267,8 @@ def commande_journal(args: argparse.Namespace) -> int:
         return EXIT_ENTREE
     if not args.verifier:
         for e in entrees:
-            resume = ", ".join(f"{k} : {v}" for k, v in e.donnees.items()
-                               if not isinstance(v, dict | list))
-            print(f"{e.numero:>4}  {e.horodatage}  {e.evenement:<15} {resume}")
+            print(f"{e.numero:>4}  {horodatage(e.horodatage):<18}  "
+                  f"{libelle(EVENEMENTS, e.evenement)} — {resume_entree(e)}")
     print(verification.message, file=sys.stdout if verification.intact else sys.stderr)
     return EXIT_OK if verification.intact else EXIT_ENTREE
 

@@ -20,12 +20,13 @@ from application.seance import (
     journaliser_chargement,
     journaliser_methode,
     notes_du_dossier,
+    resume_entree,
     reviser_en_seance,
 )
 from application.service import classeur_decision
 from commun.fichiers import FICHIER_JOURNAL
 from commun.francais import decimal, horodatage
-from commun.vocabulaire import STATUTS, libelle, oui_non
+from commun.vocabulaire import EVENEMENTS, STATUTS, libelle
 from interface import etat
 
 st.title("Séance du jury")
@@ -166,13 +167,6 @@ if "cloture" in st.session_state:
                           file_name=f"proces-verbal-{vague.nom}.pdf", mime="application/pdf",
                           key="cloture_pv")
 
-def _valeur(valeur: object) -> str:
-    """A journal entry's value as a person reads it."""
-    if isinstance(valeur, bool) or valeur is None:
-        return oui_non(valeur) or "—"
-    if isinstance(valeur, float):
-        return decimal(valeur, 2)
-    return str(valeur)
 
 
 st.header("Journal")
@@ -181,9 +175,9 @@ lu = journal.lire()
 st.caption(f"Fichier : {journal.chemin}")
 entrees = lu.entrees
 etat.tableau(pd.DataFrame(
-    [{"n°": e.numero, "heure (Paris)": horodatage(e.horodatage), "événement": e.evenement,
-      "détail": ", ".join(f"{k} : {_valeur(v)}" for k, v in e.donnees.items()
-                          if not isinstance(v, dict | list))} for e in reversed(entrees)],
+    [{"n°": e.numero, "heure (Paris)": horodatage(e.horodatage),
+      "événement": libelle(EVENEMENTS, e.evenement), "détail": resume_entree(e)}
+     for e in reversed(entrees)],
     columns=["n°", "heure (Paris)", "événement", "détail"]), key="journal")
 if journal.existe:
     st.download_button("Télécharger le journal", journal.chemin.read_bytes(),

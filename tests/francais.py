@@ -15,7 +15,8 @@ from commun.vocabulaire import FAMILLES
 #: Codes that are also French words a label or a sentence may hold (« stable », « calibre »).
 MOTS_FRANCAIS = {"stable", "administration", "chercheur", "enveloppe", "lieux", "montant",
                  "objectifs", "combinaison", "departage", "eligibilite", "median", "calibre",
-                 "rank", "auto", "erreur", "avertissement", "qpv"}
+                 "rank", "auto", "erreur", "avertissement", "qpv", "allocation", "retenir",
+                 "annuler", "chargement", "enregistrement"}
 CODES = sorted(({code for famille in FAMILLES.values() for code in famille}
                 | set(LIBELLES_REGLES) | set(CODES_DES_CONSTATS)) - MOTS_FRANCAIS)
 #: English a person must not read (Streamlit's and argparse's defaults, Python's reprs).

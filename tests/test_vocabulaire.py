@@ -82,6 +82,8 @@ def test_every_document_and_message_is_in_the_secretariats_words(
         _lancer(["repartir", str(vague), "--par-dossier", "4", "--graine", "8",
                  "--out", str(s / "affectation.xlsx"), "--grilles", str(s / "grilles")],
                 capsys),
+        _lancer(["seance", str(vague), "--retenir", "V06-012:projet pilote"], capsys),
+        _lancer(["journal", str(vague)], capsys),
     ]
     textes: list[tuple[str, str]] = [("sortie de la commande", t) for t in imprime]
     for classeur in sorted(s.rglob("*.xlsx")):
