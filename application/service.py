@@ -150,6 +150,23 @@ class Sorties:
                 + list(self.lettres(dossiers).values()))
 
 
+def lettres_zip(resultat: Resultat, jour: date | None = None) -> bytes:
+    """Every dossier's letter (:mod:`allocation.sorties.lettres`) in one zip, ``<id>.pdf``
+    each: the app's download of what ``allocate --retours`` writes beside the workbook."""
+    import io
+    import zipfile
+
+    from allocation.sorties.lettres import donnees_lettres, rendre_lettres
+
+    assert resultat.decision is not None
+    tampon = io.BytesIO()
+    with zipfile.ZipFile(tampon, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        donnees = donnees_lettres(resultat.decision, resultat.vague, resultat.scores, jour)
+        for dossier, pdf in sorted(rendre_lettres(donnees).items()):
+            archive.writestr(f"{dossier}.pdf", pdf)
+    return tampon.getvalue()
+
+
 def classeur_decision(chargement: Chargement, resultat: Resultat,
                       ancre_journal: Ancre | None = None,
                       incertitude_calculee: Incertitude | None = None) -> bytes:

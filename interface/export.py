@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from allocation.sorties.export import classeur_public, classeur_retours
-from application.service import classeur_decision
+from application.service import classeur_decision, lettres_zip
 from interface import etat
 
 st.title("Export")
@@ -33,3 +33,10 @@ st.download_button(
     lambda: classeur_retours(decision, vague, resultat.scores),
     file_name=f"retours-{vague.nom}.xlsx", mime=tableur, key="export_retours")
 st.caption("Une ligne par dossier non retenu, prête pour un publipostage.")
+st.download_button(
+    "Télécharger les lettres aux candidats (PDF)",
+    lambda: lettres_zip(resultat),
+    file_name=f"lettres-{vague.nom}.zip", mime="application/zip", key="export_lettres")
+st.caption("Une lettre par dossier — lauréat, liste complémentaire, non retenu ou inéligible — "
+           "avec la décision, le paragraphe de retour et les notes par critère ; l'archive "
+           "est fabriquée au clic (quelques secondes pour 260 dossiers).")

@@ -197,3 +197,22 @@ def test_the_contact_of_the_programme_must_be_text(tmp_path):
             assert [c.code for c in constats.erreurs] == ["parametre_invalide"]
         else:
             assert regles is not None and regles.contact == attendu
+
+
+def test_the_app_offers_the_same_letters_in_one_zip(tmp_path: Path) -> None:
+    """Page « Export » downloads application.service.lettres_zip: one PDF per dossier of the
+    small wave, each the letter allocate writes for it."""
+    import io
+    import zipfile
+
+    from allocation.modele.chargement import charger
+    from application.service import Parametres, Resultat, decider_vague, lettres_zip
+
+    vague = petite_vague(tmp_path)
+    chargement = charger(vague)
+    resultat = decider_vague(chargement, Parametres())
+    assert isinstance(resultat, Resultat)
+    archive = zipfile.ZipFile(io.BytesIO(lettres_zip(resultat, date(2026, 12, 7))))
+    assert sorted(archive.namelist()) == sorted(f"{d}.pdf" for d in resultat.vague.dossiers.index)
+    premiere = PdfReader(io.BytesIO(archive.read(archive.namelist()[0]))).pages[0].extract_text()
+    assert "Décision" in premiere and "7 décembre 2026" in premiere
