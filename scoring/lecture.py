@@ -26,6 +26,7 @@ import pandas as pd
 from commun.constats import Constats
 from commun.ecriture import probleme_de_nom, sha256_fichier
 from commun.fichiers import DOSSIER_NOTES, FICHIER_DOSSIERS, FICHIER_JURY
+from commun.francais import valeur_en_clair
 from scoring import referentiel, valeurs
 from scoring.conteneurs import Feuille, lire_classeur, lire_csv
 from scoring.demarches import (
@@ -127,10 +128,13 @@ def _verifier_grille(criteres: list[Critere], table: Table, constats: Constats) 
     lus = [valeurs.cle(c.critere) for c in criteres]
     ecarts = []
     if sorted(lus) != sorted(valeurs.cle(c) for c in attendus):
-        ecarts.append(f"{len(criteres)} critère(s) ({', '.join(c.critere for c in criteres)}) "
-                      f"au lieu des six de la FAQ 3.3 ({', '.join(attendus)})")
+        # criteria quoted as the jury's workbook spells them: the grids' columns
+        ecarts.append(f"{len(criteres)} critère(s) ("
+                      + ", ".join(f"« {c.critere} »" for c in criteres)
+                      + ") au lieu des six de la FAQ 3.3 ("
+                      + ", ".join(f"« {c} »" for c in attendus) + ")")
     if len({c.poids for c in criteres}) > 1:
-        ecarts.append("poids inégaux (" + ", ".join(f"{c.critere} {c.poids:g}"
+        ecarts.append("poids inégaux (" + ", ".join(f"« {c.critere} » {valeur_en_clair(c.poids)}"
                                                     for c in criteres) + ")")
     if ecarts:
         constats.signaler("grille_inhabituelle", "grille différente de la FAQ 3.3 : "
