@@ -18,6 +18,8 @@ from allocation.modele.programme import historique_vide
 from allocation.modele.regles import verifier
 from allocation.resolution.solveur import resoudre
 from bench.calibration import JURYS, mesurer, simuler
+from commun.vocabulaire import METHODES as METHODES_MOTS
+from commun.vocabulaire import code_de
 from fabriques.cli import main
 from scoring.calibration import ajuster_calibre
 from scoring.normalisation import METHODE_PAR_DEFAUT, METHODES, modele_jures, noter
@@ -82,7 +84,9 @@ def test_auto_is_the_default_and_records_its_evidence(jury):
     scores = noter(vague)
     assert scores.methode == "auto" and scores.choix is not None
     lignes = dict(scores.lignes_parametres())
-    assert lignes["methode"] == "auto" and lignes["methode choisie"] == scores.choix.methode
+    # written in words, read back to the codes
+    assert code_de(METHODES_MOTS, lignes["methode"]) == "auto"
+    assert code_de(METHODES_MOTS, lignes["methode choisie"]) == scores.choix.methode
     assert len(scores.choix.erreurs) == 8
     assert scores.choix.erreurs[scores.choix.methode] <= min(scores.choix.erreurs.values()) + \
         max(scores.choix.erreurs_types.values())
@@ -105,7 +109,8 @@ def test_the_score_command_defaults_to_auto_and_writes_uncertainty(tmp_path):
     assert main(["score", str(SAMPLES / "vague-05.xlsx"), "--out", str(sortie)]) == 0
     classeur = openpyxl.load_workbook(sortie, read_only=True)
     parametres = {r[0]: r[1] for r in classeur["parametres"].iter_rows(values_only=True)}
-    assert parametres["methode"] == "auto" and parametres["methode choisie"] == "calibre"
+    assert parametres["methode"] == "choix automatique"
+    assert code_de(METHODES_MOTS, parametres["methode choisie"]) == "calibre"
     jures = list(classeur["jures"].iter_rows(values_only=True))
     assert {"biais_calibre", "echelle_calibree", "bruit_calibre"} <= set(jures[0])
     lignes = list(classeur["incertitude"].iter_rows(values_only=True))
