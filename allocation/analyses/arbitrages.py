@@ -25,7 +25,7 @@ from allocation.modele.regles import FAMILLES_LEVABLES, LIBELLES_REGLES
 from allocation.resolution.moteur import MoteurVague
 from allocation.resolution.solveur import Allocation
 from commun.francais import decimal
-from commun.vocabulaire import METHODES, ROBUSTESSE, libelle
+from commun.vocabulaire import METHODES, libelle
 from scoring.modele import Vague
 from scoring.normalisation import METHODES_DE_CALCUL, noter
 from scoring.reechantillonnage import Reechantillonneur
@@ -60,10 +60,6 @@ class PointPareto:
     valeur: float  # departments covered, euros used, or QPV share
     score_total: float
     laureats: tuple[str, ...]
-
-
-#: The robustness labels in the interface's words (commun.vocabulaire.ROBUSTESSE).
-LIBELLES_ROBUSTESSE: dict[str, str] = {code: t.libelle for code, t in ROBUSTESSE.items()}
 
 
 @dataclass(frozen=True)
