@@ -504,7 +504,7 @@ def test_a_grid_other_than_the_six_equal_criteria_is_said(tmp_path):
     sheets = vague_minimale()
     sheets["criteres"][1][2] = 3
     constats = lire_vague(ecrire(tmp_path / "vague-02.xlsx", sheets)).constats
-    assert "offre 3" in only(constats, "grille_inhabituelle").message
+    assert "« offre » 3" in only(constats, "grille_inhabituelle").message
     sheets = vague_minimale()
     del sheets["criteres"][-1]
     for nom in [f"J{i:02d}" for i in range(1, 11)]:
