@@ -168,6 +168,15 @@ def _entree(champs: Mapping[str, Any]) -> Entree:
                   None if signature is None else str(signature))
 
 
+#: The last intact chains verified in this process, by (key, first line): their lines, their
+#: entries and whether one was signed. A journal read again (each append of a publication
+#: re-reads it) is checked from where its verified prefix ends — a prefix that is still
+#: identical, line for line, verifies as it did — instead of from its first line: appending
+#: n entries one by one costs O(n) hashes, not O(n²).
+_VERIFIEES: dict[tuple[bytes | None, str], tuple[list[str], list[Entree], bool]] = {}
+_VERIFIEES_MAX = 8
+
+
 def verifier_lignes(lignes: list[str], ancres: Sequence[Ancre] = ()
                     ) -> tuple[VerificationJournal, list[Entree]]:
     """Check a journal's lines, and its ``ancres``; the entries read up to the first altered
@@ -176,7 +185,13 @@ def verifier_lignes(lignes: list[str], ancres: Sequence[Ancre] = ()
     precedent = ORIGINE
     cle = _cle()
     signe = False  # an entry read so far carried a signature
-    for position, ligne in enumerate(lignes, start=1):
+    memoire = (cle, lignes[0]) if lignes else None
+    deja = _VERIFIEES.get(memoire) if memoire is not None else None
+    debut = 0
+    if deja is not None and len(deja[0]) <= len(lignes) and lignes[:len(deja[0])] == deja[0]:
+        debut, entrees, signe = len(deja[0]), list(deja[1]), deja[2]
+        precedent = entrees[-1].empreinte
+    for position, ligne in enumerate(lignes[debut:], start=debut + 1):
         motif = None
         try:
             champs = json.loads(ligne)
@@ -211,6 +226,10 @@ def verifier_lignes(lignes: list[str], ancres: Sequence[Ancre] = ()
                     entrees)
         entrees.append(entree)
         precedent = entree.empreinte
+    if memoire is not None and debut < len(lignes):
+        if memoire not in _VERIFIEES and len(_VERIFIEES) >= _VERIFIEES_MAX:
+            _VERIFIEES.pop(next(iter(_VERIFIEES)))
+        _VERIFIEES[memoire] = (list(lignes), list(entrees), signe)
     for ancre in ancres:
         motif = _contre_ancre(entrees, ancre)
         if motif is not None:

@@ -254,7 +254,7 @@ def test_a_step_writes_nothing_when_not_on_a_terminal():
 
 
 def _sans_duree(texte: str) -> str:
-    return re.sub(r"résolu en [\d.]+ s", "résolu en … s", texte)
+    return re.sub(r"résolu en [\d.,]+ s", "résolu en … s", texte)  # the time, in French
 
 
 def test_allocate_shows_its_steps_on_a_terminal_only_and_the_same_output(

@@ -147,3 +147,22 @@ def test_any_field_changed_in_any_entry_is_caught_there(tmp_path_factory, n: int
     verification, lues = verifier_lignes(lignes)
     assert not verification.intact and verification.premiere_alteree == cible + 1
     assert len(lues) == cible
+
+
+def test_a_journal_read_again_is_checked_from_its_verified_prefix_and_still_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each append re-reads the journal: the prefix verified before is not hashed again
+    (commun.journal._VERIFIEES), and the result is the one a fresh reading gives — an edit
+    anywhere in that prefix is still caught (the tests above edit journals verified while
+    written)."""
+    from commun import journal as module
+
+    journal = _journal(tmp_path, 40)
+    appels = []
+    empreinte = module._empreinte
+    monkeypatch.setattr(module, "_empreinte", lambda champs: appels.append(1) or empreinte(champs))
+    journal.ajouter("retenir", {"dossier": "D40", "raison": "une de plus"})
+    assert len(appels) <= 2  # the new entry (written and read back), not the 40 before
+    avec, entrees = verifier_lignes(_lignes(journal))
+    module._VERIFIEES.clear()
+    assert verifier_lignes(_lignes(journal)) == (avec, entrees) and avec.intact
