@@ -24,7 +24,7 @@ from allocation.resolution.modele_lp import modele_pulp
 from allocation.resolution.moteur import MoteurVague
 from allocation.resolution.solveur import resoudre
 from application.service import Parametres, Resultat, decider_vague
-from sample_waves import generate
+from sample_waves import difficile, generate
 from scoring.lecture import lire_vague
 from scoring.modele import Critere, Jure, Vague
 from scoring.normalisation import noter
@@ -59,12 +59,13 @@ class Contexte:
     vague_3000: Vague
     chargement_300: Chargement
     serre: Path
+    difficile: Path
 
     @classmethod
     def preparer(cls, dossier: Path) -> Contexte:
         """Generate a 300-dossier folder wave (every juror scores every dossier) beside the
         sample programme and history, a 3,000-dossier wave read once, and the tight-cap
-        wave in its own folder."""
+        wave and issue 30's hard wave (:mod:`sample_waves.difficile`) in folders of their own."""
         rng = np.random.default_rng(generate.SEED)
         territoire = generate._Territoire.charger()
         for taille, numero in ((300, 6), (3000, 7)):
@@ -81,7 +82,9 @@ class Contexte:
         grande = lire_vague(dossier / "vague-07").vague
         chargement = charger(dossier / "vague-06")
         assert grande is not None and chargement.valide, chargement.constats.codes()
-        return cls(dossier, dossier / "vague-06", grande, chargement, serre / "vague-06")
+        difficile_ = difficile.generer_vague_difficile(dossier / "difficile")
+        return cls(dossier, dossier / "vague-06", grande, chargement, serre / "vague-06",
+                   difficile_)
 
     def resultat_300(self, poids: dict[str, float] | None = None,
                      avec_decision: bool = False) -> Resultat:
@@ -199,32 +202,51 @@ def _repartir(c: Contexte, n: int, rapide: bool, chrono: Chrono) -> Mesure:
                                  "grilles", atteinte=float(np.median(durees)) <= 5.0)
 
 
-def _allocate_serre(c: Contexte, n: int, rapide: bool, chrono: Chrono) -> Mesure:
-    """``fabriques allocate`` as a whole process on the tight-cap wave, against the minimal
-    pipeline of :mod:`bench.minimal` on the same files, both timed here."""
-    allocate = _commande("fabriques.cli", "allocate", c.serre, "--out",
-                         c.serre.parent / "allocation.xlsx")
-    reference = _commande("bench.minimal", c.serre, c.serre.parent / "programme.toml",
-                          c.serre.parent / "minimal.xlsx")
+def _allocate_contre_minimal(vague: Path, n: int, chrono: Chrono) -> Mesure:
+    """``fabriques allocate`` as a whole process on ``vague``, against the minimal pipeline
+    of :mod:`bench.minimal` on the same files, both timed here in alternation: the ratio is
+    the median of the paired runs' ratios."""
+    allocate = _commande("fabriques.cli", "allocate", vague, "--out",
+                         vague.parent / "allocation.xlsx")
+    reference = _commande("bench.minimal", vague, vague.parent / "programme.toml",
+                          vague.parent / "minimal.xlsx")
     durees, minimal = [], []
     for _ in range(max(n, 5)):  # alternated, so that both see the same machine
         durees += chrono(allocate, 1)
         minimal += chrono(reference, 1)
-    ratio = float(np.median(durees)) / float(np.median(minimal))
-    resultat = decider_vague(charger(c.serre), Parametres())
+    ratio = float(np.median([a / b for a, b in zip(durees, minimal, strict=True)]))
+    resultat = decider_vague(charger(vague), Parametres())
     assert isinstance(resultat, Resultat) and resultat.decision is not None
     expliques = len(resultat.decision.explications)
     return Mesure(durees, ratio, f"minimal (lecture → moyenne → ILP → écriture) : "
-                                 f"{float(np.median(minimal)):.2f} s ; {expliques} mieux notés "
-                                 f"non retenus expliqués", ratio <= 2.0)
+                                 f"{float(np.median(minimal)):.2f} s ; {len(durees)} paires ; "
+                                 f"{expliques} mieux notés non retenus expliqués", ratio <= 2.0)
 
 
-def _arbitrages_serre(c: Contexte, n: int, rapide: bool, chrono: Chrono) -> Mesure:
-    sortie = c.serre.parent / "arbitrages.xlsx"
-    durees = chrono(_commande("fabriques.cli", "tradeoffs", c.serre, "--out", sortie,
+def _allocate_serre(c: Contexte, n: int, rapide: bool, chrono: Chrono) -> Mesure:
+    """``fabriques allocate`` on the tight-cap wave, against the minimal pipeline."""
+    return _allocate_contre_minimal(c.serre, n, chrono)
+
+
+def _allocate_difficile(c: Contexte, n: int, rapide: bool, chrono: Chrono) -> Mesure:
+    """``fabriques allocate`` on issue 30's hard wave, against the minimal pipeline."""
+    return _allocate_contre_minimal(c.difficile, n, chrono)
+
+
+def _arbitrages(vague: Path, rapide: bool, chrono: Chrono) -> Mesure:
+    sortie = vague.parent / "arbitrages.xlsx"
+    durees = chrono(_commande("fabriques.cli", "tradeoffs", vague, "--out", sortie,
                               "--tirages", "1000"), 1 if rapide else 3)
     return Mesure(durees, detail="processus complet : prix, 3 frontières, 1 000 tirages",
                   atteinte=float(np.median(durees)) <= 15.0)
+
+
+def _arbitrages_serre(c: Contexte, n: int, rapide: bool, chrono: Chrono) -> Mesure:
+    return _arbitrages(c.serre, rapide, chrono)
+
+
+def _arbitrages_difficile(c: Contexte, n: int, rapide: bool, chrono: Chrono) -> Mesure:
+    return _arbitrages(c.difficile, rapide, chrono)
 
 
 def _robustesse(c: Contexte, n: int, rapide: bool, chrono: Chrono) -> Mesure:
@@ -344,6 +366,10 @@ SCENARIOS = [
     Scenario("fabriques allocate, vague serrée de 260", "≤ 2 × pipeline minimal",
              _allocate_serre),
     Scenario("fabriques tradeoffs, vague serrée, 1 000 tirages", "≤ 15 s", _arbitrages_serre),
+    Scenario("fabriques allocate, vague difficile de 260", "≤ 2 × pipeline minimal",
+             _allocate_difficile),
+    Scenario("fabriques tradeoffs, vague difficile, 1 000 tirages", "≤ 15 s",
+             _arbitrages_difficile),
     Scenario("stress : notes + résolution", "≤ 60 s, ≤ 4 Go", _stress),
     Scenario("fabriques repartir, 300 dossiers, K = 4", "≤ 5 s", _repartir),
     Scenario("navigateur : premier chargement", "≤ 3 s", _premier_chargement),

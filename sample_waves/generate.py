@@ -476,12 +476,14 @@ def generer_vague(
     territoire: _Territoire | None = None,
     jures_par_dossier: int | None = SCORERS_PER_DOSSIER,
     planter_ineligibles: bool = True,
+    pas: float = 1.0,
 ) -> Vague:
     """One wave: dossiers, a new jury, déports and every juror's notes.
 
     ``jures_par_dossier=None`` makes every juror score every dossier (the benchmark design);
     the default gives each dossier to 6 of the 10 jurors, so the jurors score different
-    subsets and raw means depend on who scored what.
+    subsets and raw means depend on who scored what. ``pas`` is the grid's step (0.5: half
+    points).
     """
     territoire = territoire or _Territoire.charger()
     compteur: Counter[str] = Counter()
@@ -514,7 +516,7 @@ def generer_vague(
              + (table["numerique"] == "oui").to_numpy() * 0.6)
     qualite = qualite + bonus
     deports = _deports(rng, table, jury)
-    notes = _notes(rng, table, jury, qualite, deports, jures_par_dossier)
+    notes = _notes(rng, table, jury, qualite, deports, jures_par_dossier, pas)
     return Vague(numero, table, jury, deports, notes, qualite, ineligibles)
 
 
@@ -534,6 +536,7 @@ def _notes(
     qualite: pd.Series,
     deports: pd.DataFrame,
     jures_par_dossier: int | None,
+    pas: float = 1.0,
 ) -> pd.DataFrame:
     deportes = {(row.jure, row.dossier) for row in deports.itertuples()}
     charge = Counter({jure.jure: 0 for jure in jury})
@@ -558,7 +561,7 @@ def _notes(
             p = jure.personnalite
             vraies = qualite[dossier] + effets[position]
             brutes = 6.0 + p.decalage + p.echelle * (vraies - 6.0) + rng.normal(0, p.bruit, 6)
-            valeurs = np.clip(np.rint(brutes), NOTE_MIN, NOTE_MAX).astype(int)
+            valeurs = np.clip(np.rint(brutes / pas) * pas, NOTE_MIN, NOTE_MAX)
             commentaire = _commentaire(rng, float(np.mean(valeurs)))
             for (critere, _), valeur in zip(CRITERES, valeurs, strict=True):
                 lignes.append(
@@ -566,7 +569,7 @@ def _notes(
                         "dossier": dossier,
                         "jure": jure.jure,
                         "critere": critere,
-                        "note": int(valeur),
+                        "note": int(valeur) if pas == 1 else float(valeur),
                         "commentaire": commentaire,
                     }
                 )
