@@ -31,6 +31,7 @@ from application.ds.publication import appliquer, preparer
 from application.ds.requetes import DOCUMENTS
 from application.service import Parametres, decider_vague
 from commun.vocabulaire import STATUTS, code_de
+from fabriques.cli import main
 from scoring.lecture import lire_vague
 from tests.ds.donnees import (
     NOM_EXPORT,
@@ -406,19 +407,28 @@ def _fabriques(*args: str, entree: str = "", jeton: str | None = JETON, url: str
                           capture_output=True, text=True, cwd=RACINE, env=env, timeout=600)
 
 
-def test_import_to_dry_run_end_to_end_through_the_command_line(plateforme, url, tmp_path):
+def test_import_to_dry_run_end_to_end_through_the_command_line(plateforme, url, tmp_path,
+                                                                monkeypatch, capsys):
     """import → check → score → allocate → publish (dry run, then applied with the typed
     confirmation), the token given only by the environment: it appears in no output and
-    no file, and the dry run sends no mutation."""
+    no file, and the dry run sends no mutation. In this process (the command line's own
+    entry point, its environment and standard input): a subprocess would add only its
+    start-up; the refused-token test below runs one."""
+    import io
+
     p, numeros = plateforme
     vague = tmp_path / "vague-06"
     sorties = []
+    monkeypatch.setenv("FABRIQUES_DS_URL", url)
+    monkeypatch.setenv("FABRIQUES_DS_JETON", JETON)
 
     def lancer(*args: str, code: int = 0, entree: str = "") -> str:
-        resultat = _fabriques(*args, entree=entree, url=url)
-        sorties.extend([resultat.stdout, resultat.stderr])
-        assert resultat.returncode == code, resultat.stdout + resultat.stderr
-        return resultat.stdout
+        monkeypatch.setattr(sys, "stdin", io.StringIO(entree))
+        resultat = main(list(args))
+        lu = capsys.readouterr()
+        sorties.extend([lu.out, lu.err])
+        assert resultat == code, lu.out + lu.err
+        return lu.out
 
     texte = lancer("ds", "importer", "--demarche", str(DEMARCHE), "--vague", str(vague))
     assert "260 dossier(s) à décider" in texte
