@@ -257,6 +257,7 @@ CODES: dict[str, Code] = {
     "lectures_invalides": Code(E, "nombre de lectures demandé impossible"),
     "correspondance_incomplete": Code(E, "correspondance démarches-simplifiées incomplète"),
     # programme and history
+    "correspondance_illisible": Code(E, "fichier de correspondance illisible"),
     "programme_illisible": Code(E, "fichier programme illisible"),
     "parametre_inconnu": Code(E, "paramètre du programme inconnu"),
     "parametre_invalide": Code(E, "paramètre du programme invalide"),

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from commun.constats import Constats
+from commun.syntaxe_toml import erreur_toml, erreur_utf8
 from scoring import referentiel, valeurs
 from scoring.conteneurs import Feuille, separateur_csv
 
@@ -73,15 +74,36 @@ class Correspondance:
     premiere_ligne: frozenset[str] = frozenset()
 
 
+class CorrespondanceIllisible(ValueError):
+    """A mapping file that is not TOML, or not UTF-8: said in French at its line and column
+    (tomllib says it in English)."""
+
+    def __init__(self, fichier: str, ligne: int | None, colonne: int | None, message: str):
+        self.fichier, self.ligne, self.colonne, self.message = fichier, ligne, colonne, message
+        lieu = f", ligne {ligne}, colonne {colonne}" if ligne is not None else ""
+        super().__init__(f"{fichier}{lieu} : fichier de correspondance illisible : {message}")
+
+
 def charger_correspondance(chemin: Path | None = None) -> Correspondance:
-    """Load a mapping file (default: the bundled one)."""
+    """Load a mapping file (default: the bundled one); :class:`CorrespondanceIllisible`
+    when it is not a TOML file."""
     if chemin is None:
-        texte = (files("scoring") / "data" / "correspondance_ds.toml").read_text("utf-8")
+        brut = (files("scoring") / "data" / "correspondance_ds.toml").read_bytes()
         source = "correspondance_ds.toml (par défaut)"
     else:
-        texte = Path(chemin).read_text("utf-8")
+        brut = Path(chemin).read_bytes()
         source = str(chemin)
-    donnees: dict[str, Any] = tomllib.loads(texte)
+    texte = ""
+    try:
+        texte = brut.decode("utf-8")
+        donnees: dict[str, Any] = tomllib.loads(texte)
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as erreur:
+        lue = (erreur_utf8(erreur, brut) if isinstance(erreur, UnicodeDecodeError)
+               else erreur_toml(erreur, texte))
+        raise CorrespondanceIllisible(source, lue.ligne, lue.colonne, lue.message) from None
+    except RecursionError:
+        raise CorrespondanceIllisible(source, None, None, "tables ou listes imbriquées sur "
+                                      "des milliers de niveaux") from None
     colonnes = {k: tuple(v) for k, v in donnees.get("colonnes", {}).items()}
     presence = frozenset(donnees.get("presence_vaut_oui", {}).get("colonnes", []))
     siege = frozenset(valeurs.cle(h) for h in donnees.get("siege", {}).get("intitules", []))

@@ -30,6 +30,7 @@ from commun.francais import valeur_en_clair
 from scoring import referentiel, valeurs
 from scoring.conteneurs import Feuille, lire_classeur, lire_csv
 from scoring.demarches import (
+    CorrespondanceIllisible,
     ExportDS,
     charger_correspondance,
     est_export_demarches,
@@ -816,14 +817,23 @@ def _lire_vague(chemin: Path, correspondance: Path | None, constats: Constats,
         morceaux.export = ExportDS(morceaux.dossiers)
     if morceaux.export is not None or morceaux.dossiers is not None:
         erreurs_avant = len(constats.erreurs)
+        feuille: Feuille | None
         if morceaux.export is not None:
-            feuille = traduire_export(morceaux.export, charger_correspondance(correspondance),
-                                      constats)
+            try:
+                lue = charger_correspondance(correspondance)
+            except CorrespondanceIllisible as erreur:  # said; the rest is still read
+                constats.signaler("correspondance_illisible",
+                                  f"colonne {erreur.colonne} : {erreur.message}"
+                                  if erreur.colonne is not None else erreur.message,
+                                  fichier=erreur.fichier, ligne=erreur.ligne)
+                feuille = None
+            else:
+                feuille = traduire_export(morceaux.export, lue, constats)
         else:
             assert morceaux.dossiers is not None
             feuille = morceaux.dossiers
         table = None
-        if len(constats.erreurs) == erreurs_avant:
+        if feuille is not None and len(constats.erreurs) == erreurs_avant:
             table = trouver_table(feuille, REQUISES_DOSSIERS,
                                   [c for c in COLONNES_DOSSIERS if c not in REQUISES_DOSSIERS],
                                   constats, "dossier")

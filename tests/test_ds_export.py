@@ -590,3 +590,24 @@ def test_a_siret_in_scientific_notation_is_an_error_not_an_ineligibility(tmp_pat
     chemin.write_text(texte, "utf-8")
     _, constats = lire_depuis_export(chemin)
     assert "siret_illisible" in {c.code for c in constats.erreurs}
+
+
+@pytest.mark.parametrize("contenu, ligne", [(b"[colonnes]\nnom = [\n", 3),
+                                            (b"[colonnes\n", 1), (b"\xff\xfe", 1)])
+def test_a_broken_mapping_file_is_said_in_french_at_its_line(tmp_path, contenu, ligne):
+    """A mapping file that is not TOML (or not UTF-8): the wave reader reports it as a
+    located error, and the démarches-simplifiées commands as a French ValueError — never
+    tomllib's English."""
+    from scoring.demarches import CorrespondanceIllisible
+    from tests.francais import fautes
+
+    fichier = tmp_path / "correspondance.toml"
+    fichier.write_bytes(contenu)
+    with pytest.raises(CorrespondanceIllisible) as erreur:
+        charger_correspondance(fichier)
+    assert erreur.value.ligne == ligne and "illisible" in str(erreur.value)
+    assert not fautes([erreur.value.message]) and "Expected" not in str(erreur.value)
+    vague = Path(__file__).resolve().parents[1] / "sample_waves" / "vague-07"
+    constats = lire_vague(vague, correspondance=fichier).constats
+    (constat,) = [c for c in constats.erreurs if c.code == "correspondance_illisible"]
+    assert constat.ligne == ligne and constat.fichier == str(fichier)
