@@ -25,7 +25,12 @@ from allocation.sorties.export import (
     classeur_retours,
     parametres_de,
 )
-from allocation.sorties.lettres import chemins_lettres, dossier_des_lettres, lettres_pdf
+from allocation.sorties.lettres import (
+    chemins_lettres,
+    classeur_des_retours,
+    dossier_des_lettres,
+    lettres_pdf,
+)
 from allocation.sorties.retours import table_retours
 from commun.constats import Constats
 from commun.ecriture import Ecriture
@@ -146,7 +151,8 @@ class Sorties:
 
     def chemins(self, dossiers: Iterable[str] = ()) -> list[Path]:
         """Every path to write (the letters of ``dossiers`` included)."""
-        return ([p for p in (self.classeur, self.public, self.retours, self.modele) if p]
+        retours = classeur_des_retours(self.retours) if self.retours else None
+        return ([p for p in (self.classeur, self.public, retours, self.modele) if p]
                 + list(self.lettres(dossiers).values()))
 
 
@@ -199,7 +205,8 @@ def planifier_decision(chargement: Chargement, resultat: Resultat, sorties: Sort
     lettres: dict[Path, bytes] = {}
     if sorties.retours:
         retours = table_retours(decision, vague, resultat.scores)
-        contenus[sorties.retours] = classeur_retours(decision, vague, resultat.scores, retours)
+        contenus[classeur_des_retours(sorties.retours)] = classeur_retours(
+            decision, vague, resultat.scores, retours)
         lettres = lettres_pdf(decision, vague, resultat.scores, sorties.retours, jour, retours)
     if sorties.modele:
         # PuLP is loaded only when the audit model is asked for (a third of the decision's

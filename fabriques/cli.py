@@ -101,7 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     allocate.add_argument("--public", type=Path, default=None,
                           help="liste publique des lauréats à écrire (champs publics seulement)")
     allocate.add_argument("--retours", type=Path, default=None,
-                          help="retours aux candidats non retenus à écrire (publipostage)")
+                          help="retours aux candidats : un classeur .xlsx (publipostage, "
+                               "lettres PDF à côté dans <nom>-lettres/) ou un dossier "
+                               "(retours.xlsx et une lettre PDF par dossier dedans)")
     allocate.add_argument("--modele", type=Path, default=None,
                           help="écrit le programme linéaire résolu (fichier LP, contraintes "
                                "nommées) pour l'audit")
@@ -223,6 +225,7 @@ def commande_allocate(args: argparse.Namespace) -> int:
         Parametres,
         Refus,
         Sorties,
+        classeur_des_retours,
         decider_vague,
         incertitude_de,
         planifier_decision,
@@ -283,7 +286,8 @@ def commande_allocate(args: argparse.Namespace) -> int:
           f"{len(decision.explications)}. Écrit : {sorties.classeur}")
     if sorties.retours and lettres:
         dossier = next(iter(lettres.values())).parent
-        print(f"Retours : {sorties.retours} et {len(lettres)} lettres dans {dossier}")
+        print(f"Retours : {classeur_des_retours(sorties.retours)} et {len(lettres)} lettres "
+              f"dans {dossier}")
     return EXIT_OK
 
 

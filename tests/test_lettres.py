@@ -216,3 +216,21 @@ def test_the_app_offers_the_same_letters_in_one_zip(tmp_path: Path) -> None:
     assert sorted(archive.namelist()) == sorted(f"{d}.pdf" for d in resultat.vague.dossiers.index)
     premiere = PdfReader(io.BytesIO(archive.read(archive.namelist()[0]))).pages[0].extract_text()
     assert "Décision" in premiere and "7 décembre 2026" in premiere
+
+
+@pytest.mark.parametrize("forme", ["dossier existant", "nom sans .xlsx"])
+def test_retours_given_a_folder_writes_the_workbook_and_the_letters_inside(tmp_path: Path,
+                                                                          forme: str) -> None:
+    """``allocate --retours DIR`` (the issue's words): ``DIR/retours.xlsx`` and one
+    ``DIR/<dossier>.pdf`` per dossier; ``--retours name.xlsx`` keeps the letters beside it in
+    ``name-lettres/`` (the tests above)."""
+    vague = petite_vague(tmp_path)
+    dossier = tmp_path / "courriers"
+    if forme == "dossier existant":
+        dossier.mkdir()
+    assert main(["allocate", str(vague), "--out", str(tmp_path / "allocation.xlsx"),
+                 "--retours", str(dossier)]) == 0
+    ids = {str(r["dossier"]) for r in _feuille(tmp_path / "allocation.xlsx", "classement")}
+    assert {p.stem for p in dossier.glob("*.pdf")} == ids
+    assert (dossier / "retours.xlsx").exists()
+    assert not (tmp_path / "courriers-lettres").exists()

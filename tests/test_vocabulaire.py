@@ -73,7 +73,7 @@ def test_every_document_and_message_is_in_the_secretariats_words(
         _lancer(["check", str(vague)], capsys),
         _lancer(["score", str(vague), "--out", str(s / "scores.xlsx")], capsys),
         _lancer(["allocate", str(vague), "--out", str(s / "allocation.xlsx"),
-                 "--public", str(s / "public.xlsx"), "--retours", str(s / "retours")],
+                 "--public", str(s / "public.xlsx"), "--retours", str(s / "lettres")],
                 capsys),
         _lancer(["tradeoffs", str(vague), "--out", str(s / "arbitrages.xlsx"),
                  "--tirages", "20"], capsys),
@@ -88,8 +88,9 @@ def test_every_document_and_message_is_in_the_secretariats_words(
     textes: list[tuple[str, str]] = [("sortie de la commande", t) for t in imprime]
     for classeur in sorted(s.rglob("*.xlsx")):
         textes += textes_du_classeur(classeur)
-    lettres = sorted((s / "retours-lettres").glob("*.pdf"))
+    lettres = sorted((s / "lettres").glob("*.pdf"))  # --retours DIR: letters inside
     assert len(lettres) == 260  # one letter per dossier of vague-06, read like the rest
+    assert (s / "lettres" / "retours.xlsx").exists()
     for pdf in sorted(s.rglob("*.pdf")):
         textes += textes_du_pdf(pdf)
     assert len({ou.split("!")[0].split(" ")[0] for ou, _ in textes}) >= 6

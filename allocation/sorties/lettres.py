@@ -41,10 +41,22 @@ SALUTATIONS = ("vous prions d'agréer, Madame, Monsieur, l'expression de nos sal
                "distinguées.")
 
 
+def _est_un_classeur(retours: Path) -> bool:
+    return retours.suffix.lower() == ".xlsx"
+
+
+def classeur_des_retours(retours: Path) -> Path:
+    """The mail-merge workbook ``--retours`` asks for: the workbook named
+    (``travail/retours.xlsx``), or ``retours.xlsx`` inside the folder named
+    (``--retours travail/lettres``, a name without ``.xlsx``)."""
+    return retours if _est_un_classeur(retours) else retours / "retours.xlsx"
+
+
 def dossier_des_lettres(retours: Path) -> Path:
     """Where the letters go: a folder beside the ``retours`` workbook, named after it
-    (``travail/retours.xlsx`` → ``travail/retours-lettres/``)."""
-    return retours.with_name(f"{retours.stem}-lettres")
+    (``travail/retours.xlsx`` → ``travail/retours-lettres/``), or the folder named
+    (``--retours travail/lettres`` → ``travail/lettres/V06-001.pdf``…)."""
+    return retours.with_name(f"{retours.stem}-lettres") if _est_un_classeur(retours) else retours
 
 
 def chemins_lettres(retours: Path, dossiers: Iterable[str]) -> dict[str, Path]:
