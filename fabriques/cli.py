@@ -40,6 +40,7 @@ from fabriques.cli_seance import (
     ecrire_sorties,
     fichiers_lus,
     options_journal,
+    refuser,
 )
 
 if TYPE_CHECKING:
@@ -183,8 +184,7 @@ def _charger(args: argparse.Namespace) -> Chargement | None:
 
     chargement = charger_vague(args)
     if not chargement.valide:
-        afficher_constats(chargement.constats, sys.stderr)
-        print("Rien n'a été écrit.", file=sys.stderr)
+        refuser(chargement.constats)
         return None
     return chargement
 
@@ -256,9 +256,7 @@ def commande_allocate(args: argparse.Namespace) -> int:
         with etape("Notation et choix des lauréats"):
             resultat = decider_vague(entrees, parametres)
         if isinstance(resultat, Refus):
-            afficher_constats(resultat.erreurs, sys.stderr)
-            print("Rien n'a été écrit.", file=sys.stderr)
-            return EXIT_ENTREE
+            return refuser(resultat.erreurs)
         if resultat.decision is None:
             return _afficher_infaisable(resultat.allocation)
         with etape("Calcul de l'incertitude") as avancer:
@@ -312,9 +310,7 @@ def commande_record(args: argparse.Namespace) -> int:
     constats = lecture.constats
     vague = lecture.vague
     if vague is None or constats.a_des_erreurs:
-        afficher_constats(constats, sys.stderr)
-        print("Rien n'a été écrit.", file=sys.stderr)
-        return EXIT_ENTREE
+        return refuser(constats)
     dossier = args.vague if args.vague.is_dir() else args.vague.parent
     historique = (args.historique or trouver_fichier(args.vague, FICHIER_HISTORIQUE)
                   or dossier / FICHIER_HISTORIQUE)
@@ -470,9 +466,7 @@ def commande_repartir(args: argparse.Namespace) -> int:
     premier_tour = args.par_dossier is not None
     chargement = charger_vague(args, avec_notes=not premier_tour)
     if not chargement.valide or chargement.vague is None:
-        afficher_constats(chargement.constats, sys.stderr)
-        print("Rien n'a été écrit.", file=sys.stderr)
-        return EXIT_ENTREE
+        return refuser(chargement.constats)
     sortie = args.out or Path(f"affectation-{chargement.vague.nom}.xlsx")
     lus = fichiers_lus(args, chargement)
     verifier_sorties([sortie], lus)
@@ -480,9 +474,7 @@ def commande_repartir(args: argparse.Namespace) -> int:
         resultat = (repartir_vague(chargement, args.par_dossier, args.graine) if premier_tour
                     else completer_vague(chargement, args.complement, args.graine))
     if isinstance(resultat, Refus):
-        afficher_constats(resultat.erreurs, sys.stderr)
-        print("Rien n'a été écrit.", file=sys.stderr)
-        return EXIT_ENTREE
+        return refuser(resultat.erreurs)
     repartition = resultat.repartition
     if not repartition.trouvee:
         print("Aucune répartition ne respecte toutes les règles. À modifier :", file=sys.stderr)
@@ -537,9 +529,7 @@ def commande_score(args: argparse.Namespace) -> int:
 
     lecture = _lire(args)
     if lecture.vague is None:
-        afficher_constats(lecture.constats, sys.stderr)
-        print("Rien n'a été écrit.", file=sys.stderr)
-        return EXIT_ENTREE
+        return refuser(lecture.constats)
     vague = lecture.vague
     sortie = args.out or Path(f"scores-{vague.nom}.xlsx")
     journal = journal_de(args.vague, vague.nom, args.journal)
@@ -560,9 +550,7 @@ def commande_score(args: argparse.Namespace) -> int:
     with etape("Notation"):
         notees = noter_vague(vague, parametres)
     if isinstance(notees, Refus):
-        afficher_constats(notees.erreurs, sys.stderr)
-        print("Rien n'a été écrit.", file=sys.stderr)
-        return EXIT_ENTREE
+        return refuser(notees.erreurs)
     revisee, scores = notees
     for avertissement in scores.avertissements:
         print(f"[AVERTISSEMENT] {avertissement}")

@@ -37,6 +37,14 @@ def afficher_constats(constats: Constats, flux: TextIO | None = None,
     print(f"{erreurs} erreur(s), {avertissements} avertissement(s).", file=flux)
 
 
+def refuser(constats: Constats) -> int:
+    """Say why a verb stops before writing (its findings, then that nothing was written) and
+    return its exit code."""
+    afficher_constats(constats, sys.stderr)
+    print("Rien n'a été écrit.", file=sys.stderr)
+    return EXIT_ENTREE
+
+
 def charger_vague(args: argparse.Namespace, avec_notes: bool = True) -> Chargement:
     """The wave, its programme and its history, from the command's options."""
     from allocation.modele.chargement import charger
@@ -295,9 +303,7 @@ def commande_proces_verbal(args: argparse.Namespace) -> int:
     with etape("Préparation du procès-verbal"):
         pdf, constats = proces_verbal(chargement, args.allocation, acces.journal)
     if pdf is None:
-        afficher_constats(constats, sys.stderr)
-        print("Rien n'a été écrit.", file=sys.stderr)
-        return EXIT_ENTREE
+        return refuser(constats)
     ecrire_ensemble({sortie: pdf}, lus)
     print(f"Procès-verbal écrit : {sortie}")
     return EXIT_OK
