@@ -13,7 +13,7 @@ from commun.francais import decimal
 from commun.vocabulaire import METHODES as MOTS_DES_METHODES
 from commun.vocabulaire import STATISTIQUES, libelle
 from interface import etat
-from scoring.diagnostics import diagnostic_jures, fiabilite
+from scoring.diagnostics import diagnostic_jures, fiabilite_par_libelle
 from scoring.normalisation import METHODES
 from scoring.rapport import table_scores
 
@@ -113,9 +113,8 @@ else:
             strokeDash=[6, 4], color="black").encode(x="seuil:Q"))
 st.header("Classement")
 classement = table_scores(vague, resultat.scores)
-libelles_criteres = {c.critere: c.libelle or c.critere for c in vague.criteres}
 etat.tableau(classement, decimales={c: 2 for c in vague.ids_criteres},
-             entetes=libelles_criteres, height=360, telecharger=f"classement-{vague.nom}.csv")
+             entetes=vague.libelles_criteres, height=360, telecharger=f"classement-{vague.nom}.csv")
 
 with st.expander("Détail : sévérité et dispersion de chaque juré"):
     etat.graphique(
@@ -141,9 +140,8 @@ with st.expander("Détail : sévérité et dispersion de chaque juré"):
 with st.expander("Détail : accord du jury"):
     st.caption("Par critère et pour la moyenne des critères. Survolez l'en-tête d'une colonne "
                "pour lire ce que mesure chaque chiffre.")
-    accord = fiabilite(vague)
-    etat.tableau(accord.assign(critere=accord["critere"].map(
-        lambda c: libelles_criteres.get(c, "moyenne des critères"))),
+    accord = fiabilite_par_libelle(vague)
+    etat.tableau(accord.replace({"critere": {"ensemble": "moyenne des critères"}}),
         decimales={c: 3 for c in accord.columns if c in STATISTIQUES or c == "alpha_ratio"})
 
 with st.expander("Détail : carte de chaleur dossier × juré"):

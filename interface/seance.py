@@ -121,9 +121,8 @@ with st.form("revision", clear_on_submit=True):
     lecteurs = [j for j in notes["juré"] if (j, dossier) not in vague.deports]
     a, b, n = st.columns(3)
     jure = a.selectbox("Juré", lecteurs, key="revision_jure")
-    libelles_criteres = {c.critere: c.libelle or c.critere for c in vague.criteres}
     critere = b.selectbox("Critère", vague.ids_criteres, key="revision_critere",
-                          format_func=libelles_criteres.__getitem__)
+                          format_func=vague.libelles_criteres.__getitem__)
     bornes = {c.critere: c for c in vague.criteres}[critere]
     nouvelle = n.number_input("Nouvelle note", float(bornes.note_min), float(bornes.note_max),
                               step=0.5, key="revision_note", format="%g")

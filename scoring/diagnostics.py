@@ -108,3 +108,10 @@ def fiabilite(vague: Vague) -> pd.DataFrame:
         ligne["notes_par_dossier"] = details.k_moyen
         lignes.append(ligne)
     return pd.DataFrame(lignes)
+
+
+def fiabilite_par_libelle(vague: Vague) -> pd.DataFrame:
+    """:func:`fiabilite` with each criterion by its label (:attr:`Vague.libelles_criteres`),
+    as the jury reads it; the mean over criteria keeps its name, « ensemble »."""
+    accord, libelles = fiabilite(vague), vague.libelles_criteres
+    return accord.assign(critere=accord["critere"].map(lambda c: libelles.get(c, c)))

@@ -13,7 +13,7 @@ from commun.constats import CODES, Constats
 from commun.francais import valeur_en_clair
 from commun.journal import LIGNE_JOURNAL, LIGNE_JOURNAL_ENTREES, Ancre
 from commun.provenance import Provenance
-from scoring.diagnostics import FORMATS_JURY, diagnostic_jures, fiabilite
+from scoring.diagnostics import FORMATS_JURY, diagnostic_jures, fiabilite_par_libelle
 from scoring.incertitude import (
     FORMATS_INCERTITUDE,
     ecarts_types,
@@ -74,9 +74,7 @@ def rapport_scores(vague: Vague, scores: ScoresVague, constats: Constats,
     ecrire_table(classeur, "incertitude",
                  incertaines.sort_values(["score", "dossier"], ascending=[False, True],
                                          na_position="last"), FORMATS_INCERTITUDE)
-    accord = fiabilite(vague).round(4)  # the criteria by their label, as the jury reads them
-    accord["critere"] = accord["critere"].map(lambda c: vague.libelles_criteres.get(c, c))
-    ecrire_table(classeur, "fiabilite", accord)
+    ecrire_table(classeur, "fiabilite", fiabilite_par_libelle(vague).round(4))
     ecrire_table(classeur, "constats", table_constats(constats))
     if not scores.biais.empty:
         ecrire_table(classeur, "biais_jures",

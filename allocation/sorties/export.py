@@ -25,7 +25,7 @@ from commun.francais import ESPACE_FINE, decimal, euros, valeur_en_clair
 from commun.journal import Ancre
 from commun.provenance import Provenance
 from commun.vocabulaire import ROBUSTESSE, entetes_en_clair, libelle
-from scoring.diagnostics import FORMATS_JURY, diagnostic_jures, fiabilite
+from scoring.diagnostics import FORMATS_JURY, diagnostic_jures, fiabilite_par_libelle
 from scoring.incertitude import FORMATS_INCERTITUDE
 from scoring.modele import Vague
 from scoring.normalisation import ScoresVague
@@ -156,9 +156,8 @@ def classeur_allocation(decision: Decision, parametres: pd.DataFrame, vague: Vag
     ecrire_table(classeur, "departements", table_departements(decision), formats)
     jury = ecrire_table(classeur, "jury", diagnostic_jures(vague),
                         FORMATS_JURY)
-    accord = fiabilite(vague).round(4)
-    accord["critere"] = accord["critere"].map(lambda c: vague.libelles_criteres.get(c, c))
-    ajouter_table(jury, "Accord du jury (fiabilité par critère)", entetes_en_clair(accord))
+    ajouter_table(jury, "Accord du jury (fiabilité par critère)",
+                  entetes_en_clair(fiabilite_par_libelle(vague).round(4)))
     ecrire_table(classeur, "parametres", parametres)
     return workbook_bytes(classeur)
 
