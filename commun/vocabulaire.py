@@ -249,11 +249,6 @@ def entetes_en_clair(table: Any) -> Any:
     return table.rename(columns=lambda c: entete(c))
 
 
-#: The columns whose values are lists of codes of a family, separated by « , »
-#: (``methodes``: the methods that retain a dossier).
-COLONNES_LISTES: dict[str, Mapping[str, Terme]] = {"methodes": METHODES}
-
-
 def libelles(famille: Mapping[str, Terme], codes: Any) -> str:
     """A list of codes (an iterable, or a text separated by « , ») in words, « , » between."""
     if isinstance(codes, str):

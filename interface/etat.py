@@ -20,13 +20,11 @@ from allocation.modele.chargement import Chargement, charger, charger_televersem
 from allocation.modele.programme import Regles
 from application.seance import Seance, journal_de, seance_de
 from application.service import Parametres, Refus, Resultat, decider_vague, incertitude_de
-from commun.francais import ESPACE_FINE, decimal, euros
+from commun.francais import ESPACE_FINE, decimal, euros, valeur_en_clair
 from commun.journal import Ancre, Journal
 from commun.vocabulaire import (
-    COLONNES_LISTES,
     STATISTIQUES,
     entete,
-    libelles,
     oui_non,
     pour_lecteur,
 )
@@ -240,10 +238,7 @@ def en_francais(table: pd.DataFrame, euros_: tuple[str, ...] = ("montant", "cumu
     copie = pour_lecteur(table)
     for colonne in copie.columns:
         serie = copie[colonne]
-        if colonne in COLONNES_LISTES:
-            famille = COLONNES_LISTES[colonne]
-            copie[colonne] = serie.map(lambda v, f=famille: "" if _vide(v) else libelles(f, v))
-        elif colonne in euros_:
+        if colonne in euros_:
             copie[colonne] = serie.map(lambda v: "" if _vide(v) else euros(v))
         elif colonne == "departement":
             copie[colonne] = serie.map(lambda v: "" if _vide(v) else str(v))
@@ -269,7 +264,7 @@ def _cellule(valeur: object) -> object:
     if isinstance(valeur, bool):
         return oui_non(valeur)
     if isinstance(valeur, float):
-        return f"{valeur:g}".replace(".", ",")
+        return valeur_en_clair(valeur)
     if isinstance(valeur, str) and _NOMBRE_A_POINT.fullmatch(valeur):
         return _cellule(float(valeur))
     return valeur

@@ -25,7 +25,7 @@ from allocation.modele.regles import FAMILLES_LEVABLES, LIBELLES_REGLES
 from allocation.resolution.moteur import MoteurVague
 from allocation.resolution.solveur import Allocation
 from commun.francais import decimal
-from commun.vocabulaire import METHODES, libelle
+from commun.vocabulaire import METHODES, libelles
 from scoring.modele import Vague
 from scoring.normalisation import METHODES_DE_CALCUL, noter
 from scoring.reechantillonnage import Reechantillonneur
@@ -348,6 +348,6 @@ def table_robustesse(resultats: list[Robustesse], probleme: ProblemeVague) -> pd
         [{"dossier": r.dossier, "nom": par_id[r.dossier].nom, "score": par_id[r.dossier].score,
           "selectionne": r.selectionne, "probabilite": r.probabilite, "label": r.label,
           "sans_un_jure": r.sans_un_jure, "jures_decisifs": ", ".join(r.jures_decisifs),
-          "methodes": ", ".join(libelle(METHODES, m) for m in r.methodes)} for r in lignes],
+          "methodes": libelles(METHODES, r.methodes)} for r in lignes],
         columns=["dossier", "probabilite", "label", "nom", "score", "selectionne",
                  "sans_un_jure", "jures_decisifs", "methodes"])
