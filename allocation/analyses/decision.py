@@ -5,14 +5,17 @@ statut and motif of every dossier."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 import pandas as pd
 
 from allocation.modele.departage import PRECISION
 from allocation.modele.probleme import Dossier, ProblemeVague
 from allocation.modele.regles import LIBELLES_REGLES, Echanges
-from allocation.resolution.moteur import MoteurVague
+from allocation.resolution.moteur import MoteurVague, Solution
+from allocation.resolution.parallele import MOTEURS, en_parallele
 from allocation.resolution.solveur import Allocation
 from commun.francais import decimal
 from scoring.referentiel import departements
@@ -112,17 +115,23 @@ def expliquer(probleme: ProblemeVague, allocation: Allocation) -> tuple[Explicat
     )
     if not concernes:
         return ()
-    moteur = MoteurVague(probleme)  # every candidate, the excluded ones too: many solves
+    # Every candidate, the excluded ones too: one forced solve each, the engines side by
+    # side; the diagnosis (rarely needed) on an engine of its own, built when needed.
+    moteurs = [MoteurVague(probleme, diagnostic=False) for _ in range(MOTEURS)]
+    forces = en_parallele(moteurs, lambda moteur, d: moteur.resoudre(forces=(d.dossier,)),
+                          concernes)
+    diagnostic = cache(lambda: MoteurVague(probleme, depart=False))
     echanges = Echanges(probleme, allocation.laureats)
-    return tuple(_expliquer_un(probleme, allocation, d, par_id, moteur, echanges)
-                 for d in concernes)
+    return tuple(_expliquer_un(probleme, allocation, d, force, par_id, diagnostic, echanges)
+                 for d, force in zip(concernes, forces, strict=True))
 
 
 def _expliquer_un(probleme: ProblemeVague, allocation: Allocation, dossier: Dossier,
-                  par_id: dict[str, Dossier], moteur: MoteurVague,
-                  echanges: Echanges) -> Explication:
+                  force: Solution, par_id: dict[str, Dossier],
+                  diagnostic: Callable[[], MoteurVague], echanges: Echanges) -> Explication:
+    """``force``: the best selection holding ``dossier``; ``diagnostic``: the engine that
+    says what to relax when there is none."""
     laureats = allocation.laureats
-    force = moteur.resoudre(forces=(dossier.dossier,))
     cout = (round(allocation.score_total - force.score_total, PRECISION) if force.optimale
             else None)
     if dossier.dossier in probleme.exclus:
@@ -136,7 +145,7 @@ def _expliquer_un(probleme: ProblemeVague, allocation: Allocation, dossier: Doss
             raison += (" ; une autre sélection de même score total le retient : le départage "
                        "de la SPEC a choisi celle-ci")
     if not force.optimale:
-        relaxations = moteur.diagnostiquer(forces=(dossier.dossier,))
+        relaxations = diagnostic().diagnostiquer(forces=(dossier.dossier,))
         impossibles = (" ; ".join(r.message for r in relaxations) if relaxations is not None
                        else "lever un forçage du jury qui partage un de ses lieux")
         return Explication(dossier.dossier, regles, f"{raison}. Aucune sélection ne peut "

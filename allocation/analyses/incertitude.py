@@ -20,6 +20,7 @@ import pandas as pd
 
 from allocation.modele.probleme import ProblemeVague
 from allocation.resolution.moteur import MoteurVague
+from allocation.resolution.parallele import MOTEURS, en_parallele
 from allocation.resolution.solveur import Allocation
 from scoring.calibration import ModeleJures
 from scoring.incertitude import (
@@ -57,26 +58,26 @@ def zone_incertitude(probleme: ProblemeVague, allocation: Allocation,
 
 def incertitude(probleme: ProblemeVague, allocation: Allocation, modele: ModeleJures,
                 poids: dict[str, float], tirages: int = TIRAGES,
-                moteur: MoteurVague | None = None,
                 progression: Callable[[int, int], None] | None = None) -> Incertitude:
     """Intervals, ranks and selection probabilities of every dossier of a decided wave;
-    ``progression`` is told ``(draws decided, tirages)`` after each draw."""
+    ``progression`` is told ``(draws decided, tirages)`` as the draws are decided."""
     ids = [d.dossier for d in probleme.dossiers]
     scores = pd.Series({d.dossier: d.score for d in probleme.dossiers}, dtype=float)
     ecarts = ecarts_types(modele, poids, pd.Index(ids))
     tires = tirer_scores(scores, ecarts, tirages)
     table = table_incertitude(scores, ecarts, tires)
-    moteur = moteur or MoteurVague(probleme)
-    colonnes = {i: k for k, i in enumerate(ids)}
-    retenus = np.zeros(len(ids))
-    for fait, tirage in enumerate(tires, start=1):
+    moteurs = [MoteurVague(probleme, diagnostic=False) for _ in range(MOTEURS)]
+    position = {i: k for k, i in enumerate(ids)}
+    colonnes = np.array([position[i] for i in moteurs[0].ids], dtype=int)
+
+    def selection(moteur: MoteurVague, tirage: np.ndarray) -> tuple[str, ...]:
         # Continuous draws never tie: the lexicographic tie-break is not needed.
-        solution = moteur.resoudre(np.array([tirage[colonnes[i]] for i in moteur.ids]),
-                                   departage=False)
-        for identifiant in solution.laureats:
-            retenus[colonnes[identifiant]] += 1
-        if progression is not None:
-            progression(fait, len(tires))
+        return moteur.resoudre(tirage[colonnes], departage=False).laureats
+
+    retenus = np.zeros(len(ids))
+    for laureats in en_parallele(moteurs, selection, list(tires), progression):
+        for identifiant in laureats:
+            retenus[position[identifiant]] += 1
     zone, seuil = zone_incertitude(probleme, allocation, ecarts)
     table["probabilite_selection"] = retenus / max(tirages, 1)
     table["zone_incertitude"] = [i in zone for i in ids]

@@ -3,9 +3,11 @@
 
 Columns are every eligible dossier, sorted by id (the model never depends on the order of
 a file's rows); one that cannot be chosen in a given solve — no score, below the quality
-floor, excluded by the jury — gets an upper bound of 0 there. Each relaxable row also has
-two slack columns, fixed at 0 except in the diagnosis (:meth:`MoteurVague.diagnostiquer`),
-which minimises the weighted relaxation on the same model.
+floor, excluded by the jury — gets an upper bound of 0 there. An engine built for the
+diagnosis (``diagnostic=True``, the default) also gives each relaxable row two slack
+columns, fixed at 0 except in :meth:`MoteurVague.diagnostiquer`, which minimises the
+weighted relaxation on the same model; an engine that never diagnoses goes without them
+(each integer solve then costs less: HiGHS sets up every column, fixed or not).
 
 The objective is the sum of the selected scores in micro-points (scores rounded to 1e-6):
 two selections whose totals differ by less than that are equally good, and the documented
@@ -75,8 +77,9 @@ class MoteurVague:
     """One wave's rules as a HiGHS model, re-solved with other scores, lifted rules,
     forced dossiers or ε-constraints, and relaxed for the diagnosis."""
 
-    def __init__(self, probleme: ProblemeVague, depart: bool = True):
+    def __init__(self, probleme: ProblemeVague, depart: bool = True, diagnostic: bool = True):
         self.probleme = probleme
+        self.diagnostic = diagnostic
         self.dossiers: list[Dossier] = sorted(
             (d for d in probleme.dossiers if d.eligible), key=lambda d: d.dossier)
         self.ids = [d.dossier for d in self.dossiers]
@@ -183,7 +186,7 @@ class MoteurVague:
         for r, ligne in enumerate(self.lignes):
             _ajouter_ligne(h, [self.position[i] for i in ligne.membres], ligne.coefficients,
                            ligne.bas, ligne.haut)
-            if ligne.relachable:
+            if ligne.relachable and self.diagnostic:
                 self._ecarts[r] = (self._colonne(h, 0.0, haut=0.0),
                                    self._colonne(h, 0.0, haut=0.0))
                 h.changeCoeff(r, self._ecarts[r][0], 1.0)
@@ -489,6 +492,8 @@ class MoteurVague:
         weights are each family's :attr:`~allocation.modele.regles.Famille.poids`), or None when
         even that is impossible (the forced dossiers share a place). The diagnosis runs on
         every candidate, never on a reduced set: a relaxation may need any of them."""
+        if not self.diagnostic:
+            raise RuntimeError("this engine was built without the diagnosis' slack columns")
         h, n = self._h, len(self.dossiers)
         forces = tuple(forces)
         self._preparer(self.scores, frozenset(), forces)  # relaxable rows are never empty

@@ -1,0 +1,110 @@
+"""Independent re-solves side by side (issue 30): the split never depends on the machine, an
+engine built without the diagnosis' slack columns solves exactly like one with them, and
+the uncertainty sheet and the explanations are the same on one engine as on several."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import allocation.analyses.decision as decision
+import allocation.analyses.incertitude as incertitude_
+from allocation.modele.chargement import charger
+from allocation.modele.regles import interdits
+from allocation.resolution.moteur import MoteurVague
+from allocation.resolution.parallele import en_parallele
+from allocation.resolution.solveur import resoudre
+from application.service import Parametres, Resultat, decider_vague
+from scoring.normalisation import modele_jures
+from tests.test_calibration import _probleme
+from tests.test_regles import vague_aleatoire
+
+RACINE = Path(__file__).resolve().parents[1]
+
+
+class _Atelier:
+    """A stand-in engine that records which tasks it was given, in which thread."""
+
+    def __init__(self, numero: int):
+        self.numero = numero
+        self.taches: list[int] = []
+        self.fils: set[int] = set()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 90), st.integers(1, 4))
+def test_task_k_goes_to_engine_k_mod_n_in_order_and_progress_is_told_per_batch(taches, nombre):
+    ateliers = [_Atelier(k) for k in range(nombre)]
+
+    def travail(atelier: _Atelier, tache: int) -> tuple[int, int]:
+        atelier.taches.append(tache)
+        atelier.fils.add(threading.get_ident())
+        return atelier.numero, tache * tache
+
+    progres: list[tuple[int, int]] = []
+    resultats = en_parallele(ateliers, travail, list(range(taches)),
+                             lambda fait, total: progres.append((fait, total)))
+    assert resultats == [(k % nombre, k * k) for k in range(taches)]
+    for atelier in ateliers:
+        assert atelier.taches == list(range(atelier.numero, taches, nombre))
+        assert threading.get_ident() not in atelier.fils  # the work ran beside the caller
+    faits = [fait for fait, _ in progres]
+    assert faits == sorted(faits) and all(total == taches for _, total in progres)
+    assert (faits[-1] if faits else 0) == taches
+
+
+def test_an_engine_without_slack_columns_solves_exactly_like_the_diagnosing_one():
+    """Base, forced, drawn and tie-broken solves of 150 random waves: the same selections
+    on both engines; only the diagnosing engine may diagnose."""
+    rng = np.random.default_rng(30)
+    compares = 0
+    for _ in range(150):
+        p = vague_aleatoire(rng)
+        avec, sans = MoteurVague(p), MoteurVague(p, diagnostic=False)
+        assert avec.resoudre() == sans.resoudre()
+        for d in p.dossiers:
+            if not interdits(p, d):
+                forces = (d.dossier,)
+                assert avec.resoudre(forces=forces) == sans.resoudre(forces=forces)
+                compares += 1
+        for _ in range(3):
+            tirage = avec.scores + rng.normal(0, 1, len(avec.scores))
+            assert (avec.resoudre(tirage, departage=False)
+                    == sans.resoudre(tirage, departage=False))
+        with pytest.raises(RuntimeError):
+            sans.diagnostiquer()
+    assert compares > 300
+
+
+@pytest.mark.parametrize("moteurs", [1, 3])
+def test_the_uncertainty_sheet_is_the_same_on_one_engine_as_on_several(moteurs, monkeypatch):
+    vague, scores, probleme = _probleme()
+    allocation = resoudre(probleme)
+
+    def table() -> pd.DataFrame:
+        return incertitude_.incertitude(probleme, allocation, modele_jures(vague),
+                                        scores.poids, tirages=80).table
+
+    attendue = table()
+    monkeypatch.setattr(incertitude_, "MOTEURS", moteurs)
+    pd.testing.assert_frame_equal(table(), attendue)
+
+
+@pytest.mark.parametrize("moteurs", [1, 3])
+def test_the_explanations_are_the_same_on_one_engine_as_on_several(moteurs, monkeypatch):
+    """On sample wave 08: a dossier no forced solve can hold (diagnosed) and dossiers one
+    can (cost, who leaves)."""
+    resultat = decider_vague(charger(RACINE / "sample_waves" / "vague-08"), Parametres(),
+                             avec_decision=False)
+    assert isinstance(resultat, Resultat)
+    probleme, allocation = resultat.probleme, resultat.allocation
+    attendues = decision.expliquer(probleme, allocation)
+    assert any(e.cout is None for e in attendues) and any(e.cout for e in attendues)
+    monkeypatch.setattr(decision, "MOTEURS", moteurs)
+    assert decision.expliquer(probleme, allocation) == attendues
