@@ -80,7 +80,7 @@ def prix_des_regles(probleme: ProblemeVague, moteur: MoteurVague | None = None
     """For each rule family, the total score gained if it alone were lifted, and who would
     enter and leave. Lifting only relaxes, so every lifted problem is feasible when the
     wave is."""
-    moteur = moteur or MoteurVague(probleme)
+    moteur = moteur or MoteurVague(probleme, diagnostic=False)
     base = moteur.resoudre()
     prix = []
     for famille in FAMILLES_LEVABLES:
@@ -109,7 +109,7 @@ def _non_domines(points: list[PointPareto], plus_est_mieux: bool) -> list[PointP
 def pareto_departements(probleme: ProblemeVague) -> list[PointPareto]:
     """Total score against the number of departments with a laureate: for each k, the best
     score with at least k departments covered."""
-    moteur = MoteurVague(probleme)
+    moteur = MoteurVague(probleme, diagnostic=False)
     moteur.ajouter_couverture()
     par_id = {d.dossier: d for d in probleme.dossiers}
     points = []
@@ -126,7 +126,7 @@ def pareto_departements(probleme: ProblemeVague) -> list[PointPareto]:
 def pareto_budget(probleme: ProblemeVague, pas: int = 12) -> list[PointPareto]:
     """Total score against the money granted: the best score within each budget from the
     cheapest feasible selection to the envelope, in ``pas`` steps."""
-    moteur = MoteurVague(probleme)
+    moteur = MoteurVague(probleme, diagnostic=False)
     montants = [float(d.montant) for d in moteur.dossiers]
     moteur.ajouter_balayage("budget", montants)
     base = moteur.resoudre()
@@ -149,7 +149,7 @@ def pareto_budget(probleme: ProblemeVague, pas: int = 12) -> list[PointPareto]:
 def pareto_qpv(probleme: ProblemeVague) -> list[PointPareto]:
     """Total score against the share of QPV laureates: the best score for each feasible
     QPV count within the pace bounds; a higher share counts as better."""
-    moteur = MoteurVague(probleme)
+    moteur = MoteurVague(probleme, diagnostic=False)
     moteur.ajouter_balayage("qpv", [1.0 if d.qpv else 0.0 for d in moteur.dossiers])
     bornes = probleme.bornes["qpv"]
     points = []
@@ -169,7 +169,7 @@ class _Selectionneur:
 
     def __init__(self, vague: Vague, probleme: ProblemeVague, methode: str,
                  poids: dict[str, float] | None):
-        self.moteur = MoteurVague(probleme)
+        self.moteur = MoteurVague(probleme, diagnostic=False, tirages=True)
         self.notes = Reechantillonneur(vague, methode, poids)
 
     def selections(self, tirages: Sequence[np.ndarray]) -> np.ndarray:
@@ -214,7 +214,7 @@ def robustesse(
     its bootstrap probability lies strictly between 0.1 and 0.9 or one juror's absence
     changes its fate; else ``stable``. The result is the same whatever ``processus``.
     """
-    base_moteur = MoteurVague(probleme)
+    base_moteur = MoteurVague(probleme, diagnostic=False)
     ids = base_moteur.ids
     base = set(base_moteur.resoudre().laureats)
     nombre_jures = len(vague.jury)

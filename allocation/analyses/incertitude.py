@@ -66,7 +66,7 @@ def incertitude(probleme: ProblemeVague, allocation: Allocation, modele: ModeleJ
     ecarts = ecarts_types(modele, poids, pd.Index(ids))
     tires = tirer_scores(scores, ecarts, tirages)
     table = table_incertitude(scores, ecarts, tires)
-    moteurs = [MoteurVague(probleme, diagnostic=False) for _ in range(MOTEURS)]
+    moteurs = [MoteurVague(probleme, diagnostic=False, tirages=True) for _ in range(MOTEURS)]
     position = {i: k for k, i in enumerate(ids)}
     colonnes = np.array([position[i] for i in moteurs[0].ids], dtype=int)
 
