@@ -326,10 +326,10 @@ class MoteurVague:
         if continues is not None:
             valeurs = continues
         else:
-            if self._depart is not None:
-                h.setSolution(self._depart_avec(tuple(forces)) if forces
-                              and scores is self.scores and not leves and not balayages
-                              else self._depart)
+            depart = (self._depart_avec(tuple(forces)) if forces and scores is self.scores
+                      and not leves and not balayages else self._depart)
+            if depart is not None:
+                h.setSolution(depart)
             statut = self._lancer()
             if statut is not Statut.OPTIMAL:
                 return Solution(statut, (), 0.0)
@@ -382,13 +382,16 @@ class MoteurVague:
                 if valeur > self.lignes[r].haut + 1e-9
                 and self.lignes[r].famille not in leves}
 
-    def _depart_avec(self, forces: tuple[str, ...]) -> highspy.HighsSolution:
+    def _depart_avec(self, forces: tuple[str, ...]) -> highspy.HighsSolution | None:
         """The warm start of a solve with ``forces``: the base selection changed by one
-        exchange when one holds them (else the base selection)."""
-        assert self._depart is not None
+        exchange when one holds them, else none — HiGHS would spend a sub-MIP trying to
+        repair a start that does not hold them (the hard wave's hardest forced solve:
+        77 ms with the base selection as its start, 41 ms without)."""
+        if self._depart is None:
+            return None
         choix = self._echange(forces, {})
         if choix is None:
-            return self._depart
+            return None
         depart = highspy.HighsSolution()
         valeurs = np.asarray(self._depart.col_value, dtype=float).copy()
         valeurs[:len(choix)] = choix
