@@ -17,25 +17,26 @@ bench.calibration``). On a jury of equals no correction predicts better and ``ra
 on a mixed jury the model that captures it wins. The folds are
 drawn with a fixed seed from the notes in canonical order: the choice never depends on the
 order of rows.
+
+The notes are coded once and a fold is a boolean mask over them; the methods are the
+functions of :mod:`scoring.methodes`, the very ones that score the wave.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from scoring.calibration import coder
+from scoring.calibration import NotesCodees, coder
+from scoring.methodes import CALCULS, Calcul, echelles
+from scoring.modele import Critere
 
 PLIS = 10
 GRAINE_PLIS = 20_200_215
-
-#: ``(notes, methode, criteres, dossiers, jures) → (dossier × criterion scores, …)``.
-Calcul = Callable[[pd.DataFrame, str, Mapping[str, Any], pd.Index, list[str]], tuple[Any, ...]]
 
 
 @dataclass(frozen=True)
@@ -49,26 +50,68 @@ class ChoixMethode:
     plis: int
 
 
-def erreur_de_prediction(valeurs: np.ndarray, dossier: np.ndarray, critere: np.ndarray,
-                         jure: np.ndarray, note: np.ndarray, apprend: np.ndarray,
-                         nombre_jures: int) -> tuple[float, int]:
-    """(sum of squared errors, notes predicted) of the held-out notes (``~apprend``) by each
-    juror's line ``note ≈ α + β · score`` fitted on the training notes (``apprend``).
-    ``valeurs``: dossier × criterion scores; the other arrays are per note (integer codes)."""
-    s = valeurs[dossier, critere]
-    ok_app = apprend & ~np.isnan(s)
-    ja, x, y = jure[ok_app], s[ok_app], note[ok_app]
-    n = np.bincount(ja, minlength=nombre_jures).astype(float)
-    sx, sy = np.bincount(ja, x, nombre_jures), np.bincount(ja, y, nombre_jures)
-    sxx, sxy = np.bincount(ja, x * x, nombre_jures), np.bincount(ja, x * y, nombre_jures)
-    mx, my = sx / np.maximum(n, 1), sy / np.maximum(n, 1)
-    vx = sxx / np.maximum(n, 1) - mx * mx
-    beta = np.where(vx > 1e-12, (sxy / np.maximum(n, 1) - mx * my) / np.where(
-        vx > 1e-12, vx, 1.0), 1.0)
-    alpha = my - beta * mx
-    ok = ~apprend & ~np.isnan(s) & (n[jure] >= 2)
-    erreurs = note[ok] - (alpha[jure[ok]] + beta[jure[ok]] * s[ok])
-    return float(np.sum(erreurs ** 2)), int(ok.sum())
+@dataclass(frozen=True)
+class Pli:
+    """One fold: the training notes and the held-out ones (each note's dossier × criterion
+    cell, juror code and note), and the training notes' count and sum per juror, which
+    every method shares (a method scores every cell it was given a note of)."""
+
+    cellule: np.ndarray
+    jure: np.ndarray
+    note: np.ndarray
+    cellule_test: np.ndarray
+    jure_test: np.ndarray
+    note_test: np.ndarray
+    nombre: np.ndarray
+    somme: np.ndarray
+
+    @classmethod
+    def couper(cls, cellule: np.ndarray, jure: np.ndarray, note: np.ndarray,
+               apprend: np.ndarray, nombre_jures: int) -> Pli:
+        """The fold whose training notes are where ``apprend`` is true."""
+        test = ~apprend
+        return cls(cellule[apprend], jure[apprend], note[apprend], cellule[test], jure[test],
+                   note[test], np.bincount(jure[apprend], minlength=nombre_jures).astype(float),
+                   np.bincount(jure[apprend], note[apprend], nombre_jures))
+
+    def erreur(self, valeurs: np.ndarray) -> tuple[float, int]:
+        """(sum of squared errors, notes predicted) of the held-out notes by each juror's
+        line ``note ≈ α + β · score`` fitted on the training notes, the scores being
+        ``valeurs`` (dossier × criterion); a juror needs two training notes for a line."""
+        plat = valeurs.ravel()
+        x, ja, y, n, sy = plat[self.cellule], self.jure, self.note, self.nombre, self.somme
+        nj = len(n)
+        connu = ~np.isnan(x)
+        if not connu.all():
+            x, ja, y = x[connu], ja[connu], y[connu]
+            n, sy = np.bincount(ja, minlength=nj).astype(float), np.bincount(ja, y, nj)
+        sx, sxx, sxy = np.bincount(ja, x, nj), np.bincount(ja, x * x, nj), np.bincount(
+            ja, x * y, nj)
+        mx, my = sx / np.maximum(n, 1), sy / np.maximum(n, 1)
+        vx = sxx / np.maximum(n, 1) - mx * mx
+        beta = np.where(vx > 1e-12, (sxy / np.maximum(n, 1) - mx * my) / np.where(
+            vx > 1e-12, vx, 1.0), 1.0)
+        alpha = my - beta * mx
+        s, jt = plat[self.cellule_test], self.jure_test
+        ok = ~np.isnan(s) & (n[jt] >= 2)
+        erreurs = self.note_test[ok] - (alpha[jt[ok]] + beta[jt[ok]] * s[ok])
+        return float(np.sum(erreurs ** 2)), int(ok.sum())
+
+
+def canoniques(notes: NotesCodees) -> NotesCodees:
+    """The notes sorted by dossier, juror and criterion — by their labels, as
+    ``sort_values`` sorts them, not by their codes — whatever the order of the rows."""
+
+    def rang(etiquettes: Sequence[object]) -> np.ndarray:
+        ordre = np.argsort(np.asarray(etiquettes, dtype=object), kind="stable")
+        rangs = np.empty(len(ordre), dtype=np.int64)
+        rangs[ordre] = np.arange(len(ordre))
+        return rangs
+
+    nj, nc = len(notes.jures), len(notes.criteres)
+    cle = ((rang(list(notes.dossiers))[notes.dossier] * nj + rang(notes.jures)[notes.jure])
+           * nc + rang(notes.criteres)[notes.critere])
+    return notes.parmi(np.argsort(cle, kind="stable"))
 
 
 #: The methods ``auto`` chooses among, simplest first: each a special case of the next
@@ -79,31 +122,27 @@ def erreur_de_prediction(valeurs: np.ndarray, dossier: np.ndarray, critere: np.n
 CANDIDATS = ("raw", "bias", "calibre")
 
 
-def choisir_methode(notes: pd.DataFrame, criteres: Mapping[str, Any], dossiers: pd.Index,
-                    jures: list[str], calcul: Calcul, methodes: Sequence[str],
+def choisir_methode(notes: pd.DataFrame, criteres: Mapping[str, Critere], dossiers: pd.Index,
+                    jures: list[str], calculs: Mapping[str, Calcul] = CALCULS,
                     plis: int = PLIS, candidats: Sequence[str] = CANDIDATS) -> ChoixMethode:
-    """Cross-validate ``methodes`` on ``notes`` and choose the candidate of least error.
-    With fewer than two notes per fold there is no evidence to
-    choose on: the simplest method is kept."""
+    """Cross-validate the methods ``calculs`` on ``notes`` and choose the candidate of least
+    error. With fewer than two notes per fold there is no evidence to choose on: the
+    simplest method is kept."""
     if len(notes) < 2 * plis:
-        vide = dict.fromkeys(methodes, float("nan"))
+        vide = dict.fromkeys(calculs, float("nan"))
         return ChoixMethode(candidats[0], vide, dict(vide), plis)
-    canoniques = notes.sort_values(["dossier", "jure", "critere"], kind="stable")
-    canoniques = canoniques.reset_index(drop=True)
-    colonnes = list(criteres)
-    codes = coder(canoniques, dossiers, jures, colonnes)
-    dossier, critere, jure, note = codes.dossier, codes.critere, codes.jure, codes.note
+    codees = canoniques(coder(notes, dossiers, jures, list(criteres)))
+    bas, haut = echelles(criteres)
+    cellule = codees.cellule
     rng = np.random.default_rng(GRAINE_PLIS)
-    pli = rng.permutation(len(canoniques)) % plis
-    par_pli: dict[str, list[float]] = {m: [] for m in methodes}
+    pli = rng.permutation(len(cellule)) % plis
+    par_pli: dict[str, list[float]] = {m: [] for m in calculs}
     for k in range(plis):
         apprend = pli != k
-        apprentissage = canoniques[apprend]
-        for methode in methodes:
-            scores = calcul(apprentissage, methode, criteres, dossiers, jures)[0]
-            valeurs = scores.reindex(index=dossiers, columns=colonnes).to_numpy(dtype=float)
-            somme, nombre = erreur_de_prediction(valeurs, dossier, critere, jure, note,
-                                                 apprend, len(jures))
+        apprentissage = codees.parmi(apprend)
+        coupe = Pli.couper(cellule, codees.jure, codees.note, apprend, len(jures))
+        for methode, calcul in calculs.items():
+            somme, nombre = coupe.erreur(np.clip(calcul(apprentissage, bas, haut), bas, haut))
             par_pli[methode].append(np.sqrt(somme / nombre) if nombre else np.nan)
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a method no fold could score

@@ -14,8 +14,8 @@ Methods:
 - ``minmax`` — each juror's notes stretched to the criterion scale from their own min–max;
 - ``rank`` — each juror's notes replaced by their percentile among that juror's notes
   (ties averaged), mapped onto the scale;
-- ``trimmed`` — per dossier and criterion, the highest and lowest notes dropped (when at
-  least three remain), then the mean;
+- ``trimmed`` — per dossier and criterion, the highest and lowest notes dropped (when there
+  are at least three), then the mean;
 - ``median`` — per dossier and criterion, the median note;
 - ``bias`` — per criterion, note = μ + quality(dossier) + bias(juror) + noise fitted by least
   squares with the biases summing to zero; the criterion score is μ + quality. Built for
@@ -26,7 +26,9 @@ Methods:
 - ``auto`` — the method whose scores best predict held-out notes, by cross-validation
   (:mod:`scoring.choix`); the choice and every method's error go to ``parametres``.
 
-Scores are clipped to the criterion scale: a correction cannot give more than the maximum.
+Each computing method is one function of the coded notes (:mod:`scoring.methodes`), the same
+for scoring and for the cross-validation. Scores are clipped to the criterion scale: a
+correction cannot give more than the maximum.
 """
 
 from __future__ import annotations
@@ -42,17 +44,16 @@ import pandas as pd
 from commun.francais import decimal
 from commun.vocabulaire import METHODES as METHODES_
 from commun.vocabulaire import libelle
-from scoring.additif import ajuster_additif
 from scoring.calibration import ModeleJures, ajuster_calibre, coder
 from scoring.choix import ChoixMethode, choisir_methode
+from scoring.methodes import CALCULS, TRANSFORMATIONS, ajuster_biais, echelles
 from scoring.modele import Critere, Vague
 
 Methode = Literal["raw", "zscore", "minmax", "rank", "trimmed", "median", "bias", "calibre",
                   "auto"]
 #: The methods that compute scores (``auto`` chooses among :data:`scoring.choix.CANDIDATS`
 #: and reports the cross-validated error of each of these).
-METHODES_DE_CALCUL: tuple[str, ...] = ("raw", "median", "trimmed", "bias", "zscore", "minmax",
-                                       "rank", "calibre")
+METHODES_DE_CALCUL: tuple[str, ...] = tuple(CALCULS)
 #: Every method the user may ask for; ``auto`` (the default) chooses among the others.
 METHODES: tuple[str, ...] = ("auto", "raw", "zscore", "minmax", "rank", "trimmed", "median",
                              "bias", "calibre")
@@ -110,50 +111,15 @@ def centrer_reduire(x: pd.Series) -> pd.Series:
 def notes_transformees(notes: pd.DataFrame, methode: str,
                         criteres: Mapping[str, Critere]) -> pd.Series:
     """Each note transformed within its juror's notes (``zscore``, ``minmax``, ``rank``; the
-    note itself otherwise). Vectorised per juror: the same values as transforming each
-    juror's notes apart (:func:`centrer_reduire` for ``zscore``)."""
+    note itself otherwise): the values whose mean per dossier and criterion is the method's
+    score (:mod:`scoring.methodes`)."""
     if methode not in ("zscore", "minmax", "rank"):
         return notes["note"]
-    position = pd.Index(list(criteres)).get_indexer(pd.Index(notes["critere"]))
-    bas = np.array([v.note_min for v in criteres.values()])[position]
-    haut = np.array([v.note_max for v in criteres.values()])[position]
-    groupes = notes.groupby("jure", sort=False)["note"]
-    x = notes["note"]
-    if methode == "zscore":
-        moyenne, ecart = x.mean(), x.std(ddof=0)
-        sd = groupes.transform("std", ddof=0)
-        z = ((x - groupes.transform("mean")) / sd.where(sd > 0)).fillna(0.0)
-        return moyenne + z * ecart
-    if methode == "minmax":
-        mini, etendue = groupes.transform("min"), groupes.transform("max") - groupes.transform(
-            "min")
-        part = ((x - mini) / etendue.where(etendue > 0)).fillna(0.5)
-        return bas + part * (haut - bas)
-    centile = (groupes.rank(method="average") - 0.5) / groupes.transform("count")
-    return bas + centile * (haut - bas)
-
-
-def _par_critere_biais(
-    notes: pd.DataFrame, dossiers: pd.Index, jures: list[str], criteres: list[str]
-) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    codes = coder(notes, dossiers, jures, criteres)
-    colonnes, biais, avertissements = {}, {}, []
-    for k, critere in enumerate(criteres):
-        ce_critere = codes.critere == k
-        if not ce_critere.any():
-            continue
-        fit = ajuster_additif(codes.note[ce_critere], codes.dossier[ce_critere],
-                              codes.jure[ce_critere], len(dossiers), len(jures))
-        colonnes[critere] = fit.effets_lignes
-        biais[critere] = fit.effets_colonnes
-        if fit.nombre_groupes > 1:
-            avertissements.append(
-                f"critère « {critere} » : les jurés forment {fit.nombre_groupes} groupes sans "
-                "dossier commun ; leurs biais ne peuvent être séparés qu'à l'intérieur de "
-                "chaque groupe"
-            )
-    return (pd.DataFrame(colonnes, index=dossiers),
-            pd.DataFrame(biais, index=jures), avertissements)
+    jures = list(dict.fromkeys(notes["jure"]))
+    codees = coder(notes, pd.Index(dict.fromkeys(notes["dossier"])), jures, list(criteres))
+    bas, haut = echelles(criteres)
+    return pd.Series(TRANSFORMATIONS[methode](codees, bas, haut), index=notes.index,
+                     name="note")
 
 
 def scores_par_critere(notes: pd.DataFrame, methode: str, criteres: Mapping[str, Critere],
@@ -163,27 +129,27 @@ def scores_par_critere(notes: pd.DataFrame, methode: str, criteres: Mapping[str,
     """Dossier × criterion scores of ``notes`` under a computing ``methode`` (clipped to each
     criterion's scale), the ``bias`` method's juror biases, and its warnings. ``modele``:
     the calibration model of these very notes, when already fitted."""
+    colonnes = list(criteres)
     biais = pd.DataFrame()
     avertissements: list[str] = []
-    if methode == "bias":
-        par_critere, biais, avertissements = _par_critere_biais(notes, dossiers, jures,
-                                                                  list(criteres))
-    elif methode == "calibre":
-        par_critere = (modele or ajuster_calibre(notes, dossiers, jures, list(criteres))).qualite
+    if methode == "calibre" and modele is not None:
+        valeurs = modele.qualite.reindex(index=dossiers, columns=colonnes).to_numpy(float)
     else:
-        transformees = notes.assign(note=notes_transformees(notes, methode, criteres))
-        groupes = transformees.groupby(["dossier", "critere"], sort=False)["note"]
-        if methode == "trimmed":
-            # Without the highest and lowest note when at least three remain.
-            somme, nombre = groupes.sum(), groupes.count()
-            tronquee = (somme - groupes.max() - groupes.min()) / (nombre - 2)
-            agregees = tronquee.where(nombre >= 3, somme / nombre)
-        elif methode == "median":
-            agregees = groupes.median()
+        codees = coder(notes, dossiers, jures, colonnes)
+        if methode == "bias":
+            ajustement = ajuster_biais(codees)
+            valeurs = ajustement.qualite
+            notes_ = ajustement.groupes > 0
+            biais = pd.DataFrame(ajustement.biais[:, notes_], index=jures,
+                                 columns=[c for c, n in zip(colonnes, notes_, strict=True) if n])
+            avertissements = [
+                f"critère « {critere} » : les jurés forment {groupes} groupes sans dossier "
+                "commun ; leurs biais ne peuvent être séparés qu'à l'intérieur de chaque groupe"
+                for critere, groupes in zip(colonnes, ajustement.groupes, strict=True)
+                if groupes > 1]
         else:
-            agregees = groupes.mean()
-        par_critere = agregees.unstack("critere")
-    par_critere = par_critere.reindex(index=dossiers, columns=list(criteres))
+            valeurs = CALCULS[methode](codees, *echelles(criteres))
+    par_critere = pd.DataFrame(valeurs, index=dossiers, columns=colonnes)
     return borner(par_critere, criteres), biais, avertissements
 
 
@@ -243,8 +209,7 @@ def noter(
     methode_calcul = methode
     if methode == "auto":
         if fits.choix is None:
-            fits.choix = choisir_methode(vague.notes, criteres, vague.dossiers.index, jures,
-                                         scores_par_critere, METHODES_DE_CALCUL)
+            fits.choix = choisir_methode(vague.notes, criteres, vague.dossiers.index, jures)
         methode_calcul = fits.choix.methode
     if methode_calcul == "calibre":
         modele_jures(vague)
