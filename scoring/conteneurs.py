@@ -10,14 +10,19 @@ sheet.
 from __future__ import annotations
 
 import csv
+import gc
 import io
+import os
 import re
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from commun.constats import Constats
+from commun.constats import Constat, Constats
 from commun.francais import entier
 from scoring import valeurs
 
@@ -77,6 +82,71 @@ def lire_texte(chemin: Path, affichage: str, constats: Constats) -> bytes | None
     return brut
 
 
+@dataclass(frozen=True)
+class ClasseurLu:
+    """What reading one workbook gave: its sheets (None when it could not be read), the
+    findings reading it recorded, and what a reader of its cells cannot see — whether it
+    holds formulas (the cells give their last computed values, not the formula's text) and
+    which sheets are wider than :data:`COLONNES_MAX` (their rows are cut there)."""
+
+    feuilles: dict[str, Feuille] | None
+    constats: tuple[Constat, ...] = ()
+    formules: bool = False
+    larges: frozenset[str] = frozenset()
+
+
+#: The workbooks read in the current :func:`lecture_unique` block: (the file's path and
+#: identity on disk, its name in findings) → what reading it gave.
+_LUS: ContextVar[dict[tuple[Any, ...], ClasseurLu] | None] = ContextVar("classeurs_lus",
+                                                                        default=None)
+
+
+@contextmanager
+def lecture_unique() -> Iterator[None]:
+    """Within the block, each workbook is read once however many readers ask for it (the
+    registry's kind, an assignment's sheet names, the history and its anchors): every
+    later :func:`lire_classeur` of it gives the same sheets and records the same findings
+    as the first. A file replaced meanwhile (another inode, size or date) is read again.
+    Blocks nest: an inner one shares the outer one's workbooks.
+
+    The cyclic garbage collector is paused for the block: reading a wave builds tens of
+    thousands of small objects (cells, rows, notes) that all live until the wave is built,
+    and the collector would walk them over and over (a fifth of the reading's time on a
+    260-dossier wave). Reference counting still frees what is dropped; the collector is
+    switched back on after (unless something else had switched it off)."""
+    if _LUS.get() is not None:
+        yield
+        return
+    jeton = _LUS.set({})
+    collecte = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecte:
+            gc.enable()
+        _LUS.reset(jeton)
+
+
+def classeur_lu(chemin: Path, affichage: str) -> ClasseurLu:
+    """What :func:`lire_classeur` gives for this workbook, findings kept aside (they are
+    recorded by the call that reads it for good); read once in a :func:`lecture_unique`
+    block."""
+    lus = _LUS.get()
+    if lus is None:
+        return _lire_classeur(chemin, affichage)
+    try:
+        etat = chemin.stat()
+    except OSError:  # absent: nothing to share, and said by the reader
+        return _lire_classeur(chemin, affichage)
+    cle = (os.path.abspath(chemin), etat.st_dev, etat.st_ino, etat.st_size,
+           etat.st_mtime_ns, affichage)
+    lu = lus.get(cle)
+    if lu is None:
+        lu = lus[cle] = _lire_classeur(chemin, affichage)
+    return lu
+
+
 def lire_classeur(chemin: Path, affichage: str, constats: Constats) -> dict[str, Feuille] | None:
     """Every sheet of an xlsx workbook, or None after recording why it cannot be read.
 
@@ -86,7 +156,25 @@ def lire_classeur(chemin: Path, affichage: str, constats: Constats) -> dict[str,
     :data:`TAILLE_MAX_DECOMPRESSEE`, or when its XML declares entities (billion laughs);
     a sheet stops being read after :data:`LIGNES_VIDES_MAX` empty rows in a row and beyond
     :data:`COLONNES_MAX` columns (with a warning); hidden sheets and formulas are reported.
+    In a :func:`lecture_unique` block, a workbook already read is not read again.
     """
+    lu = classeur_lu(chemin, affichage)
+    constats.etendre(lu.constats)
+    return None if lu.feuilles is None else dict(lu.feuilles)
+
+
+def _lire_classeur(chemin: Path, affichage: str) -> ClasseurLu:
+    """One reading of a workbook, its findings kept with it."""
+    constats = Constats()
+    feuilles = _feuilles(chemin, affichage, constats)
+    return ClasseurLu(feuilles[0] if feuilles else None, tuple(constats),
+                      *(feuilles[1:] if feuilles else ()))
+
+
+def _feuilles(chemin: Path, affichage: str, constats: Constats
+              ) -> tuple[dict[str, Feuille], bool, frozenset[str]] | None:
+    """:func:`lire_classeur`'s work: the sheets, whether the workbook holds formulas, the
+    sheets cut at :data:`COLONNES_MAX`."""
     from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
     if not chemin.is_file():
@@ -133,11 +221,14 @@ def lire_classeur(chemin: Path, affichage: str, constats: Constats) -> dict[str,
     try:
         classeur = CalamineWorkbook.from_path(str(chemin))
         feuilles = {}
+        larges = set()
         for meta in classeur.sheets_metadata:
             if meta.visible != SheetVisibleEnum.Visible:
                 constats.signaler("feuille_masquee", "feuille masquée : elle est lue "
                                   "comme les autres", fichier=affichage, feuille=meta.name)
             cellules = classeur.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+            if max(map(len, cellules), default=0) > COLONNES_MAX:
+                larges.add(meta.name)
             lignes = _lignes(cellules, meta.name, affichage, constats)
             if len(lignes) > LIGNES_MAX:
                 _trop_de_lignes(constats, affichage, meta.name)
@@ -151,7 +242,7 @@ def lire_classeur(chemin: Path, affichage: str, constats: Constats) -> dict[str,
             "formules", "le classeur contient des formules : seules leurs dernières valeurs "
             "calculées par le tableur sont lues (une formule jamais calculée est lue comme une "
             "case vide)", fichier=affichage)
-    return feuilles
+    return feuilles, formules, frozenset(larges)
 
 
 #: A cell's reference in a sheet's XML (``<c r="XFD1048576"``), and a row's that holds
@@ -181,12 +272,17 @@ class _Etendue:
         return max(self.lignes * self.colonnes, self.cellules)
 
     def lire(self, fenetre: bytes, bloc: bytes) -> None:
-        # a reference cut by the block's end is read whole in the next window
-        for lettres, numero in _REFERENCE_CELLULE.findall(fenetre):
-            self.colonnes = max(self.colonnes, _colonne(lettres))
-            self.lignes = max(self.lignes, int(numero))
-        for numero in _REFERENCE_LIGNE.findall(fenetre):
-            self.lignes = max(self.lignes, int(numero))
+        # a reference cut by the block's end is read whole in the next window; the maxima
+        # are taken over the distinct column letters and in C (a sheet has thousands of
+        # cells and a handful of columns)
+        references = _REFERENCE_CELLULE.findall(fenetre)
+        if references:
+            lettres, numeros = zip(*references, strict=True)
+            self.colonnes = max(self.colonnes, *map(_colonne, set(lettres)))
+            self.lignes = max(self.lignes, *map(int, numeros))
+        numeros_lignes = _REFERENCE_LIGNE.findall(fenetre)
+        if numeros_lignes:
+            self.lignes = max(self.lignes, *map(int, numeros_lignes))
         self.cellules += bloc.count(b"<c ") + bloc.count(b"<c>") + bloc.count(b"<c/>")
 
 
@@ -224,6 +320,21 @@ def _cellule(valeur: Any) -> Any:
     return valeur
 
 
+def _remplie(ligne: list[Any]) -> bool:
+    """True when a row of calamine's cells holds something (:func:`valeurs.est_vide` is
+    false for one of them): a string that is not only white space, a number that is not
+    NaN, any other value. Written out here because it runs over every cell of every sheet;
+    ``str.isspace`` is the ``\\s`` of :data:`valeurs._ESPACES` (its no-break spaces
+    included)."""
+    for v in ligne:
+        if v.__class__ is str:
+            if v and not v.isspace():
+                return True
+        elif v is not None and not (v.__class__ is float and v != v):
+            return True
+    return False
+
+
 def _lignes(cellules: list[list[Any]], titre: str, affichage: str,
             constats: Constats) -> list[tuple[int, tuple[Any, ...]]]:
     """The non-empty rows of a sheet (Excel numbering), bounded in columns and in empty
@@ -231,9 +342,9 @@ def _lignes(cellules: list[list[Any]], titre: str, affichage: str,
     lignes = []
     vides = 0
     for numero, ligne in enumerate(cellules, start=1):
-        valeurs_ligne = tuple(_cellule(v) for v in ligne[:COLONNES_MAX])
-        if any(not valeurs.est_vide(v) for v in valeurs_ligne):
-            lignes.append((numero, valeurs_ligne))
+        coupee = ligne[:COLONNES_MAX]
+        if _remplie(coupee):
+            lignes.append((numero, tuple(map(_cellule, coupee))))
             vides = 0
             if len(lignes) > LIGNES_MAX:
                 break  # the caller refuses the sheet

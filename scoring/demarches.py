@@ -27,7 +27,7 @@ from typing import Any
 from commun.constats import Constats
 from commun.syntaxe_toml import erreur_toml, erreur_utf8
 from scoring import referentiel, valeurs
-from scoring.conteneurs import Feuille, separateur_csv
+from scoring.conteneurs import ClasseurLu, Feuille, classeur_lu, separateur_csv
 
 _REQUISES = ("dossier", "montant", "etp")
 #: The dossier number's header: « ID » in the default export, « N° dossier » in an export
@@ -153,6 +153,40 @@ def _fichier_est_export(chemin: Path) -> bool:
             champs = next(csv.reader(io.StringIO(premiere),
                                      delimiter=separateur_csv(premiere)), [])
             return _est_entete_d_export({valeurs.cle(c) for c in champs if c.strip()})
+    except Exception:  # an unreadable file is not an export; the reader reports it
+        return False
+    try:
+        entete = _premiere_ligne_des_dossiers(classeur_lu(chemin, chemin.name))
+    except Exception:  # said by the reader when it reads the file; openpyxl decides
+        entete = None
+    if entete is not None:
+        return _est_entete_d_export(entete)
+    return _fichier_est_export_openpyxl(chemin)
+
+
+def _premiere_ligne_des_dossiers(lu: ClasseurLu) -> set[str] | None:
+    """The header keys of sheet « dossiers »'s first row (row 1 of the sheet), empty when
+    there is no such sheet, from the workbook as :func:`lire_classeur` read it (it is read
+    anyway: once in a :func:`~scoring.conteneurs.lecture_unique` block). None when that
+    read cannot tell what openpyxl would: the workbook is unreadable to it, holds formulas
+    (openpyxl gives a formula's text, calamine its last value) or the sheet is cut at
+    :data:`~scoring.conteneurs.COLONNES_MAX` columns."""
+    if lu.feuilles is None or lu.formules:
+        return None
+    noms = {valeurs.cle(n): n for n in lu.feuilles}
+    if "dossiers" not in noms:
+        return set()
+    if noms["dossiers"] in lu.larges:
+        return None
+    lignes = lu.feuilles[noms["dossiers"]].lignes
+    entete = lignes[0][1] if lignes and lignes[0][0] == 1 else ()
+    return {valeurs.cle(v) for v in entete if v is not None}
+
+
+def _fichier_est_export_openpyxl(chemin: Path) -> bool:
+    """The first row of sheet « dossiers » as openpyxl reads it: what decides a workbook
+    :func:`lire_classeur` cannot read, or cannot read as openpyxl does."""
+    try:
         import openpyxl
 
         classeur = openpyxl.load_workbook(chemin, read_only=True)

@@ -329,7 +329,7 @@ def _verifier_departement(dossier: dict[str, Any], cellules: Cellules,
     commune's own."""
     brut = dossier["departement"]
     code = dossier["code_commune"]
-    du_code = referentiel.communes()["departement"].get(code) if code else None
+    du_code = referentiel.departement_de_commune(code) if code else None
     lieu = cellules.lieu("departement")
     if valeurs.est_vide(brut) and du_code is not None:
         dossier["departement"] = str(du_code)

@@ -18,7 +18,7 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Literal
 
@@ -48,6 +48,7 @@ _AUTRE_STRUCTURE = frozenset({"associatif", "associative", "association", "coope
                               "cooperative", "prive", "privee"})
 
 
+@lru_cache(maxsize=4096)  # a wave repeats a few labels hundreds of times
 def _mots(texte: str) -> tuple[str, ...]:
     """The words a label is compared by: lower case, without accents or punctuation
     (« Lycée J.-Moulin » → lycee j moulin), letters written with dots or spaces read as one
@@ -118,6 +119,7 @@ def _table() -> _Table:
     return _Table(regles, libelles)
 
 
+@lru_cache(maxsize=4096)  # asked for each dossier; the answer is frozen
 def decider_code(code: str, source: str = "code") -> FormeJuridique | None:
     """The decision for a known 4-digit code (the longest matching prefix wins)."""
     libelle = categories().get(code)

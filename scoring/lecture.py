@@ -9,17 +9,17 @@ Two forms, and one entry point, :func:`lire_vague`:
   workbook per juror, named by the juror id (``J03.xlsx``, or any name containing it).
 
 Every problem becomes a located finding (:mod:`commun.constats`); nothing is raised. The
-wave is returned only when there is no error.
+wave is returned only when there is no error. The notes and their checks are
+:mod:`scoring.notes`'; the workbooks are read by :mod:`scoring.conteneurs`, each once.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -28,7 +28,7 @@ from commun.ecriture import probleme_de_nom, sha256_fichier
 from commun.fichiers import DOSSIER_NOTES, FICHIER_DOSSIERS, FICHIER_JURY
 from commun.francais import valeur_en_clair
 from scoring import referentiel, valeurs
-from scoring.conteneurs import Feuille, lire_classeur, lire_csv
+from scoring.conteneurs import Feuille, classeur_lu, lecture_unique, lire_classeur, lire_csv
 from scoring.demarches import (
     CorrespondanceIllisible,
     ExportDS,
@@ -49,6 +49,7 @@ from scoring.modele import (
     Source,
     Vague,
 )
+from scoring.notes import NotesLues, lire_grille, lire_notes_longues, resolveur, valider_notes
 from scoring.tables import Table, trouver_table
 
 _CLES_FEUILLES = ("dossiers", "jury", "criteres", "deports", "conflits", "notes")
@@ -189,7 +190,7 @@ def lire_deports(
     """Explicit conflicts of interest: (juror, dossier) pairs and why (the optional
     ``motif`` column, else « déport déclaré »)."""
     paires: dict[tuple[str, str], str] = {}
-    dossier_de, jure_de = _resolveur(set(dossiers.index), constats), _resolveur(jures, constats)
+    dossier_de, jure_de = resolveur(set(dossiers.index), constats), resolveur(jures, constats)
     for numero, ligne in table.lignes:
         jure = valeurs.texte(table.valeur(ligne, "jure"))
         dossier = valeurs.texte(table.valeur(ligne, "dossier"))
@@ -226,7 +227,7 @@ def lire_conflits(
         for nom in {valeurs.cle(commune) if commune else "", code or ""} - {""}:
             par_commune.setdefault(nom, []).append(identifiant)
     paires: dict[tuple[str, str], str] = {}
-    dossier_de = _resolveur(set(dossiers.index), constats)
+    dossier_de = resolveur(set(dossiers.index), constats)
     for numero, ligne in table.lignes:
         jure = valeurs.texte(table.valeur(ligne, "jure"))
         cibles = {colonne: valeurs.texte(table.valeur(ligne, colonne))
@@ -266,221 +267,6 @@ def lire_conflits(
             f"{c} {v}" for c, v in cibles.items() if v) + ")"
         paires.update(((jure, d), motif) for d in concernes)
     return paires
-
-
-# --------------------------------------------------------------------------- notes
-
-
-@dataclass
-class _Note:
-    dossier: str
-    jure: str
-    critere: str
-    note: float | None
-    commentaire: str | None
-    fichier: str
-    feuille: str
-    ligne: int
-    colonne: str
-
-
-def _critere_par_entete(criteres: Sequence[Critere]) -> dict[str, str]:
-    correspondance = {valeurs.cle(c.libelle): c.critere for c in criteres}
-    correspondance.update({valeurs.cle(c.critere): c.critere for c in criteres})
-    return correspondance
-
-
-def lire_grille(
-    feuille: Feuille, jure: str, criteres: Sequence[Critere], constats: Constats,
-    conflits: dict[tuple[str, str], str] | None = None,
-    assignes: Collection[str] | None = None,
-) -> list[_Note]:
-    """One juror's grid: a row per dossier, a column per criterion, an optional comment and
-    an optional ``conflit`` column: ``oui`` there makes the juror déported from that dossier
-    (added to ``conflits`` with its reason), whatever notes the row holds. ``assignes``: the
-    dossiers the assignment gave this juror — a row for another dossier is an error."""
-    ids = [c.critere for c in criteres]
-    formes_assignees = None if assignes is None else {valeurs.forme_normale(d)
-                                                      for d in assignes}
-    table = trouver_table(feuille, ["dossier", *ids], ["commentaire", "conflit"], constats,
-                          "dossier")
-    if table is None:
-        return []
-    notes: list[_Note] = []
-    for numero, ligne in table.lignes:
-        dossier = valeurs.texte(table.valeur(ligne, "dossier"))
-        cellules = {c: table.valeur(ligne, c) for c in ids}
-        if dossier is None:
-            if any(not valeurs.est_vide(v) for v in cellules.values()):
-                constats.signaler("identifiant_manquant", "notes sans identifiant de dossier",
-                                  **table.lieu(numero, "dossier"))
-            continue
-        if formes_assignees is not None \
-                and valeurs.forme_normale(dossier) not in formes_assignees:
-            if any(not valeurs.est_vide(v) for v in cellules.values()):
-                constats.signaler(
-                    "dossier_non_affecte",
-                    f"le juré {jure} a noté le dossier {dossier}, que l'affectation ne lui a "
-                    "pas donné à lire : ces notes ne sont pas lues (un dossier en trop, ou la "
-                    "grille d'un autre juré ?)", **table.lieu(numero, "dossier", dossier))
-            continue
-        commentaire = valeurs.texte(table.valeur(ligne, "commentaire"))
-        conflit = valeurs.booleen(table.valeur(ligne, "conflit"))
-        if not conflit.ok:
-            constats.signaler("booleen_invalide", conflit.probleme or "",
-                              **table.lieu(numero, "conflit", table.valeur(ligne, "conflit")))
-        elif conflit.valeur:
-            if conflits is not None:
-                conflits[(jure, dossier)] = "conflit déclaré dans sa grille"
-            notees = any(not valeurs.est_vide(v) for v in cellules.values())
-            constats.signaler(
-                "conflit_declare",
-                f"le juré {jure} déclare un conflit d'intérêts avec le dossier {dossier} : il "
-                "en est déporté" + (" et ses notes sur ce dossier ne comptent pas"
-                                    if notees else ""),
-                **table.lieu(numero, "conflit", dossier))
-            continue
-        if all(valeurs.est_vide(v) for v in cellules.values()):
-            constats.signaler(
-                "dossier_non_note", f"le juré {jure} n'a noté ce dossier sur aucun critère",
-                **table.lieu(numero, "dossier", dossier),
-            )
-            continue
-        for critere, brut in cellules.items():
-            notes.append(_Note(dossier, jure, critere, brut, commentaire, feuille.fichier,
-                               feuille.nom, numero, table.colonnes[critere][1]))
-    return notes
-
-
-def lire_notes_longues(feuille: Feuille, criteres: Sequence[Critere],
-                       constats: Constats) -> list[_Note]:
-    """The long ``notes`` sheet: one row per (dossier, juror, criterion)."""
-    table = trouver_table(
-        feuille, ["dossier", "jure", "critere", "note"], ["commentaire"], constats, "dossier"
-    )
-    if table is None:
-        return []
-    par_entete = _critere_par_entete(criteres)
-    notes = []
-    for numero, ligne in table.lignes:
-        brut_critere = table.valeur(ligne, "critere")
-        critere = par_entete.get(valeurs.cle(brut_critere or ""), valeurs.texte(brut_critere))
-        notes.append(_Note(
-            valeurs.texte(table.valeur(ligne, "dossier")) or "",
-            valeurs.texte(table.valeur(ligne, "jure")) or "",
-            critere or "",
-            table.valeur(ligne, "note"),
-            valeurs.texte(table.valeur(ligne, "commentaire")),
-            feuille.fichier, feuille.nom, numero, table.colonnes["note"][1],
-        ))
-    return notes
-
-
-def _resolveur(connus: Collection[str], constats: Constats
-               ) -> Callable[[str, dict[str, Any], str], str]:
-    """A reference to one of ``connus`` written differently (« v06-001 », a non-breaking
-    hyphen, a full-width letter: the same :func:`valeurs.forme_normale`) → the identifier as
-    declared, said once per file and spelling; anything else is returned as written."""
-    par_forme = {valeurs.forme_normale(i): i for i in connus}
-    dits: set[tuple[Any, str]] = set()
-
-    def resoudre(ecrit: str, lieu: dict[str, Any], quoi: str) -> str:
-        if ecrit in connus or not ecrit:
-            return ecrit
-        declare = par_forme.get(valeurs.forme_normale(ecrit))
-        if declare is None:
-            return ecrit
-        if (lieu.get("fichier"), ecrit) not in dits:
-            dits.add((lieu.get("fichier"), ecrit))
-            constats.signaler("identifiant_ecrit_autrement",
-                              f"« {ecrit} » lu comme le {quoi} « {declare} » (même identifiant "
-                              "écrit autrement)", **{**lieu, "valeur": ecrit})
-        return declare
-
-    return resoudre
-
-
-def _valider_notes(
-    notes: Iterable[_Note],
-    dossiers: pd.DataFrame,
-    jury: Sequence[Jure],
-    criteres: Sequence[Critere],
-    deports: Collection[tuple[str, str]],
-    constats: Constats,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Check every note; split those that count from those given despite a déport."""
-    bornes = {c.critere: (c.note_min, c.note_max) for c in criteres}
-    jures = {j.jure for j in jury}
-    connus = set(dossiers.index)
-    vues: dict[tuple[str, str, str], int] = {}
-    deports_signales: set[tuple[str, str]] = set()
-    comptees, ecartees = [], []
-    dossier_de, jure_de = _resolveur(connus, constats), _resolveur(jures, constats)
-    for note in notes:
-        lieu = {"fichier": note.fichier, "feuille": note.feuille, "ligne": note.ligne,
-                "colonne": note.colonne}
-        note.dossier = dossier_de(note.dossier, lieu, "dossier")
-        note.jure = jure_de(note.jure, lieu, "juré")
-        valide = True
-        if note.dossier not in connus:
-            constats.signaler("dossier_inconnu", "dossier absent de la feuille dossiers",
-                              **{**lieu, "valeur": note.dossier})
-            valide = False
-        if note.jure not in jures:
-            constats.signaler("jure_inconnu", "juré absent de la feuille jury",
-                              **{**lieu, "valeur": note.jure})
-            valide = False
-        if note.critere not in bornes:
-            constats.signaler("critere_inconnu", "critère absent de la feuille criteres",
-                              **{**lieu, "valeur": note.critere})
-            valide = False
-        lu = valeurs.nombre(note.note)
-        if not lu.ok:
-            constats.signaler("note_invalide", "note non numérique",
-                              **{**lieu, "valeur": note.note})
-            continue
-        if lu.valeur is None:
-            if valide:
-                constats.signaler(
-                    "note_manquante",
-                    f"le juré {note.jure} n'a pas noté le critère « {note.critere} »",
-                    **{**lieu, "valeur": note.dossier},
-                )
-            continue
-        if note.critere in bornes:
-            bas, haut = bornes[note.critere]
-            if not bas <= lu.valeur <= haut:
-                constats.signaler(
-                    "note_hors_bornes", f"note hors de l'échelle [{bas:g} ; {haut:g}]",
-                    **{**lieu, "valeur": note.note},
-                )
-                valide = False
-        cle = (note.dossier, note.jure, note.critere)
-        if cle in vues:
-            constats.signaler(
-                "note_en_double",
-                f"note déjà donnée pour ce dossier, ce juré et ce critère (ligne {vues[cle]})",
-                **{**lieu, "valeur": note.note},
-            )
-            continue
-        vues[cle] = note.ligne
-        if not valide:
-            continue
-        enregistrement = {"dossier": note.dossier, "jure": note.jure, "critere": note.critere,
-                          "note": lu.valeur, "commentaire": note.commentaire}
-        if (note.jure, note.dossier) in deports:
-            ecartees.append(enregistrement)
-            if (note.jure, note.dossier) not in deports_signales:
-                deports_signales.add((note.jure, note.dossier))
-                constats.signaler(
-                    "note_malgre_deport",
-                    f"le juré {note.jure} est déporté de ce dossier : ses notes ne comptent pas",
-                    **{**lieu, "valeur": note.dossier},
-                )
-            continue
-        comptees.append(enregistrement)
-    colonnes = ["dossier", "jure", "critere", "note", "commentaire"]
-    return pd.DataFrame(comptees, columns=colonnes), pd.DataFrame(ecartees, columns=colonnes)
 
 
 # --------------------------------------------------------------------------- assembling
@@ -641,18 +427,13 @@ def _affectations(chemin: Path, exclus: Sequence[Path], constats: Constats
                   ) -> dict[str, tuple[str, frozenset[tuple[str, str]]]]:
     """The assignment workbooks ``fabriques repartir`` wrote that lie in the wave folder
     (sheets ``affectation`` and ``parametres``), by fingerprint."""
-    import openpyxl
-
     trouvees: dict[str, tuple[str, frozenset[tuple[str, str]]]] = {}
     for fichier in sorted(chemin.glob("*.xlsx")):
         if fichier in exclus or fichier.name.startswith(("~$", ".")) \
                 or fichier.name == FICHIER_JURY:
             continue
-        try:
-            classeur = openpyxl.load_workbook(fichier, read_only=True)
-            noms = {valeurs.cle(n) for n in classeur.sheetnames}
-            classeur.close()
-        except Exception:  # not a workbook this reader needs; others report it
+        noms = _noms_des_feuilles(fichier)
+        if noms is None:  # not a workbook this reader needs; others report it
             continue
         if {"affectation", "parametres"} <= noms:
             feuilles = lire_classeur(fichier, fichier.name, constats) or {}
@@ -660,6 +441,27 @@ def _affectations(chemin: Path, exclus: Sequence[Path], constats: Constats
             if paires:
                 trouvees[empreinte_affectation(paires)] = (fichier.name, paires)
     return trouvees
+
+
+def _noms_des_feuilles(fichier: Path) -> set[str] | None:
+    """A workbook's sheet names (folded), as the read that follows sees them (read once in
+    :func:`lire_vague`); openpyxl's when our reader cannot read it (it may still be an
+    assignment, whose faults that read then says). None for a file neither can open."""
+    try:
+        lu = classeur_lu(fichier, fichier.name)
+    except Exception:  # said by the read that follows, if any
+        lu = None
+    if lu is not None and lu.feuilles is not None:
+        return {valeurs.cle(n) for n in lu.feuilles}
+    try:
+        import openpyxl
+
+        classeur = openpyxl.load_workbook(fichier, read_only=True)
+        noms = {valeurs.cle(n) for n in classeur.sheetnames}
+        classeur.close()
+    except Exception:
+        return None
+    return noms
 
 
 def _jure_de_fichier(nom_fichier: str, jures: Sequence[str]) -> str | None:
@@ -736,7 +538,7 @@ def _jures_des_grilles(morceaux: _Morceaux, ids_jures: Sequence[str], constats: 
 
 
 def _lire_grilles(morceaux: _Morceaux, ids_jures: Sequence[str], criteres: Sequence[Critere],
-                  deports: dict[tuple[str, str], str], constats: Constats) -> list[_Note]:
+                  deports: dict[tuple[str, str], str], constats: Constats) -> list[NotesLues]:
     """Every juror's notes from their grids. Two grids of one juror that note the same
     dossiers (a second copy of a file) are one error naming both files, not a finding per
     note; a juror the assignment gives dossiers to who sent no grid is said."""
@@ -744,14 +546,14 @@ def _lire_grilles(morceaux: _Morceaux, ids_jures: Sequence[str], criteres: Seque
     # the file named exactly after its juror first: a copy « J03 (1) » is the one set aside
     attribuees.sort(key=lambda a: (a[0], valeurs.cle(a[1].nom_feuille or a[1].origine)
                                    != valeurs.cle(a[0]), a[1].feuille.fichier))
-    notes: list[_Note] = []
+    notes: list[NotesLues] = []
     lues: dict[str, list[tuple[str, set[str]]]] = {}
     for jure, grille, assignes in attribuees:
         constats_grille = Constats()
         conflits: dict[tuple[str, str], str] = {}
         siennes = lire_grille(grille.feuille, jure, criteres, constats_grille, conflits,
                               assignes)
-        dossiers = {n.dossier for n in siennes} | {d for _, d in conflits}
+        dossiers = {r.dossier for r in siennes} | {d for _, d in conflits}
         doublon = next(((f, communs) for f, d in lues.get(jure, [])
                         if (communs := d & dossiers)), None)
         if doublon is not None:
@@ -790,7 +592,8 @@ def lire_vague(chemin: Path | str, correspondance: Path | None = None,
                           fichier=str(chemin), valeur=nom_de_vague(chemin))
         return LectureVague(None, constats)
     try:
-        return _lire_vague(chemin, correspondance, constats, avec_notes)
+        with lecture_unique():  # each workbook read once, whoever asks for it
+            return _lire_vague(chemin, correspondance, constats, avec_notes)
     except Exception as exc:  # a bug, not a bad file: still reported, never a traceback
         constats.signaler(
             "erreur_inattendue",
@@ -869,7 +672,7 @@ def _lire_vague(chemin: Path, correspondance: Path | None, constats: Constats,
     if not avec_notes:
         morceaux.notes_longues, morceaux.grilles = None, []
 
-    notes: list[_Note] = []
+    notes: list[NotesLues] = []
     if morceaux.notes_longues is not None:
         notes += lire_notes_longues(morceaux.notes_longues, criteres, constats)
     if criteres:
@@ -880,7 +683,7 @@ def _lire_vague(chemin: Path, correspondance: Path | None, constats: Constats,
                           "aucune note : ni feuille « notes » ni feuille par juré",
                           fichier=chemin.name)
 
-    comptees, ecartees = _valider_notes(notes, dossiers, jury, criteres, deports, constats)
+    comptees, ecartees = valider_notes(notes, dossiers, jury, criteres, deports, constats)
     if avec_notes and morceaux.lisible and not constats.a_des_erreurs and comptees.empty:
         constats.signaler("aucune_note", "aucune note dans les grilles du jury : rien à noter "
                           "(les grilles sont-elles remplies ?)", fichier=chemin.name)

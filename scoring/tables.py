@@ -174,17 +174,18 @@ class Cellules:
                                valeur[0] if valeur else self.table.valeur(self.ligne, colonne))
 
     def lire(self, colonne: Colonne, constats: Constats) -> Any:
-        """The value of ``colonne``'s cell in this row, its findings recorded."""
+        """The value of ``colonne``'s cell in this row, its findings recorded (the cell's
+        location is built only for a finding: this runs for every cell of a table)."""
         brut = self.table.valeur(self.ligne, colonne.nom)
-        lieu = self.lieu(colonne.nom, brut)
         if colonne.vide and valeurs.est_vide(brut):
-            constats.signaler(colonne.vide[0], colonne.vide[1], **lieu)
+            constats.signaler(colonne.vide[0], colonne.vide[1], **self.lieu(colonne.nom, brut))
             return colonne.defaut
         lu = colonne.lire(brut)
         if not lu.ok:
             if colonne.invalide:
-                constats.signaler(colonne.invalide, str(lu.probleme), **lieu)
+                constats.signaler(colonne.invalide, str(lu.probleme),
+                                  **self.lieu(colonne.nom, brut))
             return colonne.defaut
         if lu.repare and colonne.reparee:
-            constats.signaler(colonne.reparee, lu.repare, **lieu)
+            constats.signaler(colonne.reparee, lu.repare, **self.lieu(colonne.nom, brut))
         return colonne.defaut if lu.valeur is None else lu.valeur

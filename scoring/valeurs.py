@@ -71,12 +71,14 @@ def forme_normale(identifiant: object) -> str:
 
 
 def est_vide(value: Any) -> bool:
-    """True for an empty cell: None, NaN, or only white space."""
+    """True for an empty cell: None, NaN, or only white space (``str.isspace`` is the
+    ``\\s`` of :data:`_ESPACES`, its no-break spaces included, without building a string:
+    this runs for every cell)."""
     if value is None:
         return True
     if isinstance(value, float) and math.isnan(value):
         return True
-    return isinstance(value, str) and not _ESPACES.sub("", value)
+    return isinstance(value, str) and (not value or value.isspace())
 
 
 def texte(value: Any) -> str | None:

@@ -37,7 +37,7 @@ from commun.fichiers import (
 )
 from commun.journal import Ancre
 from commun.provenance import AUCUN, Provenance
-from scoring.conteneurs import ENTREES_MAX, TAILLE_MAX_DECOMPRESSEE
+from scoring.conteneurs import ENTREES_MAX, TAILLE_MAX_DECOMPRESSEE, lecture_unique
 from scoring.demarches import est_export_demarches
 from scoring.lecture import lire_vague, numero_de_vague
 from scoring.modele import LectureVague, Vague
@@ -106,6 +106,14 @@ def charger(vague: Path, programme: Path | None = None, historique: Path | None 
     unless ``sans_historique`` says it is meant (the paces, caps and places already laureate
     would be decided as if no wave had been); a wave already in the history is decided on
     the history without it, and that is said."""
+    with lecture_unique():  # the history is read once, for its laureates and its anchors
+        return _charger(vague, programme, historique, correspondance, avec_notes,
+                        sans_historique)
+
+
+def _charger(vague: Path, programme: Path | None, historique: Path | None,
+             correspondance: Path | None, avec_notes: bool,
+             sans_historique: bool) -> Chargement:
     lecture = lire_vague(vague, correspondance, avec_notes)
     chemin_programme = programme or trouver_fichier(vague, FICHIER_PROGRAMME)
     chemin_historique = historique or trouver_fichier(vague, FICHIER_HISTORIQUE)
@@ -169,14 +177,16 @@ def charger_televersement(fichiers: Mapping[str, bytes], avec_notes: bool = True
     racine_memoire = Path("/dev/shm") if Path("/dev/shm").is_dir() else None
     dossier = Path(tempfile.mkdtemp(prefix="fabriques-", dir=racine_memoire))
     try:
-        constats = Constats()
-        chemin = _deposer(fichiers, dossier, constats)
-        if chemin is None:
-            lecture = LectureVague(None, constats)
-            return Chargement(lecture, None, lire_historique(None, constats), None, None)
-        chargement = charger(chemin, avec_notes=avec_notes, sans_historique=sans_historique)
-        chargement.constats.etendre(constats)
-        return replace(chargement, chemin_programme=None, chemin_historique=None)
+        # the registry, told from the other files by its content, is then read once
+        with lecture_unique():
+            constats = Constats()
+            chemin = _deposer(fichiers, dossier, constats)
+            if chemin is None:
+                lecture = LectureVague(None, constats)
+                return Chargement(lecture, None, lire_historique(None, constats), None, None)
+            chargement = charger(chemin, avec_notes=avec_notes, sans_historique=sans_historique)
+            chargement.constats.etendre(constats)
+            return replace(chargement, chemin_programme=None, chemin_historique=None)
     finally:
         shutil.rmtree(dossier, ignore_errors=True)
 
