@@ -1,7 +1,9 @@
 """Test configuration: hypothesis runs derandomised in CI so a red build is reproducible;
 journals are written outside the repository."""
 
+import gc
 import os
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -19,3 +21,12 @@ def journaux_a_part(tmp_path_factory: pytest.TempPathFactory,
     """Every test keeps the journals it writes in a folder of its own, never beside the
     bundled sample waves (tests that check the default place unset the variable)."""
     monkeypatch.setenv("FABRIQUES_JOURNAUX", str(tmp_path_factory.mktemp("journaux")))
+
+
+@pytest.fixture(autouse=True)
+def ramasse_miettes_rendu() -> Iterator[None]:
+    """The command line sets what is alive aside from the garbage collector for the rest of
+    its process (:func:`fabriques.cli.mettre_de_cote`); the tests run many commands in one
+    process, so each test gives it back."""
+    yield
+    gc.unfreeze()
