@@ -6,8 +6,10 @@ the bench only collect parameters and show what this returns; none of them repea
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -133,6 +135,26 @@ def incertitude_de(resultat: Resultat,
                        resultat.scores.poids, progression=progression)
 
 
+@contextmanager
+def incertitude_a_cote(resultat: Resultat,
+                       progression: Callable[[int, int], None] | None = None
+                       ) -> Iterator[Callable[[], Incertitude]]:
+    """The decision's uncertainty (:func:`incertitude_de`) computed beside what the caller
+    does next — its decision, its workbook: the draws' engines solve in threads of their own
+    (HiGHS releases the GIL), so both cores work. Yields the function that waits for it;
+    ``progression`` is told from the draws' thread."""
+    with ThreadPoolExecutor(1) as fond:
+        yield fond.submit(incertitude_de, resultat, progression).result
+
+
+def completer_decision(resultat: Resultat) -> Resultat:
+    """``resultat`` with its decision (reserve list, replacements, explanations), for one
+    decided without it (``decider_vague(…, avec_decision=False)``)."""
+    if resultat.decision is not None or not resultat.allocation.optimale:
+        return resultat
+    return replace(resultat, decision=decider(resultat.probleme, resultat.allocation))
+
+
 @dataclass(frozen=True)
 class Sorties:
     """Where to write a decision: the workbook, and the optional public list, letters and
@@ -175,10 +197,12 @@ def lettres_zip(resultat: Resultat, jour: date | None = None) -> bytes:
 
 def classeur_decision(chargement: Chargement, resultat: Resultat,
                       ancre_journal: Ancre | None = None,
-                      incertitude_calculee: Incertitude | None = None) -> bytes:
+                      incertitude_calculee: Incertitude | Callable[[], Incertitude] | None = None
+                      ) -> bytes:
     """The allocation workbook of a decided wave (its ``parametres`` anchor the journal's
     last entry when there is one; ``incertitude_calculee``: the decision's uncertainty when
-    the caller already holds it)."""
+    the caller already holds it, or the function that waits for it,
+    :func:`incertitude_a_cote`)."""
     decision = resultat.decision
     assert decision is not None
     parametres = parametres_de(chargement, resultat.scores, decision.probleme,
@@ -190,12 +214,13 @@ def classeur_decision(chargement: Chargement, resultat: Resultat,
 
 def planifier_decision(chargement: Chargement, resultat: Resultat, sorties: Sorties,
                        ecriture: Ecriture, ancre_journal: Ancre | None = None,
-                       incertitude_calculee: Incertitude | None = None,
+                       incertitude_calculee: Incertitude | Callable[[], Incertitude] | None = None,
                        jour: date | None = None) -> dict[str, str]:
     """Add a decided wave's outputs to a set of files (:class:`commun.ecriture.Ecriture`);
     returns each file's name and SHA-256, for the journal — the letters as one line, their
     folder and the SHA-256 of their names and SHA-256s (:func:`empreinte_des_lettres`).
-    ``incertitude_calculee``: the decision's uncertainty when the caller already holds it."""
+    ``incertitude_calculee``: the decision's uncertainty when the caller already holds it,
+    or the function that waits for it (:func:`incertitude_a_cote`)."""
     vague, decision = resultat.vague, resultat.decision
     assert decision is not None
     contenus = {sorties.classeur: classeur_decision(chargement, resultat, ancre_journal,

@@ -90,6 +90,7 @@ def ecrire_table(
     table: pd.DataFrame,
     formats: Mapping[str, str] | None = None,
     couleurs: tuple[str, Mapping[str, str]] | None = None,
+    position: int | None = None,
 ) -> Worksheet:
     """Write ``table`` as a sheet for people: bold frozen header, filters, and, once the
     workbook is serialised by :func:`workbook_bytes`, column widths and a page set-up that
@@ -97,9 +98,10 @@ def ecrire_table(
 
     ``formats`` maps a column to an Excel number format (``'0.00'``, ``'#,##0 "€"'``…).
     ``couleurs`` = (column, value → RGB fill) colours whole rows by a column's value. Text
-    cells go through :func:`texte_sur`.
+    cells go through :func:`texte_sur`. ``position``: the sheet's place among the sheets
+    (last by default), for a sheet written after those that follow it.
     """
-    feuille = workbook.create_sheet(titre)
+    feuille = workbook.create_sheet(titre, position)
     _ecrire_bloc(feuille, 1, table, formats or {}, couleurs)
     feuille.freeze_panes = "A2"
     if len(table.columns):

@@ -24,6 +24,7 @@ import gc
 import re
 import sys
 from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,6 +53,7 @@ from fabriques.cli_seance import (
 )
 
 if TYPE_CHECKING:
+    from allocation.analyses.incertitude import Incertitude
     from allocation.modele.chargement import Chargement
     from allocation.resolution.solveur import Allocation
     from commun.journal import Ancre
@@ -234,8 +236,9 @@ def commande_allocate(args: argparse.Namespace) -> int:
         Refus,
         Sorties,
         classeur_des_retours,
+        completer_decision,
         decider_vague,
-        incertitude_de,
+        incertitude_a_cote,
         planifier_decision,
     )
     from commun.ecriture import Ecriture, verifier_sorties
@@ -263,18 +266,29 @@ def commande_allocate(args: argparse.Namespace) -> int:
             origines=tuple([(d, "--forcer") for d, _ in forces]
                            + [(d, "--exclure") for d, _ in exclus])))
         with etape("Notation et choix des lauréats"):
-            resultat = decider_vague(entrees, parametres)
+            resultat = decider_vague(entrees, parametres, avec_decision=False)
         if isinstance(resultat, Refus):
             return refuser(resultat.erreurs)
-        if resultat.decision is None:
+        if not resultat.allocation.optimale:
             return _afficher_infaisable(resultat.allocation)
-        with etape("Calcul de l'incertitude") as avancer:
-            incertitude = incertitude_de(resultat, avancer)
-        # journalled with the decision only: « rien n'a été écrit » is then true of the journal
-        journaliser_chargement(journal, entrees)
-        journaliser_methode(journal, resultat)
-        ecriture = Ecriture(lus, journal.dossier)
-        with etape("Préparation des classeurs"):
+        with ExitStack() as etapes:
+            # The draws of the uncertainty run beside the decision's explanations and the
+            # workbook's other sheets; the workbook waits for them, then its last step shows.
+            avancer = etapes.enter_context(etape("Calcul de l'incertitude"))
+            attendre = etapes.enter_context(incertitude_a_cote(resultat, avancer))
+
+            def incertitude() -> Incertitude:
+                valeur = attendre()
+                etapes.close()
+                etapes.enter_context(etape("Préparation des classeurs"))
+                return valeur
+
+            resultat = completer_decision(resultat)
+            # journalled with the decision only: « rien n'a été écrit » is then true of the
+            # journal
+            journaliser_chargement(journal, entrees)
+            journaliser_methode(journal, resultat)
+            ecriture = Ecriture(lus, journal.dossier)
             empreintes = planifier_decision(entrees, resultat, sorties, ecriture,
                                             journal.ancre(), incertitude)
         journaliser_allocation(journal, resultat, empreintes)
@@ -286,6 +300,7 @@ def commande_allocate(args: argparse.Namespace) -> int:
         print(f"Séance (journal {journal.chemin}) : {len(s.forces)} dossier(s) retenu(s), "
               f"{len(s.exclus)} écarté(s), {len(s.revisions)} note(s) révisée(s).")
     allocation, decision = resultat.allocation, resultat.decision
+    assert decision is not None  # completed above: the allocation is optimal
     print(f"{len(allocation.laureats)} lauréats, score total "
           f"{decimal(allocation.score_total)} (résolu en {decimal(allocation.duree)} s) ; "
           "liste complémentaire : "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 
 import pandas as pd
@@ -131,27 +132,19 @@ def table_synthese(decision: Decision, zone: tuple[str, ...] = ()) -> pd.DataFra
 
 
 def classeur_allocation(decision: Decision, parametres: pd.DataFrame, vague: Vague,
-                        incertitude: Incertitude) -> bytes:
+                        incertitude: Incertitude | Callable[[], Incertitude]) -> bytes:
     """The allocation workbook: synthese, classement, laureats, liste_complementaire,
-    incertitude, explications, departements, jury, parametres."""
+    incertitude, explications, departements, jury, parametres. ``incertitude`` may be the
+    function that waits for draws still running: the sheets that need it are written last
+    (in their places), the others while the draws run."""
     table = classement(decision)
     formats = {**FORMATS, "montant_accorde": FORMATS["montant"],
                "cout_pour_le_retenir": "0.00", "part_equitable": "0.00"}
     classeur = Workbook()
     classeur.remove(classeur.active)  # type: ignore[arg-type]
-    synthese = ecrire_table(classeur, "synthese", table_synthese(decision, incertitude.zone),
-                            {"vague": "#,##0", "cumul": "#,##0", "cible": "#,##0",
-                             "reste": "#,##0", "prevision_a_ce_rythme": "#,##0"})
-    for ligne in synthese.iter_rows(min_row=2):
-        if str(ligne[0].value).startswith("Montant"):
-            for cellule in ligne[1:4] + ligne[5:6]:
-                cellule.number_format = FORMATS["montant"]
-        elif str(ligne[0].value).startswith("Score"):
-            ligne[1].number_format = "0.00"
     ecrire_table(classeur, "classement", table, formats, COULEURS_STATUT)
     ecrire_table(classeur, "laureats", table[table["statut"] == "laureat"], formats)
     ecrire_table(classeur, "liste_complementaire", table_liste_complementaire(decision), formats)
-    ecrire_table(classeur, "incertitude", incertitude.table, FORMATS_INCERTITUDE)
     ecrire_table(classeur, "explications", table_explications(decision), formats)
     ecrire_table(classeur, "departements", table_departements(decision), formats)
     jury = ecrire_table(classeur, "jury", diagnostic_jures(vague),
@@ -159,6 +152,18 @@ def classeur_allocation(decision: Decision, parametres: pd.DataFrame, vague: Vag
     ajouter_table(jury, "Accord du jury (fiabilité par critère)",
                   entetes_en_clair(fiabilite_par_libelle(vague).round(4)))
     ecrire_table(classeur, "parametres", parametres)
+    if callable(incertitude):
+        incertitude = incertitude()
+    synthese = ecrire_table(classeur, "synthese", table_synthese(decision, incertitude.zone),
+                            {"vague": "#,##0", "cumul": "#,##0", "cible": "#,##0",
+                             "reste": "#,##0", "prevision_a_ce_rythme": "#,##0"}, position=0)
+    for ligne in synthese.iter_rows(min_row=2):
+        if str(ligne[0].value).startswith("Montant"):
+            for cellule in ligne[1:4] + ligne[5:6]:
+                cellule.number_format = FORMATS["montant"]
+        elif str(ligne[0].value).startswith("Score"):
+            ligne[1].number_format = "0.00"
+    ecrire_table(classeur, "incertitude", incertitude.table, FORMATS_INCERTITUDE, position=4)
     return workbook_bytes(classeur)
 
 
