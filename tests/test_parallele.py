@@ -20,7 +20,15 @@ from allocation.modele.regles import interdits
 from allocation.resolution.moteur import MoteurVague
 from allocation.resolution.parallele import en_parallele
 from allocation.resolution.solveur import resoudre
-from application.service import Parametres, Resultat, decider_vague
+from application.service import (
+    Parametres,
+    Resultat,
+    classeur_decision,
+    completer_decision,
+    decider_vague,
+    incertitude_a_cote,
+    incertitude_de,
+)
 from scoring.normalisation import modele_jures
 from tests.test_calibration import _probleme
 from tests.test_regles import vague_aleatoire
@@ -108,3 +116,20 @@ def test_the_explanations_are_the_same_on_one_engine_as_on_several(moteurs, monk
     assert any(e.cout is None for e in attendues) and any(e.cout for e in attendues)
     monkeypatch.setattr(decision, "MOTEURS", moteurs)
     assert decision.expliquer(probleme, allocation) == attendues
+
+
+def test_the_workbook_is_the_same_with_the_uncertainty_computed_or_still_running():
+    """``allocate`` hands the workbook the function that waits for the draws (they run
+    beside the decision and the other sheets): the same bytes as with them computed."""
+    chargement = charger(RACINE / "sample_waves" / "vague-08")
+    resultat = decider_vague(chargement, Parametres(), avec_decision=False)
+    assert isinstance(resultat, Resultat) and resultat.decision is None
+    with incertitude_a_cote(resultat) as attendre:
+        complet = completer_decision(resultat)
+        en_cours = classeur_decision(chargement, complet, None, attendre)
+    assert complet.decision is not None
+    ensemble = decider_vague(chargement, Parametres())
+    assert isinstance(ensemble, Resultat) and ensemble.decision is not None
+    for champ in ("reserve", "remplacants", "explications"):
+        assert getattr(complet.decision, champ) == getattr(ensemble.decision, champ)
+    assert en_cours == classeur_decision(chargement, complet, None, incertitude_de(complet))

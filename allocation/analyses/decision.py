@@ -116,11 +116,12 @@ def expliquer(probleme: ProblemeVague, allocation: Allocation) -> tuple[Explicat
     if not concernes:
         return ()
     # Every candidate, the excluded ones too: one forced solve each, the engines side by
-    # side; the diagnosis (rarely needed) on an engine of its own, built when needed.
+    # side; the diagnosis on an engine of its own, built when first needed, from the base
+    # selection (most diagnoses are then proved by one exchange, without a solve).
     moteurs = [MoteurVague(probleme, diagnostic=False) for _ in range(MOTEURS)]
     forces = en_parallele(moteurs, lambda moteur, d: moteur.resoudre(forces=(d.dossier,)),
                           concernes)
-    diagnostic = cache(lambda: MoteurVague(probleme, depart=False))
+    diagnostic = cache(lambda: MoteurVague(probleme))
     echanges = Echanges(probleme, allocation.laureats)
     return tuple(_expliquer_un(probleme, allocation, d, force, par_id, diagnostic, echanges)
                  for d, force in zip(concernes, forces, strict=True))
