@@ -25,6 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 # Every file is written by the one discipline of commun.ecriture (re-exported for callers).
 from commun.ecriture import ecrire_atomiquement as ecrire_atomiquement
+from commun.feuilles_xml import enregistrer
 
 # The layout of every table, once its content is final (re-exported for callers).
 from commun.mise_en_page import HAUTEUR_LIGNE as HAUTEUR_LIGNE
@@ -45,7 +46,7 @@ def workbook_bytes(workbook: Workbook) -> bytes:
     out for print first (:func:`a_mettre_en_page`)."""
     mettre_en_page_ce_qui_attend(workbook)
     raw = io.BytesIO()
-    workbook.save(raw)
+    enregistrer(workbook, raw)
     raw.seek(0)
     out = io.BytesIO()
     with (
