@@ -93,6 +93,7 @@ class MoteurVague:
         self.position = {i: k for k, i in enumerate(self.ids)}
         self.scores = np.array([d.score for d in self.dossiers], dtype=float)
         self._exclus = np.array([i in probleme.exclus for i in self.ids], dtype=bool)
+        self._forces_du_jury = np.array([i in probleme.forces for i in self.ids], dtype=bool)
         self.lignes: list[Contrainte] = [self._restreinte(c) for c in contraintes(probleme)]
         self._familles = np.array([ligne.famille for ligne in self.lignes], dtype=object)
         self._bas_lignes = np.array([ligne.bas for ligne in self.lignes], dtype=float)
@@ -190,6 +191,7 @@ class MoteurVague:
         n = len(self.dossiers)
         h.addVars(n, np.zeros(n), np.ones(n))
         self._entieres: list[int] = list(range(n))
+        self._types: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         if n:
             h.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
                                     np.array([highspy.HighsVarType.kInteger] * n))
@@ -277,8 +279,10 @@ class MoteurVague:
         """Column bounds: forced ones at 1; 0 for the jury's exclusions and, unless the
         floor is lifted, for scores missing or below ``note_minimale``."""
         plancher = None if "note_minimale" in leves else self.probleme.regles
-        imposes = set(self.probleme.forces) | set(forces)
-        force = np.array([i in imposes for i in self.ids], dtype=bool)
+        force = self._forces_du_jury.copy()
+        for i in forces:
+            if i in self.position:
+                force[self.position[i]] = True
         haut = np.where(force | (plancher_respecte(scores, plancher) & ~self._exclus), 1.0, 0.0)
         return np.where(force, 1.0, 0.0), haut
 
@@ -350,7 +354,7 @@ class MoteurVague:
         if statut is not Statut.OPTIMAL:
             return statut, None
         valeurs = np.asarray(h.getSolution().col_value)
-        entieres = np.array(self._entieres, dtype=np.int32)
+        entieres = self._integralite()[0]
         if np.any(np.abs(valeurs[entieres] - np.round(valeurs[entieres])) > 1e-7):
             return statut, None
         return statut, np.round(valeurs[:n])
@@ -358,14 +362,22 @@ class MoteurVague:
     def _lancer_continu(self) -> Statut:
         """One solve with every integer column made continuous."""
         h = self._h
-        entieres = np.array(self._entieres, dtype=np.int32)
-        h.changeColsIntegrality(len(entieres), entieres, np.array(
-            [highspy.HighsVarType.kContinuous] * len(entieres)))
+        entieres, continues, entiers = self._integralite()
+        h.changeColsIntegrality(len(entieres), entieres, continues)
         try:
             return self._lancer()
         finally:
-            h.changeColsIntegrality(len(entieres), entieres, np.array(
-                [highspy.HighsVarType.kInteger] * len(entieres)))
+            h.changeColsIntegrality(len(entieres), entieres, entiers)
+
+    def _integralite(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The integer columns, and their types made continuous or integer: built once
+        (every solve relaxes first), again when a column is added."""
+        if self._types is None or len(self._types[0]) != len(self._entieres):
+            nombre = len(self._entieres)
+            self._types = (np.array(self._entieres, dtype=np.int32),
+                           np.array([highspy.HighsVarType.kContinuous] * nombre),
+                           np.array([highspy.HighsVarType.kInteger] * nombre))
+        return self._types
 
     def depassements(self, forces: Iterable[str], leves: frozenset[str] = frozenset()
                      ) -> dict[int, float]:
