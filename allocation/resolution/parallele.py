@@ -27,6 +27,13 @@ MOTEURS = 2
 #: Tasks handed out between two progress reports (the app's progress bar is told from the
 #: calling thread only).
 PAQUET = 32
+#: Engines in threads of their own: on for the command line. A long-lived Streamlit server
+#: turns it off (:func:`application.service.solveurs_sans_fils`): there, once engine
+#: threads had run, a later session's download button (page « Export ») stopped answering
+#: — the browser test failed 2 runs in 3 with threads, never without; the cause, inside
+#: Streamlit's deferred downloads, is not found. Without threads each engine takes the
+#: same tasks in the same order: the same results.
+EN_FILS = True
 
 Tache = TypeVar("Tache")
 Resultat = TypeVar("Resultat")
@@ -38,6 +45,14 @@ def en_parallele(moteurs: Sequence[MoteurVague],
                  progression: Callable[[int, int], None] | None = None) -> list[Resultat]:
     """``[travail(moteurs[k % len(moteurs)], taches[k]) for k …]``, the engines working side
     by side; ``progression`` is told ``(tasks done, tasks)`` after each batch."""
+    if not EN_FILS:
+        faits = []
+        for debut in range(0, len(taches), PAQUET):
+            fin = min(debut + PAQUET, len(taches))
+            faits += [travail(moteurs[k % len(moteurs)], taches[k]) for k in range(debut, fin)]
+            if progression is not None:
+                progression(fin, len(taches))
+        return faits
     resultats: list[Resultat | None] = [None] * len(taches)
 
     def lot(moteur: int, debut: int, fin: int) -> None:
