@@ -156,9 +156,7 @@ def scores_par_critere(notes: pd.DataFrame, methode: str, criteres: Mapping[str,
 def borner(par_critere: pd.DataFrame, criteres: Mapping[str, Critere]) -> pd.DataFrame:
     """Criterion scores clipped to each criterion's scale (columns in ``criteres``'
     order): a correction cannot give more than the maximum."""
-    bas = np.array([v.note_min for v in criteres.values()], dtype=float)
-    haut = np.array([v.note_max for v in criteres.values()], dtype=float)
-    valeurs = np.clip(par_critere.to_numpy(dtype=float), bas, haut)
+    valeurs = np.clip(par_critere.to_numpy(dtype=float), *echelles(criteres))
     return pd.DataFrame(valeurs, index=par_critere.index, columns=par_critere.columns)
 
 

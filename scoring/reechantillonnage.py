@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.calibration import NotesCodees, ajuster_codees, coder
+from scoring.methodes import echelles
 from scoring.modele import Vague
 from scoring.normalisation import (
     borner,
@@ -66,8 +67,7 @@ class Reechantillonneur:
             self._valeurs[d, j, c] = transformees.to_numpy(dtype=float)
             self._brutes[d, j, c] = notes["note"].to_numpy(dtype=float)
             self._presentes[d, j, c] = 1.0
-            self._bas = np.array([criteres[x].note_min for x in self.criteres])
-            self._haut = np.array([criteres[x].note_max for x in self.criteres])
+            self._bas, self._haut = echelles(criteres)
             self._w = np.array([float(self.poids.get(x, 0.0)) for x in self.criteres])
 
     def scores(self, poids_jures: np.ndarray) -> pd.Series:
