@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from typing import TypeVar
 
 from allocation.resolution.moteur import MoteurVague
@@ -44,26 +45,24 @@ def en_parallele(moteurs: Sequence[MoteurVague],
                  taches: Sequence[Tache],
                  progression: Callable[[int, int], None] | None = None) -> list[Resultat]:
     """``[travail(moteurs[k % len(moteurs)], taches[k]) for k …]``, the engines working side
-    by side; ``progression`` is told ``(tasks done, tasks)`` after each batch."""
-    if not EN_FILS:
-        faits = []
-        for debut in range(0, len(taches), PAQUET):
-            fin = min(debut + PAQUET, len(taches))
-            faits += [travail(moteurs[k % len(moteurs)], taches[k]) for k in range(debut, fin)]
-            if progression is not None:
-                progression(fin, len(taches))
-        return faits
+    by side (in turn without :data:`EN_FILS`); ``progression`` is told ``(tasks done,
+    tasks)`` after each batch."""
     resultats: list[Resultat | None] = [None] * len(taches)
 
     def lot(moteur: int, debut: int, fin: int) -> None:
         for k in range(debut + (moteur - debut) % len(moteurs), fin, len(moteurs)):
             resultats[k] = travail(moteurs[moteur], taches[k])
 
-    with ThreadPoolExecutor(len(moteurs)) as executeur:
+    with ThreadPoolExecutor(len(moteurs)) if EN_FILS else nullcontext() as executeur:
         for debut in range(0, len(taches), PAQUET):
             fin = min(debut + PAQUET, len(taches))
-            for attente in [executeur.submit(lot, m, debut, fin) for m in range(len(moteurs))]:
-                attente.result()
+            if executeur is None:
+                for m in range(len(moteurs)):
+                    lot(m, debut, fin)
+            else:
+                for attente in [executeur.submit(lot, m, debut, fin)
+                                for m in range(len(moteurs))]:
+                    attente.result()
             if progression is not None:
                 progression(fin, len(taches))
     return resultats  # type: ignore[return-value]  # every slot was filled above
