@@ -29,11 +29,13 @@ MOTEURS = 2
 #: calling thread only).
 PAQUET = 32
 #: Engines in threads of their own: on for the command line. A long-lived Streamlit server
-#: turns it off (:func:`application.service.solveurs_sans_fils`): there, once engine
-#: threads had run, a later session's download button (page « Export ») stopped answering
-#: — the browser test failed 2 runs in 3 with threads, never without; the cause, inside
-#: Streamlit's deferred downloads, is not found. Without threads each engine takes the
-#: same tasks in the same order: the same results.
+#: turns it off (:func:`application.service.solveurs_sans_fils`): there, a session's
+#: download button (page « Export ») sometimes never answers, and more often with engine
+#: threads — the browser test's download failed 3 runs in 4 with threads, 4 in 14 without
+#: (and it hangs without threads too, before this module existed, when sessions download
+#: the same file one after another). The cause, around Streamlit's deferred downloads, is
+#: not found. Without threads each engine takes the same tasks in the same order: the same
+#: results.
 EN_FILS = True
 
 Tache = TypeVar("Tache")
