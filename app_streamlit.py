@@ -16,11 +16,7 @@ import streamlit as st
 from starlette.middleware import Middleware
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from application.service import solveurs_sans_fils
 from interface import acces, langue
-
-# A long-lived server: the engines solve in the script's own thread (see the function).
-solveurs_sans_fils()
 
 #: The ASGI app ``streamlit run`` serves: this very script, behind the downloads' gate.
 #: In front too: the HTML page says ``lang="fr"`` (:mod:`interface.langue`).

@@ -20,7 +20,6 @@ from allocation.analyses.incertitude import Incertitude, incertitude, tirage_par
 from allocation.modele.chargement import Chargement
 from allocation.modele.probleme import ProblemeVague, construire_probleme, valider_decisions
 from allocation.modele.programme import Regles
-from allocation.resolution import parallele
 from allocation.resolution.solveur import Allocation, resoudre
 from allocation.sorties.export import (
     classeur_allocation,
@@ -134,13 +133,6 @@ def incertitude_de(resultat: Resultat,
     ``progression`` is told ``(draws decided, draws)`` as the draws are decided."""
     return incertitude(resultat.probleme, resultat.allocation, modele_jures(resultat.vague),
                        resultat.scores.poids, progression=progression)
-
-
-def solveurs_sans_fils() -> None:
-    """For a long-lived server (the app): the engines solve one after the other in the
-    calling thread rather than side by side in threads of their own — the same results
-    (:data:`allocation.resolution.parallele.EN_FILS` says why)."""
-    parallele.EN_FILS = False
 
 
 @contextmanager

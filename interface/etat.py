@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,8 @@ from scoring.referentiel import departements, departements_geojson
 
 RACINE = Path(__file__).resolve().parents[1]
 VAGUE_EXEMPLE = RACINE / "sample_waves" / "vague-06"
+#: The type of the workbooks offered for download.
+TABLEUR = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass
@@ -302,11 +305,27 @@ def tableau(table: pd.DataFrame, *, euros_: tuple[str, ...] = ("montant", "cumul
     options.setdefault("width", "stretch")
     st.dataframe(lisible, column_config=configuration or None, **options)
     if telecharger:
-        st.download_button(
+        bouton_telechargement(
             "Télécharger ce tableau (CSV)",
             lisible.to_csv(sep=";", index=False).encode("utf-8-sig"),
-            file_name=telecharger, mime="text/csv",
-            key=f"csv_{telecharger}_{options.get('key', '')}")
+            nom=telecharger, mime="text/csv",
+            cle=f"csv_{telecharger}_{options.get('key', '')}")
+
+
+def bouton_telechargement(libelle: str, contenu: bytes | Callable[[], bytes], *, nom: str,
+                          mime: str, cle: str, zone: Any = st) -> None:
+    """The workbench's one kind of download button: ``contenu`` is the file, or the
+    function that makes it when the button is pressed; ``zone`` is where it is drawn (a
+    column, say).
+
+    A click never reruns the page (``on_click="ignore"``). With Streamlit's default, the
+    click both asks the server for a deferred file and reruns the script, and the start of
+    that rerun clears the session's outgoing queue: when the file's address was still
+    waiting there, it was dropped, and the button spun for ever with nothing downloaded
+    (Streamlit 1.67, ``ForwardMsgQueue.clear`` keeps only the run's lifecycle messages). A
+    rerun caused by another widget at that very instant can still drop it."""
+    zone.download_button(libelle, contenu, file_name=nom, mime=mime, key=cle,
+                         on_click="ignore")
 
 
 def constats_lisibles(table: pd.DataFrame) -> pd.DataFrame:

@@ -15,28 +15,27 @@ vague = etat.vague()
 resultat = etat.selection_possible()
 assert resultat.decision is not None
 decision = resultat.decision  # narrowed here, where the buttons' builders capture it
-tableur = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-st.download_button(
+etat.bouton_telechargement(
     "Télécharger le classeur d'allocation",
     lambda: classeur_decision(courant.chargement, resultat, etat.ancre_journal(),
                               etat.incertitude(resultat)),
-    file_name=f"allocation-{vague.nom}.xlsx", mime=tableur, key="export_allocation")
+    nom=f"allocation-{vague.nom}.xlsx", mime=etat.TABLEUR, cle="export_allocation")
 st.caption("Synthèse, classement, lauréats, liste complémentaire, incertitude, explications, "
            "départements, jury, paramètres (empreintes des fichiers, règles, décisions du jury).")
-st.download_button(
+etat.bouton_telechargement(
     "Télécharger la liste publique des lauréats",
     lambda: classeur_public(vague.dossiers, resultat.allocation.montants),
-    file_name=f"laureats-publics-{vague.nom}.xlsx", mime=tableur, key="export_public")
+    nom=f"laureats-publics-{vague.nom}.xlsx", mime=etat.TABLEUR, cle="export_public")
 st.caption("Lauréats seuls, champs publics seuls : rien sur les autres candidats (FAQ 7.7).")
-st.download_button(
+etat.bouton_telechargement(
     "Télécharger les retours aux candidats non retenus",
     lambda: classeur_retours(decision, vague, resultat.scores),
-    file_name=f"retours-{vague.nom}.xlsx", mime=tableur, key="export_retours")
+    nom=f"retours-{vague.nom}.xlsx", mime=etat.TABLEUR, cle="export_retours")
 st.caption("Une ligne par dossier non retenu, prête pour un publipostage.")
-st.download_button(
+etat.bouton_telechargement(
     "Télécharger les lettres aux candidats (PDF)",
     lambda: lettres_zip(resultat),
-    file_name=f"lettres-{vague.nom}.zip", mime="application/zip", key="export_lettres")
+    nom=f"lettres-{vague.nom}.zip", mime="application/zip", cle="export_lettres")
 st.caption("Une lettre par dossier — lauréat, liste complémentaire, non retenu ou inéligible — "
            "avec la décision, le paragraphe de retour et les notes par critère ; l'archive "
            "est fabriquée au clic (quelques secondes pour 260 dossiers).")

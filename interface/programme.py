@@ -73,6 +73,7 @@ if st.button("Enregistrer la vague", disabled=not confirme, key="enregistrer"):
         st.session_state["historique_enregistre"] = contenu
         st.success(f"Vague {regles.numero} enregistrée : {len(nouvelles)} lauréats ajoutés.")
 if "historique_enregistre" in st.session_state:
-    st.download_button("Télécharger l'historique mis à jour (laureats.xlsx)",
-                       st.session_state["historique_enregistre"], file_name=FICHIER_HISTORIQUE,
-                       key="telecharger_historique")
+    etat.bouton_telechargement("Télécharger l'historique mis à jour (laureats.xlsx)",
+                               st.session_state["historique_enregistre"],
+                               nom=FICHIER_HISTORIQUE, mime=etat.TABLEUR,
+                               cle="telecharger_historique")

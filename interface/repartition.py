@@ -87,9 +87,9 @@ def _afficher(resultat: ResultatRepartition | Refus, nom_zip: str) -> None:
                 [{"dossier": d, "motifs": " ; ".join(m)}
                  for d, m in sorted(resultat.ineligibles.items())]))
     source = courant.chargement if resultat.supplement is not None else preparation
-    st.download_button("Télécharger l'affectation et les grilles (zip)",
-                       lambda: grilles_zip(source, resultat), file_name=nom_zip,
-                       mime="application/zip", key=f"zip_{nom_zip}")
+    etat.bouton_telechargement("Télécharger l'affectation et les grilles (zip)",
+                               lambda: grilles_zip(source, resultat), nom=nom_zip,
+                               mime="application/zip", cle=f"zip_{nom_zip}")
 
 
 if st.button("Répartir", type="primary", key="repartir"):

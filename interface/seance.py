@@ -158,13 +158,13 @@ if "cloture" in st.session_state:
     for message in erreurs:
         st.error(message)
     g, d = st.columns(2)
-    g.download_button("Télécharger le classeur d'allocation", classeur, file_name=nom_classeur,
-                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                      key="cloture_classeur")
+    etat.bouton_telechargement("Télécharger le classeur d'allocation", classeur,
+                               nom=nom_classeur, mime=etat.TABLEUR, cle="cloture_classeur",
+                               zone=g)
     if pdf is not None:
-        d.download_button("Télécharger le procès-verbal (PDF)", pdf,
-                          file_name=f"proces-verbal-{vague.nom}.pdf", mime="application/pdf",
-                          key="cloture_pv")
+        etat.bouton_telechargement("Télécharger le procès-verbal (PDF)", pdf,
+                                   nom=f"proces-verbal-{vague.nom}.pdf",
+                                   mime="application/pdf", cle="cloture_pv", zone=d)
 
 
 
@@ -179,6 +179,6 @@ etat.tableau(pd.DataFrame(
      for e in reversed(entrees)],
     columns=["n°", "heure (Paris)", "événement", "détail"]), key="journal")
 if journal.existe:
-    st.download_button("Télécharger le journal", journal.chemin.read_bytes(),
-                       file_name=FICHIER_JOURNAL, mime="application/jsonl",
-                       key="telecharger_journal")
+    etat.bouton_telechargement("Télécharger le journal", journal.chemin.read_bytes(),
+                               nom=FICHIER_JOURNAL, mime="application/jsonl",
+                               cle="telecharger_journal")

@@ -37,6 +37,16 @@ def laureats(app: AppTest) -> list[str]:
     return list(app.dataframe[0].value["dossier"])
 
 
+def telechargements(app: AppTest) -> list:
+    """The page's download buttons, after checking that none reruns the page when clicked
+    (``interface.etat.bouton_telechargement`` says why: a rerun at the click could drop
+    the file's address, and the download never started)."""
+    boutons = list(app.get("download_button"))
+    assert all(b.proto.ignore_rerun for b in boutons), \
+        [b.proto.label for b in boutons if not b.proto.ignore_rerun]
+    return boutons
+
+
 def test_the_sample_wave_opens_on_the_data_page():
     app = ouvrir()
     assert app.title[0].value == "Données de la vague"
@@ -50,6 +60,25 @@ def test_the_sample_wave_opens_on_the_data_page():
 def test_every_page_renders_without_exception(page):
     app = ouvrir(page)
     assert app.title and not app.error
+    telechargements(app)
+
+
+def test_the_export_page_offers_its_four_files_each_made_at_the_click():
+    boutons = telechargements(ouvrir("interface/export.py"))
+    assert [b.proto.label for b in boutons] == [
+        "Télécharger le classeur d'allocation", "Télécharger la liste publique des lauréats",
+        "Télécharger les retours aux candidats non retenus",
+        "Télécharger les lettres aux candidats (PDF)"]
+    assert all(b.proto.deferred_file_id for b in boutons)
+
+
+def test_every_download_button_of_the_workbench_is_made_by_one_function():
+    """Only ``etat.bouton_telechargement`` calls Streamlit's ``download_button``."""
+    sources = [RACINE / "app_streamlit.py", *sorted((RACINE / "interface").glob("*.py"))]
+    appels = {f"{p.relative_to(RACINE)}:{n}" for p in sources
+              for n, ligne in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+              if "download_button(" in ligne}
+    assert len(appels) == 1 and next(iter(appels)).startswith("interface/etat.py:"), appels
 
 
 def test_changing_a_rule_widget_changes_the_laureates():
@@ -209,6 +238,8 @@ def test_recording_the_wave_needs_a_confirmation_and_offers_the_new_history():
     assert not app.exception
     assert "Vague 6 enregistrée : 30 lauréats ajoutés" in app.success[0].value
     assert "historique_enregistre" in app.session_state
+    assert [b.proto.label for b in telechargements(app)] == [
+        "Télécharger l'historique mis à jour (laureats.xlsx)"]
 
 
 def test_robustness_runs_from_the_page_with_its_labels():
@@ -290,11 +321,11 @@ def test_the_assignment_page_assigns_draws_the_loads_and_offers_the_grids():
         " possibles").split(" sur ")
     assert 0 < int(recouvrement) <= int(borne)
     assert len(app.get("vega_lite_chart")) == 2  # loads and overlaps
-    assert app.get("download_button")
+    assert telechargements(app)
     app.number_input(key="repartition_supplement").set_value(10).run()
     app.button(key="completer").click().run()
     assert not app.exception, app.exception
-    assert len(app.get("download_button")) == 2
+    assert len(telechargements(app)) == 2
 
 
 def test_the_meeting_is_run_from_its_page(tmp_path, monkeypatch):
@@ -357,6 +388,8 @@ def test_the_meeting_is_run_from_its_page(tmp_path, monkeypatch):
     assert pv is not None and candidat in "".join(
         p.extract_text() for p in PdfReader(__import__("io").BytesIO(pv)).pages)
     assert "intact" in app.success[-1].value
+    assert {"Télécharger le classeur d'allocation", "Télécharger le procès-verbal (PDF)",
+            "Télécharger le journal"} <= {b.proto.label for b in telechargements(app)}
 
 
 def test_the_data_page_imports_from_demarches_simplifiees(tmp_path, monkeypatch):

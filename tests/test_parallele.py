@@ -17,7 +17,6 @@ import allocation.analyses.decision as decision
 import allocation.analyses.incertitude as incertitude_
 from allocation.modele.chargement import charger
 from allocation.modele.regles import interdits
-from allocation.resolution import parallele
 from allocation.resolution.moteur import MoteurVague
 from allocation.resolution.parallele import en_parallele
 from allocation.resolution.solveur import resoudre
@@ -47,12 +46,9 @@ class _Atelier:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(0, 90), st.integers(1, 4), st.booleans())
-def test_task_k_goes_to_engine_k_mod_n_in_order_and_progress_is_told_per_batch(
-        taches, nombre, en_fils):
-    """With threads (the command line) or without (the app's server), the same split."""
+@given(st.integers(0, 90), st.integers(1, 4))
+def test_task_k_goes_to_engine_k_mod_n_in_order_and_progress_is_told_per_batch(taches, nombre):
     ateliers = [_Atelier(k) for k in range(nombre)]
-    parallele.EN_FILS, avant = en_fils, parallele.EN_FILS
 
     def travail(atelier: _Atelier, tache: int) -> tuple[int, int]:
         atelier.taches.append(tache)
@@ -60,16 +56,12 @@ def test_task_k_goes_to_engine_k_mod_n_in_order_and_progress_is_told_per_batch(
         return atelier.numero, tache * tache
 
     progres: list[tuple[int, int]] = []
-    try:
-        resultats = en_parallele(ateliers, travail, list(range(taches)),
-                                 lambda fait, total: progres.append((fait, total)))
-    finally:
-        parallele.EN_FILS = avant
+    resultats = en_parallele(ateliers, travail, list(range(taches)),
+                             lambda fait, total: progres.append((fait, total)))
     assert resultats == [(k % nombre, k * k) for k in range(taches)]
     for atelier in ateliers:
         assert atelier.taches == list(range(atelier.numero, taches, nombre))
-        # beside the caller with threads, in the caller's thread without
-        assert (threading.get_ident() in atelier.fils) is (not en_fils and bool(atelier.taches))
+        assert threading.get_ident() not in atelier.fils  # the work ran beside the caller
     faits = [fait for fait, _ in progres]
     assert faits == sorted(faits) and all(total == taches for _, total in progres)
     assert (faits[-1] if faits else 0) == taches

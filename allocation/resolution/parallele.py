@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
 from typing import TypeVar
 
 from allocation.resolution.moteur import MoteurVague
@@ -28,15 +27,6 @@ MOTEURS = 2
 #: Tasks handed out between two progress reports (the app's progress bar is told from the
 #: calling thread only).
 PAQUET = 32
-#: Engines in threads of their own: on for the command line. A long-lived Streamlit server
-#: turns it off (:func:`application.service.solveurs_sans_fils`): there, a session's
-#: download button (page « Export ») sometimes never answers, and more often with engine
-#: threads — the browser test's download failed 3 runs in 4 with threads, 4 in 14 without
-#: (and it hangs without threads too, before this module existed, when sessions download
-#: the same file one after another). The cause, around Streamlit's deferred downloads, is
-#: not found. Without threads each engine takes the same tasks in the same order: the same
-#: results.
-EN_FILS = True
 
 Tache = TypeVar("Tache")
 Resultat = TypeVar("Resultat")
@@ -47,24 +37,18 @@ def en_parallele(moteurs: Sequence[MoteurVague],
                  taches: Sequence[Tache],
                  progression: Callable[[int, int], None] | None = None) -> list[Resultat]:
     """``[travail(moteurs[k % len(moteurs)], taches[k]) for k …]``, the engines working side
-    by side (in turn without :data:`EN_FILS`); ``progression`` is told ``(tasks done,
-    tasks)`` after each batch."""
+    by side; ``progression`` is told ``(tasks done, tasks)`` after each batch."""
     resultats: list[Resultat | None] = [None] * len(taches)
 
     def lot(moteur: int, debut: int, fin: int) -> None:
         for k in range(debut + (moteur - debut) % len(moteurs), fin, len(moteurs)):
             resultats[k] = travail(moteurs[moteur], taches[k])
 
-    with ThreadPoolExecutor(len(moteurs)) if EN_FILS else nullcontext() as executeur:
+    with ThreadPoolExecutor(len(moteurs)) as executeur:
         for debut in range(0, len(taches), PAQUET):
             fin = min(debut + PAQUET, len(taches))
-            if executeur is None:
-                for m in range(len(moteurs)):
-                    lot(m, debut, fin)
-            else:
-                for attente in [executeur.submit(lot, m, debut, fin)
-                                for m in range(len(moteurs))]:
-                    attente.result()
+            for attente in [executeur.submit(lot, m, debut, fin) for m in range(len(moteurs))]:
+                attente.result()
             if progression is not None:
                 progression(fin, len(taches))
     return resultats  # type: ignore[return-value]  # every slot was filled above
