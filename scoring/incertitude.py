@@ -46,9 +46,18 @@ def tirer_scores(scores: pd.Series, ecarts: pd.Series, tirages: int = TIRAGES) -
 
 
 def _quantile(rangs: np.ndarray, q: float) -> np.ndarray:
+    """``np.nanquantile(rangs, q, axis=0, method="nearest")``: the columns without NaN (every
+    scored dossier's) in one ``np.quantile`` — nanquantile takes the columns one by one, five
+    times slower on the hard wave's 200 draws; the others (an unscored dossier's column is
+    all NaN) by nanquantile."""
+    resultat = np.full(rangs.shape[1], np.nan)
+    entieres = ~np.isnan(rangs).any(axis=0)
+    if len(rangs):
+        resultat[entieres] = np.quantile(rangs[:, entieres], q, axis=0, method="nearest")
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # unscored dossiers: all NaN
-        return np.nanquantile(rangs, q, axis=0, method="nearest")
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column gives NaN
+        resultat[~entieres] = np.nanquantile(rangs[:, ~entieres], q, axis=0, method="nearest")
+    return resultat
 
 
 def table_incertitude(scores: pd.Series, ecarts: pd.Series, tires: np.ndarray) -> pd.DataFrame:

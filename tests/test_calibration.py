@@ -10,6 +10,8 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from allocation.analyses.incertitude import incertitude, tirage_partiel
 from allocation.modele.chargement import charger
@@ -221,3 +223,24 @@ def test_the_allocation_workbook_has_the_uncertainty_sheet_and_the_zone_first(tm
     assert zone == [r[0] for r in lignes[1:len(zone) + 1]]
     assert zone == synthese[1][4].split(", ")
     assert charger(SAMPLES / "vague-06").valide
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 6), st.integers(0, 7), st.data())
+def test_the_rank_quantiles_are_numpys_nanquantile_column_by_column(tirages, dossiers, data):
+    """``scoring.incertitude._quantile`` takes the columns without NaN in one piece; the
+    same values as ``np.nanquantile`` — whole columns, all-NaN ones (an unscored dossier),
+    partly NaN ones, and no draw at all."""
+    import warnings
+
+    from scoring.incertitude import _quantile
+
+    rangs = np.array(data.draw(st.lists(st.lists(
+        st.one_of(st.integers(1, 9).map(float), st.just(np.nan)),
+        min_size=dossiers, max_size=dossiers), min_size=tirages, max_size=tirages)),
+        dtype=float).reshape(tirages, dossiers)
+    for q in (0.05, 0.25, 0.75, 0.95):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            attendu = np.nanquantile(rangs, q, axis=0, method="nearest")
+        assert np.array_equal(_quantile(rangs, q), attendu, equal_nan=True)
