@@ -18,7 +18,7 @@ import allocation.analyses.incertitude as incertitude_
 from allocation.modele.chargement import charger
 from allocation.modele.regles import interdits
 from allocation.resolution.moteur import MoteurVague
-from allocation.resolution.parallele import en_parallele
+from allocation.resolution.parallele import PAQUET, en_parallele
 from allocation.resolution.solveur import resoudre
 from application.service import (
     Parametres,
@@ -62,9 +62,19 @@ def test_task_k_goes_to_engine_k_mod_n_in_order_and_progress_is_told_per_batch(t
     for atelier in ateliers:
         assert atelier.taches == list(range(atelier.numero, taches, nombre))
         assert threading.get_ident() not in atelier.fils  # the work ran beside the caller
-    faits = [fait for fait, _ in progres]
-    assert faits == sorted(faits) and all(total == taches for _, total in progres)
-    assert (faits[-1] if faits else 0) == taches
+    # told every PAQUET tasks and at the end, from the calling thread
+    assert progres == [(fait, taches) for fait in
+                       sorted({*range(PAQUET, taches + 1, PAQUET), taches} - {0})]
+
+
+def test_a_task_that_fails_fails_the_whole_with_its_error():
+    def travail(atelier: _Atelier, tache: int) -> int:
+        if tache == 5:
+            raise ValueError("tâche 5")
+        return tache
+
+    with pytest.raises(ValueError, match="tâche 5"):
+        en_parallele([_Atelier(0), _Atelier(1)], travail, list(range(200)))
 
 
 def test_an_engine_without_slack_columns_solves_exactly_like_the_diagnosing_one():

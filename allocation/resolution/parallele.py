@@ -24,7 +24,7 @@ from allocation.resolution.moteur import MoteurVague
 #: Engines (and threads) per batch of independent solves: the machines this tool runs on
 #: have two cores or more; a fixed number, so that the split never depends on the machine.
 MOTEURS = 2
-#: Tasks handed out between two progress reports (the app's progress bar is told from the
+#: Tasks done between two progress reports (the app's progress bar is told from the
 #: calling thread only).
 PAQUET = 32
 
@@ -37,18 +37,20 @@ def en_parallele(moteurs: Sequence[MoteurVague],
                  taches: Sequence[Tache],
                  progression: Callable[[int, int], None] | None = None) -> list[Resultat]:
     """``[travail(moteurs[k % len(moteurs)], taches[k]) for k …]``, the engines working side
-    by side; ``progression`` is told ``(tasks done, tasks)`` after each batch."""
-    resultats: list[Resultat | None] = [None] * len(taches)
-
-    def lot(moteur: int, debut: int, fin: int) -> None:
-        for k in range(debut + (moteur - debut) % len(moteurs), fin, len(moteurs)):
-            resultats[k] = travail(moteurs[moteur], taches[k])
-
-    with ThreadPoolExecutor(len(moteurs)) as executeur:
-        for debut in range(0, len(taches), PAQUET):
-            fin = min(debut + PAQUET, len(taches))
-            for attente in [executeur.submit(lot, m, debut, fin) for m in range(len(moteurs))]:
-                attente.result()
-            if progression is not None:
-                progression(fin, len(taches))
-    return resultats  # type: ignore[return-value]  # every slot was filled above
+    by side, each on its own thread through its tasks without waiting for the others (a
+    barrier every batch left one core idle while the other finished, a quarter of the
+    draws' last stretch); ``progression`` is told ``(tasks done, tasks)`` from the calling
+    thread every :data:`PAQUET` tasks and at the end."""
+    fils = [ThreadPoolExecutor(1) for _ in moteurs]
+    try:
+        attentes = [fils[k % len(moteurs)].submit(travail, moteurs[k % len(moteurs)], tache)
+                    for k, tache in enumerate(taches)]
+        resultats = []
+        for fait, attente in enumerate(attentes, start=1):
+            resultats.append(attente.result())
+            if progression is not None and (fait % PAQUET == 0 or fait == len(taches)):
+                progression(fait, len(taches))
+        return resultats
+    finally:
+        for un in fils:  # after a failure, the tasks not started are dropped
+            un.shutdown(cancel_futures=True)
