@@ -209,13 +209,22 @@ def resultat(parametres: Parametres | None = None, avec_seance: bool = True,
 
 def incertitude(resultat: Resultat) -> Incertitude:
     """The uncertainty of a decision (intervals, ranks, selection probabilities), computed
-    once per set of parameters: it takes a few hundred solves."""
+    once per set of parameters: it takes a few hundred solves (a spinner meanwhile)."""
     courant = etat()
+    if resultat.parametres in courant.incertitudes:
+        return courant.incertitudes[resultat.parametres]
+    with st.spinner("Incertitude des notes et des rangs…"):
+        return incertitude_de_la_session(courant, resultat)
+
+
+def incertitude_de_la_session(courant: Etat, resultat: Resultat) -> Incertitude:
+    """:func:`incertitude` for the session ``courant``, without a word to the page: what a
+    download's function may call — Streamlit runs it outside the page's run, where neither
+    ``st.session_state`` nor a spinner exists (the Export page's workbook failed so)."""
     if resultat.parametres not in courant.incertitudes:
         if len(courant.incertitudes) > 8:
             courant.incertitudes.clear()
-        with st.spinner("Incertitude des notes et des rangs…"):
-            courant.incertitudes[resultat.parametres] = incertitude_de(resultat)
+        courant.incertitudes[resultat.parametres] = incertitude_de(resultat)
     return courant.incertitudes[resultat.parametres]
 
 
@@ -315,8 +324,10 @@ def tableau(table: pd.DataFrame, *, euros_: tuple[str, ...] = ("montant", "cumul
 def bouton_telechargement(libelle: str, contenu: bytes | Callable[[], bytes], *, nom: str,
                           mime: str, cle: str, zone: Any = st) -> None:
     """The workbench's one kind of download button: ``contenu`` is the file, or the
-    function that makes it when the button is pressed; ``zone`` is where it is drawn (a
-    column, say).
+    function that makes it when the button is pressed — Streamlit runs that function
+    outside the page's run, so it may neither read ``st.session_state`` nor draw (take
+    from the session beforehand what it needs); ``zone`` is where it is drawn (a column,
+    say).
 
     A click never reruns the page (``on_click="ignore"``). With Streamlit's default, the
     click both asks the server for a deferred file and reruns the script, and the start of

@@ -15,10 +15,13 @@ vague = etat.vague()
 resultat = etat.selection_possible()
 assert resultat.decision is not None
 decision = resultat.decision  # narrowed here, where the buttons' builders capture it
+# The buttons' functions run outside the page's run (no session state there): what they need
+# of the session is taken now; the journal's anchor is still read at the click.
+journal = etat.journal()
 etat.bouton_telechargement(
     "Télécharger le classeur d'allocation",
-    lambda: classeur_decision(courant.chargement, resultat, etat.ancre_journal(),
-                              etat.incertitude(resultat)),
+    lambda: classeur_decision(courant.chargement, resultat, journal.ancre(),
+                              etat.incertitude_de_la_session(courant, resultat)),
     nom=f"allocation-{vague.nom}.xlsx", mime=etat.TABLEUR, cle="export_allocation")
 st.caption("Synthèse, classement, lauréats, liste complémentaire, incertitude, explications, "
            "départements, jury, paramètres (empreintes des fichiers, règles, décisions du jury).")

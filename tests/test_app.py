@@ -72,6 +72,36 @@ def test_the_export_page_offers_its_four_files_each_made_at_the_click():
     assert all(b.proto.deferred_file_id for b in boutons)
 
 
+def test_every_file_made_at_the_click_is_made_outside_the_pages_run(monkeypatch):
+    """Streamlit runs a download's function in a thread of its own, outside the page's run:
+    there is no session state there. Each function the Export and assignment pages give
+    their buttons is run so, after the page: each gives its file (the allocation workbook
+    once asked the session for its uncertainty, and failed)."""
+    import interface.etat as etat
+
+    fonctions: dict[str, object] = {}
+    dessiner = etat.bouton_telechargement
+
+    def retenir(libelle, contenu, **options):
+        if callable(contenu):
+            fonctions[libelle] = contenu
+        dessiner(libelle, contenu, **options)
+
+    monkeypatch.setattr(etat, "bouton_telechargement", retenir)
+    ouvrir("interface/export.py")
+    app = ouvrir("interface/repartition.py")
+    app.button(key="repartir").click().run()
+    assert not app.exception, app.exception
+    assert set(fonctions) == {
+        "Télécharger le classeur d'allocation", "Télécharger la liste publique des lauréats",
+        "Télécharger les retours aux candidats non retenus",
+        "Télécharger les lettres aux candidats (PDF)",
+        "Télécharger l'affectation et les grilles (zip)"}
+    for libelle, fonction in fonctions.items():
+        contenu = fonction()
+        assert isinstance(contenu, bytes) and contenu[:2] == b"PK", libelle  # xlsx and zip
+
+
 def test_every_download_button_of_the_workbench_is_made_by_one_function():
     """Only ``etat.bouton_telechargement`` calls Streamlit's ``download_button``."""
     sources = [RACINE / "app_streamlit.py", *sorted((RACINE / "interface").glob("*.py"))]
