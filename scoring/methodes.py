@@ -148,22 +148,6 @@ def centiles(notes: NotesCodees, bas: np.ndarray, haut: np.ndarray) -> np.ndarra
     return bas[c] + centile * (haut[c] - bas[c])
 
 
-def centree_reduite(notes: NotesCodees, bas: np.ndarray, haut: np.ndarray) -> np.ndarray:
-    """``zscore``: the mean of the notes standardised juror by juror
-    (:func:`notes_centrees_reduites`)."""
-    return moyenne_par_cellule(notes, notes_centrees_reduites(notes, bas, haut))
-
-
-def etiree(notes: NotesCodees, bas: np.ndarray, haut: np.ndarray) -> np.ndarray:
-    """``minmax``: the mean of the notes stretched juror by juror (:func:`notes_etirees`)."""
-    return moyenne_par_cellule(notes, notes_etirees(notes, bas, haut))
-
-
-def rangs(notes: NotesCodees, bas: np.ndarray, haut: np.ndarray) -> np.ndarray:
-    """``rank``: the mean of the notes' percentiles among their juror's (:func:`centiles`)."""
-    return moyenne_par_cellule(notes, centiles(notes, bas, haut))
-
-
 @dataclass(frozen=True)
 class AjustementBiais:
     """The ``bias`` fit, criterion by criterion: ``qualite`` dossier × criterion; ``biais``
@@ -214,14 +198,23 @@ TRANSFORMATIONS: dict[str, Calcul] = {
     "rank": centiles,
 }
 
+
+def moyenne_des(transformation: Calcul) -> Calcul:
+    """The method whose score is the mean, per dossier and criterion, of the notes
+    ``transformation`` gives (``zscore``, ``minmax``, ``rank``)."""
+
+    def calcul(notes: NotesCodees, bas: np.ndarray, haut: np.ndarray) -> np.ndarray:
+        return moyenne_par_cellule(notes, transformation(notes, bas, haut))
+
+    return calcul
+
+
 #: The computing methods by name, in the order ``auto`` reports them.
 CALCULS: dict[str, Calcul] = {
     "raw": brute,
     "median": mediane,
     "trimmed": tronquee,
     "bias": additive,
-    "zscore": centree_reduite,
-    "minmax": etiree,
-    "rank": rangs,
+    **{nom: moyenne_des(transformation) for nom, transformation in TRANSFORMATIONS.items()},
     "calibre": calibree,
 }
