@@ -123,8 +123,8 @@ def decider_vague(chargement: Chargement, parametres: Parametres,
                                               allocation, regles.graine_tirage)
         if ordre_tire:
             allocation = resoudre(probleme)
-    decision = decider(probleme, allocation) if allocation.optimale and avec_decision else None
-    return Resultat(parametres, scores, probleme, allocation, decision, vague, ordre_tire)
+    resultat = Resultat(parametres, scores, probleme, allocation, None, vague, ordre_tire)
+    return completer_decision(resultat) if avec_decision else resultat
 
 
 def incertitude_de(resultat: Resultat,

@@ -116,7 +116,7 @@ def test_every_solve_starts_from_the_base_selection_itself():
             continue
         assert moteur._depart is not None
         valeurs = np.asarray(moteur._depart.col_value)
-        entieres = moteur._colonnes_entieres()
+        entieres = np.array(moteur._entieres)
         assert np.array_equal(valeurs[entieres], np.round(valeurs[entieres]))
         choisis = np.flatnonzero(valeurs[:len(moteur.ids)] > 0.5)
         assert tuple(sorted(moteur.ids[k] for k in choisis)) == base.laureats

@@ -203,7 +203,6 @@ class MoteurVague:
         n = len(self.dossiers)
         h.addVars(n, np.zeros(n), np.ones(n))
         self._entieres: list[int] = list(range(n))
-        self._tableau_entieres: np.ndarray | None = None
         if n:
             h.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
                                     np.array([highspy.HighsVarType.kInteger] * n))
@@ -366,7 +365,7 @@ class MoteurVague:
         if statut is not Statut.OPTIMAL:
             return statut, None
         valeurs = np.asarray(h.getSolution().col_value)
-        entieres = self._colonnes_entieres()
+        entieres = np.array(self._entieres, dtype=np.int32)
         if np.any(np.abs(valeurs[entieres] - np.round(valeurs[entieres])) > 1e-7):
             return statut, None
         return statut, np.round(valeurs[:n])
@@ -381,13 +380,6 @@ class MoteurVague:
             return self._lancer()
         finally:
             h.setOptionValue("solve_relaxation", False)
-
-    def _colonnes_entieres(self) -> np.ndarray:
-        """The integer columns: built once (every solve relaxes first), again when a
-        column is added."""
-        if self._tableau_entieres is None or len(self._tableau_entieres) != len(self._entieres):
-            self._tableau_entieres = np.array(self._entieres, dtype=np.int32)
-        return self._tableau_entieres
 
     def depassements(self, forces: Iterable[str], leves: frozenset[str] = frozenset()
                      ) -> dict[int, float]:

@@ -1,9 +1,10 @@
 """Independent re-solves side by side, on a fixed number of engines.
 
 HiGHS releases Python's global lock while it solves, so two engines in two threads keep both
-cores busy (measured on the hard wave's 200 uncertainty draws: 0.57 s → 0.30 s on two
-cores). Threads rather than processes: nothing to copy or pickle, and the engines are built
-once, here.
+cores busy (measured on the hard wave's 200 uncertainty draws: 0.27 s on one engine, 0.19 s
+on two). Threads rather than processes: nothing to copy or pickle, and the engines are built
+once, here (processes forked for the draws were measured too: no faster, the cores being
+full).
 
 What each engine computes never depends on the machine: task *k* always goes to engine
 *k* mod :data:`MOTEURS`, and each engine takes its tasks in their order, whatever the number
@@ -21,7 +22,7 @@ from typing import TypeVar
 
 from allocation.resolution.moteur import MoteurVague
 
-#: Engines (and threads) per batch of independent solves: the machines this tool runs on
+#: Engines (and threads) for a set of independent solves: the machines this tool runs on
 #: have two cores or more; a fixed number, so that the split never depends on the machine.
 MOTEURS = 2
 #: Tasks done between two progress reports (the app's progress bar is told from the
