@@ -1,7 +1,6 @@
 """Streamlit workbench of the secretariat: the entry script. It checks access, loads the wave
 (the bundled sample by default, or uploaded files) and hands over to the pages of
-``interface/``. It holds no domain logic: everything comes from ``scoring`` and
-``allocation``.
+``interface/``. It holds no domain logic: everything comes from the application service.
 
 Run: ``streamlit run app_streamlit.py`` — it opens on the bundled sample wave and its history.
 Streamlit finds :data:`app` below and serves the page through it, behind the gate of

@@ -17,8 +17,6 @@ from typing import Any
 
 import pandas as pd
 
-from allocation.modele.chargement import Chargement
-from allocation.modele.programme import PARAMETRES
 from allocation.sorties.historique import DecisionLue, lire_decision
 from allocation.sorties.proces_verbal import rendre_proces_verbal
 from application.service import Parametres, Resultat, decider_vague
@@ -28,9 +26,11 @@ from commun.francais import NON_FIXE, date_en_francais, decimal, euros, valeur_e
 from commun.journal import Journal
 from commun.provenance import Provenance
 from commun.vocabulaire import CATEGORIES, COLLEGES, METHODES, STATUTS, code_de, libelle
-from scoring import valeurs
-from scoring.choix import CANDIDATS
-from scoring.modele import Vague
+from lecture import valeurs
+from lecture.chargement import Chargement
+from lecture.modele import Vague
+from lecture.programme import PARAMETRES
+from notation.choix import CANDIDATS
 
 PROGRAMME = ("Programme « Nouveaux lieux, nouveaux liens » — Appel à manifestation d'intérêt "
              "« Fabriques de Territoire » (ANCT)")

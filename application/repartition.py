@@ -13,17 +13,17 @@ from pathlib import Path
 import numpy as np
 
 from allocation.analyses.incertitude import zone_incertitude
-from allocation.modele.chargement import Chargement
-from allocation.repartition.grilles import classeur_affectation, grille_jure
-from allocation.repartition.probleme import probleme_complement, probleme_repartition
-from allocation.repartition.solveur import Repartition, repartir
 from application.service import Parametres, Refus, decider_vague
 from commun.constats import Constats
 from commun.ecriture import Ecriture, probleme_de_nom, sous
 from commun.provenance import Provenance
-from scoring.incertitude import ecarts_types
-from scoring.marque import empreinte_affectation
-from scoring.normalisation import modele_jures
+from lecture.chargement import Chargement
+from lecture.marque import empreinte_affectation
+from notation.incertitude import ecarts_types
+from notation.normalisation import modele_jures
+from repartition.grilles import classeur_affectation, grille_jure
+from repartition.probleme import probleme_complement, probleme_repartition
+from repartition.solveur import Repartition, repartir
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,6 @@ import pandas as pd
 from allocation.analyses.arbitrages import robustesse
 from allocation.analyses.incertitude import Incertitude
 from allocation.analyses.seance import ordre_du_jour
-from allocation.modele.chargement import Chargement
 from allocation.modele.departage import au_micro_point
 from application.service import Parametres, Refus, Resultat, decider_vague
 from commun.constats import Constats
@@ -30,8 +29,9 @@ from commun.francais import decimal, valeur_en_clair
 from commun.journal import Ancre, Entree, Journal
 from commun.provenance import AUCUN
 from commun.vocabulaire import METHODES, libelle
-from scoring.modele import Vague
-from scoring.revisions import Revision, valider_revision
+from lecture.chargement import Chargement
+from lecture.modele import Vague
+from lecture.revisions import Revision, valider_revision
 
 #: A folder that holds every journal (``<folder>/<wave>/journal.jsonl``) instead of beside
 #: each wave: for uploaded waves, which have no folder, and for tests.

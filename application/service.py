@@ -17,9 +17,7 @@ import pandas as pd
 
 from allocation.analyses.decision import Decision, decider
 from allocation.analyses.incertitude import Incertitude, incertitude, tirage_partiel
-from allocation.modele.chargement import Chargement
 from allocation.modele.probleme import ProblemeVague, construire_probleme, valider_decisions
-from allocation.modele.programme import Regles
 from allocation.resolution.solveur import Allocation, resoudre
 from allocation.sorties.export import (
     classeur_allocation,
@@ -37,9 +35,11 @@ from allocation.sorties.retours import table_retours
 from commun.constats import Constats
 from commun.ecriture import Ecriture
 from commun.journal import Ancre
-from scoring.modele import Vague
-from scoring.normalisation import METHODE_PAR_DEFAUT, ScoresVague, modele_jures, noter
-from scoring.revisions import Revision, reviser_notes, valider_revision
+from lecture.chargement import Chargement
+from lecture.modele import Vague
+from lecture.programme import Regles
+from lecture.revisions import Revision, reviser_notes, valider_revision
+from notation.normalisation import METHODE_PAR_DEFAUT, ScoresVague, modele_jures, noter
 
 
 @dataclass(frozen=True)
@@ -212,6 +212,18 @@ def classeur_decision(chargement: Chargement, resultat: Resultat,
                                incertitude_calculee or incertitude_de(resultat))
 
 
+def liste_publique(resultat: Resultat) -> bytes:
+    """The public list of a decided wave's laureates: public fields only (FAQ 7.7)."""
+    assert resultat.decision is not None
+    return classeur_public(resultat.vague.dossiers, resultat.decision.allocation.montants)
+
+
+def retours_aux_candidats(resultat: Resultat) -> bytes:
+    """The feedback workbook: one row per dossier not selected, ready for a mail merge."""
+    assert resultat.decision is not None
+    return classeur_retours(resultat.decision, resultat.vague, resultat.scores)
+
+
 def planifier_decision(chargement: Chargement, resultat: Resultat, sorties: Sorties,
                        ecriture: Ecriture, ancre_journal: Ancre | None = None,
                        incertitude_calculee: Incertitude | Callable[[], Incertitude] | None = None,
@@ -226,7 +238,7 @@ def planifier_decision(chargement: Chargement, resultat: Resultat, sorties: Sort
     contenus = {sorties.classeur: classeur_decision(chargement, resultat, ancre_journal,
                                                     incertitude_calculee)}
     if sorties.public:
-        contenus[sorties.public] = classeur_public(vague.dossiers, decision.allocation.montants)
+        contenus[sorties.public] = liste_publique(resultat)
     lettres: dict[Path, bytes] = {}
     if sorties.retours:
         retours = table_retours(decision, vague, resultat.scores)

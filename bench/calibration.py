@@ -28,8 +28,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from scoring.modele import Critere, Jure, Vague
-from scoring.normalisation import METHODES, noter
+from application.entrees import Critere, Jure, Vague
+from application.notation import METHODES, ScoresVague
+from application.service import Parametres, Refus, noter_vague
 
 CRITERES = ("offre", "competences", "modele_economique", "gouvernance", "ancrage",
             "robustesse")
@@ -93,9 +94,16 @@ def simuler(jury: str, lecteurs: int, graine: int, dossiers: int = 240
     return vague, pd.Series(qualite.mean(axis=1), index=ids)
 
 
+def _noter(vague: Vague, methode: str) -> ScoresVague:
+    """``vague`` scored by ``methode`` through the application service, as the tool does."""
+    notee = noter_vague(vague, Parametres(methode=methode))
+    assert not isinstance(notee, Refus)  # no note revised in a meeting: nothing to refuse
+    return notee[1]
+
+
 def mesurer(vague: Vague, verite: pd.Series, methode: str) -> tuple[float, float]:
     """(share of the true top 30 in the method's top 30, Spearman correlation)."""
-    score = noter(vague, methode).score.reindex(verite.index)
+    score = _noter(vague, methode).score.reindex(verite.index)
     vrais = set(verite.sort_values(ascending=False, kind="stable").index[:TOP])
     ordre = score.sort_values(ascending=False, kind="stable")
     trouves = set(ordre.index[:TOP])
@@ -110,7 +118,7 @@ def etude(graines: int = 10, dossiers: int = 240,
         for k in lecteurs:
             for graine in range(graines):
                 vague, verite = simuler(jury, k, 1000 + graine, dossiers)
-                choix = noter(vague, "auto").choix
+                choix = _noter(vague, "auto").choix
                 for methode in METHODES:
                     part, rho = mesurer(vague, verite, methode)
                     lignes.append({"jury": jury, "lecteurs": k, "graine": graine,
@@ -143,11 +151,14 @@ def comparaison(resultats: pd.DataFrame, par: tuple[str, ...] = ("jury", "lecteu
                                  values="top30")
         seules = parts.drop(columns="auto").mean().sort_values(ascending=False, kind="stable")
         meilleure = str(seules.index[0])
+        meilleure_part = float(seules.to_numpy()[0])
         ecarts = parts["auto"] - parts[meilleure]
-        marge = 1.96 * float(ecarts.sem()) if len(ecarts) > 1 else float("nan")
+        # the standard error of the mean (pandas' ``sem``)
+        marge = (1.96 * float(ecarts.std(ddof=1)) / len(ecarts) ** 0.5 if len(ecarts) > 1
+                 else float("nan"))
         lignes.append({**dict(zip(par, groupe, strict=True)), "meilleure": meilleure,
                        "auto": float(parts["auto"].mean()),
-                       "meilleure_part": float(seules.iloc[0]),
+                       "meilleure_part": meilleure_part,
                        "ecart": float(ecarts.mean()), "marge95": marge})
     return pd.DataFrame(lignes)
 
@@ -163,8 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     resultats = etude(args.graines, args.dossiers)
     table = tableau(resultats)
     for (jury, k), bloc in table.groupby(["jury", "lecteurs"], sort=False):
-        choix = resultats[(resultats["jury"] == jury) & (resultats["lecteurs"] == k)]
-        choix = choix.drop_duplicates("graine")["choix_auto"].value_counts()
+        du_bloc = resultats[(resultats["jury"] == jury) & (resultats["lecteurs"] == k)]
+        choix = du_bloc.drop_duplicates("graine")["choix_auto"].value_counts()
         print(f"\njury {jury}, {k} lecteurs par dossier — auto a choisi : "
               + ", ".join(f"{m} ×{n}" for m, n in choix.items()))
         print("| méthode | top 30 retrouvé | rang (Spearman) |")

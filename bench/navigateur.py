@@ -77,7 +77,7 @@ def serveur(attente: float = 90.0) -> Iterator[tuple[str, float]]:
 @contextmanager
 def chromium() -> Iterator[Any]:
     """A headless Debian Chromium driven by Playwright."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright  # a test extra: only for the browser
 
     with sync_playwright() as p:
         navigateur = p.chromium.launch(executable_path=str(CHROMIUM), args=OPTIONS_CHROMIUM)
@@ -94,7 +94,7 @@ def nouvelle_page(navigateur: Any) -> Any:
 
 def attendre_page_dessinee(page: Any, titre: str, delai_ms: int = 90_000) -> None:
     """Wait for a page of the app: its title, its first figure, and Streamlit idle."""
-    from playwright.sync_api import expect
+    from playwright.sync_api import expect  # a test extra: only for the browser
 
     expect(page.get_by_role("heading", name=titre)).to_be_visible(timeout=delai_ms)
     expect(page.locator('[data-testid="stMetricValue"]').first).to_be_visible(timeout=delai_ms)

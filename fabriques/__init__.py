@@ -1,4 +1,4 @@
-"""The ``fabriques`` command: the secretariat's entry point to ``scoring`` and ``allocation``."""
+"""The ``fabriques`` command: the secretariat's entry point to the application service."""
 
 from commun.version import VERSION as __version__
 

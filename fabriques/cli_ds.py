@@ -2,7 +2,8 @@
 and ``publier`` (the decision written back, shown only unless ``--appliquer`` and a typed
 confirmation). Like the rest of the command line, it parses, calls the application and
 prints. The token is read from ``FABRIQUES_DS_JETON`` or a prompt that does not echo it;
-it is never printed.
+it is never printed. Each verb imports what it uses in its own function (why:
+:mod:`fabriques.cli`): the network client is loaded only by these verbs.
 
 Exit codes: 0 success, 2 bad input or confirmation refused (nothing sent), 4 the platform
 refused the token or could not be reached (nothing replaced).

@@ -2,7 +2,8 @@
 decisions and revised notes, journalled), ``journal`` (list or check the wave's journal) and
 ``proces-verbal`` (the signed minutes as a PDF); and the journal options and check that
 ``allocate`` and ``record`` share. Like the rest of the command line, it only parses,
-calls the application service and prints."""
+calls the application service and prints; each verb imports what it uses in its own
+function (why: :mod:`fabriques.cli`)."""
 
 from __future__ import annotations
 
@@ -17,11 +18,10 @@ from commun.francais import decimal, horodatage
 from fabriques.attente import etape
 
 if TYPE_CHECKING:
-    from allocation.modele.chargement import Chargement
+    from application.entrees import Chargement, LectureVague
     from application.seance import AccesJournal
     from commun.constats import Constats
     from commun.journal import Journal
-    from scoring.modele import LectureVague
 
 EXIT_OK, EXIT_ENTREE, EXIT_INFAISABLE, EXIT_ENVIRONNEMENT = 0, 2, 3, 4
 
@@ -47,7 +47,7 @@ def refuser(constats: Constats) -> int:
 
 def charger_vague(args: argparse.Namespace, avec_notes: bool = True) -> Chargement:
     """The wave, its programme and its history, from the command's options."""
-    from allocation.modele.chargement import charger
+    from application.entrees import charger
 
     with etape("Lecture de la vague"):
         return charger(args.vague, args.programme, args.historique, args.correspondance,
@@ -84,7 +84,7 @@ def fichiers_lus(args: argparse.Namespace, lus: Chargement | LectureVague) -> li
     """Every file of the wave no output may replace, whether this verb reads it or not:
     the wave's, the programme and the history (given, or found in the wave or beside it),
     the démarches-simplifiées mapping."""
-    from allocation.modele.programme import trouver_fichier
+    from application.entrees import trouver_fichier
 
     autres = [getattr(args, "programme", None) or trouver_fichier(args.vague, FICHIER_PROGRAMME),
               getattr(args, "historique", None) or trouver_fichier(args.vague, FICHIER_HISTORIQUE),
@@ -109,7 +109,7 @@ Parseur = Callable[[argparse._SubParsersAction, str, str], argparse.ArgumentPars
 def ajouter_verbes_seance(sous: argparse._SubParsersAction, parseur: Parseur,
                           options_fichiers: Callable[[argparse.ArgumentParser], None]) -> None:
     """Declare ``seance``, ``journal`` and ``proces-verbal``."""
-    from scoring.normalisation import METHODE_PAR_DEFAUT, METHODES
+    from application.notation import METHODE_PAR_DEFAUT, METHODES
 
     seance = parseur(sous, "seance", "séance du jury : ordre du jour, et décisions ou notes "
                                      "révisées (motivées, journalisées)")
@@ -254,12 +254,11 @@ def commande_seance(args: argparse.Namespace) -> int:
 def commande_journal(args: argparse.Namespace) -> int:
     """``fabriques journal``: list the journal's entries, or check its chain (exit 2 when
     it is broken)."""
-    from allocation.modele.programme import lire_ancres, trouver_fichier
+    from application.entrees import lire_ancres, nom_de_vague, numero_de_vague, trouver_fichier
     from application.seance import journal_de, resume_entree
     from commun.constats import Constats
     from commun.ecriture import inacheve, verrous
     from commun.vocabulaire import EVENEMENTS, libelle
-    from scoring.lecture import nom_de_vague, numero_de_vague
 
     nom = nom_de_vague(args.vague)
     historique = trouver_fichier(args.vague, FICHIER_HISTORIQUE)

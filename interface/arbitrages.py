@@ -7,18 +7,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from allocation.analyses.arbitrages import (
-    Scenario,
-    comparer_scenarios,
-    pareto_budget,
-    pareto_departements,
-    pareto_qpv,
-    prix_des_regles,
-    robustesse,
-    table_pareto,
-    table_prix,
-    table_robustesse,
-)
+from application import arbitrages
 from commun.francais import decimal, euros
 from commun.vocabulaire import METHODES, ROBUSTESSE, libelle
 from interface import etat
@@ -26,7 +15,6 @@ from interface import etat
 st.title("Arbitrages")
 courant = etat.etat()
 resultat = etat.selection_possible()
-vague = resultat.vague  # the meeting's revised notes in place, as for the selection
 probleme = resultat.probleme
 cache = st.session_state.setdefault("arbitrages", {})
 cle = courant.parametres
@@ -36,18 +24,18 @@ st.caption("Gain de score total si l'on levait cette règle seule, et qui entrer
            "sortirait.")
 if ("prix", cle) not in cache:
     with st.spinner("Prix de chaque règle…"):
-        cache[("prix", cle)] = table_prix(prix_des_regles(probleme))
+        cache[("prix", cle)] = arbitrages.prix(resultat)
 prix = cache[("prix", cle)]
 etat.tableau(prix[["regle", "gain", "entrent", "sortent"]], decimales={"gain": 2})
 
 st.header("Frontières de Pareto")
-axes = {"départements couverts": ("departements", pareto_departements),
-        "budget accordé": ("budget", pareto_budget), "part de QPV": ("qpv", pareto_qpv)}
+axes = {"départements couverts": "departements", "budget accordé": "budget",
+        "part de QPV": "qpv"}
 choix = st.radio("Score total face à", list(axes), horizontal=True, key="axe_pareto")
-axe, balayage = axes[choix]
+axe = axes[choix]
 if ("pareto", axe, cle) not in cache:
     with st.spinner("Balayage…"):
-        cache[("pareto", axe, cle)] = table_pareto(balayage(probleme))
+        cache[("pareto", axe, cle)] = arbitrages.pareto(resultat, axe)
 points = cache[("pareto", axe, cle)]
 selection = alt.selection_point(fields=["point"], name="point_choisi")
 FORMATS = {"departements": ".0f", "budget": ",.0f", "qpv": ".0%"}
@@ -99,11 +87,8 @@ if st.button("Lancer le calcul de robustesse", key="lancer_robustesse"):
     def avancer(fait: int, total: int) -> None:
         barre.progress(fait / total, text=f"Tirages du jury… {fait}/{total}")
 
-    resultats = robustesse(vague, probleme, courant.parametres.methode,
-                           dict(courant.parametres.poids) or None, tirages=int(tirages),
-                           progression=avancer)
+    cache[("robustesse", cle)] = arbitrages.robustesse_de(resultat, int(tirages), avancer)
     barre.empty()
-    cache[("robustesse", cle)] = table_robustesse(resultats, probleme)
 if ("robustesse", cle) in cache:
     table = cache[("robustesse", cle)]
     c = st.columns(3)
@@ -135,8 +120,7 @@ if "A" in scenarios and "B" in scenarios:
                    f"total {decimal(a.allocation.score_total)}")
         d.markdown(f"**B** — méthode {libelle(METHODES, scenarios['B'].methode)}, score "
                    f"total {decimal(b.allocation.score_total)}")
-        difference = comparer_scenarios(Scenario("A", a.probleme, a.allocation),
-                                        Scenario("B", b.probleme, b.allocation))
+        difference = arbitrages.comparaison(("A", a), ("B", b))
         if difference.empty:
             st.success("Les deux scénarios retiennent les mêmes lauréats.")
         else:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from application.notation import table_constats
 from interface import etat
 from interface.import_ds import formulaire_import
-from scoring.rapport import table_constats
 
 st.title("Données de la vague")
 formulaire_import()

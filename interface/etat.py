@@ -1,7 +1,7 @@
 """What the pages of the workbench share: the loaded wave, the parameters the secretariat
 chose (kept outside the widgets, so that they survive a change of page), and the decision they
 give. Display helpers format numbers the French way. No domain logic: every result comes from
-``scoring`` and ``allocation``."""
+the application service."""
 
 from __future__ import annotations
 
@@ -16,11 +16,18 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from allocation.analyses.incertitude import Incertitude
-from allocation.modele.chargement import Chargement, charger, charger_televersement
-from allocation.modele.programme import Regles
+from application.entrees import (
+    Chargement,
+    Regles,
+    Vague,
+    charger,
+    charger_televersement,
+    departements,
+    departements_geojson,
+)
 from application.seance import Seance, journal_de, seance_de
 from application.service import Parametres, Refus, Resultat, decider_vague, incertitude_de
+from application.tables import Incertitude
 from commun.francais import ESPACE_FINE, decimal, euros, valeur_en_clair
 from commun.journal import Ancre, Journal
 from commun.vocabulaire import (
@@ -29,8 +36,6 @@ from commun.vocabulaire import (
     oui_non,
     pour_lecteur,
 )
-from scoring.modele import Vague
-from scoring.referentiel import departements, departements_geojson
 
 RACINE = Path(__file__).resolve().parents[1]
 VAGUE_EXEMPLE = RACINE / "sample_waves" / "vague-06"
@@ -340,7 +345,7 @@ def bouton_telechargement(libelle: str, contenu: bytes | Callable[[], bytes], *,
 
 
 def constats_lisibles(table: pd.DataFrame) -> pd.DataFrame:
-    """A findings table (``scoring.rapport.table_constats``, which names each finding by its
+    """A findings table (``notation.rapport.table_constats``, which names each finding by its
     title) with no missing value shown as a word."""
     return table.assign(
         valeur=table["valeur"].map(lambda v: "" if v in (None, "nan", "None") else v))

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from allocation.sorties.export import classeur_public, classeur_retours
-from application.service import classeur_decision, lettres_zip
+from application.service import (
+    classeur_decision,
+    lettres_zip,
+    liste_publique,
+    retours_aux_candidats,
+)
 from interface import etat
 
 st.title("Export")
 courant = etat.etat()
 vague = etat.vague()
 resultat = etat.selection_possible()
-assert resultat.decision is not None
-decision = resultat.decision  # narrowed here, where the buttons' builders capture it
 # The buttons' functions run outside the page's run (no session state there): what they need
 # of the session is taken now; the journal's anchor is still read at the click.
 journal = etat.journal()
@@ -27,12 +29,12 @@ st.caption("Synthèse, classement, lauréats, liste complémentaire, incertitude
            "départements, jury, paramètres (empreintes des fichiers, règles, décisions du jury).")
 etat.bouton_telechargement(
     "Télécharger la liste publique des lauréats",
-    lambda: classeur_public(vague.dossiers, resultat.allocation.montants),
+    lambda: liste_publique(resultat),
     nom=f"laureats-publics-{vague.nom}.xlsx", mime=etat.TABLEUR, cle="export_public")
 st.caption("Lauréats seuls, champs publics seuls : rien sur les autres candidats (FAQ 7.7).")
 etat.bouton_telechargement(
     "Télécharger les retours aux candidats non retenus",
-    lambda: classeur_retours(decision, vague, resultat.scores),
+    lambda: retours_aux_candidats(resultat),
     nom=f"retours-{vague.nom}.xlsx", mime=etat.TABLEUR, cle="export_retours")
 st.caption("Une ligne par dossier non retenu, prête pour un publipostage.")
 etat.bouton_telechargement(

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from application.notation import table_constats
 from interface import etat
-from scoring.rapport import table_constats
 
 
 def formulaire_import() -> None:

@@ -9,13 +9,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from application.notation import METHODES, diagnostic_jures, fiabilite_par_libelle, table_scores
 from commun.francais import decimal
 from commun.vocabulaire import METHODES as MOTS_DES_METHODES
 from commun.vocabulaire import STATISTIQUES, libelle
 from interface import etat
-from scoring.diagnostics import diagnostic_jures, fiabilite_par_libelle
-from scoring.normalisation import METHODES
-from scoring.rapport import table_scores
 
 st.title("Notation")
 courant = etat.etat()

@@ -6,14 +6,13 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
-from allocation.modele.rythme import prevision_a_ce_rythme
-from allocation.sorties.historique import historique_complete, lignes_historique
+from application.historique import historique_complete, lignes_historique, prevision_a_ce_rythme
+from application.notation import table_constats
 from application.service import avancement_programme
 from commun.constats import Constats
 from commun.fichiers import FICHIER_HISTORIQUE
 from commun.francais import euros
 from interface import etat
-from scoring.rapport import table_constats
 
 st.title("Programme")
 courant = etat.etat()

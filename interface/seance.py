@@ -11,7 +11,6 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from allocation.analyses.seance import RUBRIQUES, effet_decision
 from application.proces_verbal import proces_verbal
 from application.seance import (
     agenda,
@@ -24,6 +23,7 @@ from application.seance import (
     reviser_en_seance,
 )
 from application.service import classeur_decision
+from application.tables import RUBRIQUES, effet_decision
 from commun.fichiers import FICHIER_JOURNAL
 from commun.francais import decimal, horodatage
 from commun.vocabulaire import EVENEMENTS, STATUTS, libelle

@@ -11,11 +11,11 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from allocation.analyses.decision import classement, table_explications, table_liste_complementaire
+from application.entrees import departements
 from application.service import Parametres, Resultat
+from application.tables import classement, table_explications, table_liste_complementaire
 from commun.francais import decimal, entier, euros
 from interface import etat
-from scoring.referentiel import departements
 
 st.title("Sélection des lauréats")
 

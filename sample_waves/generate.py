@@ -42,9 +42,9 @@ from stdnum import luhn
 
 from allocation.modele.rythme import bornes_rythme
 from commun.classeur import ecrire_atomiquement, workbook_bytes
+from lecture import referentiel
+from lecture.modele import CRITERES_FAQ_3_3
 from sample_waves import plateforme_ds
-from scoring import referentiel
-from scoring.modele import CRITERES_FAQ_3_3
 
 SEED = 20_200_215  # the day the first 80 Fabriques were announced
 SAMPLE_DIR = Path(__file__).resolve().parent

@@ -29,7 +29,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from scoring import formes_juridiques, referentiel, valeurs
+from lecture import formes_juridiques, referentiel, valeurs
 
 COMMIT = "e1338d79114265bb1ee774235e1be64962e60d09"
 #: The platform's ``Time.zone`` (config/application.rb): Europe/Paris.
@@ -560,7 +560,7 @@ def selon_le_document(noeud: Any, document: str) -> Any:
 LIEUX = TypeDeChamp("Lieux", "repetition", 112, enfants=(
     TypeDeChamp("Identifiant du lieu", "text", 113), TypeDeChamp("Nom du lieu", "text", 114)))
 #: The form of the sample démarche « Fabriques de Territoire » (labels as in
-#: ``scoring/data/correspondance_ds.toml``; champ types as the platform offers them).
+#: ``lecture/data/correspondance_ds.toml``; champ types as the platform offers them).
 DEMARCHE_FABRIQUES = Demarche(8123, (
     TypeDeChamp("Le projet et son lieu", "header_section", 100),
     TypeDeChamp("Nom du projet", "text", 101),

@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
 
-from allocation.modele.chargement import charger
 from application.repartition import ResultatRepartition, ecrire_repartition, repartir_vague
 from commun.classeur import ecrire_atomiquement, workbook_bytes
 from commun.provenance import logiciels_installes
+from lecture.chargement import charger
 from sample_waves import generate
 
 LECTEURS = 4

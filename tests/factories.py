@@ -9,7 +9,7 @@ from typing import Any
 import openpyxl
 from openpyxl import Workbook
 
-from scoring import referentiel
+from lecture import referentiel
 
 Rows = list[list[Any]]
 
@@ -84,11 +84,11 @@ def variante(tmp_path: Path, name: str = "vague-07.xlsx", **changes: Any) -> Pat
 
 def vague_en_memoire(notes: list[tuple[str, str, str, float]], note_max: float = 10,
                      poids: dict[str, float] | None = None):
-    """A validated :class:`~scoring.modele.Vague` built directly from (dossier, juror,
+    """A validated :class:`~lecture.modele.Vague` built directly from (dossier, juror,
     criterion, note) tuples — for scoring tests that need no file."""
     import pandas as pd
 
-    from scoring.modele import Critere, Jure, Vague
+    from lecture.modele import Critere, Jure, Vague
 
     table = pd.DataFrame(notes, columns=["dossier", "jure", "critere", "note"])
     table["note"] = table["note"].astype(float)
@@ -163,7 +163,7 @@ def petite_vague(tmp_path: Path, noms: dict[str, str] | None = None) -> Path:
 
 
 def _regles_par_defaut():
-    from allocation.modele.programme import Regles
+    from lecture.programme import Regles
 
     return Regles(
         cible_total=300, cible_qpv=150, cible_hors_qpv=150, cible_numeriques=30,

@@ -14,10 +14,10 @@ from typing import Any
 import pandas as pd
 
 from commun.constats import Constats
-from scoring import conteneurs, valeurs
-from scoring.conteneurs import Feuille
-from scoring.modele import Critere, Jure
-from scoring.tables import trouver_table
+from lecture import conteneurs, valeurs
+from lecture.conteneurs import Feuille
+from lecture.modele import Critere, Jure
+from lecture.tables import trouver_table
 
 _ESPACES = re.compile(r"[\s\u00a0\u202f]+")
 

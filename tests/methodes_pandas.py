@@ -1,6 +1,6 @@
 """The scoring methods and the cross-validation of ``auto`` as they were written before
 issue 30 (pandas ``groupby`` on labels, the calibration fit note by note): the reference
-that :mod:`scoring.methodes`, :mod:`scoring.choix` and :func:`scoring.calibration.calibrer`
+that :mod:`notation.methodes`, :mod:`notation.choix` and :func:`notation.calibration.calibrer`
 are compared with (``tests/test_methodes.py``). Kept verbatim but for names."""
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoring.additif import ajuster_additif
-from scoring.calibration import (
+from lecture.modele import Critere
+from notation.additif import ajuster_additif
+from notation.calibration import (
     ECART_BIAIS,
     ECART_ECHELLE,
     ECHELLE_MIN,
@@ -22,9 +23,8 @@ from scoring.calibration import (
     NotesCodees,
     coder,
 )
-from scoring.choix import CANDIDATS, GRAINE_PLIS, PLIS
-from scoring.modele import Critere
-from scoring.normalisation import borner
+from notation.choix import CANDIDATS, GRAINE_PLIS, PLIS
+from notation.normalisation import borner
 
 
 def notes_transformees(notes: pd.DataFrame, methode: str,

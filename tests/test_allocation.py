@@ -12,11 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum import luhn
 
-from allocation.modele.eligibilite import hors_ville_centre_ou_en_qpv, siret_valide
 from allocation.modele.probleme import construire_probleme
-from allocation.modele.programme import historique_vide
 from allocation.modele.regles import verifier
 from allocation.resolution.solveur import resoudre
+from lecture.eligibilite import hors_ville_centre_ou_en_qpv, siret_valide
+from lecture.programme import historique_vide
 from tests.factories import REGLES, regles, table
 
 

@@ -27,16 +27,16 @@ from allocation.analyses.arbitrages import (
     robustesse,
 )
 from allocation.modele.probleme import construire_probleme
-from allocation.modele.programme import Objectifs, historique_vide
 from allocation.modele.regles import FAMILLES_LEVABLES as FAMILLES
 from allocation.modele.regles import verifier
 from allocation.modele.rythme import BornesRythme
 from allocation.resolution.moteur import MoteurVague
 from allocation.resolution.solveur import resoudre
 from fabriques.cli import main
-from scoring.lecture import lire_vague
-from scoring.normalisation import METHODES, noter
-from scoring.reechantillonnage import Reechantillonneur
+from lecture.programme import Objectifs, historique_vide
+from lecture.vague import lire_vague
+from notation.normalisation import METHODES, noter
+from notation.reechantillonnage import Reechantillonneur
 from tests.test_allocation import petites_vagues, solve_checked
 from tests.test_cli_allocate import sample_problem
 

@@ -14,17 +14,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from allocation.analyses.incertitude import incertitude, tirage_partiel
-from allocation.modele.chargement import charger
 from allocation.modele.probleme import construire_probleme
-from allocation.modele.programme import historique_vide
 from allocation.modele.regles import verifier
 from allocation.resolution.solveur import resoudre
 from bench.calibration import JURYS, mesurer, simuler
 from commun.vocabulaire import METHODES as METHODES_MOTS
 from commun.vocabulaire import code_de
 from fabriques.cli import main
-from scoring.calibration import ajuster_calibre
-from scoring.normalisation import METHODE_PAR_DEFAUT, METHODES, modele_jures, noter
+from lecture.chargement import charger
+from lecture.programme import historique_vide
+from notation.calibration import ajuster_calibre
+from notation.normalisation import METHODE_PAR_DEFAUT, METHODES, modele_jures, noter
 from tests.factories import regles, table
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_waves"
@@ -202,8 +202,8 @@ def test_the_lottery_is_configured_recorded_and_redone_from_parametres(tmp_path)
 def test_a_lottery_without_a_seed_is_refused(tmp_path):
     chemin = tmp_path / "programme.toml"
     chemin.write_text("[tirage]\nactif = true\n", encoding="utf-8")
-    from allocation.modele.programme import lire_regles
     from commun.constats import Constats
+    from lecture.programme import lire_regles
 
     constats = Constats()
     assert lire_regles(chemin, 5, constats) is None
@@ -228,12 +228,12 @@ def test_the_allocation_workbook_has_the_uncertainty_sheet_and_the_zone_first(tm
 @settings(max_examples=200, deadline=None)
 @given(st.integers(0, 6), st.integers(0, 7), st.data())
 def test_the_rank_quantiles_are_numpys_nanquantile_column_by_column(tirages, dossiers, data):
-    """``scoring.incertitude._quantile`` takes the columns without NaN in one piece; the
+    """``notation.incertitude._quantile`` takes the columns without NaN in one piece; the
     same values as ``np.nanquantile`` — whole columns, all-NaN ones (an unscored dossier),
     partly NaN ones, and no draw at all."""
     import warnings
 
-    from scoring.incertitude import _quantile
+    from notation.incertitude import _quantile
 
     rangs = np.array(data.draw(st.lists(st.lists(
         st.one_of(st.integers(1, 9).map(float), st.just(np.nan)),

@@ -9,15 +9,15 @@ import openpyxl
 import pytest
 
 from allocation.modele.probleme import construire_probleme
-from allocation.modele.programme import lire_historique, lire_regles, trouver_fichier
 from allocation.modele.regles import verifier
 from allocation.resolution.solveur import resoudre
 from commun.constats import Constats
 from commun.vocabulaire import METHODES, code_de
 from fabriques.cli import main
+from lecture.programme import lire_historique, lire_regles, trouver_fichier
+from lecture.vague import lire_vague
+from notation.normalisation import noter
 from sample_waves import generate
-from scoring.lecture import lire_vague
-from scoring.normalisation import noter
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_waves"
 CLASSEMENT = ["dossier", "nom", "departement", "qpv", "numerique", "montant", "score", "rang",

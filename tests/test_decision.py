@@ -19,9 +19,9 @@ from allocation.analyses.decision import (
     table_departements,
 )
 from allocation.modele.probleme import construire_probleme
-from allocation.modele.programme import Objectifs, historique_vide
 from allocation.modele.regles import verifier, violations
 from allocation.resolution.solveur import montants_accordes
+from lecture.programme import Objectifs, historique_vide
 from tests.factories import regles, table
 from tests.test_allocation import petites_vagues, solve_checked
 

@@ -17,7 +17,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from allocation.modele.chargement import charger
 from application.ds import client as module_client
 from application.ds.client import ClientDS, ErreurDS, Jeton
 from application.ds.importation import (
@@ -32,7 +31,8 @@ from application.ds.requetes import DOCUMENTS
 from application.service import Parametres, decider_vague
 from commun.vocabulaire import STATUTS, code_de
 from fabriques.cli import main
-from scoring.lecture import lire_vague
+from lecture.chargement import charger
+from lecture.vague import lire_vague
 from tests.ds.donnees import (
     NOM_EXPORT,
     VAGUE_06,
@@ -183,7 +183,7 @@ def test_a_mapping_file_of_the_users_serves_both_sources(plateforme, url, tmp_pa
     assert not rapport.ecrits  # « nom » is required: nothing written, and said
     assert [(c.code, c.colonne) for c in rapport.constats.erreurs] == [("colonne_manquante", "nom")]
     propre = tmp_path / "correspondance.toml"
-    defaut = (RACINE / "scoring" / "data" / "correspondance_ds.toml").read_text("utf-8")
+    defaut = (RACINE / "lecture" / "data" / "correspondance_ds.toml").read_text("utf-8")
     propre.write_text(defaut.replace('nom = ["Nom du projet"',
                                      'nom = ["Intitulé de notre tiers-lieu"'), "utf-8")
     with _client(url) as client:
@@ -479,7 +479,7 @@ def test_an_unreachable_platform_is_retried_then_reported(tmp_path):
 def test_the_fixed_columns_laid_out_are_the_platforms_export_headers():
     """The import lays the answer out under the export's own headers (current version of
     ``ds_export_headers.json``), so that the export's mapping applies unchanged."""
-    entetes = json.loads((RACINE / "scoring" / "data" / "ds_export_headers.json")
+    entetes = json.loads((RACINE / "lecture" / "data" / "ds_export_headers.json")
                          .read_text("utf-8"))["dossiers_csv_personne_morale_current"]
     p, _ = plateforme_de_vague(DEMARCHE, JETON)
     export = feuille_export([p.dossiers[40001]])

@@ -17,19 +17,19 @@ from hypothesis import strategies as st
 from application.ds.importation import traduire
 from commun.classeur import workbook_bytes
 from commun.constats import Constats
-from sample_waves import plateforme_ds as ds
-from scoring import referentiel
-from scoring.conteneurs import lire_classeur, lire_csv
-from scoring.demarches import (
+from lecture import referentiel
+from lecture.conteneurs import lire_classeur, lire_csv
+from lecture.demarches import (
     charger_correspondance,
     export_des_feuilles,
     lire_commune,
     lire_departement,
     traduire_export,
 )
-from scoring.dossiers import COLONNES_DOSSIERS, REQUISES_DOSSIERS, lire_dossiers
-from scoring.lecture import lire_vague
-from scoring.tables import trouver_table
+from lecture.dossiers import COLONNES_DOSSIERS, REQUISES_DOSSIERS, lire_dossiers
+from lecture.tables import trouver_table
+from lecture.vague import lire_vague
+from sample_waves import plateforme_ds as ds
 from tests.ds.donnees import (
     completer_vague,
     dossiers_de_vague,
@@ -411,7 +411,7 @@ def test_two_registries_in_one_wave_are_an_error(tmp_path):
 def test_an_uploaded_export_is_known_by_its_content_whatever_its_name():
     """The app's loose files: the export renamed by the secretariat is still the registry,
     not a juror's grid."""
-    from allocation.modele.chargement import charger, charger_televersement
+    from lecture.chargement import charger, charger_televersement
     from sample_waves.generate import NOM_EXPORT_VAGUE_07
 
     vague = Path(__file__).resolve().parents[1] / "sample_waves" / "vague-07"
@@ -560,7 +560,7 @@ def test_a_demarche_for_individuals_takes_the_structure_from_its_siret_champ(tmp
 def test_an_export_made_from_an_export_template_is_recognised(tmp_path):
     """An export template names the fixed columns otherwise (« N° dossier », « Adresse
     électronique », « Date de dépôt »: procedure_presentation/fr.yml)."""
-    from scoring.demarches import est_export_demarches
+    from lecture.demarches import est_export_demarches
 
     classeur = ds.classeur_export(DEMARCHE, [un_dossier()])
     feuille = classeur["Dossiers"]
@@ -598,7 +598,7 @@ def test_a_broken_mapping_file_is_said_in_french_at_its_line(tmp_path, contenu, 
     """A mapping file that is not TOML (or not UTF-8): the wave reader reports it as a
     located error, and the démarches-simplifiées commands as a French ValueError — never
     tomllib's English."""
-    from scoring.demarches import CorrespondanceIllisible
+    from lecture.demarches import CorrespondanceIllisible
     from tests.francais import fautes
 
     fichier = tmp_path / "correspondance.toml"

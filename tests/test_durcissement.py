@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 
 from fabriques.cli import main
-from scoring.lecture import lire_vague
+from lecture.vague import lire_vague
 from tests.factories import NOTES_MINIMALES, vague_minimale, variante
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_waves"

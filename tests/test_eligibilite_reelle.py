@@ -11,16 +11,16 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from allocation.modele.chargement import charger
-from allocation.modele.eligibilite import forme_juridique_admise, lieux_jamais_laureats
 from allocation.modele.probleme import construire_probleme
-from allocation.modele.programme import historique_vide, lire_historique, lire_regles
 from allocation.resolution.solveur import resoudre
 from commun.constats import Constats
 from fabriques.cli import main
+from lecture import formes_juridiques
+from lecture.chargement import charger
+from lecture.eligibilite import forme_juridique_admise, lieux_jamais_laureats
+from lecture.programme import historique_vide, lire_historique, lire_regles
+from lecture.vague import lire_vague
 from sample_waves import generate
-from scoring import formes_juridiques
-from scoring.lecture import lire_vague
 from tests.factories import (
     DOSSIERS_HEADER,
     REGLES,
@@ -354,7 +354,7 @@ def test_a_label_that_contradicts_the_code_is_said_and_the_code_decides(tmp_path
 ])
 def test_overseas_collectivities_are_eligible_and_capped_like_departments(
         tmp_path, code, departement):
-    from scoring import referentiel
+    from lecture import referentiel
 
     nom = referentiel.nom_commune(code)
     lieu = {"commune": nom, "code_commune": code, "departement": departement}

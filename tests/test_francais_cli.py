@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from allocation.modele.programme import lire_regles
 from commun.constats import Constats
 from commun.syntaxe_toml import GENERIQUE, erreur_toml, traduire
 from fabriques import argparse_fr
 from fabriques.attente import etape
 from fabriques.cli import COMMANDES, build_parser, main
+from lecture.programme import lire_regles
 
 RACINE = Path(__file__).resolve().parents[1]
 EXEMPLES = RACINE / "sample_waves"

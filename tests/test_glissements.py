@@ -9,14 +9,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from allocation.modele.chargement import charger
 from application.seance import chemin_journal
 from commun.constats import Constats
 from commun.journal import LIGNE_JOURNAL
 from fabriques.cli import main
-from scoring.conteneurs import lire_classeur
-from scoring.lecture import lire_vague
-from scoring.marque import PROPRIETE_JURE, lire_marque
+from lecture.chargement import charger
+from lecture.conteneurs import lire_classeur
+from lecture.marque import PROPRIETE_JURE, lire_marque
+from lecture.vague import lire_vague
 
 
 def _journal(vague: Path) -> Path:

@@ -16,7 +16,6 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from allocation.modele.chargement import charger
 from application.repartition import (
     ResultatRepartition,
     completer_vague,
@@ -25,11 +24,12 @@ from application.repartition import (
     repartir_vague,
 )
 from commun.constats import Constats
+from lecture.chargement import charger
+from lecture.conteneurs import lire_classeur
+from lecture.marque import lire_marque
+from lecture.vague import lire_vague
+from notation.normalisation import noter
 from sample_waves import generate, repartie
-from scoring.conteneurs import lire_classeur
-from scoring.lecture import lire_vague
-from scoring.marque import lire_marque
-from scoring.normalisation import noter
 
 SAMPLES = Path(generate.__file__).parent
 VAGUE_08 = SAMPLES / "vague-08"

@@ -11,12 +11,12 @@ import openpyxl
 import pytest
 
 from allocation.modele.probleme import construire_probleme
-from allocation.modele.programme import lire_historique, lire_regles
 from allocation.sorties.historique import enregistrer_vague, lignes_historique
 from commun.constats import Constats
 from fabriques.cli import main
-from scoring.lecture import lire_vague
-from scoring.normalisation import noter
+from lecture.programme import lire_historique, lire_regles
+from lecture.vague import lire_vague
+from notation.normalisation import noter
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_waves"
 

@@ -29,12 +29,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from allocation.modele.chargement import charger
 from commun.constats import Constats
 from commun.ecriture import NOMS_RESERVES, probleme_de_nom
 from commun.journal import Journal
 from fabriques.cli import main
-from scoring.conteneurs import LIGNES_MAX, TAILLE_MAX_TEXTE, lire_csv
+from lecture.chargement import charger
+from lecture.conteneurs import LIGNES_MAX, TAILLE_MAX_TEXTE, lire_csv
 from tests.ds.serveur import servir
 from tests.factories import commande_disque_lent, ecrire, petite_vague, vague_minimale
 
@@ -480,8 +480,8 @@ def test_a_record_cut_before_its_journal_entry_is_finished_and_anchored(
         assert main(["record", str(petite), "--allocation", str(allocation)]) == 130
     assert main(["journal", str(petite), "--verifier"]) == 0
     assert _evenements()[-1] == "enregistrement"
-    from allocation.modele.programme import lire_ancres
     from commun.constats import Constats
+    from lecture.programme import lire_ancres
 
     ancre = lire_ancres(petite.parent / "laureats.xlsx", Constats())[1]
     entrees = Journal(_journal()).entrees()
@@ -818,7 +818,7 @@ def test_a_cell_at_the_far_end_of_a_sheet_is_refused_before_it_is_read(tmp_path)
     abort the process: the sheet's extent is read from its XML first, and refused."""
     from openpyxl import Workbook
 
-    from scoring.conteneurs import lire_classeur
+    from lecture.conteneurs import lire_classeur
 
     for reference in ("XFD1048576", "T1048576", "ZZ60000"):
         classeur = Workbook()

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from commun.constats import Gravite
-from scoring.lecture import lire_vague
+from lecture.vague import lire_vague
 from tests.factories import (
     DOSSIERS_HEADER,
     NOTES_MINIMALES,
@@ -256,7 +256,7 @@ def _folder_with_registry(tmp_path: Path, registry: Path) -> Path:
 
 
 def _ds_rows(header_variant: str) -> list[list[str]]:
-    from scoring import referentiel
+    from lecture import referentiel
 
     fixed = referentiel.entetes_demarches_simplifiees()[header_variant]
     fixed = [h for h in fixed if not h.startswith("<")]

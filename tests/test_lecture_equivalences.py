@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from commun.constats import Constats
-from scoring import conteneurs, formes_juridiques, notes, referentiel, valeurs
-from scoring.conteneurs import Feuille
-from scoring.modele import Critere, Jure
+from lecture import conteneurs, formes_juridiques, notes, referentiel, valeurs
+from lecture.conteneurs import Feuille
+from lecture.modele import Critere, Jure
 from tests import lecture_reference as reference
 
 ESPACES = ["", " ", "\u00a0", "\u202f", "\u2003", "\t", "\n", "\u200b", "\x1c", "\x85"]

@@ -6,8 +6,8 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scoring import valeurs
-from scoring.lecture import lire_vague
+from lecture import valeurs
+from lecture.vague import lire_vague
 from tests.factories import ecrire, vague_minimale
 
 cellules = st.one_of(

@@ -17,11 +17,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from allocation.modele import chargement
-from allocation.modele.chargement import Chargement, charger
 from commun.constats import Constats
-from scoring import conteneurs, demarches, lecture, valeurs
-from scoring.conteneurs import lecture_unique, lire_classeur
+from lecture import chargement, conteneurs, demarches, valeurs
+from lecture import vague as lecture
+from lecture.chargement import Chargement, charger
+from lecture.conteneurs import lecture_unique, lire_classeur
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_waves"
 

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from commun.francais import date_en_francais, euros
 from commun.vocabulaire import STATUTS, code_de
 from fabriques.cli import main
-from scoring.modele import CRITERES_FAQ_3_3
+from lecture.modele import CRITERES_FAQ_3_3
 from tests.factories import petite_vague
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_waves"
@@ -183,8 +183,8 @@ def test_typst_markup_in_a_name_is_printed_as_written(tmp_path):
 
 
 def test_the_contact_of_the_programme_must_be_text(tmp_path):
-    from allocation.modele.programme import lire_regles
     from commun.constats import Constats
+    from lecture.programme import lire_regles
 
     for valeur, attendu in (('"  Secrétariat   FdT  "', "Secrétariat FdT"), ("3", None),
                             ('""', None)):
@@ -205,8 +205,8 @@ def test_the_app_offers_the_same_letters_in_one_zip(tmp_path: Path) -> None:
     import io
     import zipfile
 
-    from allocation.modele.chargement import charger
     from application.service import Parametres, Resultat, decider_vague, lettres_zip
+    from lecture.chargement import charger
 
     vague = petite_vague(tmp_path)
     chargement = charger(vague)

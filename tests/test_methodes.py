@@ -1,5 +1,5 @@
-"""The methods on coded notes (scoring.methodes), the cross-validation of ``auto`` built on
-them (scoring.choix) and the calibration fit with per-juror factors (calibration.calibrer)
+"""The methods on coded notes (notation.methodes), the cross-validation of ``auto`` built on
+them (notation.choix) and the calibration fit with per-juror factors (calibration.calibrer)
 give what the pandas formulation of before gave (tests/methodes_pandas.py): on
 hypothesis-drawn waves — incomplete designs, jurors of one note, ties, a criterion nobody
 scored, notes off the half-point grid, rows in any order — and on a sample wave."""
@@ -13,12 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.calibration import ajuster_codees, calibrer, coder
-from scoring.choix import Pli, choisir_methode
-from scoring.lecture import lire_vague
-from scoring.methodes import CALCULS, TRANSFORMATIONS, echelles
-from scoring.modele import Critere, Vague
-from scoring.normalisation import METHODES_DE_CALCUL, notes_transformees, scores_par_critere
+from lecture.modele import Critere, Vague
+from lecture.vague import lire_vague
+from notation.calibration import ajuster_codees, calibrer, coder
+from notation.choix import Pli, choisir_methode
+from notation.methodes import CALCULS, TRANSFORMATIONS, echelles
+from notation.normalisation import METHODES_DE_CALCUL, notes_transformees, scores_par_critere
 from tests import methodes_pandas as reference
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_waves"

@@ -3,7 +3,7 @@ the formulation it replaced, kept here as the reference: every cell styled throu
 openpyxl's setters, the layout reading each cell again for every question it asks. Both
 must give the same workbook, byte for byte: values, number formats, fills, alignments,
 column widths, row heights and page set-up alike; and the jury's matrices built in one
-pass (scoring.diagnostics.matrices) must equal Vague.matrice, one pivot per criterion."""
+pass (notation.diagnostics.matrices) must equal Vague.matrice, one pivot per criterion."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ from commun.mise_en_page import (
     regler_impression,
 )
 from commun.vocabulaire import COLONNES_CODEES, libelle, pour_lecteur
-from scoring.diagnostics import matrices
+from notation.diagnostics import matrices
 from tests.factories import vague_en_memoire
 
 # --- The reference: the formulation before the fast one --------------------------------
@@ -307,7 +307,7 @@ def test_matrices_in_one_pass_are_the_pivots_of_each_criterion(
     juror without notes, pandas' string dtype as the reader gives it."""
     vague = vague_en_memoire(notes)
     if plus:
-        from scoring.modele import Critere, Jure
+        from lecture.modele import Critere, Jure
         dossiers = pd.concat([vague.dossiers, vague.dossiers.iloc[:1].rename(index={
             vague.dossiers.index[0]: "d9"})])
         vague = replace(vague, dossiers=dossiers,

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from notation.normalisation import METHODES, noter
 from sample_waves import generate
-from scoring.normalisation import METHODES, noter
 from tests.factories import vague_en_memoire
 
 # D1 scored 8 by a lenient juror and 4 by a severe one; D2 only by the lenient one (6).
@@ -46,7 +46,7 @@ def test_disconnected_jurors_are_reported():
 
 
 def _generated_wave(seed):
-    from scoring.modele import Critere, Jure, Vague
+    from lecture.modele import Critere, Jure, Vague
 
     rng = np.random.default_rng(seed)
     wave = generate.generer_vague(rng, 7, 200, [], planter_ineligibles=False)

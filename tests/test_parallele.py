@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 import allocation.analyses.decision as decision
 import allocation.analyses.incertitude as incertitude_
-from allocation.modele.chargement import charger
 from allocation.modele.regles import interdits
 from allocation.resolution.moteur import MoteurVague
 from allocation.resolution.parallele import PAQUET, en_parallele
@@ -29,7 +28,8 @@ from application.service import (
     incertitude_a_cote,
     incertitude_de,
 )
-from scoring.normalisation import modele_jures
+from lecture.chargement import charger
+from notation.normalisation import modele_jures
 from tests.test_calibration import _probleme
 from tests.test_regles import vague_aleatoire
 

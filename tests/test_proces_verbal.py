@@ -12,12 +12,12 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from allocation.modele.chargement import charger
 from allocation.sorties.proces_verbal import rendre_proces_verbal
 from application.proces_verbal import donnees_proces_verbal
 from commun.journal import Journal
 from commun.vocabulaire import METHODES, code_de, libelle
 from fabriques.cli import main
+from lecture.chargement import charger
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_waves"
 
@@ -133,7 +133,7 @@ def test_the_minutes_refuse_another_waves_decision_or_a_broken_journal(
 def test_the_minutes_state_the_method_choice_as_it_is_applied(seance) -> None:
     """« auto » chooses among nested models only: the minutes say so, name the candidates,
     and the method retained has the least error among them (a non-candidate may have less)."""
-    from scoring.choix import CANDIDATS
+    from notation.choix import CANDIDATS
 
     donnees, constats = donnees_proces_verbal(charger(seance["vague"]), seance["allocation"],
                                               Journal(seance["journal"]))

@@ -1,6 +1,6 @@
 """The bundled reference data: complete, codes kept as text, consistent across files."""
 
-from scoring import referentiel
+from lecture import referentiel
 
 
 def test_101_departements_and_6_collectivites_with_text_codes_and_population():

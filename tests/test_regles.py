@@ -21,11 +21,11 @@ import pytest
 
 import allocation.modele.regles as catalogue
 from allocation.modele.probleme import ProblemeVague, construire_probleme
-from allocation.modele.programme import Objectifs
 from allocation.modele.regles import FAMILLES, Echanges, contraintes, interdits, violations
 from allocation.resolution.modele_lp import modele_pulp
 from allocation.resolution.moteur import MoteurVague
 from allocation.resolution.solveur import resoudre
+from lecture.programme import Objectifs
 from tests.factories import regles, table
 
 DEPARTEMENTS = ("35", "29", "22", "56")

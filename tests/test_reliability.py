@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scoring.reliability import icc, icc_details, kendall_w, krippendorff_alpha
+from notation.reliability import icc, icc_details, kendall_w, krippendorff_alpha
 
 # Shrout, P. E. & Fleiss, J. L. (1979). Intraclass correlations: uses in assessing rater
 # reliability. Psychological Bulletin 86(2), 420-428 — Table 2 (6 targets, 4 judges) and

@@ -11,13 +11,13 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from allocation.repartition.probleme import (
+from repartition.probleme import (
     ProblemeRepartition,
     lectures_supplementaires,
     probleme_complement,
     strates_du_dossier,
 )
-from allocation.repartition.solveur import (
+from repartition.solveur import (
     Repartition,
     StatutRepartition,
     borne_recouvrement,
@@ -200,8 +200,8 @@ def test_one_reader_per_dossier_cannot_meet_the_two_colleges(k):
 _REPARTIR_PUIS_DECIDER = """
 import sys
 from pathlib import Path
-from allocation.modele.chargement import charger
-from allocation.repartition.solveur import repartir
+from lecture.chargement import charger
+from repartition.solveur import repartir
 from application.service import Parametres, decider_vague
 from tests.factories import petite_vague
 from tests.test_repartition import probleme

@@ -141,7 +141,7 @@ def test_planted_ineligible_cases_are_present(regenerated):
 
 
 def test_qpv_dossiers_are_in_communes_with_a_qpv(regenerated):
-    from scoring import referentiel
+    from lecture import referentiel
 
     _, waves = regenerated
     with_qpv = referentiel.communes_avec_qpv()

@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 
 from allocation.analyses.seance import RUBRIQUES, effet_decision
-from allocation.modele.chargement import charger
 from application.seance import (
     Seance,
     agenda,
@@ -27,7 +26,8 @@ from application.seance import (
 from application.service import Parametres, Refus, Resultat, decider_vague, incertitude_de
 from commun.journal import Journal
 from fabriques.cli import main
-from scoring.revisions import Revision
+from lecture.chargement import charger
+from lecture.revisions import Revision
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_waves"
 

@@ -26,9 +26,9 @@ from allocation.resolution.moteur import MoteurVague
 from allocation.resolution.solveur import Allocation
 from commun.francais import decimal
 from commun.vocabulaire import METHODES, libelles
-from scoring.modele import Vague
-from scoring.normalisation import METHODES_DE_CALCUL, noter
-from scoring.reechantillonnage import Reechantillonneur
+from lecture.modele import Vague
+from notation.normalisation import METHODES_DE_CALCUL, noter
+from notation.reechantillonnage import Reechantillonneur
 
 Progression = Callable[[int, int], None]
 

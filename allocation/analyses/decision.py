@@ -18,7 +18,7 @@ from allocation.resolution.moteur import MoteurVague, Solution
 from allocation.resolution.parallele import MOTEURS, en_parallele
 from allocation.resolution.solveur import Allocation
 from commun.francais import decimal
-from scoring.referentiel import departements
+from lecture.referentiel import departements
 
 TAILLE_LISTE_COMPLEMENTAIRE = 10
 

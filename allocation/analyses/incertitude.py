@@ -2,7 +2,7 @@
 line (SNSF-style: Heyard et al. 2022, « Rethinking the funding line at the Swiss National
 Science Foundation »).
 
-Scores and ranks are drawn as :mod:`scoring.incertitude` does (the calibration model's
+Scores and ranks are drawn as :mod:`notation.incertitude` does (the calibration model's
 standard errors); each draw is also decided under the wave's rules by the allocation
 engine, which gives each dossier's probability of being selected (0 when inéligible).
 
@@ -22,8 +22,8 @@ from allocation.modele.probleme import ProblemeVague
 from allocation.resolution.moteur import MoteurVague
 from allocation.resolution.parallele import MOTEURS, en_parallele
 from allocation.resolution.solveur import Allocation
-from scoring.calibration import ModeleJures
-from scoring.incertitude import (
+from notation.calibration import ModeleJures
+from notation.incertitude import (
     TIRAGES,
     Z50,
     ecarts_types,

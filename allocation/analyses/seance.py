@@ -20,7 +20,7 @@ from allocation.resolution.solveur import Allocation, resoudre
 from commun.francais import decimal
 from commun.vocabulaire import METHODES as METHODES_EN_MOTS
 from commun.vocabulaire import libelles
-from scoring.normalisation import METHODES_DE_CALCUL
+from notation.normalisation import METHODES_DE_CALCUL
 
 #: The agenda's sections, in the order they are discussed.
 RUBRIQUES: tuple[str, ...] = (

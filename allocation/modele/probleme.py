@@ -10,13 +10,13 @@ from functools import cached_property
 import pandas as pd
 
 from allocation.modele.departage import Departage
-from allocation.modele.eligibilite import motifs_ineligibilite
-from allocation.modele.programme import MAX_LAUREATS_PAR_VAGUE, Regles
 from allocation.modele.rythme import BornesRythme, bornes_rythme
 from commun.constats import Constats
 from commun.vocabulaire import CATEGORIES as VOCABULAIRE_CATEGORIES
-from scoring.dossiers import compte_comme_numerique, lieux_partages
-from scoring.referentiel import departements
+from lecture.dossiers import compte_comme_numerique, lieux_partages
+from lecture.eligibilite import motifs_ineligibilite
+from lecture.programme import MAX_LAUREATS_PAR_VAGUE, Regles
+from lecture.referentiel import departements
 
 CATEGORIES = ("qpv", "hors_qpv", "numeriques")
 LIBELLES_CATEGORIES = {code: t.libelle for code, t in VOCABULAIRE_CATEGORIES.items()}

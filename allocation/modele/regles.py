@@ -27,8 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from allocation.modele.probleme import CATEGORIES, LIBELLES_CATEGORIES, Dossier, ProblemeVague
-from allocation.modele.programme import Regles
 from commun.francais import euros
+from commun.highs import nom_sur
+from lecture.programme import Regles
 
 INFINI = math.inf
 
@@ -252,11 +253,6 @@ REGLES: tuple[Callable[[ProblemeVague], Iterable[Contrainte]], ...] = (
 def contraintes(probleme: ProblemeVague) -> list[Contrainte]:
     """Every row of every rule of the catalogue, over all the problem's dossiers."""
     return [c for regle in REGLES for c in regle(probleme)]
-
-
-def nom_sur(texte: str) -> str:
-    """``texte`` reduced to letters, digits and ``_``: safe as a name in an LP file."""
-    return "".join(c if c.isascii() and c.isalnum() else "_" for c in texte)[:40]
 
 
 # --------------------------------------------------------------------------- single dossiers

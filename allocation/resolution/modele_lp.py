@@ -13,9 +13,10 @@ import pulp
 
 from allocation.modele.departage import au_micro_point
 from allocation.modele.probleme import ProblemeVague
-from allocation.modele.regles import INFINI, nom_sur, termes
+from allocation.modele.regles import INFINI, termes
 from allocation.resolution.moteur import MoteurVague
 from allocation.resolution.solveur import candidats_utiles
+from commun.highs import nom_sur
 
 
 def modele_pulp(probleme: ProblemeVague, reduit: bool = True) -> pulp.LpProblem:

@@ -32,7 +32,7 @@ from allocation.modele.regles import (
     plancher_respecte,
     termes,
 )
-from allocation.resolution.muet import HighsMuet
+from commun.highs import HighsMuet, Relaxation
 
 INFINI = highspy.kHighsInf
 #: Columns decided per tie-break solve: weights 2^0 … 2^23 stay exact in double precision.
@@ -62,15 +62,6 @@ class Solution:
     def optimale(self) -> bool:
         """True when a best selection was found."""
         return self.statut is Statut.OPTIMAL
-
-
-@dataclass(frozen=True)
-class Relaxation:
-    """One rule to relax by ``ecart`` for an allocation to exist."""
-
-    regle: str
-    ecart: float
-    message: str
 
 
 class MoteurVague:

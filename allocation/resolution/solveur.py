@@ -8,7 +8,7 @@ allocations, the one whose best dossier ranks highest wins, then the next, and s
 rank by score (descending) then id (ascending) — so the decision never depends on the order
 of rows in a file.
 
-Optional goals (:class:`~allocation.modele.programme.Objectifs`, off by default) add terms to the
+Optional goals (:class:`~lecture.programme.Objectifs`, off by default) add terms to the
 objective (:func:`allocation.modele.regles.termes`); they never change a default run.
 """
 
@@ -21,8 +21,8 @@ from dataclasses import dataclass, field, replace
 
 from allocation.modele.probleme import Dossier, ProblemeVague
 from allocation.modele.regles import engagement_minimal
-from allocation.resolution.moteur import MoteurVague, Relaxation, Statut
-from commun.provenance import version_de
+from allocation.resolution.moteur import MoteurVague, Statut
+from commun.highs import Relaxation, version_solveur
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,3 @@ def diagnostiquer(probleme: ProblemeVague) -> tuple[Relaxation, ...]:
                                           "entre eux (même lieu) : revoyez les forçages"),)
     return relaxations
 
-
-def version_solveur() -> str:
-    """The solver and its version, for the ``parametres`` sheet."""
-    return f"HiGHS (highspy {version_de('highspy')})"

@@ -16,7 +16,6 @@ from allocation.analyses.decision import (
     table_liste_complementaire,
 )
 from allocation.analyses.incertitude import Incertitude
-from allocation.modele.chargement import Chargement
 from allocation.modele.probleme import CATEGORIES, LIBELLES_CATEGORIES, ProblemeVague
 from allocation.modele.rythme import prevision_a_ce_rythme
 from allocation.resolution.solveur import Allocation
@@ -26,12 +25,13 @@ from commun.francais import ESPACE_FINE, decimal, euros, valeur_en_clair
 from commun.journal import Ancre
 from commun.provenance import Provenance
 from commun.vocabulaire import ROBUSTESSE, entetes_en_clair, libelle
-from scoring.diagnostics import FORMATS_JURY, diagnostic_jures, fiabilite_par_libelle
-from scoring.incertitude import FORMATS_INCERTITUDE
-from scoring.modele import Vague
-from scoring.normalisation import ScoresVague
-from scoring.rapport import lignes_de_seance
-from scoring.revisions import Revision
+from lecture.chargement import Chargement
+from lecture.modele import Vague
+from lecture.revisions import Revision
+from notation.diagnostics import FORMATS_JURY, diagnostic_jures, fiabilite_par_libelle
+from notation.incertitude import FORMATS_INCERTITUDE
+from notation.normalisation import ScoresVague
+from notation.rapport import lignes_de_seance
 
 FORMATS = {"montant": '#,##0 "€"', "score": "0.00"}
 
@@ -39,7 +39,7 @@ FORMATS = {"montant": '#,##0 "€"', "score": "0.00"}
 def parametres_de(chargement: Chargement, scores: ScoresVague, probleme: ProblemeVague,
                   allocation: Allocation, revisions: tuple[Revision, ...] = (),
                   ancre_journal: Ancre | None = None) -> pd.DataFrame:
-    """Sheet ``parametres`` for a wave loaded by :mod:`allocation.modele.chargement`."""
+    """Sheet ``parametres`` for a wave loaded by :mod:`lecture.chargement`."""
     return table_parametres(chargement.provenance(), scores, probleme, allocation, revisions,
                             ancre_journal)
 

@@ -22,23 +22,23 @@ import openpyxl
 import pandas as pd
 from openpyxl import Workbook
 
-from allocation.modele.programme import (
-    COLONNES_ANCRES,
-    COLONNES_HISTORIQUE,
-    FEUILLE_ANCRES,
-    lire_historique,
-)
 from commun.classeur import ecrire_table, texte_sur, workbook_bytes
 from commun.constats import Constats
 from commun.ecriture import Ecriture, verrous
 from commun.fichiers import FICHIER_HISTORIQUE, nom_de_sauvegarde
 from commun.journal import LIGNE_JOURNAL, LIGNE_JOURNAL_ENTREES, Ancre
 from commun.provenance import AUCUN, Provenance
-from scoring import valeurs
-from scoring.conteneurs import lire_classeur
-from scoring.dossiers import compte_comme_numerique
-from scoring.modele import Vague
-from scoring.tables import trouver_table
+from lecture import valeurs
+from lecture.conteneurs import lire_classeur
+from lecture.dossiers import compte_comme_numerique
+from lecture.modele import Vague
+from lecture.programme import (
+    COLONNES_ANCRES,
+    COLONNES_HISTORIQUE,
+    FEUILLE_ANCRES,
+    lire_historique,
+)
+from lecture.tables import trouver_table
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,8 @@ from allocation.sorties.retours import table_retours
 from commun.ecriture import sous
 from commun.francais import date_en_francais, decimal, euros
 from commun.vocabulaire import STATUTS, libelle
-from scoring.modele import Vague
-from scoring.normalisation import ScoresVague
+from lecture.modele import Vague
+from notation.normalisation import ScoresVague
 
 MODELE = Path(__file__).parent / "modeles" / "lettre.typ"
 

@@ -15,8 +15,8 @@ import pandas as pd
 from allocation.analyses.decision import Decision, classement
 from allocation.modele.regles import LIBELLES_REGLES
 from commun.francais import decimal
-from scoring.modele import Vague
-from scoring.normalisation import ScoresVague
+from lecture.modele import Vague
+from notation.normalisation import ScoresVague
 
 #: At most this many criteria are named as points to strengthen.
 POINTS_A_RENFORCER = 2
@@ -26,7 +26,7 @@ def points_a_renforcer(notes: pd.Series, medianes: pd.Series, libelles: dict[str
                        nombre: int = POINTS_A_RENFORCER) -> list[tuple[str, float, float]]:
     """The criteria where the dossier falls furthest below the laureates' median, worst
     first: (label, the dossier's score, the median). Criteria at or above it are left out.
-    ``libelles``: each criterion's French label (:attr:`scoring.modele.Vague.libelles_criteres`,
+    ``libelles``: each criterion's French label (:attr:`lecture.modele.Vague.libelles_criteres`,
     the letters' source too), never its id."""
     ecarts = (notes - medianes).dropna()
     ecarts = ecarts[ecarts < 0].sort_values(kind="stable")

@@ -3,7 +3,7 @@
 The API's answer is first laid out as the platform's own spreadsheet export would be (the
 fixed columns « ID », « État du dossier », « Établissement SIRET »…, then one column per
 champ named by its label, a commune champ adding its « (Code INSEE) » and « (Département) »
-columns), then translated by :func:`scoring.demarches.traduire_export` with the same
+columns), then translated by :func:`lecture.demarches.traduire_export` with the same
 ``correspondance_ds.toml``: one mapping, two sources. The translated rows are checked by
 the wave reader's own dossier checks before anything is written.
 
@@ -35,17 +35,17 @@ from commun.classeur import ecrire_atomiquement, ecrire_table, workbook_bytes
 from commun.constats import Constats
 from commun.fichiers import FICHIER_DOSSIERS
 from commun.journal import Journal
-from scoring import valeurs
-from scoring.conteneurs import Feuille
-from scoring.demarches import (
+from lecture import valeurs
+from lecture.conteneurs import Feuille
+from lecture.demarches import (
     A_DECIDER,
     ETATS,
     ExportDS,
     charger_correspondance,
     traduire_export,
 )
-from scoring.dossiers import COLONNES_DOSSIERS, REQUISES_DOSSIERS, lire_dossiers
-from scoring.tables import trouver_table
+from lecture.dossiers import COLONNES_DOSSIERS, REQUISES_DOSSIERS, lire_dossiers
+from lecture.tables import trouver_table
 
 FICHIER_BRUT = "ds-brut.json"
 #: Dossiers per page (the API's maximum is 100).

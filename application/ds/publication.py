@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from allocation.modele.chargement import charger
 from allocation.sorties.historique import lire_decision
 from application.ds.client import ClientDS, ErreurDS
 from application.ds.importation import FICHIER_BRUT, lire_pages
@@ -37,10 +36,11 @@ from commun.constats import Constats
 from commun.francais import decimal
 from commun.journal import Journal
 from commun.vocabulaire import STATUTS, code_de, libelle
-from scoring import valeurs
-from scoring.conteneurs import lire_classeur
-from scoring.demarches import charger_correspondance
-from scoring.tables import Table, trouver_table
+from lecture import valeurs
+from lecture.chargement import charger
+from lecture.conteneurs import lire_classeur
+from lecture.demarches import charger_correspondance
+from lecture.tables import Table, trouver_table
 
 #: The platform state each statut leads to (None: unchanged, the reserve may be called).
 ETAT_CIBLE = {"laureat": "accepte", "liste_complementaire": None, "non_retenu": "refuse",
