@@ -20,6 +20,7 @@ import pandas as pd
 from allocation.sorties.historique import DecisionLue, lire_decision
 from allocation.sorties.proces_verbal import rendre_proces_verbal
 from application.service import Parametres, Resultat, decider_vague
+from commun import parametres as schema
 from commun.constats import Constats
 from commun.ecriture import sha256_fichier
 from commun.francais import NON_FIXE, date_en_francais, decimal, euros, valeur_en_clair
@@ -31,6 +32,7 @@ from lecture.chargement import Chargement
 from lecture.modele import Vague
 from lecture.programme import PARAMETRES
 from notation.choix import CANDIDATS
+from notation.normalisation import METHODE_PAR_DEFAUT
 
 PROGRAMME = ("Programme « Nouveaux lieux, nouveaux liens » — Appel à manifestation d'intérêt "
              "« Fabriques de Territoire » (ANCT)")
@@ -63,8 +65,8 @@ def _jury(vague: Vague) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
 
 def _methode(parametres: dict[str, object]) -> dict[str, Any]:
     # the workbook names a method by its label (by its code before the labels came)
-    demandee = code_de(METHODES, parametres.get("methode")) or "auto"
-    choisie = code_de(METHODES, parametres.get("methode choisie")) or demandee
+    demandee = code_de(METHODES, schema.METHODE.lire(parametres)) or METHODE_PAR_DEFAUT
+    choisie = code_de(METHODES, schema.METHODE_CHOISIE.lire(parametres)) or demandee
     candidates = " ⊂ ".join(f"« {libelle(METHODES, m)} »" for m in CANDIDATS)
     if demandee == "auto":
         texte = (f"Méthode choisie automatiquement parmi {len(CANDIDATS)} modèles emboîtés, "
@@ -80,12 +82,11 @@ def _methode(parametres: dict[str, object]) -> dict[str, Any]:
         texte = (f"Méthode « {libelle(METHODES, demandee)} », choisie par le secrétariat : "
                  f"{METHODES[demandee].explication if demandee in METHODES else ''}")
     validation = []
-    for cle, valeur in parametres.items():
-        if cle.startswith("validation croisée "):
-            methode = cle.removeprefix("validation croisée ").split(" ")[0]
-            validation.append({"methode": libelle(METHODES, methode)
-                               + (" (candidate)" if methode in CANDIDATS else ""),
-                               "erreur": _texte(valeur)})
+    for sujet, erreur in schema.VALIDATION_CROISEE.sujets(parametres):
+        methode = sujet.split(" ")[0]
+        validation.append({"methode": libelle(METHODES, methode)
+                           + (" (candidate)" if methode in CANDIDATS else ""),
+                           "erreur": erreur})
     return {"texte": texte, "validation": validation}
 
 
@@ -95,10 +96,11 @@ def _regles(parametres: dict[str, object], chargement: Chargement) -> tuple[
     catalogue), and those changed for this wave."""
     regles, derogations = [], []
     programme = chargement.regles
+    objectifs, reglages = (dict(schema.OBJECTIF.sujets(parametres)),
+                           dict(schema.REGLE.sujets(parametres)))
     for parametre in PARAMETRES:
         champ = parametre.nom_du_champ
-        cle = f"objectif {champ}" if parametre.section == "objectifs" else f"regle {champ}"
-        ecrit = _texte(parametres.get(cle))
+        ecrit = (objectifs if parametre.section == "objectifs" else reglages).get(champ, "")
         if ecrit in ("", "None", NON_FIXE):
             continue
         lu = valeurs.nombre(ecrit).valeur if parametre.euros else None
@@ -111,13 +113,13 @@ def _regles(parametres: dict[str, object], chargement: Chargement) -> tuple[
             if attendu != ecrit:
                 derogations.append(f"Règle modifiée pour cette vague : {parametre.libelle} = "
                                    f"{ecrit} (programme : {attendu}).")
-    for cle, valeur in parametres.items():
-        if cle.startswith("rythme "):
-            categorie = cle.removeprefix("rythme ")
-            regles.append({"regle": f"Lauréats de la vague, {libelle(CATEGORIES, categorie)}",
-                           "valeur": _texte(valeur)})
-        elif cle.startswith("enveloppe ") and (lu := valeurs.nombre(valeur).valeur) is not None:
-            regles.append({"regle": cle[:1].upper() + cle[1:], "valeur": euros(lu)})
+    for categorie, bornes in schema.RYTHME.sujets(parametres):
+        regles.append({"regle": f"Lauréats de la vague, {libelle(CATEGORIES, categorie)}",
+                       "valeur": bornes})
+    for ligne in (schema.ENVELOPPE_VAGUE, schema.ENVELOPPE_RESTANTE):
+        if (montant := ligne.lire(parametres)) is not None:
+            regles.append({"regle": ligne.cle[:1].upper() + ligne.cle[1:],
+                           "valeur": euros(montant)})
     return regles, derogations
 
 
@@ -125,16 +127,15 @@ def _decisions(parametres: dict[str, object], journal: Journal) -> tuple[list[st
                                                                          list[dict[str, str]]]:
     decisions = []
     revisions = []
-    for cle, valeur in parametres.items():
-        if cle.startswith("imposé "):
-            decisions.append(f"{cle.removeprefix('imposé ')} retenu par le jury : {valeur}")
-        elif cle.startswith("écarté "):
-            decisions.append(f"{cle.removeprefix('écarté ')} écarté par le jury : {valeur}")
-        elif cle.startswith("note révisée "):
-            jure, dossier, critere = cle.removeprefix("note révisée ").split(" ", 2)
-            changement, _, raison = _texte(valeur).partition(" : ")
-            revisions.append({"jure": jure, "dossier": dossier, "critere": critere,
-                              "changement": changement, "raison": raison})
+    decisions += [f"{dossier} retenu par le jury : {raison}"
+                  for dossier, raison in schema.IMPOSE.sujets(parametres)]
+    decisions += [f"{dossier} écarté par le jury : {raison}"
+                  for dossier, raison in schema.ECARTE.sujets(parametres)]
+    for sujet, texte in schema.NOTE_REVISEE.sujets(parametres):
+        jure, dossier, critere = sujet.split(" ", 2)
+        changement, _, raison = texte.partition(" : ")
+        revisions.append({"jure": jure, "dossier": dossier, "critere": critere,
+                          "changement": changement, "raison": raison})
     for entree in journal.lisibles():
         if entree.evenement == "journal_ignore":
             decisions.append(f"Journal altéré, passé outre ({entree.horodatage}) : "
@@ -147,7 +148,8 @@ def _sort_change(chargement: Chargement, lue: DecisionLue, parametres: dict[str,
     if not a_debattu:
         return ""
     proposition = decider_vague(chargement, Parametres(
-        methode=code_de(METHODES, parametres.get("methode")) or "auto"), avec_decision=False)
+        methode=code_de(METHODES, schema.METHODE.lire(parametres)) or METHODE_PAR_DEFAUT),
+        avec_decision=False)
     if not isinstance(proposition, Resultat) or not proposition.allocation.optimale:
         return ""
     avant, apres = set(proposition.allocation.laureats), set(lue.montants)
@@ -186,7 +188,7 @@ def donnees_proces_verbal(chargement: Chargement, allocation: Path, journal: Jou
     incertitude = feuilles.get("incertitude", pd.DataFrame())
     zone = (list(incertitude.loc[incertitude["zone_incertitude"].map(_oui) == "oui", "dossier"])
             if "zone_incertitude" in incertitude else [])
-    tirage = _texte(parametres.get("tirage au sort partiel : zone et ordre tiré"))
+    tirage = schema.TIRAGE_ORDRE.lire(parametres)
     provenance = Provenance.lire(parametres)
     empreintes = [{"fichier": nom, "sha256": sha} for nom, sha in provenance.empreintes]
     empreintes.append({"fichier": f"{allocation.name} (allocation)",
@@ -227,7 +229,7 @@ def donnees_proces_verbal(chargement: Chargement, allocation: Path, journal: Jou
                  f"dernier lauréat, discutés en premier : {', '.join(zone)}." if zone else
                  "Aucun dossier dans la zone d'incertitude."),
         "tirage": (f"Tirage au sort partiel entre ces dossiers (graine "
-                   f"{_texte(parametres.get('tirage au sort partiel : graine'))}), ordre tiré : "
+                   f"{schema.TIRAGE_GRAINE.lire(parametres)}), ordre tiré : "
                    f"{tirage}." if tirage else "Aucun tirage au sort."),
         "journal": (f"Dernière entrée au moment de la décision : {ancre}. " if ancre else
                     "La décision ne cite aucune entrée du journal. ")
@@ -236,7 +238,7 @@ def donnees_proces_verbal(chargement: Chargement, allocation: Path, journal: Jou
                       f"empreinte {verification.derniere_empreinte}."
                       if journal.existe else "Aucun journal n'a été tenu."),
         "empreintes": empreintes,
-        "score_total": decimal(valeurs.nombre(parametres.get("score total")).valeur or 0),
+        "score_total": decimal(schema.SCORE_TOTAL.lire(parametres) or 0),
     }
     return donnees, constats
 

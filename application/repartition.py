@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from allocation.analyses.incertitude import zone_incertitude
+from allocation.modele.regles_dossier import candidat
 from application.service import Parametres, Refus, decider_vague
 from commun.constats import Constats
 from commun.ecriture import Ecriture, probleme_de_nom, sous
@@ -78,7 +79,7 @@ def completer_vague(chargement: Chargement, supplement: int, graine: int = 0,
         return resultat
     ecarts = ecarts_types(modele_jures(vague), resultat.scores.poids, vague.dossiers.index)
     zone, seuil = zone_incertitude(resultat.probleme, resultat.allocation, ecarts)
-    candidats = [d for d in resultat.probleme.dossiers if resultat.probleme.candidat(d)]
+    candidats = [d for d in resultat.probleme.dossiers if candidat(resultat.probleme, d)]
 
     def distance(identifiant: str, score: float) -> float:
         ecart = float(np.nan_to_num(ecarts.get(identifiant, np.nan), nan=np.inf))

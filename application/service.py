@@ -17,7 +17,8 @@ import pandas as pd
 
 from allocation.analyses.decision import Decision, decider
 from allocation.analyses.incertitude import Incertitude, incertitude, tirage_partiel
-from allocation.modele.probleme import ProblemeVague, construire_probleme, valider_decisions
+from allocation.modele.probleme import ProblemeVague, construire_probleme
+from allocation.modele.regles_dossier import valider_decisions
 from allocation.resolution.solveur import Allocation, resoudre
 from allocation.sorties.export import (
     classeur_allocation,

@@ -1,4 +1,5 @@
-"""The computing methods on coded notes (SPEC §4): one function per method.
+"""The scoring methods of SPEC §4: one function per computing method on coded notes, and
+the registry of every method (:data:`REGISTRE`: its words and how it computes).
 
 Each method takes the notes as integer codes (:class:`~notation.calibration.NotesCodees`)
 and each criterion's scale (``bas``, ``haut``: arrays in the criteria's order), and gives the
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from commun.vocabulaire import METHODES as MOTS
 from lecture.modele import Critere
 from notation.additif import ajuster_additif
 from notation.calibration import NotesCodees, calibrer
@@ -190,15 +192,6 @@ def calibree(notes: NotesCodees, bas: np.ndarray, haut: np.ndarray) -> np.ndarra
     return calibrer(notes).qualite
 
 
-#: The methods that transform each note within its juror's notes before the mean, by name:
-#: ``(notes, bas, haut) → one value per note``.
-TRANSFORMATIONS: dict[str, Calcul] = {
-    "zscore": notes_centrees_reduites,
-    "minmax": notes_etirees,
-    "rank": centiles,
-}
-
-
 def moyenne_des(transformation: Calcul) -> Calcul:
     """The method whose score is the mean, per dossier and criterion, of the notes
     ``transformation`` gives (``zscore``, ``minmax``, ``rank``)."""
@@ -209,12 +202,66 @@ def moyenne_des(transformation: Calcul) -> Calcul:
     return calcul
 
 
+# --------------------------------------------------------------------------- the registry
+
+
+@dataclass(frozen=True)
+class Methode:
+    """One scoring method: its code, its words (:data:`commun.vocabulaire.METHODES`) and how
+    it computes — what scoring, the cross-validation of ``auto`` and the resampling of the
+    jury all read, instead of testing its name.
+
+    ``calcul``: the dossier × criterion scores of the coded notes (None for ``auto``, which
+    chooses another); ``moyenne_des_notes``: the score is the mean of the notes, each
+    transformed within its juror's notes by ``transformation`` (None: the note itself), so a
+    resampled jury's score is a weighted mean over jurors; ``echelle_du_jury``: that
+    transformation puts the notes back on the panel's mean and spread, which a resample
+    weighs again; ``biais``: the method fits each juror's bias per criterion (reported, and
+    a disconnected panel warned of); ``modele_jures``: the scores are the jurors'
+    calibration model's (:mod:`notation.calibration`), fitted once per wave."""
+
+    nom: str
+    calcul: Calcul | None
+    moyenne_des_notes: bool = False
+    transformation: Calcul | None = None
+    echelle_du_jury: bool = False
+    biais: bool = False
+    modele_jures: bool = False
+
+    @property
+    def libelle(self) -> str:
+        """The method in the secretariat's words."""
+        return MOTS[self.nom].libelle
+
+    @property
+    def explication(self) -> str:
+        """What the method does to the jurors' notes, in one sentence."""
+        return MOTS[self.nom].explication
+
+
+def _methode_moyenne(nom: str, transformation: Calcul, echelle_du_jury: bool = False
+                     ) -> Methode:
+    return Methode(nom, moyenne_des(transformation), moyenne_des_notes=True,
+                   transformation=transformation, echelle_du_jury=echelle_du_jury)
+
+
+#: Every scoring method, by code: ``auto`` first, then the computing methods in the order
+#: ``auto`` reports them.
+REGISTRE: dict[str, Methode] = {m.nom: m for m in (
+    Methode("auto", None),
+    Methode("raw", brute, moyenne_des_notes=True),
+    Methode("median", mediane),
+    Methode("trimmed", tronquee),
+    Methode("bias", additive, biais=True),
+    _methode_moyenne("zscore", notes_centrees_reduites, echelle_du_jury=True),
+    _methode_moyenne("minmax", notes_etirees),
+    _methode_moyenne("rank", centiles),
+    Methode("calibre", calibree, modele_jures=True),
+)}
+
 #: The computing methods by name, in the order ``auto`` reports them.
-CALCULS: dict[str, Calcul] = {
-    "raw": brute,
-    "median": mediane,
-    "trimmed": tronquee,
-    "bias": additive,
-    **{nom: moyenne_des(transformation) for nom, transformation in TRANSFORMATIONS.items()},
-    "calibre": calibree,
-}
+CALCULS: dict[str, Calcul] = {nom: m.calcul for nom, m in REGISTRE.items()
+                              if m.calcul is not None}
+#: The methods that transform each note within its juror's notes before the mean, by name.
+TRANSFORMATIONS: dict[str, Calcul] = {nom: m.transformation for nom, m in REGISTRE.items()
+                                      if m.transformation is not None}

@@ -36,27 +36,25 @@ from __future__ import annotations
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from commun.francais import decimal
+from commun import parametres as schema
+from commun.francais import decimal, valeur_en_clair
 from commun.vocabulaire import METHODES as METHODES_
 from commun.vocabulaire import libelle
 from lecture.modele import Critere, Vague
 from notation.calibration import ModeleJures, ajuster_calibre, coder
 from notation.choix import ChoixMethode, choisir_methode
-from notation.methodes import CALCULS, TRANSFORMATIONS, ajuster_biais, echelles
+from notation.methodes import CALCULS, REGISTRE, ajuster_biais, echelles
 
-Methode = Literal["raw", "zscore", "minmax", "rank", "trimmed", "median", "bias", "calibre",
-                  "auto"]
 #: The methods that compute scores (``auto`` chooses among :data:`notation.choix.CANDIDATS`
 #: and reports the cross-validated error of each of these).
 METHODES_DE_CALCUL: tuple[str, ...] = tuple(CALCULS)
-#: Every method the user may ask for; ``auto`` (the default) chooses among the others.
-METHODES: tuple[str, ...] = ("auto", "raw", "zscore", "minmax", "rank", "trimmed", "median",
-                             "bias", "calibre")
+#: Every method the user may ask for (:data:`notation.methodes.REGISTRE`); ``auto``, the
+#: default, chooses among the others.
+METHODES: tuple[str, ...] = tuple(REGISTRE)
 METHODE_PAR_DEFAUT = "auto"
 
 
@@ -79,14 +77,17 @@ class ScoresVague:
     choix: ChoixMethode | None = None
 
     def lignes_parametres(self) -> list[tuple[str, str]]:
-        """The method's rows of sheet ``parametres``: the method asked for and, with
-        ``auto``, the one chosen and every method's cross-validated error."""
-        lignes = [("methode", libelle(METHODES_, self.methode))]
+        """The scores' rows of sheet ``parametres``: the method asked for and, with
+        ``auto``, the one chosen and every method's cross-validated error; the weights."""
+        lignes = [schema.METHODE.ecrire(libelle(METHODES_, self.methode))]
         if self.choix is not None:
-            lignes.append(("methode choisie", libelle(METHODES_, self.choix.methode)))
-            lignes += [(f"validation croisée {m} (erreur quadratique, {self.choix.plis} plis)",
-                        f"{decimal(e, 4)} ± {decimal(self.choix.erreurs_types[m], 4)}")
-                       for m, e in self.choix.erreurs.items()]
+            lignes.append(schema.METHODE_CHOISIE.ecrire(
+                libelle(METHODES_, self.choix.methode)))
+            lignes += [schema.VALIDATION_CROISEE.ecrire(
+                f"{decimal(e, 4)} ± {decimal(self.choix.erreurs_types[m], 4)}",
+                f"{m} (erreur quadratique, {self.choix.plis} plis)")
+                for m, e in self.choix.erreurs.items()]
+        lignes += [schema.POIDS.ecrire(valeur_en_clair(p), c) for c, p in self.poids.items()]
         return lignes
 
     @property
@@ -113,12 +114,13 @@ def notes_transformees(notes: pd.DataFrame, methode: str,
     """Each note transformed within its juror's notes (``zscore``, ``minmax``, ``rank``; the
     note itself otherwise): the values whose mean per dossier and criterion is the method's
     score (:mod:`notation.methodes`)."""
-    if methode not in ("zscore", "minmax", "rank"):
+    transformation = REGISTRE[methode].transformation
+    if transformation is None:
         return notes["note"]
     jures = list(dict.fromkeys(notes["jure"]))
     codees = coder(notes, pd.Index(dict.fromkeys(notes["dossier"])), jures, list(criteres))
     bas, haut = echelles(criteres)
-    return pd.Series(TRANSFORMATIONS[methode](codees, bas, haut), index=notes.index,
+    return pd.Series(transformation(codees, bas, haut), index=notes.index,
                      name="note")
 
 
@@ -132,11 +134,12 @@ def scores_par_critere(notes: pd.DataFrame, methode: str, criteres: Mapping[str,
     colonnes = list(criteres)
     biais = pd.DataFrame()
     avertissements: list[str] = []
-    if methode == "calibre" and modele is not None:
+    definition = REGISTRE[methode]
+    if definition.modele_jures and modele is not None:
         valeurs = modele.qualite.reindex(index=dossiers, columns=colonnes).to_numpy(float)
     else:
         codees = coder(notes, dossiers, jures, colonnes)
-        if methode == "bias":
+        if definition.biais:
             ajustement = ajuster_biais(codees)
             valeurs = ajustement.qualite
             notes_ = ajustement.groupes > 0
@@ -148,7 +151,8 @@ def scores_par_critere(notes: pd.DataFrame, methode: str, criteres: Mapping[str,
                 for critere, groupes in zip(colonnes, ajustement.groupes, strict=True)
                 if groupes > 1]
         else:
-            valeurs = CALCULS[methode](codees, *echelles(criteres))
+            assert definition.calcul is not None  # ``auto`` is resolved before
+            valeurs = definition.calcul(codees, *echelles(criteres))
     par_critere = pd.DataFrame(valeurs, index=dossiers, columns=colonnes)
     return borner(par_critere, criteres), biais, avertissements
 
@@ -194,22 +198,33 @@ def modele_jures(vague: Vague) -> ModeleJures:
     return fits.modele
 
 
+def choix_automatique(vague: Vague) -> ChoixMethode:
+    """``auto``'s choice on ``vague``, by cross-validation (made once per wave)."""
+    fits = _ajustements(vague)
+    if fits.choix is None:
+        fits.choix = choisir_methode(vague.notes, {c.critere: c for c in vague.criteres},
+                                     vague.dossiers.index, [j.jure for j in vague.jury])
+    return fits.choix
+
+
+def methode_effective(vague: Vague, methode: str) -> str:
+    """The method that computes ``methode``'s scores on ``vague``: ``auto``'s choice, else
+    ``methode`` itself — the one place ``auto`` is resolved."""
+    if methode not in METHODES:
+        raise ValueError(f"méthode inconnue : {methode} (connues : {', '.join(METHODES)})")
+    return choix_automatique(vague).methode if REGISTRE[methode].calcul is None else methode
+
+
 def noter(
     vague: Vague, methode: str = METHODE_PAR_DEFAUT, poids: Mapping[str, float] | None = None
 ) -> ScoresVague:
     """Score every dossier of ``vague`` with ``methode``; ``poids`` overrides the weights."""
-    if methode not in METHODES:
-        raise ValueError(f"méthode inconnue : {methode} (connues : {', '.join(METHODES)})")
+    methode_calcul = methode_effective(vague, methode)
     criteres = {c.critere: c for c in vague.criteres}
     jures = [j.jure for j in vague.jury]
     poids_utilises = dict(vague.poids if poids is None else poids)
     fits = _ajustements(vague)
-    methode_calcul = methode
-    if methode == "auto":
-        if fits.choix is None:
-            fits.choix = choisir_methode(vague.notes, criteres, vague.dossiers.index, jures)
-        methode_calcul = fits.choix.methode
-    if methode_calcul == "calibre":
+    if REGISTRE[methode_calcul].modele_jures:
         modele_jures(vague)
     if methode_calcul not in fits.par_methode:
         fits.par_methode[methode_calcul] = scores_par_critere(
@@ -222,7 +237,7 @@ def noter(
         score=moyenne_ponderee(par_critere, poids_utilises),
         biais=biais,
         avertissements=tuple(avertissements),
-        choix=fits.choix if methode == "auto" else None,
+        choix=fits.choix if REGISTRE[methode].calcul is None else None,
     )
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
+from commun import parametres as schema
 from commun.classeur import ecrire_table, workbook_bytes
 from commun.constats import CODES, Constats
-from commun.francais import valeur_en_clair
-from commun.journal import LIGNE_JOURNAL, LIGNE_JOURNAL_ENTREES, Ancre
+from commun.journal import Ancre
 from commun.provenance import Provenance
 from lecture.modele import Vague
 from lecture.revisions import Revision
@@ -53,10 +53,12 @@ def lignes_de_seance(revisions: Sequence[Revision] = (), ancre: Ancre | None = N
                      ) -> list[tuple[str, str]]:
     """The rows of sheet ``parametres`` that say which meeting a workbook was computed
     from: the notes revised in it and the journal's last entry (every workbook has them)."""
-    lignes = [(f"note révisée {r.jure} {r.dossier} {r.critere}",
-               f"{r.avant:g} → {r.apres:g} : {r.raison}") for r in revisions]
+    lignes = [schema.NOTE_REVISEE.ecrire(f"{r.avant:g} → {r.apres:g} : {r.raison}",
+                                             f"{r.jure} {r.dossier} {r.critere}")
+              for r in revisions]
     if ancre:
-        lignes += [(LIGNE_JOURNAL, ancre.empreinte), (LIGNE_JOURNAL_ENTREES, str(ancre.entrees))]
+        lignes += [schema.JOURNAL.ecrire(ancre.empreinte),
+                   schema.JOURNAL_ENTREES.ecrire(ancre.entrees)]
     return lignes
 
 
@@ -81,12 +83,11 @@ def rapport_scores(vague: Vague, scores: ScoresVague, constats: Constats,
                      scores.biais.rename_axis("jure").reset_index().round(4))
     provenance = Provenance(vague.nom, tuple((Path(s.chemin).name, s.sha256)
                                              for s in vague.sources))
-    parametres = [
+    lignes = [
         *provenance.lignes(),
         *scores.lignes_parametres(),
-        *[(f"poids {c}", valeur_en_clair(p)) for c, p in scores.poids.items()],
-        *[("avertissement", a) for a in scores.avertissements],
+        *[schema.AVERTISSEMENT.ecrire(a) for a in scores.avertissements],
         *lignes_de_seance(revisions, ancre),
     ]
-    ecrire_table(classeur, "parametres", pd.DataFrame(parametres, columns=["parametre", "valeur"]))
+    ecrire_table(classeur, "parametres", pd.DataFrame(lignes, columns=["parametre", "valeur"]))
     return workbook_bytes(classeur)

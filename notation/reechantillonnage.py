@@ -21,17 +21,16 @@ import pandas as pd
 
 from lecture.modele import Vague
 from notation.calibration import NotesCodees, ajuster_codees, coder
-from notation.methodes import echelles
+from notation.methodes import REGISTRE, echelles
 from notation.normalisation import (
     borner,
     centrer_reduire,
+    methode_effective,
     modele_jures,
     moyenne_ponderee,
     noter,
     notes_transformees,
 )
-
-RAPIDES = ("raw", "zscore", "minmax", "rank")
 
 
 class Reechantillonneur:
@@ -40,19 +39,17 @@ class Reechantillonneur:
     def __init__(self, vague: Vague, methode: str = "raw",
                  poids: Mapping[str, float] | None = None):
         self.vague = vague
-        if methode == "auto":
-            choix = noter(vague, "auto").choix
-            methode = choix.methode if choix else "raw"
-        self.methode = methode
+        self.methode = methode = methode_effective(vague, methode)
+        self._definition = definition = REGISTRE[methode]
         self._codees: NotesCodees | None = None
         self.poids = dict(vague.poids if poids is None else poids)
         self.jures = [j.jure for j in vague.jury]
         self.dossiers = vague.dossiers.index
         criteres = {c.critere: c for c in vague.criteres}
         self.criteres = list(criteres)
-        if methode in RAPIDES:
+        if definition.moyenne_des_notes:
             notes = vague.notes
-            if methode == "zscore":  # z per juror; the panel's scale is re-weighted below
+            if definition.echelle_du_jury:  # z per juror; the panel's scale is re-weighted below
                 transformees = notes.groupby("jure", sort=False)["note"].transform(
                     centrer_reduire)
             else:
@@ -73,7 +70,7 @@ class Reechantillonneur:
     def scores(self, poids_jures: np.ndarray) -> pd.Series:
         """Dossier scores when juror ``j`` counts ``poids_jures[j]`` times."""
         w = np.asarray(poids_jures, dtype=float)
-        if self.methode == "calibre":
+        if self._definition.modele_jures:
             # From the whole jury's fit, to a thousandth of a point: a resample's scores
             # need no more, and converge in a few rounds.
             if self._codees is None:
@@ -83,13 +80,13 @@ class Reechantillonneur:
                                      tolerance=1e-4).qualite
             criteres = {c.critere: c for c in self.vague.criteres}
             return moyenne_ponderee(borner(qualite, criteres), self.poids)
-        if self.methode not in RAPIDES:
+        if not self._definition.moyenne_des_notes:
             return self._lent(w)
         compte = np.einsum("djc,j->dc", self._presentes, w)
         somme = np.einsum("djc,j->dc", self._valeurs, w)
         with np.errstate(invalid="ignore", divide="ignore"):
             par_critere = somme / compte
-            if self.methode == "zscore":
+            if self._definition.echelle_du_jury:
                 poids_notes = self._presentes * w[None, :, None]
                 total = poids_notes.sum()
                 moyenne = (self._brutes * poids_notes).sum() / total

@@ -5,6 +5,7 @@ every solution."""
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -13,10 +14,11 @@ from hypothesis import strategies as st
 from stdnum import luhn
 
 from allocation.modele.probleme import construire_probleme
-from allocation.modele.regles import verifier
+from allocation.modele.regles_dossier import candidat
+from allocation.modele.verification import verifier
 from allocation.resolution.solveur import resoudre
 from lecture.eligibilite import hors_ville_centre_ou_en_qpv, siret_valide
-from lecture.programme import historique_vide
+from lecture.programme import Objectifs, historique_vide
 from tests.factories import REGLES, regles, table
 
 
@@ -202,24 +204,36 @@ def test_the_tie_break_is_a_total_order_whatever_the_row_order():
 
 @st.composite
 def vagues_moyennes(draw):
-    """Up to 30 dossiers in 3 departments: enough for the dominance reduction to bite."""
+    """Up to 30 dossiers in 3 departments: enough for the dominance reduction to bite —
+    with places shared by two dossiers or more, the optional goals, a history that fills a
+    department, and the lottery's drawn order among some of them."""
     n = draw(st.integers(5, 30))
     rows, scores = [], {}
     for i in range(n):
         qpv = draw(st.booleans())
-        shared = draw(st.integers(0, 9)) == 0
+        lieu = draw(st.integers(0, 12))
         rows.append((f"D{i:02d}", draw(st.sampled_from(["35", "29", "22"])), qpv,
                      qpv and draw(st.booleans()),
                      draw(st.sampled_from([75_000, 100_000, 150_000])),
-                     ["COMMUN"] if shared else [f"L{i}"]))
+                     [f"COMMUN{lieu}"] if lieu < 2 else [f"L{i}"]))
         scores[f"D{i:02d}"] = draw(st.integers(0, 12)) / 2  # many ties
+    objectifs = Objectifs(couverture=draw(st.sampled_from([0.0, 0.0, 1.5])),
+                          parts_population=draw(st.sampled_from([0.0, 0.0, 0.7])),
+                          montants_variables=draw(st.booleans()))
     rules = regles(max_laureats=draw(st.integers(1, 8)), tolerance_rythme=draw(st.integers(0, 3)),
                    cible_qpv=draw(st.integers(0, 12)), cible_hors_qpv=draw(st.integers(0, 12)),
-                   cible_numeriques=draw(st.integers(0, 4)), nombre_vagues=2, numero=1,
+                   cible_numeriques=draw(st.integers(0, 4)), nombre_vagues=2, numero=2,
                    max_par_departement_vague=draw(st.integers(1, 4)),
-                   enveloppe_vague=draw(st.sampled_from([None, 300_000, 500_000])))
+                   max_par_departement_programme=draw(st.integers(2, 5)),
+                   enveloppe_vague=draw(st.sampled_from([None, 300_000, 500_000])),
+                   objectifs=objectifs)
     forces = {f"D{draw(st.integers(0, n - 1)):02d}": "jury"} if draw(st.booleans()) else {}
-    return table(rows), pd.Series(scores), rules, forces
+    deja = draw(st.integers(0, 3))  # laureates of the first wave, all in department 35
+    historique = pd.DataFrame({"dossier": [f"H{k}" for k in range(deja)], "vague": 1,
+                               "departement": "35", "qpv": False, "numerique": False,
+                               "montant": 100_000, "lieux": [(f"HL{k}",) for k in range(deja)]})
+    tires = draw(st.permutations(sorted(scores))).__getitem__(slice(draw(st.integers(0, 6))))
+    return table(rows), pd.Series(scores), rules, forces, historique, tuple(tires)
 
 
 @settings(max_examples=150, deadline=None)
@@ -227,17 +241,48 @@ def vagues_moyennes(draw):
 def test_leaving_dominated_dossiers_out_changes_nothing(instance):
     import allocation.resolution.solveur as solveur
 
-    dossiers, scores, rules, forces = instance
-    probleme = construire_probleme(dossiers, scores, rules, historique_vide(), forces)
+    dossiers, scores, rules, forces, historique, tires = instance
+    probleme = construire_probleme(dossiers, scores, rules,
+                                   pd.concat([historique_vide(), historique]), forces)
+    probleme = replace(probleme, ordre_tire={i: k for k, i in enumerate(tires, start=1)})
     reduced = solve_checked(probleme)
     original = solveur.candidats_utiles
-    solveur.candidats_utiles = lambda p: [d for d in p.dossiers if p.candidat(d)]
+    solveur.candidats_utiles = lambda p: [d for d in p.dossiers if candidat(p, d)]
     try:
         full = resoudre(probleme)
     finally:
         solveur.candidats_utiles = original
     assert reduced.statut == full.statut
     assert reduced.laureats == full.laureats  # same optimum, same tie-break
+
+
+def test_a_cheaper_dossier_is_kept_when_the_envelope_needs_it():
+    # A, B, C: one department, one category, two places at most. B and A rank above C but
+    # cost twice as much: only A + C fits the envelope, so C is not dominated.
+    dossiers = table([("A", "35", False, False, 150_000), ("B", "35", False, False, 150_000),
+                      ("C", "35", False, False, 75_000)])
+    rules = regles(max_laureats=2, tolerance_rythme=200, max_par_departement_vague=2,
+                   enveloppe_vague=225_000)
+    probleme = construire_probleme(dossiers, pd.Series({"A": 9.0, "B": 8.0, "C": 7.0}), rules,
+                                   historique_vide())
+    from allocation.resolution.solveur import candidats_utiles
+
+    assert {d.dossier for d in candidats_utiles(probleme)} == {"A", "B", "C"}
+    assert solve_checked(probleme).laureats == ("A", "C")
+
+
+def test_a_dossier_is_left_out_only_behind_as_many_better_ones_as_its_department_takes():
+    # A department takes two: B, behind A alone, stays; C, behind A and B, is dominated.
+    dossiers = table([("A", "35", False, False, 75_000), ("B", "35", False, False, 75_000),
+                      ("C", "35", False, False, 75_000), ("D", "29", False, False, 75_000)])
+    rules = regles(max_laureats=3, tolerance_rythme=200, max_par_departement_vague=2)
+    probleme = construire_probleme(
+        dossiers, pd.Series({"A": 9.0, "B": 8.0, "C": 7.0, "D": 1.0}), rules,
+        historique_vide())
+    from allocation.resolution.solveur import candidats_utiles
+
+    assert {d.dossier for d in candidats_utiles(probleme)} == {"A", "B", "D"}
+    assert solve_checked(probleme).laureats == ("A", "B", "D")
 
 
 def test_a_place_spelt_differently_still_keeps_its_dossier_in_the_reduced_model():

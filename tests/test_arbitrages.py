@@ -28,8 +28,8 @@ from allocation.analyses.arbitrages import (
 )
 from allocation.modele.probleme import construire_probleme
 from allocation.modele.regles import FAMILLES_LEVABLES as FAMILLES
-from allocation.modele.regles import verifier
 from allocation.modele.rythme import BornesRythme
+from allocation.modele.verification import verifier
 from allocation.resolution.moteur import MoteurVague
 from allocation.resolution.solveur import resoudre
 from fabriques.cli import main

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from allocation.analyses.incertitude import incertitude, tirage_partiel
 from allocation.modele.probleme import construire_probleme
-from allocation.modele.regles import verifier
+from allocation.modele.verification import verifier
 from allocation.resolution.solveur import resoudre
 from bench.calibration import JURYS, mesurer, simuler
 from commun.vocabulaire import METHODES as METHODES_MOTS

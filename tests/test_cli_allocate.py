@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from allocation.modele.probleme import construire_probleme
-from allocation.modele.regles import verifier
+from allocation.modele.verification import verifier
 from allocation.resolution.solveur import resoudre
 from commun.constats import Constats
 from commun.vocabulaire import METHODES, code_de
@@ -202,7 +202,7 @@ def test_a_jury_decision_that_cannot_be_honoured_exits_2_and_writes_nothing(tmp_
 def test_forcing_below_the_quality_floor_is_refused_in_one_place():
     from dataclasses import replace
 
-    from allocation.modele.probleme import valider_decisions
+    from allocation.modele.regles_dossier import valider_decisions
 
     probleme = sample_problem("vague-05.xlsx", "raw")
     faible = min((d for d in probleme.dossiers if d.eligible), key=lambda d: d.score)

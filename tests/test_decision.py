@@ -19,7 +19,8 @@ from allocation.analyses.decision import (
     table_departements,
 )
 from allocation.modele.probleme import construire_probleme
-from allocation.modele.regles import verifier, violations
+from allocation.modele.regles_dossier import candidat
+from allocation.modele.verification import verifier, violations
 from allocation.resolution.solveur import montants_accordes
 from lecture.programme import Objectifs, historique_vide
 from tests.factories import regles, table
@@ -135,7 +136,7 @@ def test_reserve_list_agrees_with_the_invariant_checker(instance):
     par_reserve = {r.dossier: set(r.remplace) for r in reserve}
     laureats = set(allocation.laureats)
     for dossier in probleme.dossiers:
-        if dossier.dossier in laureats or not probleme.candidat(dossier):
+        if dossier.dossier in laureats or not candidat(probleme, dossier):
             assert dossier.dossier not in par_reserve
             continue
         for sortant in laureats:

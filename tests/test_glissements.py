@@ -9,6 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from allocation.modele.regles_dossier import candidat
 from application.seance import chemin_journal
 from commun.constats import Constats
 from commun.journal import LIGNE_JOURNAL
@@ -182,7 +183,7 @@ def test_two_dossier_ids_equal_under_the_normal_form_are_an_error_at_both_rows(t
 def test_the_lottery_orders_the_selection_reserve_replacements_explanations_and_uncertainty(
         tmp_path):
     from allocation.analyses.decision import liste_complementaire
-    from allocation.modele.regles import Echanges
+    from allocation.modele.verification import Echanges
     from application.service import Parametres, Resultat, decider_vague, incertitude_de
 
     vague = tmp_path / "vague-06"
@@ -203,7 +204,7 @@ def test_the_lottery_orders_the_selection_reserve_replacements_explanations_and_
     par_id = {d.dossier: d for d in probleme.dossiers}
     for entre in (i for i in tire if i in laureats):
         for avant in tire[:tire.index(entre)]:
-            if avant not in laureats and probleme.candidat(par_id[avant]):
+            if avant not in laureats and candidat(probleme, par_id[avant]):
                 assert not echanges.possible(par_id[entre], par_id[avant]), (entre, avant)
     # the reserve: in rank order — the zone's dossiers, tied, in the order drawn (a long
     # list, so that many of them are in it)

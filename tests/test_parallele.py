@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import allocation.analyses.decision as decision
 import allocation.analyses.incertitude as incertitude_
-from allocation.modele.regles import interdits
+from allocation.modele.regles_dossier import interdits
 from allocation.resolution.moteur import MoteurVague
 from allocation.resolution.parallele import PAQUET, en_parallele
 from allocation.resolution.solveur import resoudre

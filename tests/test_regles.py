@@ -20,12 +20,16 @@ import pulp
 import pytest
 
 import allocation.modele.regles as catalogue
+from allocation.analyses.decision import decider
 from allocation.modele.probleme import ProblemeVague, construire_probleme
-from allocation.modele.regles import FAMILLES, Echanges, contraintes, interdits, violations
+from allocation.modele.regles import FAMILLES, contraintes
+from allocation.modele.regles_dossier import interdits
+from allocation.modele.verification import Echanges, violations
 from allocation.resolution.modele_lp import modele_pulp
 from allocation.resolution.moteur import MoteurVague
-from allocation.resolution.solveur import resoudre
-from lecture.programme import Objectifs
+from allocation.resolution.solveur import candidats_utiles, resoudre
+from commun.highs import nom_sur
+from lecture.programme import Objectifs, historique_vide
 from tests.factories import regles, table
 
 DEPARTEMENTS = ("35", "29", "22", "56")
@@ -366,3 +370,49 @@ def test_the_lp_file_reads_back_with_the_same_optimum(tmp_path):
         assert optimum_lp(chemin) == pytest.approx(allocation.score_total, abs=1e-6)
         verifies += 1
     assert verifies > 20
+
+
+def regle_une_par_structure(p: ProblemeVague):
+    """A rule the catalogue does not have: at most one laureate per structure (dossiers
+    filed under one name)."""
+    par_nom: dict[str, list[str]] = {}
+    for d in p.dossiers:
+        par_nom.setdefault(d.nom, []).append(d.dossier)
+    for nom, ids in sorted(par_nom.items()):
+        if len(ids) > 1:
+            yield catalogue.Contrainte(f"structure_{nom_sur(nom)}", "une_par_structure", nom,
+                                       tuple(ids), (1.0,) * len(ids), haut=1.0)
+
+
+def test_a_rule_added_to_the_catalogue_alone_is_honoured_everywhere(monkeypatch):
+    """One function in REGLES and its family: the solver, the pruning of dominated
+    dossiers, the checker, the explanations and the diagnosis all follow it."""
+    famille = catalogue.Famille(
+        "une_par_structure", "un seul lauréat par structure", 1.0,
+        trop="structure {sujet} : {valeur} lauréats pour {borne} permis",
+        relever="autoriser {nouvelle} lauréats pour la structure {sujet}")
+    monkeypatch.setitem(catalogue.FAMILLES, famille.nom, famille)
+    monkeypatch.setitem(catalogue.LIBELLES_REGLES, famille.nom, famille.libelle)
+    monkeypatch.setattr(catalogue, "REGLES", (*catalogue.REGLES, regle_une_par_structure))
+    # A and B: one structure. A, B, C: one department that takes two, one category. Without
+    # the rule, C would be dominated by A and B; with it, A and B are never chosen together.
+    dossiers = table([("A", "35", False, False, 75_000), ("B", "35", False, False, 75_000),
+                      ("C", "35", False, False, 75_000), ("D", "29", False, False, 75_000)])
+    dossiers.loc[["A", "B"], "nom"] = "Tiers-lieu du Port"
+    probleme = construire_probleme(
+        dossiers, pd.Series({"A": 9.0, "B": 8.0, "C": 7.0, "D": 1.0}),
+        regles(max_laureats=3, tolerance_rythme=200, max_par_departement_vague=2),
+        historique_vide())
+
+    assert "C" in {d.dossier for d in candidats_utiles(probleme)}  # the pruning
+    allocation = resoudre(probleme)  # the solver
+    assert allocation.laureats == ("A", "C", "D")
+    assert violations(probleme, allocation.laureats) == []  # the checker
+    assert [v.regle for v in violations(probleme, ("A", "B", "D"))] == ["une_par_structure"]
+    explication = next(e for e in decider(probleme, allocation).explications
+                       if e.dossier == "B")  # the explanations, in the rule's words
+    assert "une_par_structure" in explication.regles
+    assert "structure Tiers-lieu du Port : 2 lauréats pour 1 permis" in explication.raison
+    impose = resoudre(replace(probleme, forces={"A": "jury", "B": "jury"}))  # the diagnosis
+    assert [r.message for r in impose.relaxations] == [
+        "autoriser 2 lauréats pour la structure Tiers-lieu du Port"]

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from allocation.analyses.seance import RUBRIQUES, effet_decision
+from allocation.modele.regles_dossier import candidat
 from application.seance import (
     Seance,
     agenda,
@@ -163,7 +164,7 @@ def test_the_agenda_puts_the_zone_first_and_lists_every_candidate_once(
     table = agenda(proposition, incertitude)
     assert table["dossier"].is_unique
     candidats = {d.dossier for d in proposition.probleme.dossiers
-                 if proposition.probleme.candidat(d)}
+                 if candidat(proposition.probleme, d)}
     assert set(table["dossier"]) == candidats
     ordre = list(table["rubrique"].map(RUBRIQUES.index))
     assert ordre == sorted(ordre)
@@ -190,7 +191,7 @@ def test_the_effect_of_a_decision_is_the_decision_it_would_give(chargement,
     probleme, allocation = proposition.probleme, proposition.allocation
     laureat = allocation.laureats[0]
     dehors = next(d.dossier for d in sorted(probleme.dossiers, key=lambda d: -d.score)
-                  if probleme.candidat(d) and d.dossier not in allocation.laureats)
+                  if candidat(probleme, d) and d.dossier not in allocation.laureats)
     for dossier, parametres in ((laureat, Parametres(exclus=((laureat, "x"),))),
                                 (dehors, Parametres(forces=((dehors, "x"),)))):
         effet = effet_decision(probleme, allocation, dossier)

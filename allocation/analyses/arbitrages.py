@@ -22,6 +22,7 @@ from allocation.analyses.decision import regles_bloquantes
 from allocation.modele.departage import au_micro_point, micro_points
 from allocation.modele.probleme import ProblemeVague
 from allocation.modele.regles import FAMILLES_LEVABLES, LIBELLES_REGLES
+from allocation.modele.regles_dossier import candidat
 from allocation.resolution.moteur import MoteurVague
 from allocation.resolution.solveur import Allocation
 from commun.francais import decimal
@@ -301,7 +302,7 @@ def comparer_scenarios(a: Scenario, b: Scenario) -> pd.DataFrame:
         dossier = par_ecarte[identifiant]
         plus_bas = min((par_ecarte[i].score for i in ecarte.allocation.laureats),
                        default=np.inf)
-        if not ecarte.probleme.candidat(dossier):
+        if not candidat(ecarte.probleme, dossier):
             raisons.append(f"ne peut pas être retenu dans « {ecarte.nom} » "
                            f"({'; '.join(dossier.motifs) or 'note minimale ou décision du jury'})")
         elif dossier.score > plus_bas:

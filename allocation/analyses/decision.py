@@ -13,7 +13,9 @@ import pandas as pd
 
 from allocation.modele.departage import PRECISION
 from allocation.modele.probleme import Dossier, ProblemeVague
-from allocation.modele.regles import LIBELLES_REGLES, Echanges
+from allocation.modele.regles import FAMILLES, LIBELLES_REGLES
+from allocation.modele.regles_dossier import candidat, premiere_interdiction
+from allocation.modele.verification import Echanges
 from allocation.resolution.moteur import MoteurVague, Solution
 from allocation.resolution.parallele import MOTEURS, en_parallele
 from allocation.resolution.solveur import Allocation
@@ -82,7 +84,7 @@ def liste_complementaire(
     remplacants: dict[str, str | None] = dict.fromkeys(sorted(laureats))
     reserve: list[Reserve] = []
     for entrant in sorted(
-        (d for d in probleme.dossiers if probleme.candidat(d) and d.dossier not in laureats),
+        (d for d in probleme.dossiers if candidat(probleme, d) and d.dossier not in laureats),
         key=lambda d: rang(d.dossier),
     ):
         if len(reserve) >= taille and all(remplacants.values()):
@@ -135,9 +137,10 @@ def _expliquer_un(probleme: ProblemeVague, allocation: Allocation, dossier: Doss
     laureats = allocation.laureats
     cout = (round(allocation.score_total - force.score_total, PRECISION) if force.optimale
             else None)
-    if dossier.dossier in probleme.exclus:
-        regles: tuple[str, ...] = ("decision_du_jury",)
-        raison = f"écarté par le jury : {probleme.exclus[dossier.dossier]}"
+    interdiction = premiere_interdiction(probleme, dossier)
+    if interdiction is not None:
+        regles: tuple[str, ...] = (interdiction.famille,)
+        raison = interdiction.motif(probleme, dossier)
     else:
         regles, raison = regles_bloquantes(probleme, laureats, dossier, par_id, echanges, cout)
         if cout == 0 and "departage" not in regles:
@@ -166,8 +169,7 @@ def regles_bloquantes(probleme: ProblemeVague, laureats: tuple[str, ...], dossie
     it for the lowest-ranked laureate the jury did not impose; an exact tie only when
     retaining it costs nothing (``cout``: the score it would cost, when known)."""
     echanges = echanges or Echanges(probleme, laureats)
-    ajout = [v for v in echanges.violations(None, dossier)
-             if v.regle not in ("max_laureats", "max_par_an")]
+    ajout = [v for v in echanges.violations(None, dossier) if not FAMILLES[v.regle].capacite]
     if ajout:
         return (tuple(dict.fromkeys(v.regle for v in ajout)),
                 " ; ".join(v.message for v in ajout))
@@ -189,7 +191,7 @@ def regles_bloquantes(probleme: ProblemeVague, laureats: tuple[str, ...], dossie
         if echange:
             messages = " ; ".join(v.message for v in echange)
             return (
-                ("max_laureats", *dict.fromkeys(v.regle for v in echange)),
+                (_capacite_pleine(echanges), *dict.fromkeys(v.regle for v in echange)),
                 f"la vague est complète ({len(laureats)} lauréats) et remplacer le lauréat le "
                 f"moins bien noté, {sortant.dossier} ({decimal(sortant.score)}), "
                 f"enfreindrait : {messages}")
@@ -206,6 +208,14 @@ def regles_bloquantes(probleme: ProblemeVague, laureats: tuple[str, ...], dossie
                             "d'incertitude) a retenu une autre sélection")
 
 
+def _capacite_pleine(echanges: Echanges) -> str:
+    """The family of places the laureates fill (the first full one in catalogue order)."""
+    totaux = echanges.totaux
+    pleines = [c.famille for r, c in enumerate(totaux.lignes) if FAMILLES[c.famille].capacite
+               and totaux.valeurs[r] >= totaux.haut[r] - 1e-9]
+    return pleines[0] if pleines else next(f.nom for f in FAMILLES.values() if f.capacite)
+
+
 def decider(probleme: ProblemeVague, allocation: Allocation) -> Decision:
     """Everything the secretariat needs from a solved wave."""
     reserve, remplacants = liste_complementaire(probleme, allocation)
@@ -218,7 +228,6 @@ def classement(decision: Decision) -> pd.DataFrame:
     laureats = set(allocation.laureats)
     reserve = {r.dossier: (rang, r) for rang, r in enumerate(decision.reserve, start=1)}
     explications = {e.dossier: e for e in decision.explications}
-    plancher = probleme.regles.note_minimale
     partages: dict[str, list[str]] = defaultdict(list)
     for lieu, ids in probleme.lieux_partages.items():
         for identifiant in ids:
@@ -227,8 +236,9 @@ def classement(decision: Decision) -> pd.DataFrame:
                                          "seul de ces dossiers peut être lauréat)")
     lignes = []
     for d in probleme.dossiers:
-        if not d.eligible:
-            statut, motif = "ineligible", " ; ".join(d.motifs)
+        interdiction = premiere_interdiction(probleme, d)
+        if interdiction is not None and interdiction.statut != "non_retenu":
+            statut, motif = interdiction.statut, interdiction.motif(probleme, d)
         elif d.dossier in laureats:
             statut = "laureat"
             if d.dossier in probleme.forces:
@@ -247,12 +257,8 @@ def classement(decision: Decision) -> pd.DataFrame:
             motif = f"rang {rang} ; peut remplacer {', '.join(entree.remplace)}"
         else:
             statut = "non_retenu"
-            if d.dossier in probleme.exclus:
-                motif = f"écarté par le jury : {probleme.exclus[d.dossier]}"
-            elif pd.isna(d.score):
-                motif = "aucune note"
-            elif d.score < plancher:
-                motif = f"note inférieure à la note minimale ({decimal(plancher)})"
+            if interdiction is not None:
+                motif = interdiction.motif(probleme, d)
             elif d.dossier in explications:
                 motif = explications[d.dossier].raison
             else:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from allocation.modele.probleme import ProblemeVague
+from allocation.modele.regles_dossier import candidat
 from allocation.resolution.moteur import MoteurVague
 from allocation.resolution.parallele import MOTEURS, en_parallele
 from allocation.resolution.solveur import Allocation
@@ -51,7 +52,7 @@ def zone_incertitude(probleme: ProblemeVague, allocation: Allocation,
     seuil = float(min(notes)) if notes else float("nan")
     if np.isnan(seuil):
         return (), seuil
-    dans = [d.dossier for d in probleme.dossiers if probleme.candidat(d)
+    dans = [d.dossier for d in probleme.dossiers if candidat(probleme, d)
             and abs(d.score - seuil) <= Z50 * float(np.nan_to_num(ecarts.get(d.dossier, 0.0)))]
     return tuple(probleme.departage.classer(dans)), seuil
 

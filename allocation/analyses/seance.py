@@ -16,6 +16,7 @@ import pandas as pd
 from allocation.analyses.arbitrages import Robustesse
 from allocation.modele.departage import au_micro_point
 from allocation.modele.probleme import ProblemeVague
+from allocation.modele.regles_dossier import candidat
 from allocation.resolution.solveur import Allocation, resoudre
 from commun.francais import decimal
 from commun.vocabulaire import METHODES as METHODES_EN_MOTS
@@ -43,7 +44,7 @@ def ordre_du_jour(probleme: ProblemeVague, allocation: Allocation, zone: tuple[s
     par_robustesse = {r.dossier: r for r in robustesse}
     lignes = []
     for d in probleme.dossiers:
-        if not probleme.candidat(d) and d.dossier not in laureats:
+        if not candidat(probleme, d) and d.dossier not in laureats:
             continue
         r = par_robustesse.get(d.dossier)
         if d.dossier in zone:

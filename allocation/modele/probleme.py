@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -11,7 +10,6 @@ import pandas as pd
 
 from allocation.modele.departage import Departage
 from allocation.modele.rythme import BornesRythme, bornes_rythme
-from commun.constats import Constats
 from commun.vocabulaire import CATEGORIES as VOCABULAIRE_CATEGORIES
 from lecture.dossiers import compte_comme_numerique, lieux_partages
 from lecture.eligibilite import motifs_ineligibilite
@@ -75,15 +73,6 @@ class ProblemeVague:
         """How this wave's dossiers rank (score, the lottery's order, id): the one
         tie-break of every analysis (:mod:`allocation.modele.departage`)."""
         return Departage({d.dossier: d.score for d in self.dossiers}, self.ordre_tire)
-
-    def candidat(self, dossier: Dossier) -> bool:
-        """May be selected: eligible, above the quality floor, scored, not forced out."""
-        return (
-            dossier.eligible
-            and not pd.isna(dossier.score)
-            and dossier.score >= self.regles.note_minimale
-            and dossier.dossier not in self.exclus
-        )
 
 
 def enveloppe_par_defaut(regles: Regles, historique: pd.DataFrame) -> tuple[int, int]:
@@ -174,49 +163,3 @@ def laureats_de_l_annee(historique: pd.DataFrame, annee: int | None) -> int:
     if annee is None or "annee" not in historique:
         return 0
     return int((pd.to_numeric(historique["annee"], errors="coerce") == annee).sum())
-
-
-def valider_decisions(probleme: ProblemeVague, origines: Mapping[str, str] | None = None
-                      ) -> Constats:
-    """The jury's forcings and exclusions checked against the problem, all at once: an
-    unknown dossier, a blank reason, forcing an ineligible dossier or one below
-    ``note_minimale`` (or without a score), and forcing and excluding the same dossier are
-    errors (SPEC §4). Each error names where the decision was taken (``origines``: dossier
-    → « --forcer », « séance (journal) »…; « décision du jury » by default). The command
-    line, the meeting and the app all call this, and write nothing when it finds one."""
-    constats = Constats()
-    origines = origines or {}
-    par_id = {d.dossier: d for d in probleme.dossiers}
-
-    def lieu(identifiant: str) -> dict[str, str]:
-        return {"fichier": origines.get(identifiant, "décision du jury"),
-                "valeur": identifiant}
-
-    for verbe, decisions in (("imposer", probleme.forces), ("écarter", probleme.exclus)):
-        for identifiant, raison in sorted(decisions.items()):
-            if identifiant not in par_id:
-                constats.signaler("decision_dossier_inconnu",
-                                  f"{verbe} : dossier inconnu « {identifiant} »",
-                                  **lieu(identifiant))
-            elif not str(raison).strip():
-                constats.signaler("decision_sans_raison", f"{verbe} {identifiant} : donnez la "
-                                  "raison de la décision du jury", **lieu(identifiant))
-    for identifiant in sorted(set(probleme.forces) & set(probleme.exclus)):
-        constats.signaler("decision_contradictoire", f"{identifiant} est à la fois imposé et "
-                          "écarté par le jury", **lieu(identifiant))
-    for identifiant in sorted(probleme.forces):
-        dossier = par_id.get(identifiant)
-        if dossier is None:
-            continue
-        if not dossier.eligible:
-            constats.signaler("forcage_ineligible", f"{identifiant} ne peut pas être imposé : "
-                              f"inéligible ({' ; '.join(dossier.motifs)})", **lieu(identifiant))
-        elif pd.isna(dossier.score):
-            constats.signaler("forcage_sans_note", f"{identifiant} ne peut pas être imposé : "
-                              "aucune note", **lieu(identifiant))
-        elif dossier.score < probleme.regles.note_minimale:
-            constats.signaler("forcage_sous_note_minimale", f"{identifiant} ne peut pas être "
-                              f"imposé : note {dossier.score:.2f} sous la note minimale "
-                              f"({probleme.regles.note_minimale:g})".replace(".", ","),
-                              **lieu(identifiant))
-    return constats

@@ -4,17 +4,21 @@ A rule of the cahier des charges is one function named after it (``regle_max_lau
 ``regle_rythme``, ``regle_plafond_departement_vague``…) that yields :class:`Contrainte` rows —
 members, coefficients, bounds — of one :class:`Famille`, which holds the rule's French
 wording and its price in the infeasibility diagnosis. Rules on a single dossier
-(eligibility, quality floor, the jury's decisions) are :func:`interdits`; the optional goals
-are :class:`Terme` entries (:func:`objectifs_optionnels`).
+(eligibility, quality floor, the jury's decisions) are
+:data:`~allocation.modele.regles_dossier.REGLES_DOSSIER`; the optional goals are
+:data:`~allocation.modele.objectifs.OBJECTIFS`.
 
 Everything else is generated from these entries, never written again:
 
 - the HiGHS model solved, re-solved and relaxed (:mod:`allocation.resolution.moteur`);
 - the named PuLP model written for audit (:mod:`allocation.resolution.modele_lp`);
-- the invariant checker :func:`violations`;
-- the swap checks of the reserve list (:class:`Echanges`).
+- the pruning of dominated dossiers (:func:`allocation.resolution.solveur.candidats_utiles`);
+- the invariant checker, the running totals and the swap checks of the reserve list
+  (:mod:`allocation.modele.verification`);
+- the explanations (:mod:`allocation.analyses.decision`).
 
-A new rule is one function added to :data:`REGLES` (or :data:`OBJECTIFS`).
+A new rule is one function added to :data:`REGLES` (and its :class:`Famille` to
+:data:`FAMILLES`); ``tests/test_regles.py`` adds one and checks that every form honours it.
 """
 
 from __future__ import annotations
@@ -24,12 +28,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-import numpy as np
-
 from allocation.modele.probleme import CATEGORIES, LIBELLES_CATEGORIES, Dossier, ProblemeVague
+from allocation.modele.regles_dossier import REGLES_DOSSIER
 from commun.francais import euros
 from commun.highs import nom_sur
-from lecture.programme import Regles
 
 INFINI = math.inf
 
@@ -40,6 +42,8 @@ class Famille:
 
     ``poids``: the price of one unit of relaxation in the diagnosis (None: never relaxed).
     The message templates take ``sujet``, ``valeur``, ``borne``, ``nouvelle`` and ``ecart``.
+    ``capacite``: the rule counts every laureate alike (the wave's places): a selection full
+    on it is « complète », and the explanations say so rather than name it as broken.
     """
 
     nom: str
@@ -50,6 +54,7 @@ class Famille:
     relever: str = ""
     abaisser: str = ""
     monetaire: bool = False
+    capacite: bool = False
 
     def nombre(self, valeur: float) -> str:
         """A value of this family in the secretariat's words."""
@@ -70,12 +75,13 @@ _RYTHME = dict(
 FAMILLES: dict[str, Famille] = {f.nom: f for f in (
     Famille("max_laureats", "nombre maximum de lauréats par vague", 2.0,
             trop="{valeur} lauréats pour un maximum de {borne} par vague",
-            relever="porter le nombre maximum de lauréats de {borne} à {nouvelle}"),
+            relever="porter le nombre maximum de lauréats de {borne} à {nouvelle}",
+            capacite=True),
     Famille("max_par_an", "nombre maximum de lauréats par an", 2.0,
             trop="{valeur} lauréats cette année ({sujet}) pour {borne} place(s) restante(s) "
                  "sous le plafond annuel",
             relever="autoriser {ecart} lauréat(s) de plus en {sujet} au-delà du plafond "
-                    "annuel"),
+                    "annuel", capacite=True),
     *(Famille(f"rythme_{c}", f"rythme des {LIBELLES_CATEGORIES[c]}", **_RYTHME)  # type: ignore[arg-type]
       for c in CATEGORIES),
     Famille("departement_vague", "plafond par département dans la vague", 1.0,
@@ -95,20 +101,21 @@ FAMILLES: dict[str, Famille] = {f.nom: f for f in (
             trop="lieu {sujet} présent dans {valeur} dossiers retenus"),
 )}
 
-#: Families of rules on single dossiers (bounds, not rows), and the other reasons a
-#: selection is refused or explained.
+#: Every family's label: the rows', the rules on single dossiers' (bounds, not rows), and
+#: the other reasons a selection is refused or explained.
 LIBELLES_REGLES: dict[str, str] = {
     **{nom: f.libelle for nom, f in FAMILLES.items()},
-    "note_minimale": "note minimale",
-    "eligibilite": "éligibilité",
-    "decision_du_jury": "décision du jury",
+    **{r.famille: r.libelle for r in REGLES_DOSSIER},
     "montant": "montant accordé",
     "objectifs": "objectifs optionnels",
     "combinaison": "combinaison de règles",
     "departage": "départage à score total égal",
 }
 
-#: The families the price-of-rules table lifts one at a time.
+#: The families the price-of-rules table lifts one at a time: every relaxable row's, every
+#: row family the diagnosis never relaxes but the jury's secretariat may question (a place in
+#: one selected dossier only), and the quality floor — never the 30-per-wave cap (FAQ 3.1),
+#: eligibility or the jury's decisions.
 FAMILLES_LEVABLES = ("max_par_an", *(f"rythme_{c}" for c in CATEGORIES), "departement_vague",
                      "departement_programme", "enveloppe", "lieux", "note_minimale")
 
@@ -200,7 +207,8 @@ def regle_rythme(p: ProblemeVague) -> Iterator[Contrainte]:
                          bas=bornes.minimum, haut=bornes.maximum)
 
 
-def _par_departement(p: ProblemeVague) -> dict[str, tuple[str, ...]]:
+def par_departement(p: ProblemeVague) -> dict[str, tuple[str, ...]]:
+    """The problem's dossiers by department (departments and ids in order)."""
     groupes: dict[str, list[str]] = defaultdict(list)
     for d in p.dossiers:
         groupes[d.departement].append(d.dossier)
@@ -210,7 +218,7 @@ def _par_departement(p: ProblemeVague) -> dict[str, tuple[str, ...]]:
 def regle_plafond_departement_vague(p: ProblemeVague) -> Iterator[Contrainte]:
     """Per department, at most ``[vague] max_par_departement`` laureates in this wave
     (FAQ 7.5: « pas 10 fabriques dans un département et 0 dans un autre »)."""
-    for departement, membres in _par_departement(p).items():
+    for departement, membres in par_departement(p).items():
         yield Contrainte(f"departement_vague_{departement}", "departement_vague", departement,
                          membres, (1.0,) * len(membres), haut=p.regles.max_par_departement_vague)
 
@@ -218,7 +226,7 @@ def regle_plafond_departement_vague(p: ProblemeVague) -> Iterator[Contrainte]:
 def regle_plafond_departement_programme(p: ProblemeVague) -> Iterator[Contrainte]:
     """Per department, at most ``[programme] max_par_departement`` laureates counting the
     history: this wave may take what the history leaves."""
-    for departement, membres in _par_departement(p).items():
+    for departement, membres in par_departement(p).items():
         reste = max(0, p.regles.max_par_departement_programme
                     - p.deja_par_departement.get(departement, 0))
         yield Contrainte(f"departement_programme_{departement}", "departement_programme",
@@ -253,185 +261,3 @@ REGLES: tuple[Callable[[ProblemeVague], Iterable[Contrainte]], ...] = (
 def contraintes(probleme: ProblemeVague) -> list[Contrainte]:
     """Every row of every rule of the catalogue, over all the problem's dossiers."""
     return [c for regle in REGLES for c in regle(probleme)]
-
-
-# --------------------------------------------------------------------------- single dossiers
-
-
-def plancher_respecte(scores: np.ndarray, regles: Regles | None) -> np.ndarray:
-    """Per score: scored, and at or above the quality floor ``note_minimale`` (SPEC §4; no
-    floor when ``regles`` is None, i.e. the rule is lifted)."""
-    scores = np.asarray(scores, dtype=float)
-    if regles is None:
-        return ~np.isnan(scores)
-    with np.errstate(invalid="ignore"):
-        return ~np.isnan(scores) & (scores >= regles.note_minimale)
-
-
-def interdits(probleme: ProblemeVague, dossier: Dossier) -> list[tuple[str, str]]:
-    """Why ``dossier`` may not be selected at all, as (family, French message); empty when it
-    may. These are column bounds in the models."""
-    if dossier.dossier in probleme.exclus:
-        return [("decision_du_jury", f"{dossier.dossier} écarté par le jury")]
-    if not dossier.eligible or math.isnan(dossier.score):
-        return [("eligibilite", f"{dossier.dossier} n'est pas éligible")]
-    if not plancher_respecte(np.array([dossier.score]), probleme.regles)[0]:
-        return [("note_minimale", f"{dossier.dossier} sous la note minimale")]
-    return []
-
-
-# --------------------------------------------------------------------------- optional goals
-
-
-@dataclass(frozen=True)
-class Terme:
-    """An optional goal: one extra column ``y`` (``0 ≤ y ≤ haut``, integer or not) worth
-    ``cout`` points, tied to the selection by ``bas ≤ Σ coefficients · x(membres) +
-    coefficient_terme · y ≤ haut_ligne``."""
-
-    nom: str
-    cout: float
-    entiere: bool
-    haut: float
-    membres: tuple[str, ...]
-    coefficients: tuple[float, ...]
-    coefficient_terme: float
-    bas: float = -INFINI
-    haut_ligne: float = INFINI
-
-
-def objectif_couverture(p: ProblemeVague) -> Iterator[Terme]:
-    """``couverture`` points for each department that gets its first Fabrique of the
-    programme (FAQ 7.1, « couverture territoriale la plus large possible »):
-    ``couvert ≤ Σ x``."""
-    points = p.regles.objectifs.couverture
-    if not points:
-        return
-    for departement, membres in _par_departement(p).items():
-        if not p.deja_par_departement.get(departement, 0):
-            yield Terme(f"couverture_{nom_sur(departement)}", points, True, 1.0, membres,
-                        (1.0,) * len(membres), -1.0, bas=0.0)
-
-
-def objectif_parts_population(p: ProblemeVague) -> Iterator[Terme]:
-    """``parts_population`` points off per laureate a department holds beyond its population
-    fair share to date: ``exces ≥ deja + Σ x − part``."""
-    points = p.regles.objectifs.parts_population
-    if not points:
-        return
-    for departement, membres in _par_departement(p).items():
-        deja = p.deja_par_departement.get(departement, 0)
-        part = p.parts_equitables.get(departement, 0.0)
-        yield Terme(f"exces_{nom_sur(departement)}", -points, False, INFINI, membres,
-                    (-1.0,) * len(membres), 1.0, bas=deja - part)
-
-
-OBJECTIFS: tuple[Callable[[ProblemeVague], Iterable[Terme]], ...] = (
-    objectif_couverture, objectif_parts_population)
-
-
-def termes(probleme: ProblemeVague) -> list[Terme]:
-    """Every optional goal's term (none by default)."""
-    return [t for objectif in OBJECTIFS for t in objectif(probleme)]
-
-
-# --------------------------------------------------------------------------- the checker
-
-
-@dataclass(frozen=True)
-class Violation:
-    """One rule of SPEC §4 that a selection breaks; ``regle`` is the rule family."""
-
-    regle: str
-    message: str
-
-
-def violations(
-    probleme: ProblemeVague,
-    laureats: tuple[str, ...] | list[str],
-    montants: dict[str, int] | None = None,
-) -> list[Violation]:
-    """Every rule of SPEC §4 that ``laureats`` breaks (empty: all rules hold).
-
-    ``montants`` are the granted amounts; without them each laureate commits its request (or
-    the minimum grant when amounts are variable). Independent of any solver: tests run it on
-    every allocation the suite produces.
-    """
-    par_id = {d.dossier: d for d in probleme.dossiers}
-    choisis = set(laureats)
-    trouvees = [Violation(famille, message) for i in sorted(choisis)
-                for famille, message in interdits(probleme, par_id[i])]
-    for c in contraintes(probleme):
-        valeur = sum(
-            (montants[i] if montants is not None and c.montant else k)
-            for i, k in zip(c.membres, c.coefficients, strict=True) if i in choisis)
-        message = c.message(valeur)
-        if message:
-            trouvees.append(Violation(c.famille, message))
-    if montants is not None:
-        plancher = probleme.regles.montant_min
-        for i in sorted(choisis):
-            d = par_id[i]
-            if not min(d.montant, plancher) <= montants[i] <= d.montant:
-                trouvees.append(Violation("montant", f"{i} : montant accordé "
-                                                     f"{euros(montants[i])} hors bornes"))
-    for identifiant in sorted(probleme.forces):
-        if identifiant not in choisis:
-            trouvees.append(Violation("decision_du_jury",
-                                      f"{identifiant} imposé par le jury mais absent"))
-    return trouvees
-
-
-def verifier(
-    probleme: ProblemeVague,
-    laureats: tuple[str, ...] | list[str],
-    montants: dict[str, int] | None = None,
-) -> list[str]:
-    """The messages of :func:`violations` (empty: every rule of SPEC §4 holds)."""
-    return [v.message for v in violations(probleme, laureats, montants)]
-
-
-class Echanges:
-    """The catalogue's rows, checked incrementally for "laureate L withdraws, dossier R takes
-    the place": each row's value for the current laureates is kept once, and an exchange
-    touches only the rows holding L or R."""
-
-    def __init__(self, probleme: ProblemeVague, laureats: Iterable[str]):
-        self.probleme = probleme
-        self.lignes = contraintes(probleme)
-        choisis = set(laureats)
-        self.valeurs = [sum(k for i, k in zip(c.membres, c.coefficients, strict=True)
-                            if i in choisis) for c in self.lignes]
-        self._admis: dict[str, bool] = {}  # dossier → no rule on it alone forbids it
-        self.touche: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for r, c in enumerate(self.lignes):
-            for i, k in zip(c.membres, c.coefficients, strict=True):
-                self.touche[i].append((r, k))
-
-    def possible(self, sortant: Dossier, entrant: Dossier) -> bool:
-        """True when every rule of SPEC §4 holds after the exchange."""
-        if entrant.dossier not in self._admis:
-            self._admis[entrant.dossier] = not interdits(self.probleme, entrant)
-        if sortant.dossier in self.probleme.forces or not self._admis[entrant.dossier]:
-            return False
-        return all(self.lignes[r].bas - 1e-9 <= valeur <= self.lignes[r].haut + 1e-9
-                   for r, valeur in self._apres(sortant.dossier, entrant).items())
-
-    def violations(self, sortant: str | None, entrant: Dossier) -> list[Violation]:
-        """The rows broken once ``entrant`` joins the laureates and ``sortant`` (if any)
-        leaves them, in catalogue order; the rules on ``entrant`` alone are not checked."""
-        trouvees = []
-        for r, valeur in sorted(self._apres(sortant, entrant).items()):
-            message = self.lignes[r].message(valeur)
-            if message:
-                trouvees.append(Violation(self.lignes[r].famille, message))
-        return trouvees
-
-    def _apres(self, sortant: str | None, entrant: Dossier) -> dict[int, float]:
-        """The value after the exchange of every row it touches."""
-        apres: dict[int, float] = {}
-        for r, k in self.touche[sortant] if sortant is not None else ():
-            apres[r] = apres.get(r, self.valeurs[r]) - k
-        for r, k in self.touche[entrant.dossier]:
-            apres[r] = apres.get(r, self.valeurs[r]) + k
-        return apres

@@ -12,8 +12,9 @@ from typing import Any
 import pulp
 
 from allocation.modele.departage import au_micro_point
+from allocation.modele.objectifs import termes
 from allocation.modele.probleme import ProblemeVague
-from allocation.modele.regles import INFINI, termes
+from allocation.modele.regles import INFINI
 from allocation.resolution.moteur import MoteurVague
 from allocation.resolution.solveur import candidats_utiles
 from commun.highs import nom_sur

@@ -11,60 +11,38 @@ weighted relaxation on the same model; an engine that never diagnoses goes witho
 
 The objective is the sum of the selected scores in micro-points (scores rounded to 1e-6):
 two selections whose totals differ by less than that are equally good, and the documented
-tie-break decides between them (:meth:`MoteurVague._departager`).
+tie-break decides between them (:mod:`allocation.resolution.departage_lexicographique`);
+an impossible wave is diagnosed on the same model (:mod:`allocation.resolution.diagnostic`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from enum import StrEnum
 
 import highspy
 import numpy as np
 
 from allocation.modele.departage import ECHELLE
-from allocation.modele.probleme import Dossier, ProblemeVague
-from allocation.modele.regles import (
-    FAMILLES,
-    Contrainte,
-    contraintes,
-    plancher_respecte,
-    termes,
+from allocation.modele.objectifs import termes
+from allocation.modele.probleme import ProblemeVague
+from allocation.modele.regles import Contrainte, contraintes, par_departement
+from allocation.modele.regles_dossier import Admissions
+from allocation.modele.verification import Totaux
+from allocation.resolution.colonnes import Colonnes
+from allocation.resolution.departage_lexicographique import DepartageLexicographique
+from allocation.resolution.diagnostic import Diagnostic
+from allocation.resolution.highs_modele import (
+    INFAISABLE,
+    INFINI,
+    OPTIMAL,
+    Solution,
+    Statut,
+    ajouter_ligne,
 )
-from commun.highs import HighsMuet, Relaxation
-
-INFINI = highspy.kHighsInf
-#: Columns decided per tie-break solve: weights 2^0 … 2^23 stay exact in double precision.
-BLOC_DEPARTAGE = 24
-_OPTIMAL = highspy.HighsModelStatus.kOptimal
-_INFAISABLE = (highspy.HighsModelStatus.kInfeasible,
-               highspy.HighsModelStatus.kUnboundedOrInfeasible)
+from commun.highs import HighsMuet
 
 
-class Statut(StrEnum):
-    """What a solve found."""
-
-    OPTIMAL = "optimal"
-    INFAISABLE = "infaisable"
-    ERREUR = "erreur"  # HiGHS stopped for another reason (limit, numerical trouble)
-
-
-@dataclass(frozen=True)
-class Solution:
-    """One re-solve: the laureates (ids, sorted) and their total score."""
-
-    statut: Statut
-    laureats: tuple[str, ...]
-    score_total: float
-
-    @property
-    def optimale(self) -> bool:
-        """True when a best selection was found."""
-        return self.statut is Statut.OPTIMAL
-
-
-class MoteurVague:
+class MoteurVague(DepartageLexicographique, Diagnostic):
     """One wave's rules as a HiGHS model, re-solved with other scores, lifted rules,
     forced dossiers or ε-constraints, and relaxed for the diagnosis.
 
@@ -77,39 +55,22 @@ class MoteurVague:
         self.probleme = probleme
         self.diagnostic = diagnostic
         self._tirages = tirages
-        self.dossiers: list[Dossier] = sorted(
-            (d for d in probleme.dossiers if d.eligible), key=lambda d: d.dossier)
-        self.ids = [d.dossier for d in self.dossiers]
-        self._cles = [probleme.departage.egalite(i) for i in self.ids]
-        self.position = {i: k for k, i in enumerate(self.ids)}
-        self.scores = np.array([d.score for d in self.dossiers], dtype=float)
-        self._exclus = np.array([i in probleme.exclus for i in self.ids], dtype=bool)
-        self._forces_du_jury = np.array([i in probleme.forces for i in self.ids], dtype=bool)
-        self.lignes: list[Contrainte] = [self._restreinte(c) for c in contraintes(probleme)]
+        self.colonnes = colonnes = Colonnes(probleme)
+        # the columns' ids, positions, dossiers and scores, as the analyses read them
+        self.ids, self.position = colonnes.ids, colonnes.position
+        self.dossiers, self.scores, self._cles = colonnes.dossiers, colonnes.scores, colonnes.cles
+        self._admissions = Admissions(probleme, self.dossiers)
+        self._forces_du_jury = colonnes.masque(probleme.forces)
+        self.lignes: list[Contrainte] = [colonnes.restreinte(c) for c in contraintes(probleme)]
         self._familles = np.array([ligne.famille for ligne in self.lignes], dtype=object)
-        self._bas_lignes = np.array([ligne.bas for ligne in self.lignes], dtype=float)
-        self._haut_lignes = np.array([ligne.haut for ligne in self.lignes], dtype=float)
         self._vides = np.array([not ligne.membres for ligne in self.lignes], dtype=bool)
-        #: column → its (row, coefficient) pairs; per row, the sum of its negative ones.
-        self._touche: dict[int, list[tuple[int, float]]] = {}
-        self._negatif = np.zeros(len(self.lignes))
-        for r, ligne in enumerate(self.lignes):
-            for i, k in zip(ligne.membres, ligne.coefficients, strict=True):
-                self._touche.setdefault(self.position[i], []).append((r, k))
-                self._negatif[r] += min(k, 0.0)
+        self._totaux = Totaux(self.lignes)  # the rows' values, for proofs without a solve
         self._sweep: dict[str, int] = {}
         self._couts_objectifs: dict[int, float] = {}
         self._h = self._construire()
         self._depart: highspy.HighsSolution | None = None
         if depart:  # worth it for many solves; a single solve starts from nothing
             self._nouveau_depart()
-
-    def _restreinte(self, c: Contrainte) -> Contrainte:
-        """The row over this model's columns (ineligible dossiers are none)."""
-        garde = [(i, k) for i, k in zip(c.membres, c.coefficients, strict=True)
-                 if i in self.position]
-        return Contrainte(c.nom, c.famille, c.sujet, tuple(i for i, _ in garde),
-                          tuple(k for _, k in garde), c.bas, c.haut, c.montant)
 
     def _nouveau_depart(self) -> None:
         """Every solve starts from the base selection: a good incumbent, and the same
@@ -125,7 +86,7 @@ class MoteurVague:
         # every solve it is given to (a draw's integer solve: 1.69 → 1.15 ms).
         n = len(self.dossiers)
         choix = np.zeros(n)
-        choix[[self.position[i] for i in base.laureats]] = 1.0
+        choix[self.colonnes.indices(base.laureats)] = 1.0
         self._h.changeColsBounds(n, np.arange(n, dtype=np.int32), choix, choix)
         if self._lancer() is Statut.OPTIMAL:
             self._depart = self._h.getSolution()
@@ -142,15 +103,15 @@ class MoteurVague:
             return None
         n = len(self.dossiers)
         choix = np.asarray(self._depart.col_value[:n]) > 0.5
+        totaux = self._totaux
         valeurs = np.zeros(len(self.lignes))
         for k in np.flatnonzero(choix).tolist():
-            self._ajouter(valeurs, k, 1.0)
-        imposes = {self.position[i] for i in (*self.probleme.forces, *forces)
-                   if i in self.position}
+            totaux.ajouter(valeurs, self.ids[k])
+        imposes = set(self.colonnes.indices((*self.probleme.forces, *forces)))
         for colonne in imposes - set(np.flatnonzero(choix).tolist()):
             choix[colonne] = True
-            self._ajouter(valeurs, colonne, 1.0)
-        bas, haut = self._bas_lignes, self._haut_lignes.copy()
+            totaux.ajouter(valeurs, self.ids[colonne])
+        haut = totaux.haut.copy()
         for r, ecart in elargies.items():
             haut[r] += ecart
         retraits = sorted((int(k) for k in np.flatnonzero(choix) if int(k) not in imposes),
@@ -158,16 +119,12 @@ class MoteurVague:
         for retrait in (None, *retraits):
             essai = valeurs.copy()
             if retrait is not None:
-                self._ajouter(essai, retrait, -1.0)
-            if np.all(essai <= haut + 1e-9) and np.all(essai >= bas - 1e-9):
+                totaux.ajouter(essai, self.ids[retrait], -1.0)
+            if totaux.tiennent(essai, haut):
                 if retrait is not None:
                     choix[retrait] = False
                 return choix
         return None
-
-    def _ajouter(self, valeurs: np.ndarray, colonne: int, signe: float) -> None:
-        for r, k in self._touche.get(colonne, ()):
-            valeurs[r] += signe * k
 
     # ----------------------------------------------------------------- model construction
 
@@ -200,7 +157,7 @@ class MoteurVague:
         #: row → (its slack below, its slack above), columns fixed at 0 outside diagnosis.
         self._ecarts: dict[int, tuple[int, int]] = {}
         for r, ligne in enumerate(self.lignes):
-            _ajouter_ligne(h, [self.position[i] for i in ligne.membres], ligne.coefficients,
+            ajouter_ligne(h, self.colonnes.indices(ligne.membres), ligne.coefficients,
                            ligne.bas, ligne.haut)
             if ligne.relachable and self.diagnostic:
                 self._ecarts[r] = (self._colonne(h, 0.0, haut=0.0),
@@ -210,14 +167,13 @@ class MoteurVague:
         for terme in termes(self.probleme):
             colonne = self._colonne(h, terme.cout * ECHELLE, entiere=terme.entiere,
                                     haut=terme.haut)
-            garde = [(self.position[i], k) for i, k in
-                     zip(terme.membres, terme.coefficients, strict=True) if i in self.position]
-            _ajouter_ligne(h, [*(c for c, _ in garde), colonne],
+            garde = self.colonnes.paires(terme.membres, terme.coefficients)
+            ajouter_ligne(h, [*(c for c, _ in garde), colonne],
                            [*(k for _, k in garde), terme.coefficient_terme],
                            terme.bas, terme.haut_ligne)
         # Tie-break row: Σ points·x + goals ≥ optimum − ½, bounded only while departing.
         self._ligne_optimum = h.getNumRow()
-        _ajouter_ligne(h, [], [], -INFINI, INFINI)
+        ajouter_ligne(h, [], [], -INFINI, INFINI)
         h.changeObjectiveSense(highspy.ObjSense.kMaximize)
         return h
 
@@ -237,7 +193,7 @@ class MoteurVague:
         """Add a free row Σ coefficients·x for ε-constraint sweeps; bound it in
         :meth:`resoudre` with ``balayages={nom: (bas, haut)}``."""
         self._sweep[nom] = self._h.getNumRow()
-        _ajouter_ligne(self._h, range(len(self.dossiers)), coefficients, -INFINI, INFINI)
+        ajouter_ligne(self._h, range(len(self.dossiers)), coefficients, -INFINI, INFINI)
         self._nouveau_depart()
 
     def ajouter_couverture(self) -> None:
@@ -245,14 +201,14 @@ class MoteurVague:
         (one binary per department, at most the sum of its dossiers' selections)."""
         h = self._h
         colonnes = []
-        for ligne in self.lignes:
-            if ligne.famille == "departement_vague":
-                colonne = self._colonne(h, 0.0, entiere=True)
-                _ajouter_ligne(h, [*(self.position[i] for i in ligne.membres), colonne],
-                               [*(1.0 for _ in ligne.membres), -1.0], 0.0, INFINI)
-                colonnes.append(colonne)
+        for membres in par_departement(self.probleme).values():
+            presents = self.colonnes.indices(membres)
+            colonne = self._colonne(h, 0.0, entiere=True)
+            ajouter_ligne(h, [*presents, colonne], [*(1.0 for _ in presents), -1.0], 0.0,
+                           INFINI)
+            colonnes.append(colonne)
         self._sweep["departements"] = h.getNumRow()
-        _ajouter_ligne(h, colonnes, [1.0] * len(colonnes), -INFINI, INFINI)
+        ajouter_ligne(h, colonnes, [1.0] * len(colonnes), -INFINI, INFINI)
         self._nouveau_depart()
 
     # ----------------------------------------------------------------- solving
@@ -268,8 +224,8 @@ class MoteurVague:
         h.changeColsBounds(n, indices, bas, haut)
         rangs = np.arange(len(self.lignes), dtype=np.int32)
         levees = np.isin(self._familles, list(leves))
-        bas_lignes = np.where(levees, -INFINI, self._bas_lignes)
-        haut_lignes = np.where(levees, INFINI, self._haut_lignes)
+        bas_lignes = np.where(levees, -INFINI, self._totaux.bas)
+        haut_lignes = np.where(levees, INFINI, self._totaux.haut)
         if len(rangs):
             h.changeRowsBounds(len(rangs), rangs, bas_lignes, haut_lignes)  # type: ignore[attr-defined]
         # HiGHS does not judge an empty row: one whose bounds exclude 0 fails here.
@@ -278,14 +234,11 @@ class MoteurVague:
 
     def _bornes(self, scores: np.ndarray, leves: frozenset[str],
                 forces: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Column bounds: forced ones at 1; 0 for the jury's exclusions and, unless the
-        floor is lifted, for scores missing or below ``note_minimale``."""
-        plancher = None if "note_minimale" in leves else self.probleme.regles
-        force = self._forces_du_jury.copy()
-        for i in forces:
-            if i in self.position:
-                force[self.position[i]] = True
-        haut = np.where(force | (plancher_respecte(scores, plancher) & ~self._exclus), 1.0, 0.0)
+        """Column bounds: forced ones at 1; 0 for the dossiers a rule on single dossiers
+        keeps out (:data:`~allocation.modele.regles_dossier.REGLES_DOSSIER`) unless its
+        family is lifted."""
+        force = self._forces_du_jury | self.colonnes.masque(forces)
+        haut = np.where(force | ~self._admissions.interdites(scores, leves), 1.0, 0.0)
         return np.where(force, 1.0, 0.0), haut
 
     def bornes_colonnes(self) -> list[tuple[int, int]]:
@@ -342,9 +295,8 @@ class MoteurVague:
             valeurs = np.asarray(h.getSolution().col_value[:n])
         if departager:
             valeurs = self._departager(points, bas, haut, valeurs)
-        choisis = np.flatnonzero(valeurs > 0.5)
-        return Solution(Statut.OPTIMAL, tuple(sorted(self.ids[k] for k in choisis)),
-                        float(points[choisis].sum()) / ECHELLE)
+        return Solution(Statut.OPTIMAL, self.colonnes.selection(valeurs),
+                        float(points[valeurs > 0.5].sum()) / ECHELLE)
 
     def _relaxation_continue(self) -> tuple[Statut, np.ndarray | None]:
         """Solve the continuous relaxation first (a fraction of a millisecond where the
@@ -377,15 +329,9 @@ class MoteurVague:
         """Rows that ``forces`` (with the jury's own) break whatever else is selected: row →
         by how much its smallest possible value exceeds its upper bound. A proof of
         infeasibility without a solve, and a lower bound on any relaxation."""
-        colonnes = {self.position[i] for i in (*self.probleme.forces, *forces)
-                    if i in self.position}
-        minimum: dict[int, float] = {}
-        for colonne in colonnes:
-            for r, k in self._touche.get(colonne, ()):
-                minimum[r] = minimum.get(r, self._negatif[r]) + max(k, 0.0)
-        return {r: valeur - self.lignes[r].haut for r, valeur in sorted(minimum.items())
-                if valeur > self.lignes[r].haut + 1e-9
-                and self.lignes[r].famille not in leves}
+        imposes = {self.ids[k] for k in self.colonnes.indices((*self.probleme.forces, *forces))}
+        return {r: ecart for r, ecart in self._totaux.depassements(imposes).items()
+                if self.lignes[r].famille not in leves}
 
     def _depart_avec(self, forces: tuple[str, ...]) -> highspy.HighsSolution | None:
         """The warm start of a solve with ``forces``: the base selection changed by one
@@ -411,162 +357,6 @@ class MoteurVague:
     def _lancer(self) -> Statut:
         self._h.run()
         modele = self._h.getModelStatus()
-        if modele == _OPTIMAL:
+        if modele == OPTIMAL:
             return Statut.OPTIMAL
-        return Statut.INFAISABLE if modele in _INFAISABLE else Statut.ERREUR
-
-    def _departager(self, points: np.ndarray, bas: np.ndarray, haut: np.ndarray,
-                    premiere: np.ndarray) -> np.ndarray:
-        """The documented total order among optimal selections: the one whose best dossier
-        ranks highest wins, then the next… (rank: score in micro-points descending, then id
-        ascending).
-
-        Ties are rare, so the walk starts by asking whether any other optimal selection
-        exists at all (one solve, usually infeasible). When one does, the free columns are
-        taken in rank order by blocks of :data:`BLOC_DEPARTAGE`: within a block, maximising
-        Σ 2^(taille − 1 − j)·x_j over the optimal selections agreeing with the earlier
-        blocks is exactly the lexicographic choice (each weight exceeds the sum of those
-        after it); the block is then fixed. One solve per block instead of one per dossier.
-        """
-        h, n = self._h, len(self.dossiers)
-        optimum = h.getInfo().objective_function_value
-        ligne = self._ligne_optimum
-        for k in range(n):
-            h.changeCoeff(ligne, k, float(points[k]))
-        for colonne, cout in self._couts_objectifs.items():
-            h.changeCoeff(ligne, colonne, cout)
-        h.changeRowBounds(ligne, optimum - 0.5, INFINI)
-        indices = np.arange(n, dtype=np.int32)
-        h.changeColsCost(n, indices, np.zeros(n))
-        self._objectifs(False)
-        ordre = np.array(sorted(np.flatnonzero(haut > bas),
-                                key=lambda k: (-points[k], self._cles[k])), dtype=np.int32)
-        choix = premiere > 0.5
-        try:
-            if not self._autre_optimum(choix):
-                return choix.astype(float)
-            solution = h.getSolution()
-            for debut in range(0, len(ordre), BLOC_DEPARTAGE):
-                bloc = ordre[debut:debut + BLOC_DEPARTAGE]
-                poids = np.ldexp(1.0, np.arange(len(bloc) - 1, -1, -1))
-                h.changeColsCost(len(bloc), bloc, poids)
-                h.setSolution(solution)
-                if self._lancer() is not Statut.OPTIMAL:  # pragma: no cover - choix holds
-                    raise RuntimeError("départage : l'optimum n'est plus atteignable")
-                solution = h.getSolution()
-                valeurs = np.round(np.asarray(solution.col_value)[bloc])
-                h.changeColsCost(len(bloc), bloc, np.zeros(len(bloc)))
-                h.changeColsBounds(len(bloc), bloc, valeurs, valeurs)
-            choix = np.asarray(solution.col_value[:n]) > 0.5
-        finally:
-            h.changeRowBounds(ligne, -INFINI, INFINI)
-            self._objectifs(True)
-        return choix.astype(float)
-
-    def _autre_optimum(self, choix: np.ndarray) -> bool:
-        """True when an optimal selection other than ``choix`` agrees with the current
-        bounds (a "no-good" row excludes ``choix`` for one feasibility solve).
-
-        First, its continuous relaxation: the largest Hamming distance from ``choix`` over
-        the fractional selections scoring within half a micro-point of the optimum. Another
-        selection would be at distance 1 or more; when even the fractional ones stay below
-        ½, there is none, and the integer solve is not needed."""
-        h, n = self._h, len(self.dossiers)
-        indices = np.arange(n, dtype=np.int32)
-        h.changeColsCost(n, indices, np.where(choix, -1.0, 1.0))
-        try:
-            continu = self._lancer_continu()
-            distance = h.getInfo().objective_function_value + float(choix.sum())
-        finally:
-            h.changeColsCost(n, indices, np.zeros(n))
-        if continu is Statut.INFAISABLE or (continu is Statut.OPTIMAL and distance < 0.5):
-            return False
-        signes = np.where(choix, 1.0, -1.0)
-        ligne = h.getNumRow()
-        _ajouter_ligne(h, range(n), signes, -INFINI, float(choix.sum()) - 1.0)
-        try:
-            return self._lancer() is Statut.OPTIMAL
-        finally:
-            h.deleteRows(1, np.array([ligne], dtype=np.int32))
-
-    # ----------------------------------------------------------------- diagnosis
-
-    def _relaxation(self, r: int, sens: str, ecart: float) -> Relaxation:
-        c = self.lignes[r]
-        nom = c.nom if sens == "max" and c.bas == -INFINI else f"{c.nom}_{sens}"
-        return Relaxation(nom, ecart, c.relaxation(sens, ecart))
-
-    def _colonnes_ecarts(self) -> tuple[np.ndarray, np.ndarray]:
-        """The slack columns of the relaxable rows and the weight of each (its family's)."""
-        colonnes: list[int] = []
-        poids: list[float] = []
-        for r, paire in self._ecarts.items():
-            famille = FAMILLES[self.lignes[r].famille].poids
-            assert famille is not None
-            colonnes += paire
-            poids += [famille, famille]
-        return np.array(colonnes, dtype=np.int32), np.array(poids, dtype=float)
-
-    def diagnostiquer(self, forces: Iterable[str] = ()) -> tuple[Relaxation, ...] | None:
-        """The smallest weighted relaxation of the rules that lets a selection exist (the
-        weights are each family's :attr:`~allocation.modele.regles.Famille.poids`), or None when
-        even that is impossible (the forced dossiers share a place). The diagnosis runs on
-        every candidate, never on a reduced set: a relaxation may need any of them."""
-        if not self.diagnostic:
-            raise RuntimeError("this engine was built without the diagnosis' slack columns")
-        h, n = self._h, len(self.dossiers)
-        forces = tuple(forces)
-        self._preparer(self.scores, frozenset(), forces)  # relaxable rows are never empty
-        h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
-        for ligne in self._sweep.values():
-            h.changeRowBounds(ligne, -INFINI, INFINI)
-        self._objectifs(False)
-        try:
-            return self._relaxation_minimale(forces)
-        finally:
-            self._objectifs(True)
-
-    def _relaxation_minimale(self, forces: tuple[str, ...]) -> tuple[Relaxation, ...] | None:
-        h = self._h
-        necessaires = self.depassements(forces)
-        if any(not self.lignes[r].relachable for r in necessaires):
-            return None
-        if necessaires:
-            # Every relaxation must widen these rows by at least these amounts; when that
-            # alone admits a selection (one exchange, else one feasibility solve), it is the
-            # smallest one.
-            suffit = self._echange(forces, necessaires) is not None
-            if not suffit:
-                for r, ecart in necessaires.items():
-                    h.changeRowBounds(r, self.lignes[r].bas, self.lignes[r].haut + ecart)
-                suffit = self._lancer() is Statut.OPTIMAL
-                for r in necessaires:
-                    h.changeRowBounds(r, self.lignes[r].bas, self.lignes[r].haut)
-            if suffit:
-                return tuple(sorted((self._relaxation(r, "max", ecart)
-                                     for r, ecart in necessaires.items()),
-                                    key=lambda x: x.regle))
-        ecarts, poids = self._colonnes_ecarts()
-        h.changeColsBounds(len(ecarts), ecarts, np.zeros(len(ecarts)),
-                           np.full(len(ecarts), INFINI))
-        h.changeColsCost(len(ecarts), ecarts, -poids)
-        try:
-            if self._lancer() is not Statut.OPTIMAL:
-                return None
-            valeurs = h.getSolution().col_value
-            relaxations = []
-            for r, (dessous, dessus) in self._ecarts.items():
-                for sens, colonne in (("min", dessous), ("max", dessus)):
-                    if valeurs[colonne] > 1e-6:
-                        relaxations.append(self._relaxation(r, sens, valeurs[colonne]))
-            return tuple(sorted(relaxations, key=lambda r: r.regle))
-        finally:
-            zeros = np.zeros(len(ecarts))
-            h.changeColsBounds(len(ecarts), ecarts, zeros, zeros)
-            h.changeColsCost(len(ecarts), ecarts, zeros)
-
-
-def _ajouter_ligne(h: highspy.Highs, indices: Iterable[int], coefficients: Iterable[float],
-                   bas: float, haut: float) -> None:
-    colonnes = np.fromiter(indices, dtype=np.int32)
-    h.addRow(bas, haut, len(colonnes), colonnes, np.fromiter(coefficients, dtype=float))
+        return Statut.INFAISABLE if modele in INFAISABLE else Statut.ERREUR

@@ -15,12 +15,17 @@ objective (:func:`allocation.modele.regles.termes`); they never change a default
 from __future__ import annotations
 
 import bisect
+import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
+from allocation.modele.objectifs import termes
 from allocation.modele.probleme import Dossier, ProblemeVague
-from allocation.modele.regles import engagement_minimal
+from allocation.modele.regles import INFINI, contraintes
+from allocation.modele.regles_dossier import candidat
 from allocation.resolution.moteur import MoteurVague, Statut
 from commun.highs import Relaxation, version_solveur
 
@@ -48,36 +53,123 @@ class Allocation:
 def candidats_utiles(probleme: ProblemeVague) -> list[Dossier]:
     """The candidates that can be in the chosen allocation: the others are dominated.
 
-    A candidate d is dominated when, in its department and with its categories, at least K
-    better-ranked candidates (score, then id) cost no more, hold places no other dossier
-    shares, and are not forced — K being the most d's department can take with d
-    (``max_laureats``, the wave's department cap, what the programme cap leaves). In any
-    allocation holding d, one of them is free: exchanging it for d keeps every rule and
+    Read from the rule catalogue alone — its rows and the optional goals' rows — so that a
+    new rule prunes as soundly as the old ones. A candidate e *dominates* d when e ranks
+    better (score, the lottery's order, id), is not forced, and exchanging d for e can break
+    no row: e's coefficient equals d's on every row with a lower bound and every goal's row,
+    and is no larger on every other row (a department's cap, an envelope, a place). A row on
+    which d and all the candidates that may dominate it have the same positive coefficient c
+    lets no selection hold more than K = ⌊haut / c⌋ of them. With K dominators (at least
+    one), a selection holding d leaves one of them out; exchanging it for d keeps every rule,
     never lowers the total, and the tie-break prefers it. So d is never chosen, and leaving
     it out of the model changes nothing but the size (100,000 dossiers → a few hundred).
     """
-    regles = probleme.regles
-    # Dossiers holding a place another dossier holds too (places compared by folded key).
-    partageants = {i for ids in probleme.lieux_partages.values() for i in ids}
-    groupes: dict[tuple[str, tuple[str, ...]], list[Dossier]] = defaultdict(list)
-    for dossier in probleme.dossiers:
-        if probleme.candidat(dossier):
-            groupes[(dossier.departement, dossier.categories())].append(dossier)
+    candidats = [d for d in probleme.dossiers if candidat(probleme, d)]
+    formes = _Formes(probleme, {d.dossier for d in candidats})
+    groupes: dict[tuple[tuple, frozenset[int]], list[Dossier]] = defaultdict(list)
+    for dossier in candidats:
+        groupes[formes.cle(dossier.dossier)].append(dossier)
+    rang = probleme.departage.cle
     utiles = []
-    for (departement, _), membres in groupes.items():
-        k = min(regles.max_laureats, regles.max_par_departement_vague,
-                max(0, regles.max_par_departement_programme
-                    - probleme.deja_par_departement.get(departement, 0)))
-        dominants: list[int] = []  # sorted costs of the better-ranked "free" candidates
-        for dossier in sorted(membres, key=lambda d: probleme.departage.cle(d.dossier)):
-            cout = engagement_minimal(probleme, dossier)
+    for cle, membres in groupes.items():
+        # the groups whose dossiers may dominate this one's: same exact coefficients, rows
+        # of equal coefficient a subset of this group's
+        voisins = [c for c in groupes if c[0] == cle[0] and c[1] <= cle[1]]
+        plafond = formes.plafond(cle, voisins)
+        if plafond is None:
+            utiles += membres
+            continue
+        dominants = _Dominants(formes.nombre_de_ponderees)  # better-ranked, free
+        for dossier in sorted((d for c in voisins for d in groupes[c]),
+                              key=lambda d: rang(d.dossier)):
             forcee = dossier.dossier in probleme.forces
-            if forcee or bisect.bisect_right(dominants, cout) < max(k, 1):
+            poids = formes.poids(dossier.dossier)
+            if formes.cle(dossier.dossier) == cle and (
+                    forcee or dominants.au_plus_lourds(poids) < max(plafond, 1)):
                 utiles.append(dossier)
-            if not forcee and dossier.dossier not in partageants:
-                bisect.insort(dominants, cout)
+            if not forcee:
+                dominants.ajouter(poids)
     ordre = {d.dossier: i for i, d in enumerate(probleme.dossiers)}
     return sorted(utiles, key=lambda d: ordre[d.dossier])
+
+
+class _Dominants:
+    """The weighted coefficients of the dossiers met so far, counted by how many weigh no
+    more than a given dossier on every weighted row (one row: a sorted list)."""
+
+    def __init__(self, dimension: int):
+        self._dimension = dimension
+        self._tries: list[float] = []
+        self._lignes: list[np.ndarray] = []
+
+    def ajouter(self, poids: np.ndarray) -> None:
+        if self._dimension == 1:
+            bisect.insort(self._tries, float(poids[0]))
+        else:
+            self._lignes.append(poids)
+
+    def au_plus_lourds(self, poids: np.ndarray) -> int:
+        """How many dossiers added weigh no more than ``poids`` on every weighted row."""
+        if self._dimension == 1:
+            return bisect.bisect_right(self._tries, float(poids[0]) + 1e-9)
+        if not self._lignes:
+            return 0
+        return int(np.count_nonzero(np.all(np.array(self._lignes) <= poids + 1e-9, axis=1)))
+
+
+class _Formes:
+    """The catalogue's rows over the candidates, sorted by how an exchange must respect
+    them: *exact* rows (a lower bound, or a goal's row: the coefficients must be equal),
+    rows of one positive coefficient (at most as many memberships), and *weighted* rows
+    (no larger a coefficient, compared dossier by dossier)."""
+
+    def __init__(self, probleme: ProblemeVague, candidats: set[str]):
+        self._exactes: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self._egales: dict[str, set[int]] = defaultdict(set)
+        ponderees: list[dict[str, float]] = []
+        self._bornes: dict[int, int] = {}  # row → ⌊haut / c⌋ of a row of one coefficient c
+        lignes = [(c.membres, c.coefficients, c.bas, c.haut, False)
+                  for c in contraintes(probleme)]
+        # a goal's row ties its own column too: only equal coefficients keep its value
+        lignes += [(t.membres, t.coefficients, -INFINI, INFINI, True) for t in termes(probleme)]
+        for r, (membres, coefficients, bas, haut, but) in enumerate(lignes):
+            valeurs = {i: k for i, k in zip(membres, coefficients, strict=True)
+                       if i in candidats and k != 0}
+            if not valeurs:
+                continue
+            unique = set(valeurs.values())
+            un_coefficient = len(unique) == 1 and min(unique) > 0
+            if un_coefficient and haut < INFINI:
+                self._bornes[r] = math.floor(haut / min(unique) + 1e-9)
+            if but or bas > sum(min(k, 0.0) for k in valeurs.values()) + 1e-9:
+                for i, k in valeurs.items():
+                    self._exactes[i].append((r, k))
+            elif un_coefficient:
+                for i in valeurs:
+                    self._egales[i].add(r)
+            elif valeurs not in ponderees:  # the two envelopes weigh alike: compared once
+                ponderees.append(valeurs)
+        self._ponderees = ponderees
+        self.nombre_de_ponderees = len(ponderees)
+        self._cles = {i: (tuple(self._exactes[i]), frozenset(self._egales[i]))
+                      for i in candidats}
+
+    def cle(self, identifiant: str) -> tuple[tuple, frozenset[int]]:
+        """The dossier's exact coefficients and its rows of one coefficient."""
+        return self._cles[identifiant]
+
+    def poids(self, identifiant: str) -> np.ndarray:
+        """The dossier's coefficient on each weighted row."""
+        return np.array([ligne.get(identifiant, 0.0) for ligne in self._ponderees])
+
+    def plafond(self, cle: tuple[tuple, frozenset[int]],
+                voisins: list[tuple[tuple, frozenset[int]]]) -> int | None:
+        """The most dossiers of ``voisins``' groups a selection can hold together: the
+        smallest bound of a row of one coefficient they all share (None: no such row)."""
+        communes = set(cle[1]).intersection(*(v[1] for v in voisins))
+        communes |= {r for r, _ in cle[0]}  # exact rows: every neighbour has them too
+        bornes = [self._bornes[r] for r in communes if r in self._bornes]
+        return min(bornes) if bornes else None
 
 
 def resoudre(probleme: ProblemeVague, departage: bool = True) -> Allocation:

@@ -20,6 +20,7 @@ from allocation.modele.probleme import CATEGORIES, LIBELLES_CATEGORIES, Probleme
 from allocation.modele.rythme import prevision_a_ce_rythme
 from allocation.resolution.solveur import Allocation
 from allocation.sorties.retours import table_retours
+from commun import parametres as schema
 from commun.classeur import ajouter_table, ecrire_table, workbook_bytes
 from commun.francais import ESPACE_FINE, decimal, euros, valeur_en_clair
 from commun.journal import Ancre
@@ -50,25 +51,25 @@ def table_parametres(provenance: Provenance, scores: ScoresVague, probleme: Prob
     """Everything needed to redo the decision: where it comes from, then its parameters
     (the notes revised in the meeting and the journal's last hash included)."""
     lignes = provenance.lignes()
-    lignes += [("numero", str(probleme.regles.numero)), *scores.lignes_parametres()]
-    lignes += [(f"poids {c}", valeur_en_clair(p)) for c, p in scores.poids.items()]
-    lignes += [(f"regle {k}", valeur_en_clair(v)) for k, v in asdict(probleme.regles).items()
-               if k not in ("objectifs", "contact")]
-    lignes += [(f"objectif {k}", valeur_en_clair(v))
+    lignes += [schema.NUMERO.ecrire(probleme.regles.numero), *scores.lignes_parametres()]
+    lignes += [schema.REGLE.ecrire(valeur_en_clair(v), k)
+               for k, v in asdict(probleme.regles).items() if k not in ("objectifs", "contact")]
+    lignes += [schema.OBJECTIF.ecrire(valeur_en_clair(v), k)
                for k, v in asdict(probleme.regles.objectifs).items()]
-    lignes += [(f"rythme {c}", f"{b.minimum} à {b.maximum} (rythme {decimal(b.rythme)})")
+    lignes += [schema.RYTHME.ecrire(f"{b.minimum} à {b.maximum} (rythme {decimal(b.rythme)})", c)
                for c, b in probleme.bornes.items()]
-    lignes += [("enveloppe de la vague", str(probleme.enveloppe_vague)),
-               ("enveloppe restante du programme", str(probleme.enveloppe_restante))]
+    lignes += [schema.ENVELOPPE_VAGUE.ecrire(probleme.enveloppe_vague),
+               schema.ENVELOPPE_RESTANTE.ecrire(probleme.enveloppe_restante)]
     if probleme.ordre_tire:
         ordre = sorted(probleme.ordre_tire, key=probleme.ordre_tire.__getitem__)
-        lignes += [("tirage au sort partiel : graine", str(probleme.regles.graine_tirage)),
-                   ("tirage au sort partiel : zone et ordre tiré", " ; ".join(ordre))]
-    lignes += [(f"imposé {d}", r) for d, r in probleme.forces.items()]
-    lignes += [(f"écarté {d}", r) for d, r in probleme.exclus.items()]
+        lignes += [schema.TIRAGE_GRAINE.ecrire(probleme.regles.graine_tirage),
+                   schema.TIRAGE_ORDRE.ecrire(" ; ".join(ordre))]
+    lignes += [schema.IMPOSE.ecrire(r, d) for d, r in probleme.forces.items()]
+    lignes += [schema.ECARTE.ecrire(r, d) for d, r in probleme.exclus.items()]
     lignes += lignes_de_seance(revisions, ancre_journal)
-    lignes += [("solveur", allocation.solveur),
-               ("score total", decimal(allocation.score_total, 6).replace(ESPACE_FINE, ""))]
+    lignes += [schema.SOLVEUR.ecrire(allocation.solveur),
+               schema.SCORE_TOTAL.ecrire(
+                   decimal(allocation.score_total, 6).replace(ESPACE_FINE, ""))]
     return pd.DataFrame(lignes, columns=["parametre", "valeur"])
 
 

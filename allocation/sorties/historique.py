@@ -22,11 +22,12 @@ import openpyxl
 import pandas as pd
 from openpyxl import Workbook
 
+from commun import parametres as schema
 from commun.classeur import ecrire_table, texte_sur, workbook_bytes
 from commun.constats import Constats
 from commun.ecriture import Ecriture, verrous
 from commun.fichiers import FICHIER_HISTORIQUE, nom_de_sauvegarde
-from commun.journal import LIGNE_JOURNAL, LIGNE_JOURNAL_ENTREES, Ancre
+from commun.journal import Ancre
 from commun.provenance import AUCUN, Provenance
 from lecture import valeurs
 from lecture.conteneurs import lire_classeur
@@ -82,6 +83,11 @@ def lire_decision(chemin: Path, vague: Vague, constats: Constats) -> DecisionLue
     parametres = {str(table.valeur(ligne, "parametre")): table.valeur(ligne, "valeur")
                   for _, ligne in table.lignes}
     provenance = Provenance.lire(parametres)
+    numero_vague = schema.NUMERO.lire(parametres)
+    if numero_vague is None:
+        constats.signaler("valeur_invalide", "numéro de la vague absent ou illisible : ce "
+                          "classeur n'a pas été écrit par fabriques allocate", fichier=fichier,
+                          feuille="parametres", colonne="valeur", valeur=schema.NUMERO.cle)
     attendues = [(Path(s.chemin).name, s.sha256) for s in vague.sources]
     for nom in provenance.fichiers_differents(attendues):
         constats.signaler("decision_perimee",
@@ -109,12 +115,12 @@ def lire_decision(chemin: Path, vague: Vague, constats: Constats) -> DecisionLue
             montants[dossier] = round(montant.valeur)
     if constats.a_des_erreurs:
         return None
-    annee = str(parametres.get("regle annee", ""))
-    journal, entrees = parametres.get(LIGNE_JOURNAL), str(parametres.get(LIGNE_JOURNAL_ENTREES))
-    ancre = Ancre(str(journal), int(entrees) if entrees.isdigit() else None,
+    annee = dict(schema.REGLE.sujets(parametres)).get("annee", "")
+    journal = schema.JOURNAL.lire(parametres)
+    ancre = Ancre(journal, schema.JOURNAL_ENTREES.lire(parametres),
                   f"le classeur d'allocation {fichier}") if journal else None
-    return DecisionLue(int(str(parametres["numero"])), montants,
-                       provenance.empreinte_historique or AUCUN,
+    assert numero_vague is not None  # an error above otherwise
+    return DecisionLue(numero_vague, montants, provenance.empreinte_historique or AUCUN,
                        int(annee) if annee.isdigit() else None, ancre, parametres)
 
 
