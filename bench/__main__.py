@@ -3,7 +3,7 @@
 Each scenario is timed several times; the table gives the median, the spread (min–max) and
 the target; the solver-bound rows also give their ratio to the bare HiGHS solve of the same
 model measured in the same run. Waves are made by the sample generator at scale
-(``sample_waves.generate.generer_vague``) in a temporary folder; the stress wave of 100,000
+(``sample_waves.vague.generer_vague``) in a temporary folder; the stress wave of 100,000
 dossiers is built in memory. Speed is measured here, never asserted in the tests.
 """
 

@@ -14,7 +14,12 @@ import numpy as np
 
 from application.entrees import Chargement, Vague, charger, lire_vague
 from application.service import Parametres, Resultat, decider_vague
-from sample_waves import difficile, generate
+from sample_waves import difficile
+from sample_waves.ecriture import ecrire_vague_dossier
+from sample_waves.generate import SEED
+from sample_waves.programme import programme_toml
+from sample_waves.territoire import Territoire
+from sample_waves.vague import generer_vague
 
 RACINE = Path(__file__).resolve().parents[1]
 #: The project's packages (import-linter's list), whose bytecode the bench compiles before
@@ -64,19 +69,18 @@ class Contexte:
         the changed modules at every start added 55 ms to each ``allocate``."""
         for paquet in PAQUETS:
             compileall.compile_dir(RACINE / paquet, quiet=1)
-        rng = np.random.default_rng(generate.SEED)
-        territoire = generate._Territoire.charger()
+        rng = np.random.default_rng(SEED)
+        territoire = Territoire.charger()
         for taille, numero in ((300, 6), (3000, 7)):
-            vague = generate.generer_vague(rng, numero, taille, [], territoire,
-                                           jures_par_dossier=None, planter_ineligibles=False)
-            generate.ecrire_vague_dossier(vague, dossier / f"vague-{numero:02d}")
+            vague = generer_vague(rng, numero, taille, [], territoire,
+                                  jures_par_dossier=None, planter_ineligibles=False)
+            ecrire_vague_dossier(vague, dossier / f"vague-{numero:02d}")
         shutil.copy(RACINE / "sample_waves" / "programme.toml", dossier / "programme.toml")
         shutil.copy(RACINE / "sample_waves" / "vague-06" / "laureats.xlsx",
                     dossier / "laureats.xlsx")
         serre = dossier / "serre"
         shutil.copytree(RACINE / "sample_waves" / "vague-06", serre / "vague-06")
-        (serre / "programme.toml").write_text(generate.programme_toml(*PLAFONDS_SERRES),
-                                              "utf-8")
+        (serre / "programme.toml").write_text(programme_toml(*PLAFONDS_SERRES), "utf-8")
         grande = lire_vague(dossier / "vague-07").vague
         chargement = charger(dossier / "vague-06")
         assert grande is not None and chargement.valide, chargement.constats.codes()

@@ -29,7 +29,12 @@ import numpy as np
 import pandas as pd
 
 from commun.classeur import ecrire_atomiquement
-from sample_waves import generate
+from sample_waves.dossiers import LIEUX_NOMS, code_lieu, tirer_montants
+from sample_waves.ecriture import ecrire_classeur, ecrire_vague_dossier
+from sample_waves.historique import HISTORY_COLUMNS
+from sample_waves.programme import annee_de_la_vague, programme_toml
+from sample_waves.territoire import Territoire
+from sample_waves.vague import generer_vague
 
 GRAINE = 30
 NUMERO = 7
@@ -42,7 +47,7 @@ DEPORTS = 30
 ENVELOPPE_VAGUE = 3_600_000
 
 
-def _historique(rng: np.random.Generator, territoire: generate._Territoire,
+def _historique(rng: np.random.Generator, territoire: Territoire,
                 pleins: list[str]) -> pd.DataFrame:
     """170 laureates of waves 1 to 6: 5 in each department of ``pleins`` (never more than 2
     a wave), at most 4 in every other one, distinct places."""
@@ -66,28 +71,28 @@ def _historique(rng: np.random.Generator, territoire: generate._Territoire,
                 if departement not in pleins and cumul[departement] < PLAFOND_PROGRAMME - 1:
                     break
         cumul[departement] += 1
-        montant, _ = generate._montants(rng)
+        montant, _ = tirer_montants(rng)
         lignes.append({
             "dossier": f"V{vague:02d}-L{rang + 1:03d}",
-            "nom": f"{rng.choice(generate.LIEUX_NOMS)} ({commune})",
-            "lieux": generate._code_lieu(f"H{vague:02d}-{departement}", compteur),
+            "nom": f"{rng.choice(LIEUX_NOMS)} ({commune})",
+            "lieux": code_lieu(f"H{vague:02d}-{departement}", compteur),
             "departement": departement,
             "qpv": "oui" if qpv else "non",
             "numerique": "oui" if numerique else "non",
             "montant": montant,
             "vague": vague,
-            "annee": generate.annee_de_la_vague(vague),
+            "annee": annee_de_la_vague(vague),
         })
-    table = pd.DataFrame(lignes, columns=generate._HISTORY_COLUMNS)
+    table = pd.DataFrame(lignes, columns=HISTORY_COLUMNS)
     return table.sort_values(["vague", "dossier"], kind="stable").reset_index(drop=True)
 
 
 def generer_vague_difficile(dossier: Path, graine: int = GRAINE) -> Path:
     """Write the hard wave under ``dossier``; return the wave's folder."""
     rng = np.random.default_rng(graine)
-    territoire = generate._Territoire.charger()
-    vague = generate.generer_vague(rng, NUMERO, DOSSIERS, [], territoire,
-                                   jures_par_dossier=None, planter_ineligibles=False, pas=0.5)
+    territoire = Territoire.charger()
+    vague = generer_vague(rng, NUMERO, DOSSIERS, [], territoire,
+                          jures_par_dossier=None, planter_ineligibles=False, pas=0.5)
     comptes = vague.dossiers["departement"].value_counts().sort_index(kind="stable")
     # The 12 departments after the two most represented: two strong ones stay open.
     pleins = sorted(comptes.sort_values(ascending=False, kind="stable").index[2:2 + 12])
@@ -104,11 +109,11 @@ def generer_vague_difficile(dossier: Path, graine: int = GRAINE) -> Path:
     garde = ~pd.MultiIndex.from_frame(vague.notes[["jure", "dossier"]]).isin(retires)
     vague.notes = vague.notes[garde].reset_index(drop=True)
     sortie = dossier / f"vague-{NUMERO:02d}"
-    generate.ecrire_vague_dossier(vague, sortie)
-    generate._ecrire(sortie / "laureats.xlsx", [("laureats", historique)])
-    ecrire_atomiquement(dossier / "programme.toml", generate.programme_toml(
+    ecrire_vague_dossier(vague, sortie)
+    ecrire_classeur(sortie / "laureats.xlsx", [("laureats", historique)])
+    ecrire_atomiquement(dossier / "programme.toml", programme_toml(
         {"max_par_departement": PLAFOND_PROGRAMME},
-        {"annee": generate.annee_de_la_vague(NUMERO), "enveloppe": ENVELOPPE_VAGUE}).encode())
+        {"annee": annee_de_la_vague(NUMERO), "enveloppe": ENVELOPPE_VAGUE}).encode())
     return sortie
 
 

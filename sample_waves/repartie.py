@@ -4,7 +4,7 @@
 The sequence is the secretariat's: the wave's dossiers and jury (with a ``conflits`` sheet)
 are written without notes; the application service assigns each eligible dossier to
 :data:`LECTEURS` jurors and writes ``affectation.xlsx`` and one locked grid per juror; each
-juror then fills their grid (the jurors' personalities of :mod:`sample_waves.generate`), one
+juror then fills their grid (the jurors' personalities of :mod:`sample_waves.jury`), one
 of them answering ``conflit = oui`` on one dossier.
 """
 
@@ -23,7 +23,11 @@ from application.repartition import ResultatRepartition, ecrire_repartition, rep
 from commun.classeur import ecrire_atomiquement, workbook_bytes
 from commun.provenance import logiciels_installes
 from lecture.chargement import charger
-from sample_waves import generate
+from sample_waves.ecriture import ecrire_classeur, table_criteres, table_jury
+from sample_waves.jury import tirer_commentaire
+from sample_waves.programme import CRITERES, NOTE_MAX, NOTE_MIN
+from sample_waves.territoire import Territoire
+from sample_waves.vague import Vague, generer_vague
 
 LECTEURS = 4
 GRAINE_REPARTITION = 8
@@ -33,21 +37,21 @@ EXEMPLE = "vague d'exemple"
 VERSION_NON_NOTEE = "non notée (vague d'exemple)"
 
 
-def ecrire_preparation(vague: generate.Vague, dossier: Path, conflits: pd.DataFrame) -> None:
+def ecrire_preparation(vague: Vague, dossier: Path, conflits: pd.DataFrame) -> None:
     """A wave before its notes: ``dossiers.xlsx`` and ``jury.xlsx`` (with ``conflits``)."""
-    generate._ecrire(dossier / "dossiers.xlsx", [("dossiers", vague.dossiers)])
-    generate._ecrire(dossier / "jury.xlsx", [
-        ("jury", generate.table_jury(vague)), ("criteres", generate.table_criteres()),
+    ecrire_classeur(dossier / "dossiers.xlsx", [("dossiers", vague.dossiers)])
+    ecrire_classeur(dossier / "jury.xlsx", [
+        ("jury", table_jury(vague)), ("criteres", table_criteres()),
         ("deports", vague.deports), ("conflits", conflits)])
 
 
-def remplir_grilles(dossier_notes: Path, vague: generate.Vague, rng: np.random.Generator,
+def remplir_grilles(dossier_notes: Path, vague: Vague, rng: np.random.Generator,
                     conflit: tuple[str, str] | None = None) -> None:
     """Type each juror's notes into their grid, as they would (whole points, the juror's
     bias, scale and noise around the dossier's true quality; a comment now and then);
     ``conflit`` = (juror, dossier) answered « oui » in the ``conflit`` column instead."""
     personnalites = {j.jure: j.personnalite for j in vague.jury}
-    criteres = [c for c, _ in generate.CRITERES]
+    criteres = [c for c, _ in CRITERES]
     effets = {d: rng.normal(0.0, 0.9, len(criteres)) for d in sorted(vague.qualite.index)}
     for chemin in sorted(dossier_notes.glob("J*.xlsx")):
         jure = chemin.stem.split("-")[0]
@@ -63,21 +67,21 @@ def remplir_grilles(dossier_notes: Path, vague: generate.Vague, rng: np.random.G
                 continue
             vraies = vague.qualite[dossier] + effets[dossier]
             brutes = 6.0 + p.decalage + p.echelle * (vraies - 6.0) + rng.normal(0, p.bruit, 6)
-            notes = np.clip(np.rint(brutes), generate.NOTE_MIN, generate.NOTE_MAX)
+            notes = np.clip(np.rint(brutes), NOTE_MIN, NOTE_MAX)
             for critere, note in zip(criteres, notes, strict=True):
                 feuille.cell(ligne, colonne[critere]).value = int(note)
-            commentaire = generate._commentaire(rng, float(np.mean(notes)))
+            commentaire = tirer_commentaire(rng, float(np.mean(notes)))
             if commentaire:
                 feuille.cell(ligne, colonne["commentaire"]).value = commentaire
         ecrire_atomiquement(chemin, workbook_bytes(classeur))
 
 
-def generer_vague_08(rng: np.random.Generator, territoire: generate._Territoire,
+def generer_vague_08(rng: np.random.Generator, territoire: Territoire,
                      lieux_laureats: Sequence[str], dossier: Path) -> ResultatRepartition:
     """Prepare, assign and fill ``vague-08`` under ``dossier`` (its history must already
     be there); the assignment made."""
-    vague = generate.generer_vague(rng, 8, NOMBRE_DOSSIERS, lieux_laureats, territoire,
-                                   planter_ineligibles=False)
+    vague = generer_vague(rng, 8, NOMBRE_DOSSIERS, lieux_laureats, territoire,
+                          planter_ineligibles=False)
     porteur = str(vague.dossiers.loc[7, "porteur"])
     conflits = pd.DataFrame([{"jure": "J04", "dossier": None, "porteur": porteur,
                               "commune": None, "motif": "ancien salarié du porteur"}])

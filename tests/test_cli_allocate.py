@@ -18,6 +18,7 @@ from lecture.programme import lire_historique, lire_regles, trouver_fichier
 from lecture.vague import lire_vague
 from notation.normalisation import noter
 from sample_waves import generate
+from sample_waves.cas_plantes import CAS_ELIGIBLES
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_waves"
 CLASSEMENT = ["dossier", "nom", "departement", "qpv", "numerique", "montant", "score", "rang",
@@ -52,7 +53,7 @@ def test_sample_waves_get_valid_optimal_allocations(wave, method):
     # The planted inéligible dossiers are exactly the ones found (the numérique hors QPV,
     # the two dossiers sharing a place, the overseas one, the planned hire… stay eligible).
     planted = {d for d, defect in _ground_truth()[wave].items()
-               if defect not in generate.CAS_ELIGIBLES}
+               if defect not in CAS_ELIGIBLES}
     assert {d.dossier for d in probleme.dossiers if not d.eligible} == planted
 
 

@@ -29,7 +29,22 @@ from lecture.demarches import (
 from lecture.dossiers import COLONNES_DOSSIERS, REQUISES_DOSSIERS, lire_dossiers
 from lecture.tables import trouver_table
 from lecture.vague import lire_vague
-from sample_waves import plateforme_ds as ds
+from sample_waves.plateforme_ds.api import champ_api, noeud_api
+from sample_waves.plateforme_ds.demarche import DEMARCHE_FABRIQUES, LIEUX, dossier_depuis_ligne
+from sample_waves.plateforme_ds.export import (
+    classeur_export,
+    colonnes_export,
+    csv_export,
+    nom_de_feuille,
+)
+from sample_waves.plateforme_ds.modele import (
+    Commune,
+    Demarche,
+    Departement,
+    DossierDS,
+    Etablissement,
+    TypeDeChamp,
+)
 from tests.ds.donnees import (
     completer_vague,
     dossiers_de_vague,
@@ -38,7 +53,7 @@ from tests.ds.donnees import (
 )
 from tests.ds.serveur import PlateformeDS, selon_le_document
 
-DEMARCHE = ds.DEMARCHE_FABRIQUES
+DEMARCHE = DEMARCHE_FABRIQUES
 PAR_LIBELLE = {t.libelle: t.stable_id for t in DEMARCHE.champs}
 LIGNE = {"dossier": "1", "nom": "La Ruche", "porteur": "Association La Ruche",
          "siret": "73282932000074", "forme_juridique": "Association loi 1901",
@@ -47,9 +62,9 @@ LIGNE = {"dossier": "1", "nom": "La Ruche", "porteur": "Association La Ruche",
          "embauche_prevue": "non", "video": "oui", "lieux": "L-RUCHE;L-ANNEXE"}
 
 
-def un_dossier(numero: int = 1, **valeurs: Any) -> ds.DossierDS:
+def un_dossier(numero: int = 1, **valeurs: Any) -> DossierDS:
     """One dossier of the sample démarche; ``valeurs``: champ label → value to set."""
-    dossier = ds.dossier_depuis_ligne(LIGNE, numero)
+    dossier = dossier_depuis_ligne(LIGNE, numero)
     changes = dict(dossier.valeurs)
     for libelle, valeur in valeurs.items():
         changes[PAR_LIBELLE[libelle]] = valeur
@@ -72,14 +87,14 @@ def lire_depuis_export(chemin: Path) -> tuple[Any, Constats]:
     return lire_dossiers(table, constats), constats
 
 
-def exporter(tmp_path: Path, *dossiers: ds.DossierDS, demarche: ds.Demarche = DEMARCHE
+def exporter(tmp_path: Path, *dossiers: DossierDS, demarche: Demarche = DEMARCHE
              ) -> Path:
     chemin = tmp_path / "dossiers_fabriques-de-territoire_2026-11-02_10-00.xlsx"
-    chemin.write_bytes(workbook_bytes(ds.classeur_export(demarche, dossiers)))
+    chemin.write_bytes(workbook_bytes(classeur_export(demarche, dossiers)))
     return chemin
 
 
-def repondre(*dossiers: ds.DossierDS, demarche: ds.Demarche = DEMARCHE,
+def repondre(*dossiers: DossierDS, demarche: Demarche = DEMARCHE,
              retouche: Any = None) -> list[dict[str, Any]]:
     """The dossiers as the API answers the import's query (the local platform, in process);
     ``retouche`` may change the nodes the platform holds first."""
@@ -87,7 +102,7 @@ def repondre(*dossiers: ds.DossierDS, demarche: ds.Demarche = DEMARCHE,
 
     plateforme = PlateformeDS(demarche.numero, "jeton")
     for dossier in dossiers:
-        plateforme.dossiers[dossier.numero] = ds.noeud_api(demarche, dossier)
+        plateforme.dossiers[dossier.numero] = noeud_api(demarche, dossier)
         if retouche is not None:
             retouche(plateforme.dossiers[dossier.numero])
     reponse = plateforme.executer(DOSSIERS, {"demarche": demarche.numero, "premiers": 100,
@@ -96,7 +111,7 @@ def repondre(*dossiers: ds.DossierDS, demarche: ds.Demarche = DEMARCHE,
     return list(reponse["data"]["demarche"]["dossiers"]["nodes"])
 
 
-def par_api(*dossiers: ds.DossierDS, demarche: ds.Demarche = DEMARCHE,
+def par_api(*dossiers: DossierDS, demarche: Demarche = DEMARCHE,
             retouche: Any = None) -> tuple[Any, Constats]:
     """The dossiers table the API import gives for the same dossiers."""
     constats = Constats()
@@ -115,8 +130,8 @@ def test_a_commune_champ_gives_its_name_its_insee_code_and_its_postcode(tmp_path
 
 
 def test_the_export_writes_the_commune_as_the_platform_does(tmp_path):
-    classeur = ds.classeur_export(DEMARCHE, [un_dossier(
-        **{"Commune du lieu": ds.Commune("75111", "75011")})])
+    classeur = classeur_export(DEMARCHE, [un_dossier(
+        **{"Commune du lieu": Commune("75111", "75011")})])
     feuille = classeur["Dossiers"]
     entete = [c.value for c in feuille[1]]
     ligne = {e: c.value for e, c in zip(entete, feuille[2], strict=True)}
@@ -129,8 +144,8 @@ def test_the_export_writes_the_commune_as_the_platform_does(tmp_path):
 @settings(max_examples=60, deadline=None)
 @given(st.sampled_from(sorted(referentiel.communes().index)))
 def test_any_commune_in_nom_cp_form_reads_back_its_name_and_postcode(code):
-    commune = ds.Commune(code, next(iter(referentiel.codes_postaux(code)), None))
-    cellule = ds.colonnes_export(ds.TypeDeChamp("Commune", "commune", 1), commune)[0][1]
+    commune = Commune(code, next(iter(referentiel.codes_postaux(code)), None))
+    cellule = colonnes_export(TypeDeChamp("Commune", "commune", 1), commune)[0][1]
     nom, postal = lire_commune(cellule)
     assert (nom, postal) == (commune.nom, commune.code_postal)
 
@@ -138,7 +153,7 @@ def test_any_commune_in_nom_cp_form_reads_back_its_name_and_postcode(code):
 def test_a_postcode_that_does_not_serve_the_commune_is_a_warning(tmp_path):
     # an export retouched by hand: Belley's code with Lyon 3e's postcode
     dossiers, constats = lire_depuis_export(exporter(tmp_path, un_dossier(
-        **{"Commune du lieu": ds.Commune("01034", "69003")})))
+        **{"Commune du lieu": Commune("01034", "69003")})))
     avertissement = next(c for c in constats if c.code == "code_postal_incoherent")
     assert not avertissement.est_erreur
     assert "69003" in avertissement.message and "01300" in avertissement.message
@@ -147,7 +162,7 @@ def test_a_postcode_that_does_not_serve_the_commune_is_a_warning(tmp_path):
 
 
 def test_the_plain_sheet_checks_a_postcode_too(tmp_path):
-    chemin = ecrire_feuille_simple([un_dossier(**{"Commune du lieu": ds.Commune("01034",
+    chemin = ecrire_feuille_simple([un_dossier(**{"Commune du lieu": Commune("01034",
                                                                                 "69003")})],
                                    tmp_path / "vague-01" / "dossiers.xlsx")
     constats = Constats()
@@ -191,18 +206,18 @@ def test_departements_as_the_platform_writes_them():
     assert lire_departement("Atlantide") == "Atlantide"  # left for the reader to report
 
 
-DEPARTEMENT_DU_LIEU = ds.TypeDeChamp("Département du lieu", "departement", 120)
+DEPARTEMENT_DU_LIEU = TypeDeChamp("Département du lieu", "departement", 120)
 
 
 def test_a_departement_champ_gives_its_code_in_the_export_and_the_api(tmp_path):
     """A démarche asking the department in a département champ rather than through the
     commune: the export gives its name and « (Code) », the API « 01 - Ain » and {code}."""
     champs = (*(t for t in DEMARCHE.champs if t.type_champ != "commune"),
-              DEPARTEMENT_DU_LIEU, ds.TypeDeChamp("Commune du lieu", "text", 121))
+              DEPARTEMENT_DU_LIEU, TypeDeChamp("Commune du lieu", "text", 121))
     demarche = replace(DEMARCHE, champs=champs)
-    dossier = replace(un_dossier(), valeurs={**un_dossier().valeurs, 120: ds.Departement("2A"),
+    dossier = replace(un_dossier(), valeurs={**un_dossier().valeurs, 120: Departement("2A"),
                                              121: "Ajaccio"})
-    assert ds.champ_api(DEPARTEMENT_DU_LIEU, ds.Departement("2A"), 1)["stringValue"] == \
+    assert champ_api(DEPARTEMENT_DU_LIEU, Departement("2A"), 1)["stringValue"] == \
         "2A - Corse-du-Sud"
     depuis_export, _ = lire_depuis_export(exporter(tmp_path, dossier, demarche=demarche))
     depuis_api, _ = par_api(dossier, demarche=demarche)
@@ -215,7 +230,7 @@ def test_a_departement_champ_gives_its_code_in_the_export_and_the_api(tmp_path):
 @pytest.mark.parametrize(("embauche", "attendu"), [(True, True), (False, False), (None, False)])
 def test_yes_no_as_oui_non_in_the_export_and_booleans_in_the_api(tmp_path, embauche, attendu):
     dossier = un_dossier(**{"Embauche d'un ETP prévue": embauche})
-    assert ds.colonnes_export(ds.TypeDeChamp("x", "yes_no", 1), embauche)[0][1] == \
+    assert colonnes_export(TypeDeChamp("x", "yes_no", 1), embauche)[0][1] == \
         {True: "Oui", False: "Non", None: ""}[embauche]
     depuis_export, constats = lire_depuis_export(exporter(tmp_path, dossier))
     depuis_api, _ = par_api(dossier)
@@ -229,15 +244,15 @@ def test_a_checkbox_is_on_off_in_the_export(tmp_path):
     dossier = un_dossier(**{"Candidature Fabrique numérique de territoire": True,
                             "Le lieu est-il situé dans un QPV ou à moins de 300 m d'un QPV ?":
                             True})
-    assert ds.colonnes_export(ds.TypeDeChamp("x", "checkbox", 1), True)[0][1] == "on"
-    assert ds.colonnes_export(ds.TypeDeChamp("x", "checkbox", 1), None)[0][1] == "off"
+    assert colonnes_export(TypeDeChamp("x", "checkbox", 1), True)[0][1] == "on"
+    assert colonnes_export(TypeDeChamp("x", "checkbox", 1), None)[0][1] == "off"
     dossiers, _ = lire_depuis_export(exporter(tmp_path, dossier))
     assert dossiers.loc["1", "numerique"] and dossiers.loc["1", "qpv"]
 
 
 def test_a_blank_optional_number_is_exported_as_zero_and_read_as_absent(tmp_path):
     dossier = un_dossier(**{"Montant annuel maximum demandé": None})
-    assert ds.colonnes_export(ds.TypeDeChamp("x", "integer_number", 1), None)[0][1] == 0
+    assert colonnes_export(TypeDeChamp("x", "integer_number", 1), None)[0][1] == 0
     depuis_export, constats = lire_depuis_export(exporter(tmp_path, dossier))
     depuis_api, _ = par_api(dossier)
     assert depuis_export["montant_annuel"].isna().all()
@@ -261,11 +276,11 @@ def test_numbers_typed_in_text_champs_with_a_decimal_comma_and_thin_spaces(tmp_p
 
 
 def test_numbers_are_numbers_in_the_export_and_the_api_gives_value_not_text(tmp_path):
-    noeud = ds.champ_api(ds.TypeDeChamp("x", "decimal_number", 1), 1.5, 1)
+    noeud = champ_api(TypeDeChamp("x", "decimal_number", 1), 1.5, 1)
     assert (noeud["stringValue"], noeud["value"]) == ("1.5", 1.5)
-    noeud = ds.champ_api(ds.TypeDeChamp("x", "integer_number", 1), 120000, 1)
+    noeud = champ_api(TypeDeChamp("x", "integer_number", 1), 120000, 1)
     assert (noeud["stringValue"], noeud["value"]) == ("120000", "120000")  # BigInt: a string
-    classeur = ds.classeur_export(DEMARCHE, [un_dossier()])
+    classeur = classeur_export(DEMARCHE, [un_dossier()])
     entete = [c.value for c in classeur["Dossiers"][1]]
     ligne = dict(zip(entete, [c.value for c in classeur["Dossiers"][2]], strict=True))
     assert ligne["Montant de la subvention demandée sur 3 ans"] == 120000
@@ -273,11 +288,11 @@ def test_numbers_are_numbers_in_the_export_and_the_api_gives_value_not_text(tmp_
 
 
 def test_dates_as_the_platform_writes_them(tmp_path):
-    ouverture = ds.TypeDeChamp("Date d'ouverture du lieu", "date", 110)
-    assert ds.colonnes_export(ouverture, date(2021, 3, 4))[0][1] == "2021-03-04"
-    noeud = ds.champ_api(ouverture, date(2021, 3, 4), 1)
+    ouverture = TypeDeChamp("Date d'ouverture du lieu", "date", 110)
+    assert colonnes_export(ouverture, date(2021, 3, 4))[0][1] == "2021-03-04"
+    noeud = champ_api(ouverture, date(2021, 3, 4), 1)
     assert (noeud["stringValue"], noeud["date"]) == ("04 mars 2021", "2021-03-04")
-    classeur = ds.classeur_export(DEMARCHE, [un_dossier()])
+    classeur = classeur_export(DEMARCHE, [un_dossier()])
     entete = [c.value for c in classeur["Dossiers"][1]]
     depose = classeur["Dossiers"].cell(2, entete.index("Déposé le") + 1)
     assert depose.number_format == "yyyy-mm-dd h:mm AM/PM"
@@ -290,7 +305,7 @@ def test_dates_as_the_platform_writes_them(tmp_path):
 def test_attachments_are_file_names_and_mean_the_video_was_given(tmp_path):
     avec = un_dossier(1, **{"Vidéo de présentation": ("pitch.mp4", "sous-titres.srt")})
     sans = un_dossier(2, **{"Vidéo de présentation": ()})
-    classeur = ds.classeur_export(DEMARCHE, [avec, sans])
+    classeur = classeur_export(DEMARCHE, [avec, sans])
     entete = [c.value for c in classeur["Dossiers"][1]]
     colonne = entete.index("Vidéo de présentation") + 1
     assert classeur["Dossiers"].cell(2, colonne).value == "pitch.mp4, sous-titres.srt"
@@ -305,8 +320,8 @@ def test_a_repetition_block_holds_several_places(tmp_path):
     lieux = ({113: "L-RUCHE", 114: "La Ruche"}, {113: "L-ANNEXE", 114: "L'annexe"},
              {113: "L-JARDIN", 114: "Le jardin"})
     dossier = un_dossier(**{"Lieux": lieux})
-    classeur = ds.classeur_export(DEMARCHE, [dossier])
-    bloc = classeur[ds.nom_de_feuille("(112) Lieux")]
+    classeur = classeur_export(DEMARCHE, [dossier])
+    bloc = classeur[nom_de_feuille("(112) Lieux")]
     assert [c.value for c in bloc[1]] == ["Dossier ID", "Ligne", "Identifiant du lieu",
                                           "Nom du lieu"]
     assert [c.value for c in bloc["B"]][1:] == [1, 2, 3]
@@ -318,7 +333,7 @@ def test_a_repetition_block_holds_several_places(tmp_path):
 
 def test_a_csv_export_has_no_repetition_block_and_says_the_places_are_not_read(tmp_path):
     chemin = tmp_path / "dossiers.csv"
-    chemin.write_text(ds.csv_export(DEMARCHE, [un_dossier()]), "utf-8")
+    chemin.write_text(csv_export(DEMARCHE, [un_dossier()]), "utf-8")
     dossiers, constats = lire_depuis_export(chemin)
     assert dossiers.loc["1", "lieux"] == ("1",)
     lieux = next(c for c in constats if c.code == "lieux_non_lus")
@@ -329,10 +344,10 @@ def test_a_csv_export_has_no_repetition_block_and_says_the_places_are_not_read(t
 def test_the_applicants_row_of_etablissements_is_the_dossier_row(tmp_path):
     """« Champ » reads « Dossier » on the applicant's row (Etablissement#libelle_for_export);
     a SIRET champ of the form gives another row, never taken for the applicant."""
-    partenaire = ds.Etablissement("35600000000048", "La Poste", "SA à conseil "
+    partenaire = Etablissement("35600000000048", "La Poste", "SA à conseil "
                                   "d'administration (s.a.i.)", "5599")
     dossier = un_dossier(**{"SIRET d'un partenaire": partenaire})
-    classeur = ds.classeur_export(DEMARCHE, [dossier])
+    classeur = classeur_export(DEMARCHE, [dossier])
     champs = [c.value for c in classeur["Etablissements"]["B"]][1:]
     assert champs == ["SIRET d'un partenaire", "Dossier"]
     dossiers, _ = lire_depuis_export(exporter(tmp_path, dossier))
@@ -341,8 +356,8 @@ def test_the_applicants_row_of_etablissements_is_the_dossier_row(tmp_path):
 
 
 def test_a_degraded_etablissement_has_only_its_siret(tmp_path):
-    dossier = replace(un_dossier(), demandeur=ds.Etablissement("73282932000074", degrade=True))
-    assert ds.noeud_api(DEMARCHE, dossier)["demandeur"] == {
+    dossier = replace(un_dossier(), demandeur=Etablissement("73282932000074", degrade=True))
+    assert noeud_api(DEMARCHE, dossier)["demandeur"] == {
         "__typename": "PersonneMoraleIncomplete", "siret": "73282932000074"}
     dossiers, constats = lire_depuis_export(exporter(tmp_path, dossier))
     assert dossiers.loc["1", "siret"] == "73282932000074"
@@ -380,7 +395,7 @@ def test_a_champ_without_its_structured_field_is_read_from_its_string_value():
 
 
 def test_the_platform_types_a_yes_no_champ_as_a_checkbox_without_its_fragment():
-    noeud = ds.champ_api(ds.TypeDeChamp("x", "yes_no", 1), None, 1)
+    noeud = champ_api(TypeDeChamp("x", "yes_no", 1), None, 1)
     assert selon_le_document(noeud, "query { x }")["__typename"] == "CheckboxChamp"
     assert selon_le_document(noeud, "... on YesNoChamp { v: value }")["__typename"] == \
         "YesNoChamp"
@@ -412,7 +427,7 @@ def test_an_uploaded_export_is_known_by_its_content_whatever_its_name():
     """The app's loose files: the export renamed by the secretariat is still the registry,
     not a juror's grid."""
     from lecture.chargement import charger, charger_televersement
-    from sample_waves.generate import NOM_EXPORT_VAGUE_07
+    from sample_waves.exportee import NOM_EXPORT_VAGUE_07
 
     vague = Path(__file__).resolve().parents[1] / "sample_waves" / "vague-07"
     fichiers = {"candidatures vague 7.xlsx":
@@ -444,13 +459,13 @@ def test_dossiers_decided_at_an_earlier_wave_are_left_out_and_said(tmp_path):
 def test_the_places_commune_asked_in_the_block_of_places_is_read_there(tmp_path):
     """A démarche asking each place's commune inside the block « Lieux »: the first place's
     commune is the dossier's, never the porteur's seat (here in Lyon, a ville-centre)."""
-    commune = ds.TypeDeChamp("Commune du lieu", "commune", 130)
-    lieux = replace(ds.LIEUX, enfants=(*ds.LIEUX.enfants, commune))
+    commune = TypeDeChamp("Commune du lieu", "commune", 130)
+    lieux = replace(LIEUX, enfants=(*LIEUX.enfants, commune))
     champs = tuple(lieux if t.libelle == "Lieux" else t for t in DEMARCHE.champs
                    if t.libelle != "Commune du lieu")
     demarche = replace(DEMARCHE, champs=champs)
-    dossier = un_dossier(**{"Lieux": ({113: "L-A", 130: ds.Commune("01034", "01300")},
-                                      {113: "L-B", 130: ds.Commune("69383", "69003")})})
+    dossier = un_dossier(**{"Lieux": ({113: "L-A", 130: Commune("01034", "01300")},
+                                      {113: "L-B", 130: Commune("69383", "69003")})})
     dossier = replace(dossier, demandeur=replace(dossier.demandeur, localite="Lyon",
                                                  code_insee_localite="69383"))
     table, constats = lire_depuis_export(exporter(tmp_path, dossier, demarche=demarche))
@@ -490,7 +505,7 @@ def test_a_blank_amount_is_missing_not_zero(tmp_path):
 def test_a_label_borne_by_two_champs_takes_the_filled_one(tmp_path):
     """A champ deleted and made again under the same label in a later revision: two columns;
     each dossier's value is the one filled, from the export and the API alike."""
-    nouveau = ds.TypeDeChamp("Montant de la subvention demandée sur 3 ans", "integer_number",
+    nouveau = TypeDeChamp("Montant de la subvention demandée sur 3 ans", "integer_number",
                              140)
     demarche = replace(DEMARCHE, champs=(*DEMARCHE.champs, nouveau))
     ancien = un_dossier(1)
@@ -508,7 +523,7 @@ def test_a_label_borne_by_two_champs_takes_the_filled_one(tmp_path):
 def test_a_section_header_of_the_form_is_not_a_column_of_the_import():
     """The API lists a form's section headers among the champs (typed TextChamp without a
     fragment): one titled « Lieux » must not hide the places."""
-    section = ds.TypeDeChamp("Identifiants des lieux", "header_section", 150)
+    section = TypeDeChamp("Identifiants des lieux", "header_section", 150)
     demarche = replace(DEMARCHE, champs=(section, *DEMARCHE.champs))
     depuis_api, constats = par_api(un_dossier(), demarche=demarche)
     assert depuis_api.set_index("dossier").loc["1", "lieux"] == "L-ANNEXE;L-RUCHE"
@@ -530,8 +545,8 @@ def test_the_legacy_number_champ_keeps_its_typed_value():
 def test_a_commune_the_platform_names_by_its_former_name_is_read_by_its_code(tmp_path):
     """The platform names communes from its own list, older than some renamings: « Cransac
     (12110) » is 12083, Cransac-les-Thermes — read by its code, the difference said."""
-    dossier = un_dossier(**{"Commune du lieu": ds.Commune("12083", "12110")})
-    assert ds.colonnes_export(ds.TypeDeChamp("C", "commune", 1), ds.Commune(
+    dossier = un_dossier(**{"Commune du lieu": Commune("12083", "12110")})
+    assert colonnes_export(TypeDeChamp("C", "commune", 1), Commune(
         "12083", "12110"))[0][1] == "Cransac (12110)"
     table, constats = lire_depuis_export(exporter(tmp_path, dossier))
     assert not constats.erreurs, [str(c) for c in constats.erreurs]
@@ -543,10 +558,10 @@ def test_a_commune_the_platform_names_by_its_former_name_is_read_by_its_code(tmp
 def test_a_demarche_for_individuals_takes_the_structure_from_its_siret_champ(tmp_path):
     """No applicant établissement (a démarche « pour particuliers »): the one SIRET champ's
     row of « Etablissements » gives the structure, and that is said."""
-    structure = ds.Etablissement("73282932000074", "Association La Ruche",
+    structure = Etablissement("73282932000074", "Association La Ruche",
                                  "Association déclarée", "9220")
     dossier = un_dossier(**{"SIRET d'un partenaire": structure})
-    classeur = ds.classeur_export(DEMARCHE, [dossier])
+    classeur = classeur_export(DEMARCHE, [dossier])
     feuille = classeur["Etablissements"]
     feuille.delete_rows(3)  # the « Dossier » row: no applicant établissement
     chemin = tmp_path / "particuliers.xlsx"
@@ -562,7 +577,7 @@ def test_an_export_made_from_an_export_template_is_recognised(tmp_path):
     électronique », « Date de dépôt »: procedure_presentation/fr.yml)."""
     from lecture.demarches import est_export_demarches
 
-    classeur = ds.classeur_export(DEMARCHE, [un_dossier()])
+    classeur = classeur_export(DEMARCHE, [un_dossier()])
     feuille = classeur["Dossiers"]
     for cellule in feuille[1]:
         cellule.value = {"ID": "N° dossier", "Email": "Adresse électronique",
@@ -586,7 +601,7 @@ def test_an_ods_export_is_named_not_ignored(tmp_path):
 def test_a_siret_in_scientific_notation_is_an_error_not_an_ineligibility(tmp_path):
     """A csv export re-saved by Excel: « 7,32829E+13 » has lost its last digits."""
     chemin = tmp_path / "dossiers.csv"
-    texte = ds.csv_export(DEMARCHE, [un_dossier()]).replace("73282932000074", '"7,32829E+13"')
+    texte = csv_export(DEMARCHE, [un_dossier()]).replace("73282932000074", '"7,32829E+13"')
     chemin.write_text(texte, "utf-8")
     _, constats = lire_depuis_export(chemin)
     assert "siret_illisible" in {c.code for c in constats.erreurs}

@@ -21,6 +21,8 @@ from lecture.eligibilite import forme_juridique_admise, lieux_jamais_laureats
 from lecture.programme import historique_vide, lire_historique, lire_regles
 from lecture.vague import lire_vague
 from sample_waves import generate
+from sample_waves.cas_plantes import CAS_ELIGIBLES
+from sample_waves.exportee import NOM_EXPORT_VAGUE_07
 from tests.factories import (
     DOSSIERS_HEADER,
     REGLES,
@@ -537,7 +539,7 @@ def copie_de_la_vague_07(tmp_path: Path) -> tuple[Path, Path, openpyxl.Workbook]
     """A copy of the sample démarches-simplifiées wave: (folder, export, opened export)."""
     vague = tmp_path / "vague-07"
     shutil.copytree(SAMPLES / "vague-07", vague)
-    export = vague / f"{generate.NOM_EXPORT_VAGUE_07}.xlsx"
+    export = vague / f"{NOM_EXPORT_VAGUE_07}.xlsx"
     return vague, export, openpyxl.load_workbook(export)
 
 
@@ -625,8 +627,8 @@ def test_no_planted_eligible_case_is_refused_and_no_excluded_one_selected():
         verite = _ground_truth()[nom]
         for identifiant, defaut in verite.items():
             eligible = par_id[identifiant].eligible
-            assert eligible == (defaut in generate.CAS_ELIGIBLES), (nom, identifiant, defaut)
-        assert not {i for i, d in verite.items() if d not in generate.CAS_ELIGIBLES} & set(
+            assert eligible == (defaut in CAS_ELIGIBLES), (nom, identifiant, defaut)
+        assert not {i for i, d in verite.items() if d not in CAS_ELIGIBLES} & set(
             resultat.allocation.laureats)
 
 

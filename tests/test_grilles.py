@@ -29,9 +29,11 @@ from lecture.conteneurs import lire_classeur
 from lecture.marque import lire_marque
 from lecture.vague import lire_vague
 from notation.normalisation import noter
-from sample_waves import generate, repartie
+from sample_waves import repartie
+from sample_waves.jury import PERSONNALITES, Jure
+from sample_waves.vague import Vague
 
-SAMPLES = Path(generate.__file__).parent
+SAMPLES = Path(repartie.__file__).parent
 VAGUE_08 = SAMPLES / "vague-08"
 
 
@@ -171,18 +173,18 @@ def _premier(grille: Path) -> str:
     return str(openpyxl.load_workbook(grille)["grille"].cell(2, 1).value)
 
 
-def _vague_generee(dossier: Path) -> generate.Vague:
+def _vague_generee(dossier: Path) -> Vague:
     """The generator's view of a prepared wave (its jurors' personalities and a quality per
     dossier), to type notes into its grids."""
     jury = pd.read_excel(dossier / "jury.xlsx", sheet_name="jury", dtype=str, engine="calamine")
-    personnalites = dict(zip([f"J{i:02d}" for i in range(1, 11)], generate.PERSONNALITES,
+    personnalites = dict(zip([f"J{i:02d}" for i in range(1, 11)], PERSONNALITES,
                              strict=True))
     dossiers = pd.read_excel(dossier / "dossiers.xlsx", dtype=str, engine="calamine")
     rng = np.random.default_rng(0)
     qualite = pd.Series(rng.normal(6, 1.3, len(dossiers)), index=dossiers["dossier"])
-    membres = [generate.Jure(r.jure, r.nom, r.college, "", None, personnalites[r.jure])
+    membres = [Jure(r.jure, r.nom, r.college, "", None, personnalites[r.jure])
                for r in jury.itertuples()]
-    return generate.Vague(8, dossiers, membres, pd.DataFrame(), pd.DataFrame(), qualite, {})
+    return Vague(8, dossiers, membres, pd.DataFrame(), pd.DataFrame(), qualite, {})
 
 
 def test_a_second_round_adds_readings_in_the_zone_and_writes_complement_grids():

@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from notation.normalisation import METHODES, noter
-from sample_waves import generate
+from sample_waves.programme import CRITERES
+from sample_waves.vague import generer_vague
 from tests.factories import vague_en_memoire
 
 # D1 scored 8 by a lenient juror and 4 by a severe one; D2 only by the lenient one (6).
@@ -49,12 +50,12 @@ def _generated_wave(seed):
     from lecture.modele import Critere, Jure, Vague
 
     rng = np.random.default_rng(seed)
-    wave = generate.generer_vague(rng, 7, 200, [], planter_ineligibles=False)
+    wave = generer_vague(rng, 7, 200, [], planter_ineligibles=False)
     dossiers = wave.dossiers.set_index("dossier")
     vague = Vague(
         nom="g", numero=7, chemin=None, dossiers=dossiers,  # type: ignore[arg-type]
         jury=tuple(Jure(j.jure, j.nom, j.college, j.departement) for j in wave.jury),
-        criteres=tuple(Critere(c, c, 1.0, 0, 10) for c, _ in generate.CRITERES),
+        criteres=tuple(Critere(c, c, 1.0, 0, 10) for c, _ in CRITERES),
         deports=frozenset(), notes=wave.notes.astype({"note": float}),
         notes_ecartees=wave.notes.iloc[0:0], sources=(),
     )

@@ -7,10 +7,10 @@ import openpyxl
 import pytest
 
 from allocation.modele.rythme import bornes_rythme
-from sample_waves import generate
+from sample_waves import generate, programme
 
 SAMPLES = Path(generate.__file__).parent
-CRITERES = [c for c, _ in generate.CRITERES]
+CRITERES = [c for c, _ in programme.CRITERES]
 DOSSIER_COLUMNS = [
     "dossier", "nom", "porteur", "siret", "forme_juridique", "categorie_juridique", "commune",
     "code_commune", "departement", "qpv", "numerique", "montant", "montant_annuel", "etp",
@@ -184,7 +184,7 @@ def test_history_obeys_paces_caps_and_places(history_file):
         assert all(75_000 <= r["montant"] <= 150_000 for r in current)
     per_year = Counter(r["annee"] for r in records)
     assert max(per_year.values()) <= 100  # cahier des charges: 100 a year at most
-    assert all(r["annee"] == generate.annee_de_la_vague(r["vague"]) for r in records)
+    assert all(r["annee"] == programme.annee_de_la_vague(r["vague"]) for r in records)
     waves = {r["vague"] for r in records}
     assert waves == {"laureats.xlsx": {1, 2, 3, 4}, "vague-06/laureats.xlsx": {1, 2, 3, 4, 5},
                      "vague-07/laureats.xlsx": {1, 2, 3, 4, 5, 6}}[history_file]

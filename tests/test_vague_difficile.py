@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from sample_waves import difficile
+from sample_waves.programme import CRITERES
 
 
 def test_vague_difficile(tmp_path: Path) -> None:
@@ -20,7 +21,7 @@ def test_vague_difficile(tmp_path: Path) -> None:
     grilles = [pd.read_excel(f, engine="calamine")
                for f in sorted((vague / "notes").glob("*.xlsx"))]
     assert len(grilles) == 10
-    notes = pd.concat(grilles)[[c for c, _ in difficile.generate.CRITERES]].stack()
+    notes = pd.concat(grilles)[[c for c, _ in CRITERES]].stack()
     assert ((notes * 2) % 1 == 0).all() and ((notes % 1) == 0.5).any()  # half points
     deports = pd.read_excel(vague / "jury.xlsx", sheet_name="deports", engine="calamine")
     assert len(deports) >= difficile.DEPORTS

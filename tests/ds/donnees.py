@@ -1,5 +1,5 @@
 """The tests' démarches-simplifiées dossiers, made from a sample wave by the platform's own
-rules (``sample_waves/plateforme_ds.py``, read from the platform's code: PROVENANCE.md): each
+rules (``sample_waves/plateforme_ds/``, read from the platform's code: PROVENANCE.md): each
 plain row becomes the dossier the « Fabriques de Territoire » démarche would hold, served by
 the local API, written as the platform's xlsx and csv exports, and written back as the plain
 SPEC sheet the exports and the API must agree with. And the rest of a wave folder (jury,
@@ -15,16 +15,14 @@ import openpyxl
 import pandas as pd
 
 from commun.classeur import workbook_bytes
-from sample_waves.plateforme_ds import (
+from sample_waves.plateforme_ds.api import descripteurs_annotations, noeud_api
+from sample_waves.plateforme_ds.demarche import (
     DEMARCHE_FABRIQUES,
-    DossierDS,
-    classeur_export,
-    csv_export,
-    descripteurs_annotations,
     dossier_depuis_ligne,
-    noeud_api,
     table_plate,
 )
+from sample_waves.plateforme_ds.export import classeur_export, csv_export
+from sample_waves.plateforme_ds.modele import DossierDS
 from tests.ds.serveur import PlateformeDS
 
 RACINE = Path(__file__).resolve().parents[2]

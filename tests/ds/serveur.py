@@ -22,7 +22,7 @@ from typing import Any
 
 from graphql import GraphQLSchema, build_schema, graphql_sync, parse, validate
 
-from sample_waves.plateforme_ds import selon_le_document
+from sample_waves.plateforme_ds.api import selon_le_document
 
 SCHEMA_DS = Path(__file__).with_name("ds_schema.graphql")
 _SCHEMA: GraphQLSchema | None = None
