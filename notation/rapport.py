@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
+from commun.chaine import LIGNE_JOURNAL, LIGNE_JOURNAL_ENTREES, Ancre
 from commun.classeur import ecrire_table, workbook_bytes
 from commun.constats import CODES, Constats
 from commun.francais import valeur_en_clair
-from commun.journal import LIGNE_JOURNAL, LIGNE_JOURNAL_ENTREES, Ancre
 from commun.provenance import Provenance
 from lecture.modele import Vague
 from lecture.revisions import Revision

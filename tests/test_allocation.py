@@ -16,7 +16,7 @@ from allocation.modele.probleme import construire_probleme
 from allocation.modele.regles import verifier
 from allocation.resolution.solveur import resoudre
 from lecture.eligibilite import hors_ville_centre_ou_en_qpv, siret_valide
-from lecture.programme import historique_vide
+from lecture.historique import historique_vide
 from tests.factories import REGLES, regles, table
 
 

@@ -21,7 +21,8 @@ from allocation.analyses.decision import (
 from allocation.modele.probleme import construire_probleme
 from allocation.modele.regles import verifier, violations
 from allocation.resolution.solveur import montants_accordes
-from lecture.programme import Objectifs, historique_vide
+from lecture.historique import historique_vide
+from lecture.programme import Objectifs
 from tests.factories import regles, table
 from tests.test_allocation import petites_vagues, solve_checked
 

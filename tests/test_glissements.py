@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 
 from application.seance import chemin_journal
+from commun.chaine import LIGNE_JOURNAL
 from commun.constats import Constats
-from commun.journal import LIGNE_JOURNAL
 from fabriques.cli import main
 from lecture.chargement import charger
 from lecture.conteneurs import lire_classeur

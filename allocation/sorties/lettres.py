@@ -24,8 +24,8 @@ import typst
 
 from allocation.analyses.decision import Decision
 from allocation.sorties.retours import table_retours
-from commun.ecriture import sous
 from commun.francais import date_en_francais, decimal, euros
+from commun.noms import sous
 from commun.vocabulaire import STATUTS, libelle
 from lecture.modele import Vague
 from notation.normalisation import ScoresVague
