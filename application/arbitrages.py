@@ -25,7 +25,7 @@ from allocation.analyses.arbitrages import (
 )
 from allocation.sorties.export import classeur_tables, parametres_de
 from application.service import Resultat, decider_vague
-from commun.journal import Ancre
+from commun.chaine import Ancre
 from lecture.chargement import Chargement
 
 #: The Pareto frontiers, by axis: the score total against each (sheets ``pareto_<axe>``).

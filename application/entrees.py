@@ -3,8 +3,9 @@ tables. The reading itself is :mod:`lecture`'s; the front ends reach it only thr
 (the import-linter contract « Les interfaces ne passent que par le service »)."""
 
 from lecture.chargement import Chargement, charger, charger_televersement
+from lecture.historique import historique_vide, lire_ancres
 from lecture.modele import Critere, Jure, LectureVague, Vague
-from lecture.programme import Regles, historique_vide, lire_ancres, trouver_fichier
+from lecture.programme import Regles, trouver_fichier
 from lecture.referentiel import departements, departements_geojson
 from lecture.vague import lire_vague, nom_de_vague, numero_de_vague
 

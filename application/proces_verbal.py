@@ -22,10 +22,9 @@ from allocation.sorties.proces_verbal import rendre_proces_verbal
 from application.service import Parametres, Resultat, decider_vague
 from commun import parametres as schema
 from commun.constats import Constats
-from commun.ecriture import sha256_fichier
 from commun.francais import NON_FIXE, date_en_francais, decimal, euros, valeur_en_clair
 from commun.journal import Journal
-from commun.provenance import Provenance
+from commun.provenance import Provenance, sha256_fichier
 from commun.vocabulaire import CATEGORIES, COLLEGES, METHODES, STATUTS, code_de, libelle
 from lecture import valeurs
 from lecture.chargement import Chargement

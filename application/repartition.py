@@ -16,7 +16,8 @@ from allocation.analyses.incertitude import zone_incertitude
 from allocation.modele.regles_dossier import candidat
 from application.service import Parametres, Refus, decider_vague
 from commun.constats import Constats
-from commun.ecriture import Ecriture, probleme_de_nom, sous
+from commun.ecriture import Ecriture
+from commun.noms import probleme_de_nom, sous
 from commun.provenance import Provenance
 from lecture.chargement import Chargement
 from lecture.marque import empreinte_affectation
@@ -141,7 +142,7 @@ def grilles_et_classeur(chargement: Chargement, resultat: ResultatRepartition,
                         sortie: Path | None, dossier_grilles: Path | None,
                         provenance: Provenance | None = None) -> dict[Path, bytes]:
     """The files of an assignment: the workbook at ``sortie`` and one grid per juror inside
-    ``dossier_grilles`` (each path checked to stay in it: :func:`commun.ecriture.sous`)."""
+    ``dossier_grilles`` (each path checked to stay in it: :func:`commun.noms.sous`)."""
     fichiers = {}
     if sortie is not None:
         fichiers[sortie] = classeur(chargement, resultat, provenance)

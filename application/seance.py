@@ -23,10 +23,11 @@ from allocation.analyses.incertitude import Incertitude
 from allocation.analyses.seance import ordre_du_jour
 from allocation.modele.departage import au_micro_point
 from application.service import Parametres, Refus, Resultat, decider_vague
+from commun.chaine import Ancre, Entree
 from commun.constats import Constats
 from commun.fichiers import FICHIER_JOURNAL
 from commun.francais import decimal, valeur_en_clair
-from commun.journal import Ancre, Entree, Journal
+from commun.journal import Journal
 from commun.provenance import AUCUN
 from commun.vocabulaire import METHODES, libelle
 from lecture.chargement import Chargement

@@ -33,9 +33,9 @@ from allocation.sorties.lettres import (
     lettres_pdf,
 )
 from allocation.sorties.retours import table_retours
+from commun.chaine import Ancre
 from commun.constats import Constats
 from commun.ecriture import Ecriture
-from commun.journal import Ancre
 from lecture.chargement import Chargement
 from lecture.modele import Vague
 from lecture.programme import Regles

@@ -19,8 +19,9 @@ from allocation.resolution.modele_lp import modele_pulp
 from allocation.resolution.moteur import MoteurVague
 from allocation.resolution.solveur import resoudre
 from bench.contexte import Chrono, Contexte, Mesure
+from lecture.historique import historique_vide
 from lecture.modele import Critere, Jure, Vague
-from lecture.programme import Regles, historique_vide
+from lecture.programme import Regles
 from notation.normalisation import noter
 
 

@@ -1,5 +1,6 @@
-"""Where an output comes from: the files it was computed from (name and SHA-256), the
-history it was decided against, and the software that computed it.
+"""Where an output comes from: the files it was computed from (name and SHA-256:
+:func:`sha256_fichier`), the history it was decided against, and the software that
+computed it.
 
 Every workbook the project writes carries it as rows of its sheet ``parametres``
 (:meth:`Provenance.lignes`); ``fabriques record`` reads it back (:meth:`Provenance.lire`)
@@ -8,11 +9,13 @@ to refuse a decision taken on other files or against another history.
 
 from __future__ import annotations
 
+import hashlib
 import platform
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import import_module
+from pathlib import Path
 
 from commun.version import VERSION
 
@@ -42,6 +45,15 @@ def logiciels_installes() -> tuple[tuple[str, str], ...]:
     """(name, version) of Python and of every library in :data:`BIBLIOTHEQUES`."""
     return (("python", platform.python_version()),
             *((nom, version_de(nom)) for nom in BIBLIOTHEQUES))
+
+
+def sha256_fichier(chemin: Path) -> str:
+    """SHA-256 of a file, read in blocks (recorded so a decision can be redone)."""
+    digest = hashlib.sha256()
+    with Path(chemin).open("rb") as handle:
+        for bloc in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(bloc)
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

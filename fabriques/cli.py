@@ -61,7 +61,7 @@ from fabriques.cli_seance import (
 if TYPE_CHECKING:
     from application.entrees import Chargement, LectureVague, Vague
     from application.tables import Allocation, Incertitude
-    from commun.journal import Ancre
+    from commun.chaine import Ancre
 
 DESCRIPTION = (
     "Notation du jury et sélection des lauréats d'une vague de l'AMI « Fabriques de "
@@ -245,7 +245,8 @@ def commande_allocate(args: argparse.Namespace) -> int:
         incertitude_a_cote,
         planifier_decision,
     )
-    from commun.ecriture import Ecriture, verifier_sorties
+    from commun.ecriture import Ecriture
+    from commun.sorties import verifier_sorties
 
     mettre_de_cote()
     entrees = _charger(args)
@@ -331,8 +332,10 @@ def commande_record(args: argparse.Namespace) -> int:
         preparer_enregistrement,
     )
     from application.seance import journal_de
-    from commun.ecriture import Ecriture, sha256_fichier, verifier_sorties, verrous
-    from commun.provenance import AUCUN
+    from commun.ecriture import Ecriture
+    from commun.provenance import AUCUN, sha256_fichier
+    from commun.sorties import verifier_sorties
+    from commun.verrous import verrous
 
     lecture = _lire(args)
     constats = lecture.constats
@@ -400,7 +403,7 @@ def commande_tradeoffs(args: argparse.Namespace) -> int:
     from application.arbitrages import classeur_arbitrages, tables_arbitrages
     from application.seance import journal_de
     from application.service import Parametres, Refus, decider_vague
-    from commun.ecriture import verifier_sorties
+    from commun.sorties import verifier_sorties
 
     mettre_de_cote()
     entrees = _charger(args)
@@ -454,7 +457,7 @@ def commande_repartir(args: argparse.Namespace) -> int:
         repartir_vague,
     )
     from application.service import Refus
-    from commun.ecriture import verifier_sorties
+    from commun.sorties import verifier_sorties
 
     premier_tour = args.par_dossier is not None
     chargement = charger_vague(args, avec_notes=not premier_tour)
@@ -518,7 +521,7 @@ def commande_score(args: argparse.Namespace) -> int:
     from application.notation import rapport_scores
     from application.seance import journal_de
     from application.service import Parametres, Refus, noter_vague
-    from commun.ecriture import verifier_sorties
+    from commun.sorties import verifier_sorties
 
     mettre_de_cote()
     lecture = _lire(args)
@@ -606,7 +609,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; return the process exit code (0 ok, 2 bad input, 3 infeasible,
     4 environment). Whatever goes wrong reaches the user as a French message, never as a
     traceback, and nothing half-written is left (:mod:`commun.ecriture`)."""
-    from commun.ecriture import ErreurEcriture, message_systeme
+    from commun.erreurs import ErreurEcriture, message_systeme
     from commun.journal import JournalAltere
 
     parser = build_parser()

@@ -257,7 +257,8 @@ def commande_journal(args: argparse.Namespace) -> int:
     from application.entrees import lire_ancres, nom_de_vague, numero_de_vague, trouver_fichier
     from application.seance import journal_de, resume_entree
     from commun.constats import Constats
-    from commun.ecriture import inacheve, verrous
+    from commun.intention import inacheve
+    from commun.verrous import verrous
     from commun.vocabulaire import EVENEMENTS, libelle
 
     nom = nom_de_vague(args.vague)
@@ -285,7 +286,8 @@ def commande_proces_verbal(args: argparse.Namespace) -> int:
     workbook, the wave and its journal."""
     from application.proces_verbal import proces_verbal
     from application.seance import journal_de
-    from commun.ecriture import ecrire_ensemble, verifier_sorties
+    from commun.ecriture import ecrire_ensemble
+    from commun.sorties import verifier_sorties
 
     chargement = charger_vague(args)
     if not chargement.valide or chargement.vague is None:

@@ -28,8 +28,9 @@ from application.entrees import (
 from application.seance import Seance, journal_de, seance_de
 from application.service import Parametres, Refus, Resultat, decider_vague, incertitude_de
 from application.tables import Incertitude
+from commun.chaine import Ancre
 from commun.francais import ESPACE_FINE, decimal, euros, valeur_en_clair
-from commun.journal import Ancre, Journal
+from commun.journal import Journal
 from commun.vocabulaire import (
     STATISTIQUES,
     entete,

@@ -18,8 +18,8 @@ from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
+from commun.chaine import Ancre
 from commun.constats import Constats
-from commun.ecriture import sha256_fichier
 from commun.fichiers import (
     DOSSIER_NOTES,
     FICHIER_DOSSIERS,
@@ -27,19 +27,12 @@ from commun.fichiers import (
     FICHIER_JURY,
     FICHIER_PROGRAMME,
 )
-from commun.journal import Ancre
-from commun.provenance import AUCUN, Provenance
+from commun.provenance import AUCUN, Provenance, sha256_fichier
 from lecture.conteneurs import ENTREES_MAX, TAILLE_MAX_DECOMPRESSEE, lecture_unique
-from lecture.demarches import est_export_demarches
+from lecture.export_ds import est_export_demarches
+from lecture.historique import lire_ancres, lire_historique, verifier_annees
 from lecture.modele import LectureVague, Vague
-from lecture.programme import (
-    Regles,
-    lire_ancres,
-    lire_historique,
-    lire_regles,
-    trouver_fichier,
-    verifier_annees,
-)
+from lecture.programme import Regles, lire_regles, trouver_fichier
 from lecture.vague import lire_vague, numero_de_vague
 
 

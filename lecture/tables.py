@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from commun.constats import Constats
-from commun.ecriture import probleme_de_nom
+from commun.noms import probleme_de_nom
 from lecture import valeurs
 from lecture.conteneurs import Feuille
 
@@ -42,7 +42,7 @@ class Table:
         """(row number, row, identifier) of each row with an identifier in ``colonne``
         not seen before; a row without one, or repeating one, is reported and skipped
         (``quoi`` names what the identifier is of, in French). Identifiers may become file
-        names (a juror's grid): one that cannot (:func:`commun.ecriture.probleme_de_nom`)
+        names (a juror's grid): one that cannot (:func:`commun.noms.probleme_de_nom`)
         is an error."""
         vus: dict[str, int] = {}
         formes: dict[str, tuple[int, str]] = {}

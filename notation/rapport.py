@@ -9,9 +9,9 @@ import pandas as pd
 from openpyxl import Workbook
 
 from commun import parametres as schema
+from commun.chaine import Ancre
 from commun.classeur import ecrire_table, workbook_bytes
 from commun.constats import CODES, Constats
-from commun.journal import Ancre
 from commun.provenance import Provenance
 from lecture.modele import Vague
 from lecture.revisions import Revision

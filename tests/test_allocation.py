@@ -18,7 +18,8 @@ from allocation.modele.regles_dossier import candidat
 from allocation.modele.verification import verifier
 from allocation.resolution.solveur import resoudre
 from lecture.eligibilite import hors_ville_centre_ou_en_qpv, siret_valide
-from lecture.programme import Objectifs, historique_vide
+from lecture.historique import historique_vide
+from lecture.programme import Objectifs
 from tests.factories import REGLES, regles, table
 
 

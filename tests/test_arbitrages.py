@@ -33,7 +33,8 @@ from allocation.modele.verification import verifier
 from allocation.resolution.moteur import MoteurVague
 from allocation.resolution.solveur import resoudre
 from fabriques.cli import main
-from lecture.programme import Objectifs, historique_vide
+from lecture.historique import historique_vide
+from lecture.programme import Objectifs
 from lecture.vague import lire_vague
 from notation.normalisation import METHODES, noter
 from notation.reechantillonnage import Reechantillonneur

@@ -22,7 +22,7 @@ from commun.vocabulaire import METHODES as METHODES_MOTS
 from commun.vocabulaire import code_de
 from fabriques.cli import main
 from lecture.chargement import charger
-from lecture.programme import historique_vide
+from lecture.historique import historique_vide
 from notation.calibration import ajuster_calibre
 from notation.normalisation import METHODE_PAR_DEFAUT, METHODES, modele_jures, noter
 from tests.factories import regles, table

@@ -14,7 +14,8 @@ from allocation.resolution.solveur import resoudre
 from commun.constats import Constats
 from commun.vocabulaire import METHODES, code_de
 from fabriques.cli import main
-from lecture.programme import lire_historique, lire_regles, trouver_fichier
+from lecture.historique import lire_historique
+from lecture.programme import lire_regles, trouver_fichier
 from lecture.vague import lire_vague
 from notation.normalisation import noter
 from sample_waves import generate

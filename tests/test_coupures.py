@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 
 from commun.constats import Constats
-from commun.ecriture import inacheve
+from commun.intention import inacheve
 from commun.journal import Journal
 from fabriques.cli import main
-from lecture.programme import lire_ancres
+from lecture.historique import lire_ancres
 from tests.factories import commande_disque_lent, petite_vague
 
 RACINE = Path(__file__).resolve().parents[1]

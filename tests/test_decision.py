@@ -22,7 +22,8 @@ from allocation.modele.probleme import construire_probleme
 from allocation.modele.regles_dossier import candidat
 from allocation.modele.verification import verifier, violations
 from allocation.resolution.solveur import montants_accordes
-from lecture.programme import Objectifs, historique_vide
+from lecture.historique import historique_vide
+from lecture.programme import Objectifs
 from tests.factories import regles, table
 from tests.test_allocation import petites_vagues, solve_checked
 

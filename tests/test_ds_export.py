@@ -19,14 +19,10 @@ from commun.classeur import workbook_bytes
 from commun.constats import Constats
 from lecture import referentiel
 from lecture.conteneurs import lire_classeur, lire_csv
-from lecture.demarches import (
-    charger_correspondance,
-    export_des_feuilles,
-    lire_commune,
-    lire_departement,
-    traduire_export,
-)
+from lecture.correspondance import charger_correspondance
+from lecture.demarches import lire_commune, lire_departement, traduire_export
 from lecture.dossiers import COLONNES_DOSSIERS, REQUISES_DOSSIERS, lire_dossiers
+from lecture.export_ds import export_des_feuilles
 from lecture.tables import trouver_table
 from lecture.vague import lire_vague
 from sample_waves.plateforme_ds.api import champ_api, noeud_api
@@ -575,7 +571,7 @@ def test_a_demarche_for_individuals_takes_the_structure_from_its_siret_champ(tmp
 def test_an_export_made_from_an_export_template_is_recognised(tmp_path):
     """An export template names the fixed columns otherwise (« N° dossier », « Adresse
     électronique », « Date de dépôt »: procedure_presentation/fr.yml)."""
-    from lecture.demarches import est_export_demarches
+    from lecture.export_ds import est_export_demarches
 
     classeur = classeur_export(DEMARCHE, [un_dossier()])
     feuille = classeur["Dossiers"]
@@ -613,7 +609,7 @@ def test_a_broken_mapping_file_is_said_in_french_at_its_line(tmp_path, contenu, 
     """A mapping file that is not TOML (or not UTF-8): the wave reader reports it as a
     located error, and the démarches-simplifiées commands as a French ValueError — never
     tomllib's English."""
-    from lecture.demarches import CorrespondanceIllisible
+    from lecture.correspondance import CorrespondanceIllisible
     from tests.francais import fautes
 
     fichier = tmp_path / "correspondance.toml"

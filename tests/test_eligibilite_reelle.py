@@ -18,7 +18,8 @@ from fabriques.cli import main
 from lecture import formes_juridiques
 from lecture.chargement import charger
 from lecture.eligibilite import forme_juridique_admise, lieux_jamais_laureats
-from lecture.programme import historique_vide, lire_historique, lire_regles
+from lecture.historique import historique_vide, lire_historique
+from lecture.programme import lire_regles
 from lecture.vague import lire_vague
 from sample_waves import generate
 from sample_waves.cas_plantes import CAS_ELIGIBLES

@@ -11,8 +11,8 @@ import pytest
 
 from allocation.modele.regles_dossier import candidat
 from application.seance import chemin_journal
+from commun import parametres as schema
 from commun.constats import Constats
-from commun.journal import LIGNE_JOURNAL
 from fabriques.cli import main
 from lecture.chargement import charger
 from lecture.conteneurs import lire_classeur
@@ -357,7 +357,7 @@ def test_score_and_tradeoffs_apply_the_meetings_revised_notes_and_decisions(vagu
         parametres = pd.read_excel(dossier / fichier, sheet_name="parametres",
                                    engine="calamine").set_index("parametre")["valeur"]
         assert any(str(p).startswith("note révisée") for p in parametres.index), fichier
-        assert LIGNE_JOURNAL in parametres.index, fichier
+        assert schema.JOURNAL.cle in parametres.index, fichier
 
 
 # --------------------------------------------------- 6. seance is as strict as allocate

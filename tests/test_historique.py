@@ -14,7 +14,8 @@ from allocation.modele.probleme import construire_probleme
 from allocation.sorties.historique import enregistrer_vague, lignes_historique
 from commun.constats import Constats
 from fabriques.cli import main
-from lecture.programme import lire_historique, lire_regles
+from lecture.historique import lire_historique
+from lecture.programme import lire_regles
 from lecture.vague import lire_vague
 from notation.normalisation import noter
 

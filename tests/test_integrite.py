@@ -30,8 +30,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from commun.constats import Constats
-from commun.ecriture import NOMS_RESERVES, probleme_de_nom
 from commun.journal import Journal
+from commun.noms import NOMS_RESERVES, probleme_de_nom
 from fabriques.cli import main
 from lecture.chargement import charger
 from lecture.conteneurs import LIGNES_MAX, TAILLE_MAX_TEXTE, lire_csv
@@ -281,12 +281,12 @@ def test_the_proces_verbal_compares_the_decisions_anchor_with_the_journal(
 def _ajouter_sans_cle(journal: Path, evenement: str, donnees: dict[str, object]) -> None:
     """What someone who can write the folder, but has not the key, can append: an entry
     with its hashes recomputed."""
-    from commun.journal import _empreinte
+    from commun.chaine import empreinte_de
 
     dernier = json.loads(journal.read_text(encoding="utf-8").splitlines()[-1])
     champs = {"numero": dernier["numero"] + 1, "horodatage": dernier["horodatage"],
               "evenement": evenement, "donnees": donnees, "precedent": dernier["empreinte"]}
-    champs["empreinte"] = _empreinte(champs)
+    champs["empreinte"] = empreinte_de(champs)
     with journal.open("a", encoding="utf-8") as flux:
         flux.write(json.dumps(champs, ensure_ascii=False, sort_keys=True) + "\n")
 
@@ -481,7 +481,7 @@ def test_a_record_cut_before_its_journal_entry_is_finished_and_anchored(
     assert main(["journal", str(petite), "--verifier"]) == 0
     assert _evenements()[-1] == "enregistrement"
     from commun.constats import Constats
-    from lecture.programme import lire_ancres
+    from lecture.historique import lire_ancres
 
     ancre = lire_ancres(petite.parent / "laureats.xlsx", Constats())[1]
     entrees = Journal(_journal()).entrees()
@@ -768,7 +768,8 @@ def test_a_planted_intention_renames_or_deletes_nothing(tmp_path):
     deleted unread by the next command that takes the folder's lock."""
     import json
 
-    from commun.ecriture import FICHIER_INTENTION, verrous
+    from commun.fichiers import FICHIER_INTENTION
+    from commun.verrous import verrous
 
     partage, victime = tmp_path / "partage", tmp_path / "victime"
     partage.mkdir()
@@ -791,24 +792,24 @@ def test_a_set_left_behind_is_not_finished_over_a_file_changed_since(tmp_path):
     """A writer killed after its intention was « validée »; meanwhile another writer changed
     the target (another wave recorded in a shared history): the stale set is abandoned, the
     newer file kept."""
-    from commun import ecriture as module
+    from commun import intention as module
 
     dossier = tmp_path / "etat"
     dossier.mkdir()
     cible = (tmp_path / "laureats.xlsx").absolute()
     cible.write_text("historique d'avant")
-    provisoire = module._nom_provisoire(cible)
+    provisoire = module.nom_provisoire(cible)
     provisoire.write_text("historique avec la vague 6")
-    module._ecrire_intention(dossier, "validee", [(provisoire, cible)],
-                             [module._etat_de(cible)])
+    module.ecrire_intention(dossier, "validee", [(provisoire, cible)],
+                            [module.etat_de(cible)])
     cible.write_text("historique avec la vague 7")  # written by another command meanwhile
     assert module.reprendre(dossier) == []
     assert cible.read_text() == "historique avec la vague 7"
     assert not provisoire.exists() and not (dossier / module.FICHIER_INTENTION).exists()
     # unchanged, the same set is finished
     provisoire.write_text("historique avec la vague 6")
-    module._ecrire_intention(dossier, "validee", [(provisoire, cible)],
-                             [module._etat_de(cible)])
+    module.ecrire_intention(dossier, "validee", [(provisoire, cible)],
+                            [module.etat_de(cible)])
     assert module.reprendre(dossier) == [cible]
     assert cible.read_text() == "historique avec la vague 6"
 

@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from commun.journal import ORIGINE, Journal, JournalAltere, verifier_lignes
+from commun.chaine import ORIGINE, verifier_lignes
+from commun.journal import Journal, JournalAltere
 
 
 def _journal(dossier: Path, n: int = 5) -> Journal:
@@ -61,13 +62,13 @@ def test_an_edited_entry_is_caught_where_it_was_edited(tmp_path: Path) -> None:
 
 
 def test_an_edit_that_recomputes_its_own_hash_breaks_the_next_link(tmp_path: Path) -> None:
-    from commun.journal import _empreinte
+    from commun.chaine import empreinte_de
 
     journal = _journal(tmp_path)
     lignes = _lignes(journal)
     champs = json.loads(lignes[1])
     champs["donnees"]["dossier"] = "D99"
-    champs["empreinte"] = _empreinte(champs)
+    champs["empreinte"] = empreinte_de(champs)
     lignes[1] = json.dumps(champs, sort_keys=True)
     _ecrire(journal, lignes)
     assert journal.verifier().premiere_alteree == 3
@@ -152,17 +153,20 @@ def test_any_field_changed_in_any_entry_is_caught_there(tmp_path_factory, n: int
 def test_a_journal_read_again_is_checked_from_its_verified_prefix_and_still_whole(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each append re-reads the journal: the prefix verified before is not hashed again
-    (commun.journal._VERIFIEES), and the result is the one a fresh reading gives — an edit
+    (commun.chaine._VERIFIEES), and the result is the one a fresh reading gives — an edit
     anywhere in that prefix is still caught (the tests above edit journals verified while
     written)."""
+    from commun import chaine
     from commun import journal as module
 
     journal = _journal(tmp_path, 40)
     appels = []
-    empreinte = module._empreinte
-    monkeypatch.setattr(module, "_empreinte", lambda champs: appels.append(1) or empreinte(champs))
+    empreinte = chaine.empreinte_de
+    for ou in (chaine, module):  # hashed where written (the journal) and where checked
+        monkeypatch.setattr(ou, "empreinte_de",
+                            lambda champs: appels.append(1) or empreinte(champs))
     journal.ajouter("retenir", {"dossier": "D40", "raison": "une de plus"})
     assert len(appels) <= 2  # the new entry (written and read back), not the 40 before
     avec, entrees = verifier_lignes(_lignes(journal))
-    module._VERIFIEES.clear()
+    chaine._VERIFIEES.clear()
     assert verifier_lignes(_lignes(journal)) == (avec, entrees) and avec.intact

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from commun.constats import Constats
-from lecture import chargement, conteneurs, demarches, valeurs
+from lecture import chargement, conteneurs, export_ds, morceaux, valeurs
 from lecture import vague as lecture
 from lecture.chargement import Chargement, charger
 from lecture.conteneurs import lecture_unique, lire_classeur
@@ -68,12 +68,12 @@ def _classeur(chemin: Path, decrites: list[tuple[str, int, list[object], bool, s
 def test_a_registry_and_an_assignments_sheets_are_told_as_openpyxl_tells_them(
         tmp_path_factory, decrites):
     chemin = _classeur(tmp_path_factory.mktemp("registre") / "export.xlsx", decrites)
-    attendu = demarches._fichier_est_export_openpyxl(chemin)
+    attendu = export_ds._fichier_est_export_openpyxl(chemin)
     noms = {valeurs.cle(n) for n in openpyxl.load_workbook(chemin, read_only=True).sheetnames}
-    assert demarches._fichier_est_export(chemin) == attendu
+    assert export_ds._fichier_est_export(chemin) == attendu
     with lecture_unique():
-        assert demarches._fichier_est_export(chemin) == attendu
-        assert lecture._noms_des_feuilles(chemin) == noms
+        assert export_ds._fichier_est_export(chemin) == attendu
+        assert morceaux._noms_des_feuilles(chemin) == noms
 
 
 def test_a_file_our_reader_refuses_is_told_by_openpyxl(tmp_path):
@@ -82,16 +82,16 @@ def test_a_file_our_reader_refuses_is_told_by_openpyxl(tmp_path):
         chemin = tmp_path / nom
         chemin.write_bytes(contenu)
         with lecture_unique():
-            assert demarches._fichier_est_export(chemin) is False
-            assert lecture._noms_des_feuilles(chemin) is None
+            assert export_ds._fichier_est_export(chemin) is False
+            assert morceaux._noms_des_feuilles(chemin) is None
     bombe = _classeur(tmp_path / "bombe.xlsx", [("Dossiers", 1, ["ID", "Email"], False,
                                                   "visible")])
     with zipfile.ZipFile(bombe, "a", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/media/bombe.bin", b"\0" * (conteneurs.TAILLE_MAX_DECOMPRESSEE + 1))
     with lecture_unique():  # refused by our reader unread; openpyxl reads its first row
         assert lire_classeur(bombe, bombe.name, Constats()) is None
-        assert demarches._fichier_est_export(bombe) is True
-        assert lecture._noms_des_feuilles(bombe) == {"dossiers"}
+        assert export_ds._fichier_est_export(bombe) is True
+        assert morceaux._noms_des_feuilles(bombe) == {"dossiers"}
 
 
 # ------------------------------------------------------------------ a wave read once

@@ -29,7 +29,8 @@ from allocation.resolution.modele_lp import modele_pulp
 from allocation.resolution.moteur import MoteurVague
 from allocation.resolution.solveur import candidats_utiles, resoudre
 from commun.highs import nom_sur
-from lecture.programme import Objectifs, historique_vide
+from lecture.historique import historique_vide
+from lecture.programme import Objectifs
 from tests.factories import regles, table
 
 DEPARTEMENTS = ("35", "29", "22", "56")

@@ -21,9 +21,9 @@ from allocation.modele.rythme import prevision_a_ce_rythme
 from allocation.resolution.solveur import Allocation
 from allocation.sorties.retours import table_retours
 from commun import parametres as schema
+from commun.chaine import Ancre
 from commun.classeur import ajouter_table, ecrire_table, workbook_bytes
 from commun.francais import ESPACE_FINE, decimal, euros, valeur_en_clair
-from commun.journal import Ancre
 from commun.provenance import Provenance
 from commun.vocabulaire import ROBUSTESSE, entetes_en_clair, libelle
 from lecture.chargement import Chargement

@@ -23,22 +23,18 @@ import pandas as pd
 from openpyxl import Workbook
 
 from commun import parametres as schema
+from commun.chaine import Ancre
 from commun.classeur import ecrire_table, texte_sur, workbook_bytes
 from commun.constats import Constats
-from commun.ecriture import Ecriture, verrous
+from commun.ecriture import Ecriture
 from commun.fichiers import FICHIER_HISTORIQUE, nom_de_sauvegarde
-from commun.journal import Ancre
 from commun.provenance import AUCUN, Provenance
+from commun.verrous import verrous
 from lecture import valeurs
 from lecture.conteneurs import lire_classeur
 from lecture.dossiers import compte_comme_numerique
+from lecture.historique import COLONNES_ANCRES, COLONNES_HISTORIQUE, FEUILLE_ANCRES, lire_historique
 from lecture.modele import Vague
-from lecture.programme import (
-    COLONNES_ANCRES,
-    COLONNES_HISTORIQUE,
-    FEUILLE_ANCRES,
-    lire_historique,
-)
 from lecture.tables import trouver_table
 
 

@@ -24,8 +24,8 @@ import typst
 
 from allocation.analyses.decision import Decision
 from allocation.sorties.retours import table_retours
-from commun.ecriture import sous
 from commun.francais import date_en_francais, decimal, euros
+from commun.noms import sous
 from commun.vocabulaire import STATUTS, libelle
 from lecture.modele import Vague
 from notation.normalisation import ScoresVague
@@ -61,7 +61,7 @@ def dossier_des_lettres(retours: Path) -> Path:
 
 def chemins_lettres(retours: Path, dossiers: Iterable[str]) -> dict[str, Path]:
     """Each dossier's letter, ``<dossier>.pdf`` in :func:`dossier_des_lettres`; an id that
-    cannot be a file name there is refused (:class:`commun.ecriture.ErreurEcriture`,
+    cannot be a file name there is refused (:class:`commun.erreurs.ErreurEcriture`,
     nothing written)."""
     dossier = dossier_des_lettres(retours)
     return {str(d): sous(dossier, f"{d}.pdf") for d in dossiers}

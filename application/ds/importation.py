@@ -37,14 +37,10 @@ from commun.fichiers import FICHIER_DOSSIERS
 from commun.journal import Journal
 from lecture import valeurs
 from lecture.conteneurs import Feuille
-from lecture.demarches import (
-    A_DECIDER,
-    ETATS,
-    ExportDS,
-    charger_correspondance,
-    traduire_export,
-)
+from lecture.correspondance import charger_correspondance
+from lecture.demarches import A_DECIDER, ETATS, traduire_export
 from lecture.dossiers import COLONNES_DOSSIERS, REQUISES_DOSSIERS, lire_dossiers
+from lecture.export_ds import ExportDS
 from lecture.tables import trouver_table
 
 FICHIER_BRUT = "ds-brut.json"

@@ -39,7 +39,7 @@ from commun.vocabulaire import STATUTS, code_de, libelle
 from lecture import valeurs
 from lecture.chargement import charger
 from lecture.conteneurs import lire_classeur
-from lecture.demarches import charger_correspondance
+from lecture.correspondance import charger_correspondance
 from lecture.tables import Table, trouver_table
 
 #: The platform state each statut leads to (None: unchanged, the reserve may be called).
