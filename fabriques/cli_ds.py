@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fabriques.attente import etape
-from fabriques.cli_seance import EXIT_ENTREE, EXIT_ENVIRONNEMENT, EXIT_OK, afficher_constats
+from fabriques.verbes import EXIT_ENTREE, EXIT_ENVIRONNEMENT, EXIT_OK, afficher_constats
 
 if TYPE_CHECKING:
     from application.ds.client import ClientDS

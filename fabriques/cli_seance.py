@@ -1,8 +1,7 @@
 """The meeting's verbs of the ``fabriques`` command: ``seance`` (the agenda, and the jury's
 decisions and revised notes, journalled), ``journal`` (list or check the wave's journal) and
-``proces-verbal`` (the signed minutes as a PDF); and the journal options and check that
-``allocate`` and ``record`` share. Like the rest of the command line, it only parses,
-calls the application service and prints; each verb imports what it uses in its own
+``proces-verbal`` (the signed minutes as a PDF). Like the rest of the command line, it only
+parses, calls the application service and prints; each verb imports what it uses in its own
 function (why: :mod:`fabriques.cli`)."""
 
 from __future__ import annotations
@@ -11,97 +10,26 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
-from commun.fichiers import FICHIER_HISTORIQUE, FICHIER_PROGRAMME
+from commun.fichiers import FICHIER_HISTORIQUE
 from commun.francais import decimal, horodatage
 from fabriques.attente import etape
+from fabriques.verbes import (
+    EXIT_ENTREE,
+    EXIT_INFAISABLE,
+    EXIT_OK,
+    acces_au_journal,
+    afficher_constats,
+    charger_vague,
+    fichiers_lus,
+    options_journal,
+    refuser,
+)
 
 if TYPE_CHECKING:
-    from application.entrees import Chargement, LectureVague
-    from application.seance import AccesJournal
-    from commun.constats import Constats
+    from application.entrees import Chargement
     from commun.journal import Journal
-
-EXIT_OK, EXIT_ENTREE, EXIT_INFAISABLE, EXIT_ENVIRONNEMENT = 0, 2, 3, 4
-
-
-def afficher_constats(constats: Constats, flux: TextIO | None = None,
-                      detail: bool = False) -> None:
-    """Print the findings (a finding repeated on many rows summarised, unless ``detail``),
-    then their count."""
-    flux = flux or sys.stdout
-    for ligne in constats.lignes(detail):
-        print(ligne, file=flux)
-    erreurs, avertissements = len(constats.erreurs), len(constats.avertissements)
-    print(f"{erreurs} erreur(s), {avertissements} avertissement(s).", file=flux)
-
-
-def refuser(constats: Constats) -> int:
-    """Say why a verb stops before writing (its findings, then that nothing was written) and
-    return its exit code."""
-    afficher_constats(constats, sys.stderr)
-    print("Rien n'a été écrit.", file=sys.stderr)
-    return EXIT_ENTREE
-
-
-def charger_vague(args: argparse.Namespace, avec_notes: bool = True) -> Chargement:
-    """The wave, its programme and its history, from the command's options."""
-    from application.entrees import charger
-
-    with etape("Lecture de la vague"):
-        return charger(args.vague, args.programme, args.historique, args.correspondance,
-                       avec_notes, getattr(args, "sans_historique", False))
-
-
-def options_journal(parseur: argparse.ArgumentParser) -> None:
-    """``--journal`` and ``--ignorer-journal``, for every verb that reads the journal."""
-    parseur.add_argument("--journal", type=Path, default=None,
-                         help="journal de la vague (défaut : journal.jsonl dans la vague, ou "
-                              "<vague>.journal.jsonl à côté d'un classeur)")
-    parseur.add_argument("--ignorer-journal", dest="ignorer_journal", default=None,
-                         metavar="RAISON",
-                         help="passe outre un journal altéré ; la raison est journalisée")
-
-
-def acces_au_journal(args: argparse.Namespace, journal: Journal,
-                     vague: str | None = None) -> AccesJournal | None:
-    """The wave's journal checked, with its anchors (and the meeting it holds) and, given
-    ``vague``, that it is that wave's; None, having said why, when it stops the command."""
-    from application.seance import ouvrir_journal
-
-    acces = ouvrir_journal(journal, getattr(args, "ignorer_journal", None), vague)
-    if not acces.autorise:
-        print(f"[ERREUR] {acces.message}", file=sys.stderr)
-        print("Rien n'a été écrit.", file=sys.stderr)
-        return None
-    if getattr(args, "ignorer_journal", None):
-        print(acces.message, file=sys.stderr)
-    return acces
-
-
-def fichiers_lus(args: argparse.Namespace, lus: Chargement | LectureVague) -> list[Path]:
-    """Every file of the wave no output may replace, whether this verb reads it or not:
-    the wave's, the programme and the history (given, or found in the wave or beside it),
-    the démarches-simplifiées mapping."""
-    from application.entrees import trouver_fichier
-
-    autres = [getattr(args, "programme", None) or trouver_fichier(args.vague, FICHIER_PROGRAMME),
-              getattr(args, "historique", None) or trouver_fichier(args.vague, FICHIER_HISTORIQUE),
-              getattr(args, "correspondance", None)]
-    return lus.fichiers_lus() + [p for p in autres if p]
-
-
-def ecrire_sorties(args: argparse.Namespace, nom: str, lus: list[Path],
-                   contenus: dict[Path, bytes]) -> list[Path]:
-    """Write a verb's outputs as one set, over none of the wave's files nor its journal
-    (the verbs that write no journal entry)."""
-    from application.seance import journal_de
-    from commun.ecriture import ecrire_ensemble
-
-    journal = journal_de(args.vague, nom, getattr(args, "journal", None))
-    return ecrire_ensemble(contenus, [*lus, journal.chemin])
-
 
 Parseur = Callable[[argparse._SubParsersAction, str, str], argparse.ArgumentParser]
 

@@ -26,7 +26,7 @@ def journaux_a_part(tmp_path_factory: pytest.TempPathFactory,
 @pytest.fixture(autouse=True)
 def ramasse_miettes_rendu() -> Iterator[None]:
     """The command line sets what is alive aside from the garbage collector for the rest of
-    its process (:func:`fabriques.cli.mettre_de_cote`); the tests run many commands in one
+    its process (:func:`fabriques.verbes.mettre_de_cote`); the tests run many commands in one
     process, so each test gives it back."""
     yield
     gc.unfreeze()
