@@ -15,7 +15,8 @@ set, under the wave's lock).
 
 Each verb imports what it uses inside its own function: a verb never loads another's
 modules — the solver, the workbooks' writer, the PDF compiler, the démarches-simplifiées
-client. ``fabriques check`` on the sample wave: 0.50 s, against 0.67 s with every verb's modules loaded (median of 7).
+client. ``fabriques check`` on the sample wave: 0.50 s, against 0.67 s with every verb's
+modules loaded (median of 7).
 """
 
 from __future__ import annotations
