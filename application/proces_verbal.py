@@ -30,7 +30,9 @@ from lecture import valeurs
 from lecture.chargement import Chargement
 from lecture.modele import Vague
 from lecture.programme import PARAMETRES
+from lecture.revisions import note_du_sujet
 from notation.choix import CANDIDATS
+from notation.methodes import METHODE_AUTOMATIQUE
 from notation.normalisation import METHODE_PAR_DEFAUT
 
 PROGRAMME = ("Programme « Nouveaux lieux, nouveaux liens » — Appel à manifestation d'intérêt "
@@ -67,7 +69,7 @@ def _methode(parametres: dict[str, object]) -> dict[str, Any]:
     demandee = code_de(METHODES, schema.METHODE.lire(parametres)) or METHODE_PAR_DEFAUT
     choisie = code_de(METHODES, schema.METHODE_CHOISIE.lire(parametres)) or demandee
     candidates = " ⊂ ".join(f"« {libelle(METHODES, m)} »" for m in CANDIDATS)
-    if demandee == "auto":
+    if demandee == METHODE_AUTOMATIQUE:
         texte = (f"Méthode choisie automatiquement parmi {len(CANDIDATS)} modèles emboîtés, "
                  f"{candidates}, chacun cas particulier du suivant. "
                  "Leur erreur sur des notes mises de côté (validation croisée) est mesurée, "
@@ -122,7 +124,7 @@ def _regles(parametres: dict[str, object], chargement: Chargement) -> tuple[
     return regles, derogations
 
 
-def _decisions(parametres: dict[str, object], journal: Journal) -> tuple[list[str],
+def _decisions(parametres: dict[str, object], journal: Journal, vague: Vague) -> tuple[list[str],
                                                                          list[dict[str, str]]]:
     decisions = []
     revisions = []
@@ -131,7 +133,7 @@ def _decisions(parametres: dict[str, object], journal: Journal) -> tuple[list[st
     decisions += [f"{dossier} écarté par le jury : {raison}"
                   for dossier, raison in schema.ECARTE.sujets(parametres)]
     for sujet, texte in schema.NOTE_REVISEE.sujets(parametres):
-        jure, dossier, critere = sujet.split(" ", 2)
+        jure, dossier, critere = note_du_sujet(sujet, vague)
         changement, _, raison = texte.partition(" : ")
         revisions.append({"jure": jure, "dossier": dossier, "critere": critere,
                           "changement": changement, "raison": raison})
@@ -183,7 +185,7 @@ def donnees_proces_verbal(chargement: Chargement, allocation: Path, journal: Jou
     colonne_montant = "montant_accorde" if "montant_accorde" in laureats else "montant"
     colleges, deports = _jury(vague)
     regles, derogations = _regles(parametres, chargement)
-    decisions, revisions = _decisions(parametres, journal)
+    decisions, revisions = _decisions(parametres, journal, vague)
     incertitude = feuilles.get("incertitude", pd.DataFrame())
     zone = (list(incertitude.loc[incertitude["zone_incertitude"].map(_oui) == "oui", "dossier"])
             if "zone_incertitude" in incertitude else [])

@@ -6,6 +6,7 @@ the procès-verbal and the provenance read them back through :meth:`Ligne.lire` 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -19,20 +20,25 @@ def _texte(valeur: object) -> str:
         valeur)
 
 
-def _entier(valeur: object) -> int | None:
-    texte = _texte(valeur).strip()
-    return int(texte) if texte.isdigit() else None
-
-
 def _nombre(valeur: object) -> float | None:
-    """A number as the sheet writes it (French: « 1 234,5 », thin or non-breaking spaces)."""
-    if isinstance(valeur, int | float):
-        return float(valeur)
-    texte = "".join(_texte(valeur).split()).replace(",", ".")
-    try:
-        return float(texte)
-    except ValueError:
+    """A finite number as the sheet writes it (French: « 1 234,5 », thin or non-breaking
+    spaces), or as a spreadsheet re-saved it (a number cell); None otherwise."""
+    if isinstance(valeur, bool):
         return None
+    if isinstance(valeur, int | float):
+        nombre = float(valeur)
+    else:
+        try:
+            nombre = float("".join(_texte(valeur).split()).replace(",", "."))
+        except ValueError:
+            return None
+    return nombre if math.isfinite(nombre) else None
+
+
+def _entier(valeur: object) -> int | None:
+    """A whole number (« 6 », « 6,0 », a number cell 6.0), or None."""
+    nombre = _nombre(valeur)
+    return int(nombre) if nombre is not None and nombre.is_integer() else None
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,8 @@ class Ligne(Generic[T]):
         """A family's rows: (subject, value), in the sheet's order."""
         prefixe = f"{self.cle} "
         return [(cle.removeprefix(prefixe), self.lire_valeur(valeur))
-                for cle, valeur in parametres.items() if cle.startswith(prefixe)]
+                for cle, valeur in parametres.items()
+                if cle.startswith(prefixe) and _texte(valeur) != ""]
 
 
 NUMERO = Ligne("numero", "numéro de la vague", _entier)
@@ -78,7 +85,7 @@ ENVELOPPE_VAGUE = Ligne("enveloppe de la vague", "enveloppe de la vague (euros)"
                         _nombre)
 ENVELOPPE_RESTANTE = Ligne("enveloppe restante du programme",
                            "enveloppe restante du programme (euros)", _nombre)
-TIRAGE_GRAINE = Ligne("tirage au sort partiel : graine", "graine du tirage au sort", _texte)
+TIRAGE_GRAINE = Ligne("tirage au sort partiel : graine", "graine du tirage au sort", _entier)
 TIRAGE_ORDRE = Ligne("tirage au sort partiel : zone et ordre tiré",
                      "dossiers de la zone d'incertitude, dans l'ordre tiré", _texte)
 IMPOSE = Ligne("imposé", "dossier imposé par le jury, et sa raison", _texte, famille=True)

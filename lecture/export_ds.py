@@ -72,10 +72,11 @@ def _fichier_est_export(chemin: Path) -> bool:
 
 def _premiere_ligne_des_dossiers(lu: ClasseurLu) -> set[str] | None:
     """The header keys of sheet « dossiers »'s first row (row 1 of the sheet), empty when
-    there is no such sheet, from the workbook as :func:`lire_classeur` read it (it is read
-    anyway: once in a :func:`~lecture.conteneurs.lecture_unique` block). None when that
-    read cannot tell what openpyxl would: the workbook is unreadable to it, holds formulas
-    (openpyxl gives a formula's text, calamine its last value) or the sheet is cut at
+    there is no such sheet, from the workbook as :func:`~lecture.conteneurs.lire_classeur`
+    read it (it is read anyway: once in a :func:`~lecture.conteneurs.lecture_unique` block).
+    None when that read cannot tell what openpyxl would: the workbook is unreadable to it,
+    holds formulas (openpyxl gives a formula's text, calamine its last value) or the sheet is
+    cut at
     :data:`~lecture.conteneurs.COLONNES_MAX` columns."""
     if lu.feuilles is None or lu.formules:
         return None
@@ -91,7 +92,7 @@ def _premiere_ligne_des_dossiers(lu: ClasseurLu) -> set[str] | None:
 
 def _fichier_est_export_openpyxl(chemin: Path) -> bool:
     """The first row of sheet « dossiers » as openpyxl reads it: what decides a workbook
-    :func:`lire_classeur` cannot read, or cannot read as openpyxl does."""
+    :func:`~lecture.conteneurs.lire_classeur` cannot read, or cannot read as openpyxl does."""
     try:
         import openpyxl
 

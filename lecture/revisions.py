@@ -4,6 +4,7 @@ only the last revision of a note counts."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, replace
 
@@ -27,6 +28,32 @@ class Revision:
     def cle(self) -> tuple[str, str, str]:
         """(juror, dossier, criterion): the note revised."""
         return (self.jure, self.dossier, self.critere)
+
+    @property
+    def sujet(self) -> str:
+        """The note revised as sheet ``parametres`` names it: « juror dossier criterion »
+        (read back by :func:`note_du_sujet`)."""
+        return f"{self.jure} {self.dossier} {self.critere}"
+
+    @property
+    def changement(self) -> str:
+        """Before, after and why, as sheet ``parametres`` writes it (« 4 → 6 : raison »)."""
+        return f"{self.avant:g} → {self.apres:g} : {self.raison}"
+
+
+def note_du_sujet(sujet: str, vague: Vague) -> tuple[str, str, str]:
+    """The (juror, dossier, criterion) of a :attr:`Revision.sujet`. An id may hold spaces,
+    so the cut kept is the one whose three parts are this wave's juror, dossier and
+    criterion; else the first two spaces cut it."""
+    jures, criteres = {j.jure for j in vague.jury}, set(vague.ids_criteres)
+    dossiers = set(vague.dossiers.index.astype(str))
+    espaces = [k for k, c in enumerate(sujet) if c == " "]
+    for premier, second in itertools.combinations(espaces, 2):
+        jure, dossier, critere = sujet[:premier], sujet[premier + 1:second], sujet[second + 1:]
+        if jure in jures and dossier in dossiers and critere in criteres:
+            return jure, dossier, critere
+    jure, dossier, critere = [*sujet.split(" ", 2), "", ""][:3]
+    return jure, dossier, critere
 
 
 def valider_revision(vague: Vague, jure: str, dossier: str, critere: str, note: float,

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from lecture.modele import Vague
+from notation.methodes import METHODE_DES_BIAIS
 from notation.normalisation import modele_jures, noter
 from notation.reliability import icc_details, kendall_w, krippendorff_alpha
 
@@ -45,7 +46,7 @@ def diagnostic_jures(vague: Vague) -> pd.DataFrame:
     """One row per juror: severity, spread, agreement, workload, flags."""
     notes = vague.notes
     ecart_panel = float(notes["note"].std(ddof=0)) or 1.0
-    severite = noter(vague, "bias").biais.mean(axis=1)
+    severite = noter(vague, METHODE_DES_BIAIS).biais.mean(axis=1)
     calibration = modele_jures(vague).jures
     groupes = notes.groupby(["dossier", "critere"])["note"]
     somme, nombre = groupes.transform("sum"), groupes.transform("count")

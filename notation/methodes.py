@@ -259,6 +259,11 @@ REGISTRE: dict[str, Methode] = {m.nom: m for m in (
     Methode("calibre", calibree, modele_jures=True),
 )}
 
+#: The method whose fit gives each juror's severity (per criterion), shown on the jury sheet.
+METHODE_DES_BIAIS = next(nom for nom, m in REGISTRE.items() if m.biais)
+#: The method that chooses among the others (its ``calcul`` is None).
+METHODE_AUTOMATIQUE = next(nom for nom, m in REGISTRE.items() if m.calcul is None)
+
 #: The computing methods by name, in the order ``auto`` reports them.
 CALCULS: dict[str, Calcul] = {nom: m.calcul for nom, m in REGISTRE.items()
                               if m.calcul is not None}

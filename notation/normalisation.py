@@ -47,7 +47,13 @@ from commun.vocabulaire import libelle
 from lecture.modele import Critere, Vague
 from notation.calibration import ModeleJures, ajuster_calibre, coder
 from notation.choix import ChoixMethode, choisir_methode
-from notation.methodes import CALCULS, REGISTRE, ajuster_biais, echelles
+from notation.methodes import (
+    CALCULS,
+    METHODE_AUTOMATIQUE,
+    REGISTRE,
+    ajuster_biais,
+    echelles,
+)
 
 #: The methods that compute scores (``auto`` chooses among :data:`notation.choix.CANDIDATS`
 #: and reports the cross-validated error of each of these).
@@ -55,7 +61,7 @@ METHODES_DE_CALCUL: tuple[str, ...] = tuple(CALCULS)
 #: Every method the user may ask for (:data:`notation.methodes.REGISTRE`); ``auto``, the
 #: default, chooses among the others.
 METHODES: tuple[str, ...] = tuple(REGISTRE)
-METHODE_PAR_DEFAUT = "auto"
+METHODE_PAR_DEFAUT = METHODE_AUTOMATIQUE
 
 
 @dataclass(frozen=True, eq=False)
@@ -212,7 +218,7 @@ def methode_effective(vague: Vague, methode: str) -> str:
     ``methode`` itself — the one place ``auto`` is resolved."""
     if methode not in METHODES:
         raise ValueError(f"méthode inconnue : {methode} (connues : {', '.join(METHODES)})")
-    return choix_automatique(vague).methode if REGISTRE[methode].calcul is None else methode
+    return choix_automatique(vague).methode if methode == METHODE_AUTOMATIQUE else methode
 
 
 def noter(
@@ -237,7 +243,7 @@ def noter(
         score=moyenne_ponderee(par_critere, poids_utilises),
         biais=biais,
         avertissements=tuple(avertissements),
-        choix=fits.choix if REGISTRE[methode].calcul is None else None,
+        choix=fits.choix if methode == METHODE_AUTOMATIQUE else None,
     )
 
 

@@ -53,9 +53,7 @@ def lignes_de_seance(revisions: Sequence[Revision] = (), ancre: Ancre | None = N
                      ) -> list[tuple[str, str]]:
     """The rows of sheet ``parametres`` that say which meeting a workbook was computed
     from: the notes revised in it and the journal's last entry (every workbook has them)."""
-    lignes = [schema.NOTE_REVISEE.ecrire(f"{r.avant:g} → {r.apres:g} : {r.raison}",
-                                             f"{r.jure} {r.dossier} {r.critere}")
-              for r in revisions]
+    lignes = [schema.NOTE_REVISEE.ecrire(r.changement, r.sujet) for r in revisions]
     if ancre:
         lignes += [schema.JOURNAL.ecrire(ancre.empreinte),
                    schema.JOURNAL_ENTREES.ecrire(ancre.entrees)]

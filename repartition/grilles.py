@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from commun import parametres as schema
 from commun.classeur import (
     HAUTEUR_LIGNE,
     Bloc,
@@ -99,7 +100,7 @@ def table_parametres(repartition: Repartition, provenance: Provenance,
         ("borne du recouvrement minimal", str(repartition.borne_recouvrement)),
         ("lectures hors de la part de chaque strate", str(repartition.ecarts_strates)),
         ("statut", str(repartition.statut)),
-        ("solveur", repartition.solveur),
+        schema.SOLVEUR.ecrire(repartition.solveur),
         (LIBELLE_EMPREINTE.lower(), empreinte_affectation(repartition.paires)),
     ]
     lignes += [("avis", a) for a in repartition.avis]

@@ -27,7 +27,7 @@ from allocation.analyses.arbitrages import (
     robustesse,
 )
 from allocation.modele.probleme import construire_probleme
-from allocation.modele.regles import FAMILLES_LEVABLES as FAMILLES
+from allocation.modele.regles import familles_levables
 from allocation.modele.rythme import BornesRythme
 from allocation.modele.verification import verifier
 from allocation.resolution.moteur import MoteurVague
@@ -105,7 +105,7 @@ def test_the_rules_that_bind_on_wave_6_have_a_price(famille):
     # strong Fabriques numériques the pace's maximum.
     probleme = sample_problem("vague-06", "raw")
     prix = {p.regle: p for p in prix_des_regles(probleme)}
-    assert set(prix) == set(FAMILLES)
+    assert set(prix) == set(familles_levables())
     base = resoudre(probleme)
     leve = resoudre(lever(probleme, famille))
     assert prix[famille].gain == pytest.approx(leve.score_total - base.score_total)

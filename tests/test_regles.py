@@ -20,6 +20,7 @@ import pulp
 import pytest
 
 import allocation.modele.regles as catalogue
+from allocation.analyses.arbitrages import prix_des_regles
 from allocation.analyses.decision import decider
 from allocation.modele.probleme import ProblemeVague, construire_probleme
 from allocation.modele.regles import FAMILLES, contraintes
@@ -387,7 +388,8 @@ def regle_une_par_structure(p: ProblemeVague):
 
 def test_a_rule_added_to_the_catalogue_alone_is_honoured_everywhere(monkeypatch):
     """One function in REGLES and its family: the solver, the pruning of dominated
-    dossiers, the checker, the explanations and the diagnosis all follow it."""
+    dossiers, the checker, the explanations, the price-of-rules table and the diagnosis all
+    follow it."""
     famille = catalogue.Famille(
         "une_par_structure", "un seul lauréat par structure", 1.0,
         trop="structure {sujet} : {valeur} lauréats pour {borne} permis",
@@ -414,6 +416,11 @@ def test_a_rule_added_to_the_catalogue_alone_is_honoured_everywhere(monkeypatch)
                        if e.dossier == "B")  # the explanations, in the rule's words
     assert "une_par_structure" in explication.regles
     assert "structure Tiers-lieu du Port : 2 lauréats pour 1 permis" in explication.raison
+    prix = {p.regle: p for p in prix_des_regles(probleme)}  # the price-of-rules table
+    # lifted: A, B and D (18) rather than A, C and D (17)
+    assert (prix["une_par_structure"].entrent, prix["une_par_structure"].sortent) == (
+        ("B",), ("C",))
+    assert prix["une_par_structure"].gain == 1.0
     impose = resoudre(replace(probleme, forces={"A": "jury", "B": "jury"}))  # the diagnosis
     assert [r.message for r in impose.relaxations] == [
         "autoriser 2 lauréats pour la structure Tiers-lieu du Port"]

@@ -7,8 +7,10 @@ from __future__ import annotations
 import io
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import openpyxl
+import pandas as pd
 import pytest
 
 import notation.normalisation as normalisation
@@ -19,6 +21,7 @@ from commun.constats import Constats
 from commun.provenance import Provenance
 from commun.vocabulaire import METHODES as MOTS
 from lecture.chargement import charger
+from lecture.revisions import Revision, note_du_sujet
 from notation.methodes import CALCULS, REGISTRE
 from notation.reechantillonnage import Reechantillonneur
 
@@ -120,3 +123,13 @@ def test_an_allocation_workbook_without_its_wave_number_is_refused_with_a_findin
     constats = Constats()
     assert lire_decision(chemin, chargement.vague, constats) is None
     assert constats.codes() == ["valeur_invalide"]
+
+
+def test_a_revised_notes_row_reads_back_whoever_holds_a_space_in_their_id():
+    vague = SimpleNamespace(jury=(SimpleNamespace(jure="Jean Dupont"),),
+                            ids_criteres=("offre", "ancrage local"),
+                            dossiers=pd.DataFrame(index=pd.Index(["V06 001"])))
+    revision = Revision("Jean Dupont", "V06 001", "ancrage local", 4.0, 6.0, "relu : ok")
+    assert note_du_sujet(revision.sujet, vague) == revision.cle
+    ligne = dict([schema.NOTE_REVISEE.ecrire(revision.changement, revision.sujet)])
+    assert schema.NOTE_REVISEE.sujets(ligne) == [(revision.sujet, "4 → 6 : relu : ok")]

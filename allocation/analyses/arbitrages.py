@@ -21,7 +21,7 @@ import pandas as pd
 from allocation.analyses.decision import regles_bloquantes
 from allocation.modele.departage import au_micro_point, micro_points
 from allocation.modele.probleme import ProblemeVague
-from allocation.modele.regles import FAMILLES_LEVABLES, LIBELLES_REGLES
+from allocation.modele.regles import LIBELLES_REGLES, familles_levables
 from allocation.modele.regles_dossier import candidat
 from allocation.resolution.moteur import MoteurVague
 from allocation.resolution.solveur import Allocation
@@ -84,7 +84,7 @@ def prix_des_regles(probleme: ProblemeVague, moteur: MoteurVague | None = None
     moteur = moteur or MoteurVague(probleme, diagnostic=False)
     base = moteur.resoudre()
     prix = []
-    for famille in FAMILLES_LEVABLES:
+    for famille in familles_levables():
         leve = moteur.resoudre(leves=(famille,))
         prix.append(PrixRegle(
             famille, au_micro_point(leve.score_total - base.score_total),

@@ -14,9 +14,14 @@ import pandas as pd
 from allocation.modele.departage import PRECISION
 from allocation.modele.probleme import Dossier, ProblemeVague
 from allocation.modele.regles import FAMILLES, LIBELLES_REGLES
-from allocation.modele.regles_dossier import candidat, premiere_interdiction
+from allocation.modele.regles_dossier import (
+    DECISION_DU_JURY,
+    candidat,
+    premiere_interdiction,
+)
 from allocation.modele.verification import Echanges
-from allocation.resolution.moteur import MoteurVague, Solution
+from allocation.resolution.highs_modele import Solution
+from allocation.resolution.moteur import MoteurVague
 from allocation.resolution.parallele import MOTEURS, en_parallele
 from allocation.resolution.solveur import Allocation
 from commun.francais import decimal
@@ -180,7 +185,7 @@ def regles_bloquantes(probleme: ProblemeVague, laureats: tuple[str, ...], dossie
         i for i in moins_bien if i in probleme.forces
         and not echanges.violations(i, dossier))
     if imposes:
-        return ("decision_du_jury",), (
+        return (DECISION_DU_JURY,), (
             f"la vague est complète ({len(laureats)} lauréats) et le jury a imposé des "
             "lauréats moins bien notés qu'il pourrait remplacer : " + ", ".join(
                 f"{i} ({decimal(par_id[i].score)}, « {probleme.forces[i]} »)" for i in imposes))

@@ -1,2 +1,4 @@
-"""The wave problem and its inputs: the programme's rules and history, eligibility, pacing,
-the problem itself and the rule catalogue."""
+"""The wave problem (:mod:`.probleme`), the pace (:mod:`.rythme`), the one tie-break
+(:mod:`.departage`) and the rule catalogue: rows (:mod:`.regles`), rules on single dossiers
+(:mod:`.regles_dossier`), optional goals (:mod:`.objectifs`) and the checks generated from
+them (:mod:`.verification`)."""

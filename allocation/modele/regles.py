@@ -44,6 +44,7 @@ class Famille:
     The message templates take ``sujet``, ``valeur``, ``borne``, ``nouvelle`` and ``ecart``.
     ``capacite``: the rule counts every laureate alike (the wave's places): a selection full
     on it is « complète », and the explanations say so rather than name it as broken.
+    ``levable``: the price-of-rules table lifts it (not the FAQ's 30 per wave).
     """
 
     nom: str
@@ -55,6 +56,7 @@ class Famille:
     abaisser: str = ""
     monetaire: bool = False
     capacite: bool = False
+    levable: bool = True
 
     def nombre(self, valeur: float) -> str:
         """A value of this family in the secretariat's words."""
@@ -76,7 +78,7 @@ FAMILLES: dict[str, Famille] = {f.nom: f for f in (
     Famille("max_laureats", "nombre maximum de lauréats par vague", 2.0,
             trop="{valeur} lauréats pour un maximum de {borne} par vague",
             relever="porter le nombre maximum de lauréats de {borne} à {nouvelle}",
-            capacite=True),
+            capacite=True, levable=False),
     Famille("max_par_an", "nombre maximum de lauréats par an", 2.0,
             trop="{valeur} lauréats cette année ({sujet}) pour {borne} place(s) restante(s) "
                  "sous le plafond annuel",
@@ -112,12 +114,11 @@ LIBELLES_REGLES: dict[str, str] = {
     "departage": "départage à score total égal",
 }
 
-#: The families the price-of-rules table lifts one at a time: every relaxable row's, every
-#: row family the diagnosis never relaxes but the jury's secretariat may question (a place in
-#: one selected dossier only), and the quality floor — never the 30-per-wave cap (FAQ 3.1),
-#: eligibility or the jury's decisions.
-FAMILLES_LEVABLES = ("max_par_an", *(f"rythme_{c}" for c in CATEGORIES), "departement_vague",
-                     "departement_programme", "enveloppe", "lieux", "note_minimale")
+def familles_levables() -> tuple[str, ...]:
+    """The families the price-of-rules table lifts one at a time, in catalogue order: never
+    the 30-per-wave cap (FAQ 3.1), eligibility or the jury's decisions."""
+    return (*(nom for nom, f in FAMILLES.items() if f.levable),
+            *dict.fromkeys(r.famille for r in REGLES_DOSSIER if r.levable))
 
 
 @dataclass(frozen=True)

@@ -30,17 +30,20 @@ def _sous_le_plancher(regles: Regles, scores: np.ndarray) -> np.ndarray:
 class RegleDossier:
     """One rule on single dossiers.
 
-    ``famille``: its family (a key of the catalogue's labels, and what the price-of-rules
-    table lifts); ``fixe``: True for a dossier it keeps out whatever the scores; ``selon_score``:
-    per score, True when it keeps the dossier out (vectorised: the engine's draws ask it at
-    every solve); ``motif``: why, in the ranking's words; ``statut``: the ranking's statut of
-    a dossier it keeps out; ``code_forcage`` and ``refus_forcage``: the finding, and its
-    words, when the jury imposes such a dossier (None: another check refuses it)."""
+    ``famille``: its family (a key of the catalogue's labels); ``levable``: the
+    price-of-rules table lifts it; ``fixe``: True for a dossier it keeps out whatever the
+    scores; ``selon_score``: per score, True when it keeps the dossier out (vectorised: the
+    engine's draws ask it at every solve); ``motif``: why, in the ranking's words;
+    ``retour``: why, in the words of the letter to the applicant; ``statut``: the ranking's
+    statut of a dossier it keeps out; ``code_forcage`` and ``refus_forcage``: the finding,
+    and its words, when the jury imposes such a dossier (None: another check refuses it)."""
 
     nom: str
     famille: str
     libelle: str
     motif: Callable[[ProblemeVague, Dossier], str]
+    retour: Callable[[ProblemeVague, Dossier], str]
+    levable: bool = False
     fixe: Callable[[ProblemeVague, Dossier], bool] | None = None
     selon_score: Callable[[Regles, np.ndarray], np.ndarray] | None = None
     statut: str = "non_retenu"
@@ -55,25 +58,35 @@ class RegleDossier:
                 and bool(self.selon_score(probleme.regles, np.array([dossier.score]))[0]))
 
 
+#: The family of the jury's decisions: its exclusions here, its forcings in the checker and
+#: the explanations.
+DECISION_DU_JURY = "decision_du_jury"
+
 #: The rules on single dossiers, in the order a dossier's first reason is given.
 REGLES_DOSSIER: tuple[RegleDossier, ...] = (
     RegleDossier(
         "ineligible", "eligibilite", "éligibilité",
-        motif=lambda p, d: " ; ".join(d.motifs), fixe=lambda p, d: not d.eligible,
+        motif=lambda p, d: " ; ".join(d.motifs),
+        retour=lambda p, d: ("il ne remplit pas les conditions d'éligibilité "
+                             f"({' ; '.join(d.motifs)})"),
+        fixe=lambda p, d: not d.eligible,
         statut="ineligible", code_forcage="forcage_ineligible",
         refus_forcage=lambda p, d: f"inéligible ({' ; '.join(d.motifs)})"),
     RegleDossier(
-        "ecarte", "decision_du_jury", "décision du jury",
+        "ecarte", DECISION_DU_JURY, "décision du jury",
         motif=lambda p, d: f"écarté par le jury : {p.exclus[d.dossier]}",
+        retour=lambda p, d: f"le jury en a décidé ainsi ({p.exclus[d.dossier]})",
         fixe=lambda p, d: d.dossier in p.exclus),
     RegleDossier(
         "sans_note", "eligibilite", "éligibilité", motif=lambda p, d: "aucune note",
+        retour=lambda p, d: "il n'a reçu aucune note du jury",
         selon_score=lambda regles, scores: np.isnan(np.asarray(scores, dtype=float)),
         code_forcage="forcage_sans_note", refus_forcage=lambda p, d: "aucune note"),
     RegleDossier(
-        "note_minimale", "note_minimale", "note minimale",
+        "note_minimale", "note_minimale", "note minimale", levable=True,
         motif=lambda p, d: ("note inférieure à la note minimale "
                             f"({decimal(p.regles.note_minimale)})"),
+        retour=lambda p, d: "sa note ne lui a pas permis de figurer parmi les lauréats",
         selon_score=_sous_le_plancher, code_forcage="forcage_sous_note_minimale",
         refus_forcage=lambda p, d: (f"note {d.score:.2f} sous la note minimale "
                                     f"({p.regles.note_minimale:g})").replace(".", ",")),

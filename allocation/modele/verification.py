@@ -13,7 +13,7 @@ import numpy as np
 
 from allocation.modele.probleme import Dossier, ProblemeVague
 from allocation.modele.regles import Contrainte, contraintes
-from allocation.modele.regles_dossier import interdits
+from allocation.modele.regles_dossier import DECISION_DU_JURY, interdits
 from commun.francais import euros
 
 
@@ -56,7 +56,7 @@ def violations(
                                                      f"{euros(montants[i])} hors bornes"))
     for identifiant in sorted(probleme.forces):
         if identifiant not in choisis:
-            trouvees.append(Violation("decision_du_jury",
+            trouvees.append(Violation(DECISION_DU_JURY,
                                       f"{identifiant} imposé par le jury mais absent"))
     return trouvees
 

@@ -1,7 +1,8 @@
-"""The one boundary between dossier ids and the engine's column indices (the
-openreview-matcher model): every eligible dossier is a column, sorted by id so that the model
-never depends on the order of a file's rows. Rows, selections and forced dossiers cross it
-here, and nowhere else."""
+"""The boundary between dossier ids and the engine's column indices (the openreview-matcher
+model): every eligible dossier is a column, sorted by id so that the model never depends on
+the order of a file's rows. Rows, selections and forced dossiers cross it here; the analyses
+that hand the engine one value per column (a draw's scores, a sweep's coefficients) take the
+columns' order from it (``moteur.ids``, ``moteur.dossiers``)."""
 
 from __future__ import annotations
 

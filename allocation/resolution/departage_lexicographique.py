@@ -20,8 +20,9 @@ class DepartageLexicographique:
     def _departager(self: MoteurHighs, points: np.ndarray, bas: np.ndarray, haut: np.ndarray,
                     premiere: np.ndarray) -> np.ndarray:
         """The documented total order among optimal selections: the one whose best dossier
-        ranks highest wins, then the next… (rank: score in micro-points descending, then id
-        ascending).
+        ranks highest wins, then the next… (rank: score in micro-points descending, then
+        :meth:`~allocation.modele.departage.Departage.egalite`: the lottery's drawn order,
+        then id ascending).
 
         Ties are rare, so the walk starts by asking whether any other optimal selection
         exists at all (one solve, usually infeasible). When one does, the free columns are

@@ -23,7 +23,8 @@ from commun.highs import nom_sur
 def modele_pulp(probleme: ProblemeVague, reduit: bool = True) -> pulp.LpProblem:
     """The PuLP model of the wave: maximise the selected scores (rounded to 1e-6) under the
     catalogue's rows; the jury's forcings and exclusions, the quality floor and the missing
-    scores are variable bounds. ``reduit``: on the candidates :func:`resoudre` solves (the
+    scores are variable bounds. ``reduit``: on the candidates
+    :func:`~allocation.resolution.solveur.resoudre` solves (the
     dominated ones left out), as the engine does."""
     from dataclasses import replace
 

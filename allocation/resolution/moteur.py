@@ -114,8 +114,10 @@ class MoteurVague(DepartageLexicographique, Diagnostic):
         haut = totaux.haut.copy()
         for r, ecart in elargies.items():
             haut[r] += ecart
+        # the lowest-ranked laureate first (:class:`~allocation.modele.departage.Departage`)
+        rang = self.probleme.departage.cle
         retraits = sorted((int(k) for k in np.flatnonzero(choix) if int(k) not in imposes),
-                          key=lambda k: (self.scores[k], self._cles[k]))
+                          key=lambda k: rang(self.ids[k]), reverse=True)
         for retrait in (None, *retraits):
             essai = valeurs.copy()
             if retrait is not None:

@@ -4,20 +4,24 @@ never be chosen, solves the model the rule catalogue generates (:mod:`allocation
 
 Objective: maximise the sum of the selected dossiers' scores, compared to 1e-6 so that
 floating noise cannot decide. Ties are broken by a documented total order: among optimal
-allocations, the one whose best dossier ranks highest wins, then the next, and so on —
-rank by score (descending) then id (ascending) — so the decision never depends on the order
-of rows in a file.
+allocations, the one whose best dossier ranks highest wins, then the next, and so on — rank
+by :class:`~allocation.modele.departage.Departage` (score descending, then the lottery's
+drawn order, then id ascending) — so the decision never depends on the order of rows in a
+file.
 
 Optional goals (:class:`~lecture.programme.Objectifs`, off by default) add terms to the
-objective (:func:`allocation.modele.regles.termes`); they never change a default run.
+objective (:func:`allocation.modele.objectifs.termes`); they never change a default run.
 """
 
 from __future__ import annotations
 
 import bisect
+import heapq
+import itertools
 import math
 import time
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -25,8 +29,9 @@ import numpy as np
 from allocation.modele.objectifs import termes
 from allocation.modele.probleme import Dossier, ProblemeVague
 from allocation.modele.regles import INFINI, contraintes
-from allocation.modele.regles_dossier import candidat
-from allocation.resolution.moteur import MoteurVague, Statut
+from allocation.modele.regles_dossier import Admissions
+from allocation.resolution.highs_modele import Statut
+from allocation.resolution.moteur import MoteurVague
 from commun.highs import Relaxation, version_solveur
 
 
@@ -64,33 +69,78 @@ def candidats_utiles(probleme: ProblemeVague) -> list[Dossier]:
     never lowers the total, and the tie-break prefers it. So d is never chosen, and leaving
     it out of the model changes nothing but the size (100,000 dossiers → a few hundred).
     """
-    candidats = [d for d in probleme.dossiers if candidat(probleme, d)]
+    scores = np.array([d.score for d in probleme.dossiers], dtype=float)
+    interdits = Admissions(probleme, probleme.dossiers).interdites(scores)
+    candidats = [d for d, exclu in zip(probleme.dossiers, interdits, strict=True) if not exclu]
     formes = _Formes(probleme, {d.dossier for d in candidats})
-    groupes: dict[tuple[tuple, frozenset[int]], list[Dossier]] = defaultdict(list)
+    groupes: dict[Cle, list[Dossier]] = defaultdict(list)
     for dossier in candidats:
         groupes[formes.cle(dossier.dossier)].append(dossier)
-    rang = probleme.departage.cle
+    # each candidate's place in the tie-break's order, computed once
+    ordre_departage = {i: k for k, i in enumerate(
+        probleme.departage.classer(d.dossier for d in candidats))}
+
+    def rang(dossier: Dossier) -> int:
+        return ordre_departage[dossier.dossier]
+
+    for membres in groupes.values():
+        membres.sort(key=rang)
+    voisinage = _Voisinage(groupes)
     utiles = []
     for cle, membres in groupes.items():
-        # the groups whose dossiers may dominate this one's: same exact coefficients, rows
-        # of equal coefficient a subset of this group's
-        voisins = [c for c in groupes if c[0] == cle[0] and c[1] <= cle[1]]
+        voisins = voisinage.de(cle)
         plafond = formes.plafond(cle, voisins)
         if plafond is None:
             utiles += membres
             continue
         dominants = _Dominants(formes.nombre_de_ponderees)  # better-ranked, free
-        for dossier in sorted((d for c in voisins for d in groupes[c]),
-                              key=lambda d: rang(d.dossier)):
+        restants = len(membres)  # the rest of the pool ranks below them all: not needed
+        for dossier in heapq.merge(*(groupes[c] for c in voisins), key=rang):
             forcee = dossier.dossier in probleme.forces
             poids = formes.poids(dossier.dossier)
-            if formes.cle(dossier.dossier) == cle and (
-                    forcee or dominants.au_plus_lourds(poids) < max(plafond, 1)):
-                utiles.append(dossier)
+            if formes.cle(dossier.dossier) == cle:
+                if forcee or dominants.au_plus_lourds(poids) < max(plafond, 1):
+                    utiles.append(dossier)
+                restants -= 1
+                if not restants:
+                    break
             if not forcee:
                 dominants.ajouter(poids)
     ordre = {d.dossier: i for i, d in enumerate(probleme.dossiers)}
     return sorted(utiles, key=lambda d: ordre[d.dossier])
+
+
+#: A group of candidates: their coefficients on the exact rows, and their rows of one
+#: coefficient.
+Cle = tuple[tuple[tuple[int, float], ...], frozenset[int]]
+
+
+class _Voisinage:
+    """For each group, the groups whose dossiers may dominate its own: the same exact
+    coefficients, and rows of one coefficient a subset of its own (itself included). Found
+    by looking up the subsets of what a group holds beyond its class's common rows when
+    they are few (a place shared by some dossiers is one such row), else by a scan."""
+
+    SOUS_ENSEMBLES_MAX = 10  # rows beyond the common ones: 2^10 look-ups at most
+
+    def __init__(self, groupes: Mapping[Cle, object]):
+        self._classes: dict[tuple, list[Cle]] = defaultdict(list)
+        for cle in groupes:
+            self._classes[cle[0]].append(cle)
+        self._communes = {exactes: frozenset.intersection(*(c[1] for c in cles))
+                          for exactes, cles in self._classes.items()}
+        self._presents = set(groupes)
+
+    def de(self, cle: Cle) -> list[Cle]:
+        """The groups that may dominate ``cle``'s, in a fixed order."""
+        classe = self._classes[cle[0]]
+        propres = sorted(cle[1] - self._communes[cle[0]])
+        if len(propres) > self.SOUS_ENSEMBLES_MAX or 2 ** len(propres) > len(classe):
+            return [c for c in classe if c[1] <= cle[1]]
+        communes = self._communes[cle[0]]
+        trouves = ((cle[0], communes | frozenset(s)) for k in range(len(propres) + 1)
+                   for s in itertools.combinations(propres, k))
+        return [c for c in trouves if c in self._presents]
 
 
 class _Dominants:
@@ -100,21 +150,24 @@ class _Dominants:
     def __init__(self, dimension: int):
         self._dimension = dimension
         self._tries: list[float] = []
-        self._lignes: list[np.ndarray] = []
+        self._lignes = np.empty((16, dimension))
+        self._nombre = 0
 
     def ajouter(self, poids: np.ndarray) -> None:
         if self._dimension == 1:
             bisect.insort(self._tries, float(poids[0]))
-        else:
-            self._lignes.append(poids)
+            return
+        if self._nombre == len(self._lignes):
+            self._lignes = np.concatenate([self._lignes, np.empty_like(self._lignes)])
+        self._lignes[self._nombre] = poids
+        self._nombre += 1
 
     def au_plus_lourds(self, poids: np.ndarray) -> int:
         """How many dossiers added weigh no more than ``poids`` on every weighted row."""
         if self._dimension == 1:
             return bisect.bisect_right(self._tries, float(poids[0]) + 1e-9)
-        if not self._lignes:
-            return 0
-        return int(np.count_nonzero(np.all(np.array(self._lignes) <= poids + 1e-9, axis=1)))
+        ajoutes = self._lignes[:self._nombre]
+        return int(np.count_nonzero(np.all(ajoutes <= poids + 1e-9, axis=1)))
 
 
 class _Formes:
@@ -133,8 +186,11 @@ class _Formes:
         # a goal's row ties its own column too: only equal coefficients keep its value
         lignes += [(t.membres, t.coefficients, -INFINI, INFINI, True) for t in termes(probleme)]
         for r, (membres, coefficients, bas, haut, but) in enumerate(lignes):
-            valeurs = {i: k for i, k in zip(membres, coefficients, strict=True)
-                       if i in candidats and k != 0}
+            valeurs: dict[str, float] = defaultdict(float)  # a member twice counts twice
+            for i, k in zip(membres, coefficients, strict=True):
+                if i in candidats:
+                    valeurs[i] += k
+            valeurs = {i: k for i, k in valeurs.items() if k != 0}
             if not valeurs:
                 continue
             unique = set(valeurs.values())
@@ -149,21 +205,21 @@ class _Formes:
                     self._egales[i].add(r)
             elif valeurs not in ponderees:  # the two envelopes weigh alike: compared once
                 ponderees.append(valeurs)
-        self._ponderees = ponderees
         self.nombre_de_ponderees = len(ponderees)
+        self._poids = {i: np.array([ligne.get(i, 0.0) for ligne in ponderees])
+                       for i in candidats}
         self._cles = {i: (tuple(self._exactes[i]), frozenset(self._egales[i]))
                       for i in candidats}
 
-    def cle(self, identifiant: str) -> tuple[tuple, frozenset[int]]:
+    def cle(self, identifiant: str) -> Cle:
         """The dossier's exact coefficients and its rows of one coefficient."""
         return self._cles[identifiant]
 
     def poids(self, identifiant: str) -> np.ndarray:
         """The dossier's coefficient on each weighted row."""
-        return np.array([ligne.get(identifiant, 0.0) for ligne in self._ponderees])
+        return self._poids[identifiant]
 
-    def plafond(self, cle: tuple[tuple, frozenset[int]],
-                voisins: list[tuple[tuple, frozenset[int]]]) -> int | None:
+    def plafond(self, cle: Cle, voisins: list[Cle]) -> int | None:
         """The most dossiers of ``voisins``' groups a selection can hold together: the
         smallest bound of a row of one coefficient they all share (None: no such row)."""
         communes = set(cle[1]).intersection(*(v[1] for v in voisins))

@@ -14,6 +14,7 @@ import pandas as pd
 
 from allocation.analyses.decision import Decision, classement
 from allocation.modele.regles import LIBELLES_REGLES
+from allocation.modele.regles_dossier import premiere_interdiction
 from commun.francais import decimal
 from lecture.modele import Vague
 from notation.normalisation import ScoresVague
@@ -90,24 +91,18 @@ def table_retours(decision: Decision, vague: Vague, scores: ScoresVague) -> pd.D
                             for libelle, note, mediane in faibles])
         statut = str(table.loc[identifiant, "statut"])
         debut = f"Votre dossier « {dossier.nom} » n'a pas été retenu lors de cette vague"
-        if statut == "ineligible":
-            motifs = " ; ".join(dossier.motifs)
-            raison = f"il ne remplit pas les conditions d'éligibilité ({motifs})"
-            message = f"{debut} : {raison}."
-        elif statut == "liste_complementaire":
+        interdiction = premiere_interdiction(probleme, dossier)
+        if statut == "liste_complementaire":
             raison = (f"il est inscrit en liste complémentaire (rang {reserve[dossier.dossier]}) "
                       "et pourra être retenu si un lauréat se désiste")
             message = f"Votre dossier « {dossier.nom} » n'est pas retenu à ce stade : {raison}."
         else:
-            if dossier.dossier in decision.probleme.exclus:
-                raison = ("le jury en a décidé ainsi "
-                          f"({decision.probleme.exclus[dossier.dossier]})")
+            if interdiction is not None:  # a rule on single dossiers, in the letter's words
+                raison = interdiction.retour(probleme, dossier)
             elif dossier.dossier in explications:
                 regles = [LIBELLES_REGLES.get(r, r) for r in explications[dossier.dossier].regles]
                 raison = ("il était mieux noté que certains lauréats, mais les règles du "
                           f"programme ne permettaient pas de le retenir ({_liste(regles)})")
-            elif pd.isna(dossier.score):
-                raison = "il n'a reçu aucune note du jury"
             else:
                 raison = "sa note ne lui a pas permis de figurer parmi les lauréats"
             message = f"{debut} : {raison}."
