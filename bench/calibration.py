@@ -29,7 +29,8 @@ import numpy as np
 import pandas as pd
 
 from application.entrees import Critere, Jure, Vague
-from application.notation import METHODES, ScoresVague
+from application.methodes import METHODES
+from application.notation import ScoresVague
 from application.service import Parametres, Refus, noter_vague
 
 CRITERES = ("offre", "competences", "modele_economique", "gouvernance", "ancrage",

@@ -73,7 +73,7 @@ def _parseur(sous: argparse._SubParsersAction, nom: str, aide: str) -> argparse.
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every verb the installed version provides; argparse's own
     words (« utilisation : », its errors) in French (:mod:`fabriques.argparse_fr`)."""
-    from application.notation import METHODE_PAR_DEFAUT, METHODES
+    from application.methodes import METHODE_PAR_DEFAUT, METHODES
 
     argparse_fr.installer()
 
@@ -168,7 +168,7 @@ def _options_fichiers(parseur: argparse.ArgumentParser) -> None:
 
 def _options_programme(parseur: argparse.ArgumentParser, methodes: Sequence[str]) -> None:
     _options_fichiers(parseur)
-    from application.notation import METHODE_PAR_DEFAUT
+    from application.methodes import METHODE_PAR_DEFAUT
 
     parseur.add_argument("--methode", "--method", dest="methode", choices=methodes,
                          default=METHODE_PAR_DEFAUT,

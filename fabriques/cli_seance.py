@@ -37,7 +37,7 @@ Parseur = Callable[[argparse._SubParsersAction, str, str], argparse.ArgumentPars
 def ajouter_verbes_seance(sous: argparse._SubParsersAction, parseur: Parseur,
                           options_fichiers: Callable[[argparse.ArgumentParser], None]) -> None:
     """Declare ``seance``, ``journal`` and ``proces-verbal``."""
-    from application.notation import METHODE_PAR_DEFAUT, METHODES
+    from application.methodes import METHODE_PAR_DEFAUT, METHODES
 
     seance = parseur(sous, "seance", "séance du jury : ordre du jour, et décisions ou notes "
                                      "révisées (motivées, journalisées)")

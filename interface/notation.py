@@ -9,7 +9,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from application.notation import METHODES, diagnostic_jures, fiabilite_par_libelle, table_scores
+from application.methodes import METHODES
+from application.notation import diagnostic_jures, fiabilite_par_libelle, table_scores
 from commun.francais import decimal
 from commun.vocabulaire import METHODES as MOTS_DES_METHODES
 from commun.vocabulaire import STATISTIQUES, libelle
