@@ -62,9 +62,10 @@ def candidats_utiles(probleme: ProblemeVague) -> list[Dossier]:
     new rule prunes as soundly as the old ones. A candidate e *dominates* d when e ranks
     better (score, the lottery's order, id), is not forced, and exchanging d for e can break
     no row: e's coefficient equals d's on every row with a lower bound and every goal's row,
-    and is no larger on every other row (a department's cap, an envelope, a place). A row on
-    which d and all the candidates that may dominate it have the same positive coefficient c
-    lets no selection hold more than K = ⌊haut / c⌋ of them. With K dominators (at least
+    and is no larger on every other row (a department's cap, an envelope, a place). A row of
+    one positive coefficient c (every candidate on it weighs c) that d and all the
+    candidates that may dominate it are on lets no selection hold more than K = ⌊haut / c⌋
+    of them. With K dominators (at least
     one), a selection holding d leaves one of them out; exchanging it for d keeps every rule,
     never lowers the total, and the tie-break prefers it. So d is never chosen, and leaving
     it out of the model changes nothing but the size (100,000 dossiers → a few hundred).
