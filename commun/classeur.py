@@ -23,17 +23,10 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-# Every file is written by the one discipline of commun.ecriture (re-exported for callers).
-from commun.ecriture import ecrire_atomiquement as ecrire_atomiquement
 from commun.feuilles_xml import enregistrer
 
-# The layout of every table, once its content is final (re-exported for callers).
-from commun.mise_en_page import HAUTEUR_LIGNE as HAUTEUR_LIGNE
-from commun.mise_en_page import Bloc as Bloc
-from commun.mise_en_page import a_mettre_en_page as a_mettre_en_page
-from commun.mise_en_page import lignes_enroulees as lignes_enroulees
-from commun.mise_en_page import mettre_en_page as mettre_en_page
-from commun.mise_en_page import mettre_en_page_ce_qui_attend
+# The layout of every table, once its content is final.
+from commun.mise_en_page import Bloc, a_mettre_en_page, mettre_en_page_ce_qui_attend
 from commun.vocabulaire import COLONNES_CODEES, libelle, pour_lecteur
 
 _FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)

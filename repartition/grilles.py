@@ -24,15 +24,13 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from commun import parametres as schema
-from commun.classeur import (
+from commun.classeur import ecrire_table, texte_sur, workbook_bytes
+from commun.mise_en_page import (
     HAUTEUR_LIGNE,
     Bloc,
     a_mettre_en_page,
-    ecrire_table,
     lignes_enroulees,
     mettre_en_page,
-    texte_sur,
-    workbook_bytes,
 )
 from commun.provenance import Provenance
 from lecture.marque import (

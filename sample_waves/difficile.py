@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from commun.classeur import ecrire_atomiquement
+from commun.ecriture import ecrire_atomiquement
 from sample_waves.dossiers import LIEUX_NOMS, code_lieu, tirer_montants
 from sample_waves.ecriture import ecrire_classeur, ecrire_vague_dossier
 from sample_waves.historique import HISTORY_COLUMNS

@@ -14,7 +14,8 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from commun.classeur import ecrire_atomiquement, workbook_bytes
+from commun.classeur import workbook_bytes
+from commun.ecriture import ecrire_atomiquement
 from sample_waves.programme import CRITERES, NOTE_MAX, NOTE_MIN
 from sample_waves.vague import Vague
 

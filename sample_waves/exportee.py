@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from commun.classeur import ecrire_atomiquement, workbook_bytes
+from commun.classeur import workbook_bytes
+from commun.ecriture import ecrire_atomiquement
 from sample_waves.ecriture import ecrire_classeur, grille, table_criteres, table_jury
 from sample_waves.plateforme_ds.demarche import DEMARCHE_FABRIQUES, dossier_depuis_ligne
 from sample_waves.plateforme_ds.export import classeur_export

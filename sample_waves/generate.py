@@ -38,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-from commun.classeur import ecrire_atomiquement
+from commun.ecriture import ecrire_atomiquement
 from sample_waves.ecriture import ecrire_classeur, ecrire_vague_classeur, ecrire_vague_dossier
 from sample_waves.exportee import ecrire_export_demarches, generer_vague_07
 from sample_waves.historique import decider_vague, generer_historique

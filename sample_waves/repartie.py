@@ -20,7 +20,8 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from application.repartition import ResultatRepartition, ecrire_repartition, repartir_vague
-from commun.classeur import ecrire_atomiquement, workbook_bytes
+from commun.classeur import workbook_bytes
+from commun.ecriture import ecrire_atomiquement
 from commun.provenance import logiciels_installes
 from lecture.chargement import charger
 from sample_waves.ecriture import ecrire_classeur, table_criteres, table_jury

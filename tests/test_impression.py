@@ -19,7 +19,7 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
-from commun.classeur import lignes_enroulees
+from commun.mise_en_page import lignes_enroulees
 from fabriques.cli import main
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_waves"

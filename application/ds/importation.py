@@ -31,8 +31,9 @@ from openpyxl import Workbook
 from application.ds.client import VERSION_SCHEMA, ClientDS
 from application.ds.requetes import DOSSIERS, DOSSIERS_SUPPRIMES
 from application.seance import journal_de
-from commun.classeur import ecrire_atomiquement, ecrire_table, workbook_bytes
+from commun.classeur import ecrire_table, workbook_bytes
 from commun.constats import Constats
+from commun.ecriture import ecrire_atomiquement
 from commun.fichiers import FICHIER_DOSSIERS
 from commun.journal import Journal
 from lecture import valeurs
