@@ -13,7 +13,7 @@ import numpy as np
 
 from allocation.modele.probleme import Dossier, ProblemeVague
 from allocation.modele.regles import Contrainte, contraintes
-from allocation.modele.regles_dossier import DECISION_DU_JURY, interdits
+from allocation.modele.regles_dossier import DECISION_DU_JURY, candidat, interdits
 from commun.francais import euros
 
 
@@ -133,7 +133,7 @@ class Echanges:
     def possible(self, sortant: Dossier, entrant: Dossier) -> bool:
         """True when every rule of SPEC §4 holds after the exchange."""
         if entrant.dossier not in self._admis:
-            self._admis[entrant.dossier] = not interdits(self.probleme, entrant)
+            self._admis[entrant.dossier] = candidat(self.probleme, entrant)
         if sortant.dossier in self.probleme.forces or not self._admis[entrant.dossier]:
             return False
         t = self.totaux

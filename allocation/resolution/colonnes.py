@@ -51,6 +51,7 @@ class Colonnes:
 
     def restreinte(self, c: Contrainte) -> Contrainte:
         """Row ``c`` over the columns only (an ineligible dossier is none)."""
-        garde = self.paires(c.membres, c.coefficients)
-        return Contrainte(c.nom, c.famille, c.sujet, tuple(self.ids[k] for k, _ in garde),
+        garde = [(i, k) for i, k in zip(c.membres, c.coefficients, strict=True)
+                 if i in self.position]
+        return Contrainte(c.nom, c.famille, c.sujet, tuple(i for i, _ in garde),
                           tuple(k for _, k in garde), c.bas, c.haut, c.montant)

@@ -331,7 +331,7 @@ class MoteurVague(DepartageLexicographique, Diagnostic):
         """Rows that ``forces`` (with the jury's own) break whatever else is selected: row →
         by how much its smallest possible value exceeds its upper bound. A proof of
         infeasibility without a solve, and a lower bound on any relaxation."""
-        imposes = {self.ids[k] for k in self.colonnes.indices((*self.probleme.forces, *forces))}
+        imposes = [i for i in (*self.probleme.forces, *forces) if i in self.position]
         return {r: ecart for r, ecart in self._totaux.depassements(imposes).items()
                 if self.lignes[r].famille not in leves}
 
