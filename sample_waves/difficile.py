@@ -29,9 +29,8 @@ import numpy as np
 import pandas as pd
 
 from commun.ecriture import ecrire_atomiquement
-from sample_waves.dossiers import LIEUX_NOMS, code_lieu, tirer_montants
 from sample_waves.ecriture import ecrire_classeur, ecrire_vague_dossier
-from sample_waves.historique import HISTORY_COLUMNS
+from sample_waves.historique import HISTORY_COLUMNS, ligne_historique
 from sample_waves.programme import annee_de_la_vague, programme_toml
 from sample_waves.territoire import Territoire
 from sample_waves.vague import generer_vague
@@ -71,18 +70,8 @@ def _historique(rng: np.random.Generator, territoire: Territoire,
                 if departement not in pleins and cumul[departement] < PLAFOND_PROGRAMME - 1:
                     break
         cumul[departement] += 1
-        montant, _ = tirer_montants(rng)
-        lignes.append({
-            "dossier": f"V{vague:02d}-L{rang + 1:03d}",
-            "nom": f"{rng.choice(LIEUX_NOMS)} ({commune})",
-            "lieux": code_lieu(f"H{vague:02d}-{departement}", compteur),
-            "departement": departement,
-            "qpv": "oui" if qpv else "non",
-            "numerique": "oui" if numerique else "non",
-            "montant": montant,
-            "vague": vague,
-            "annee": annee_de_la_vague(vague),
-        })
+        lignes.append(ligne_historique(rng, f"V{vague:02d}-L{rang + 1:03d}", vague, commune,
+                                       departement, qpv, numerique, compteur))
     table = pd.DataFrame(lignes, columns=HISTORY_COLUMNS)
     return table.sort_values(["vague", "dossier"], kind="stable").reset_index(drop=True)
 

@@ -51,6 +51,26 @@ HISTORY_COLUMNS = [
 ]
 
 
+def ligne_historique(rng: np.random.Generator, identifiant: str, vague: int, commune: str,
+                     departement: str, qpv: bool, numerique: bool,
+                     compteur: Counter[str]) -> dict[str, Any]:
+    """One laureate of an earlier wave as sheet ``laureats`` holds it: its grant, then its
+    place's name, drawn (in that order: the samples depend on it); its place numbered by
+    wave and department (``compteur``)."""
+    montant, _ = tirer_montants(rng)
+    return {
+        "dossier": identifiant,
+        "nom": f"{rng.choice(LIEUX_NOMS)} ({commune})",
+        "lieux": code_lieu(f"H{vague:02d}-{departement}", compteur),
+        "departement": departement,
+        "qpv": "oui" if qpv else "non",
+        "numerique": "oui" if numerique else "non",
+        "montant": montant,
+        "vague": vague,
+        "annee": annee_de_la_vague(vague),
+    }
+
+
 def generer_historique(
     rng: np.random.Generator, territoire: Territoire, vagues: Iterable[int]
 ) -> pd.DataFrame:
@@ -79,19 +99,8 @@ def generer_historique(
                         < PROGRAMME["max_par_departement"]):
                     break
             vague[departement] += 1
-            montant, _ = tirer_montants(rng)
-            nom_lieu = str(rng.choice(LIEUX_NOMS))
-            lignes.append({
-                "dossier": f"V{numero:02d}-L{rang + 1:02d}",
-                "nom": f"{nom_lieu} ({commune})",
-                "lieux": code_lieu(f"H{numero:02d}-{departement}", compteur),
-                "departement": departement,
-                "qpv": "oui" if qpv else "non",
-                "numerique": "oui" if numerique else "non",
-                "montant": montant,
-                "vague": numero,
-                "annee": annee_de_la_vague(numero),
-            })
+            lignes.append(ligne_historique(rng, f"V{numero:02d}-L{rang + 1:02d}", numero,
+                                           commune, departement, qpv, numerique, compteur))
         _verifier_rythme(pd.DataFrame(lignes), bornes)
         historique = pd.concat([historique, pd.DataFrame(lignes)], ignore_index=True)
     return historique.astype({"montant": int, "vague": int, "annee": int})
